@@ -1,0 +1,57 @@
+"""Errors the pipeline raises; each carries an exit code and a message that says what to do.
+
+Only `pipeline.__main__` turns them into messages and exit codes.
+"""
+
+from __future__ import annotations
+
+
+class PipelineError(Exception):
+    """Base of every expected failure; `exit_code` is what the CLI exits with."""
+
+    exit_code = 2
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class NotADraft(PipelineError):
+    """The file is not a PDF, an image or a text extraction."""
+
+    exit_code = 3
+
+
+class EmptyInput(PipelineError):
+    exit_code = 3
+
+
+class CorruptInput(PipelineError):
+    exit_code = 4
+
+
+class EncryptedPdf(PipelineError):
+    exit_code = 5
+
+
+class TooLarge(PipelineError):
+    """Too many pages, or an image over the decompression-bomb limit."""
+
+    exit_code = 6
+
+
+class NoTableFound(PipelineError):
+    exit_code = 7
+
+
+class LexiconError(PipelineError):
+    """A malformed lexicon line; the message names the file and line."""
+
+    exit_code = 8
+
+
+class MissingDependency(PipelineError):
+    """An optional engine or a system program is not installed; the message says how to install it."""
+
+    exit_code = 9

@@ -1,0 +1,82 @@
+"""All tunable numbers in one frozen dataclass, each named, with why it has its value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+ENGINES = ("rapid", "tesseract")
+DEFAULT_LEXICON = Path(__file__).resolve().parent.parent / "agency_lexicon.txt"
+
+
+@dataclass(frozen=True)
+class Settings:
+    # --- ingest -----------------------------------------------------------------------------
+    #: Rasterizing resolution for PDFs. 200 dpi gives PP-OCR ~28 px per line of 10.5 pt text,
+    #: in the range its recognizer was trained on; more only costs time.
+    dpi: int = 200
+    #: A draft of a district office is a few pages; more than this is refused, not processed for
+    #: minutes (a 500-page file is almost surely the wrong file).
+    max_pages: int = 200
+    #: Decompression-bomb guard for page images (pixels); an A4 page at 600 dpi is ~35 Mpx.
+    max_image_pixels: int = 60_000_000
+    #: A PDF text layer is trusted when this share of its CJK characters are common words'
+    #: characters and its lines rebuild the table; below it the page is OCR'd.
+    text_layer_min_quality: float = 0.9
+
+    # --- clean ------------------------------------------------------------------------------
+    #: Skew larger than this (degrees) is not corrected: the estimate is then unreliable.
+    max_skew_deg: float = 5.0
+    #: Skew below this (degrees) is left alone: rotating costs time and blurs strokes.
+    min_skew_deg: float = 0.05
+
+    # --- grid -------------------------------------------------------------------------------
+    #: A ruling line is at least this share of the table's width (h) / a row's height (v) long.
+    #: Text strokes are far shorter; a 1-char-wide column's rulings are still longer.
+    min_line_fraction: float = 0.5
+    #: Ruling lines closer than this many character heights are one line (thick or doubled rule).
+    line_merge_chars: float = 0.35
+
+    # --- ocr --------------------------------------------------------------------------------
+    engine: str = "rapid"
+    #: Cells whose mean line confidence is below this are flagged for review (0..1).
+    low_confidence: float = 0.80
+    #: Parallel worker processes over pages; 0 means one per core.
+    workers: int = 0
+    #: Seconds one external OCR call may take before it is abandoned.
+    ocr_timeout_s: float = 120.0
+
+    # --- repair (scores are rapidfuzz 0..100) ----------------------------------------------
+    #: An agency fragment is replaced by a lexicon name only at or above this similarity.
+    agency_min_score: float = 85.0
+    #: A title is replaced by a known title at or above this similarity without a number hint.
+    title_min_score: float = 75.0
+    #: With the item number read and agreeing, a lower similarity suffices (the number is strong
+    #: evidence; garbled vertical titles keep their characters but lose their order).
+    title_min_score_with_number: float = 45.0
+
+    def __post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            raise ValueError(f"engine must be one of {ENGINES}, not {self.engine!r}")
+        if not 72 <= self.dpi <= 600:
+            raise ValueError(f"dpi must be within 72..600, not {self.dpi}")
+        if self.max_pages < 1:
+            raise ValueError("max_pages must be at least 1")
+        if self.workers < 0:
+            raise ValueError("workers must be 0 (one per core) or more")
+        for name in ("low_confidence", "text_layer_min_quality", "min_line_fraction"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be within 0..1")
+        for name in ("agency_min_score", "title_min_score", "title_min_score_with_number"):
+            if not 0.0 <= getattr(self, name) <= 100.0:
+                raise ValueError(f"{name} must be within 0..100")
+
+    @classmethod
+    def resolve(cls, **overrides: Any) -> Settings:
+        """Defaults with the given overrides; None values (options not given) are ignored."""
+        known = {f.name for f in fields(cls)}
+        unknown = set(overrides) - known
+        if unknown:
+            raise ValueError(f"unknown settings: {sorted(unknown)}")
+        return replace(cls(), **{k: v for k, v in overrides.items() if v is not None})
