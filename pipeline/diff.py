@@ -279,16 +279,13 @@ def _row_changes(old: Row | None, new: Row | None, old_no: str, new_no: str, tit
 
 
 def _item_diff(old: Item | None, new: Item | None) -> ItemDiff:
-    if old is None or new is None:
-        item = new or old
-        assert item is not None
-        kind, old_no, new_no = ("item_added", "", item.no) if old is None else ("item_removed", item.no, "")
-        text = item.text
-        change = Change(
-            kind, old_no, new_no, item.title, "", "" if old is None else text, text if old is None else ""
-        )
-        pairs: tuple[RowPair, ...] = tuple((None, row) if old is None else (row, None) for row in item.rows)
-        return ItemDiff(old, new, pairs, (change,))
+    if old is None:
+        assert new is not None
+        added = Change("item_added", "", new.no, new.title, "", "", new.text)
+        return ItemDiff(None, new, tuple((None, row) for row in new.rows), (added,))
+    if new is None:
+        removed = Change("item_removed", old.no, "", old.title, "", old.text, "")
+        return ItemDiff(old, None, tuple((row, None) for row in old.rows), (removed,))
     title = new.title
     changes: list[Change] = []
     if old.no != new.no:
