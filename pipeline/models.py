@@ -88,6 +88,7 @@ class Grid:
     h_segments: tuple[Box, ...] = ()
     v_segments: tuple[Box, ...] = ()
     char_height: int = 0
+    ruling_width: int = 2
 
     def cell_at(self, row: int, col: int) -> Cell | None:
         """The cell covering grid position (row, col), merged cells included."""
@@ -114,6 +115,19 @@ class CellText:
     confidence: float
     engine: str
     lines: tuple[LineText, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
+class PageCells:
+    """What the page stages produced for one page: its grid and the text of each cell."""
+
+    page: int
+    grid: Grid
+    cells: tuple[CellText, ...]
+    source: str = "scan"
+    note: str = ""
+    rotation: int = 0
+    skew_deg: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -177,3 +191,26 @@ class Flag:
     text: str
     reason: str
     score: float
+
+
+@dataclass(frozen=True)
+class StageTime:
+    """Wall and CPU seconds one stage took (summed over pages)."""
+
+    wall: float = 0.0
+    cpu: float = 0.0
+
+
+@dataclass(frozen=True, eq=False)
+class DraftResult:
+    """Everything one draft produced: the clean table, what was changed and flagged, and the pages."""
+
+    path: str
+    kind: str
+    table: Table
+    raw_table: Table
+    repairs: tuple[Repair, ...]
+    flags: tuple[Flag, ...]
+    pages: tuple[PageCells, ...] = ()
+    images: tuple[np.ndarray, ...] = ()
+    timings: Mapping[str, StageTime] = field(default_factory=lambda: MappingProxyType({}))

@@ -1,0 +1,131 @@
+"""The command line: `python -m pipeline run|diff|apply`. The only place that turns errors into
+messages and exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import PipelineError
+from .ingest import DRAFT_SUFFIXES
+from .settings import DEFAULT_LEXICON, ENGINES, Settings
+
+
+def _add_settings_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--engine", choices=ENGINES, help="OCR engine (default: rapid, PP-OCRv4)")
+    parser.add_argument("--dpi", type=int, help="resolution to rasterize PDFs at (default 200)")
+    parser.add_argument("--workers", type=int, help="parallel page workers (default: one per core)")
+    parser.add_argument("--max-pages", type=int, dest="max_pages", help="refuse PDFs with more pages (default 200)")
+    parser.add_argument("--lexicon", type=Path, default=DEFAULT_LEXICON,
+                        help="agency and title lexicon (default: agency_lexicon.txt)")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return Settings.resolve(engine=args.engine, dpi=args.dpi, workers=args.workers, max_pages=args.max_pages)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m pipeline",
+        description="Turn scanned 职责分工 drafts into clean responsibility-matrix data.",
+    )
+    parser.add_argument("--version", action="version", version=__version__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="process drafts (PDF, PNG/JPEG/TIFF, text extraction, or folders)",
+                              description="Process drafts into DIR/<stem>.csv, .long.csv, .matrix.csv, "
+                                          ".review.csv. Folders are processed file by file; a bad file is "
+                                          "reported and the batch goes on; exit status 0 when all succeeded.")
+    run.add_argument("inputs", nargs="+", type=Path, help="draft files or folders of drafts")
+    run.add_argument("--out", type=Path, default=Path("corrected"), help="output folder (default corrected/)")
+    run.add_argument("--force", action="store_true", help="process drafts whose outputs are up to date too")
+    run.add_argument("--debug", type=Path, metavar="DIR", help="also write each page with its grid drawn")
+    run.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    run.add_argument("-v", "--verbose", action="store_true", help="print stage timings and tracebacks")
+    _add_settings_options(run)
+    return parser
+
+
+def _progress(enabled: bool):  # noqa: ANN202 - returns a pair of callbacks
+    """A page progress bar per file on a terminal; nothing otherwise."""
+    bars: dict[Path, object] = {}
+    if not enabled:
+        return None, lambda path: None
+
+    from tqdm import tqdm
+
+    def on_page(path: Path, done: int, total: int) -> None:
+        bar = bars.get(path)
+        if bar is None:
+            bar = bars[path] = tqdm(total=total, desc=path.name, unit="page", leave=False, file=sys.stderr)
+        bar.update(done - bar.n)
+
+    def close(path: Path) -> None:
+        bar = bars.pop(path, None)
+        if bar is not None:
+            bar.close()
+
+    return on_page, close
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from .lexicon import load_lexicon
+    from .run import expand_inputs, run_batch
+
+    settings = _settings(args)
+    lexicon = load_lexicon(args.lexicon)
+    inputs = expand_inputs(args.inputs, DRAFT_SUFFIXES)
+    if not inputs:
+        print("error: no drafts found in the inputs given", file=sys.stderr)
+        return 2
+    on_page, close_bar = _progress(sys.stderr.isatty() and not args.quiet)
+
+    def on_file(outcome) -> None:  # noqa: ANN001
+        close_bar(outcome.path)
+        if outcome.status == "failed":
+            print(f"error: {outcome.path}: {outcome.message}", file=sys.stderr)
+        elif not args.quiet:
+            print(f"{outcome.status}: {outcome.path} ({outcome.rows} rows, {outcome.flagged} flagged cells, "
+                  f"{outcome.seconds:.1f} s)" if outcome.status == "ok" else f"skipped: {outcome.path} (up to date)")
+
+    outcomes = run_batch(inputs, args.out, settings, lexicon, args.lexicon, force=args.force,
+                         debug_dir=args.debug, on_page=on_page, on_file=on_file)
+    if not args.quiet and len(outcomes) > 1:
+        print(summary_table(outcomes))
+    failed = [o for o in outcomes if o.status == "failed"]
+    return max((o.exit_code for o in failed), default=0)
+
+
+def summary_table(outcomes) -> str:  # noqa: ANN001
+    header = ("file", "pages", "rows", "flagged", "seconds", "status")
+    lines = [header] + [
+        (o.path.name, str(o.pages), str(o.rows), str(o.flagged), f"{o.seconds:.1f}", o.status) for o in outcomes
+    ]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)) for line in lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if getattr(args, "verbose", False) else logging.WARNING,
+                        format="%(message)s")
+    try:
+        if args.command == "run":
+            return cmd_run(args)
+    except PipelineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except ValueError as exc:  # settings out of range
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted: finished outputs are complete, none is half-written", file=sys.stderr)
+        return 130
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

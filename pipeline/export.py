@@ -1,0 +1,126 @@
+"""Outputs of one draft, each written atomically: nothing is written until all are computed.
+
+- `<stem>.csv`: the clean table (UTF-8 with BOM so that Excel and WPS open it as UTF-8);
+- `<stem>.long.csv`: one row per (item, sub-row, agency, role), the tidy form;
+- `<stem>.matrix.csv`: items × agencies, 牵头 / 配合 / empty;
+- `<stem>.review.csv`: every cell with its place, raw and final text, confidence and changes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .fileio import csv_text, write_bytes_atomic
+from .models import AGENCY_SEPARATOR, CSV_HEADER, FIELD_TITLES, FIELDS, DraftResult, Table
+
+LONG_HEADER = ("序号", "子行", "二级指标", "单位", "角色")
+ROLE_LEAD, ROLE_SUPPORT = "牵头", "配合"
+REVIEW_HEADER = (
+    "cell_id", "page", "序号", "sub_row", "column", "x0", "y0", "x1", "y1", "page_path",
+    "raw_text", "final_text", "confidence", "engine", "changes", "flags", "score",
+)
+
+
+def agencies(value: str) -> list[str]:
+    return [a for a in value.split(AGENCY_SEPARATOR) if a]
+
+
+def sub_rows(table: Table) -> list[int]:
+    """1-based position of each row within its item (items with sub-rows repeat 序号)."""
+    counts: dict[str, int] = {}
+    out = []
+    for row in table.rows:
+        counts[row.no] = counts.get(row.no, 0) + 1
+        out.append(counts[row.no])
+    return out
+
+
+def long_rows(table: Table) -> list[list[str]]:
+    rows = []
+    for row, sub in zip(table.rows, sub_rows(table), strict=True):
+        for role, value in ((ROLE_LEAD, row.lead), (ROLE_SUPPORT, row.support)):
+            for agency in agencies(value):
+                rows.append([row.no, str(sub), row.level2, agency, role])
+    return rows
+
+
+def matrix(table: Table) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the items × agencies matrix. An agency that leads any sub-row of an
+    item is 牵头 for the item; 配合 otherwise. Agencies in order of first appearance."""
+    order: dict[str, None] = {}
+    items: dict[str, dict[str, str]] = {}
+    titles: dict[str, str] = {}
+    for row in table.rows:
+        titles.setdefault(row.no, row.level2)
+        roles = items.setdefault(row.no, {})
+        for agency in agencies(row.lead):
+            order.setdefault(agency)
+            roles[agency] = ROLE_LEAD
+        for agency in agencies(row.support):
+            order.setdefault(agency)
+            roles.setdefault(agency, ROLE_SUPPORT)
+    header = ["序号", "二级指标", *order]
+    body = [[no, titles[no], *(roles.get(a, "") for a in order)] for no, roles in items.items()]
+    return header, body
+
+
+def review_rows(result: DraftResult) -> list[list[object]]:
+    """One row per (table row, column): where it came from, what was read, what came out."""
+    changes: dict[tuple[int, str], list[str]] = {}
+    scores: dict[tuple[int, str], float] = {}
+    for r in result.repairs:
+        changes.setdefault((r.row, r.field), []).append(f"{r.method}: {r.before!r} -> {r.after!r} ({r.score:.0f})")
+        scores[(r.row, r.field)] = min(scores.get((r.row, r.field), 100.0), r.score)
+    flags: dict[tuple[int, str], list[str]] = {}
+    for f in result.flags:
+        flags.setdefault((f.row, f.field), []).append(f"{f.reason} ({f.score:.0f})")
+        scores[(f.row, f.field)] = min(scores.get((f.row, f.field), 100.0), f.score)
+    page_paths = {p.page: p.source for p in result.pages}
+    out: list[list[object]] = []
+    for i, (row, sub) in enumerate(zip(result.table.rows, sub_rows(result.table), strict=True)):
+        raw_row = result.raw_table.rows[i] if i < len(result.raw_table.rows) else None
+        for f in ("no", *FIELDS):
+            source = (raw_row.sources.get(f) if raw_row else None) if f != "no" else None
+            box = source.box if source and source.box else None
+            page = source.page if source and source.page is not None else None
+            raw = source.raw if source else (raw_row.get(f) if raw_row and f != "no" else "")
+            key = (i, f)
+            out.append([
+                ";".join(source.cell_ids) if source else "",
+                page + 1 if page is not None else "",
+                row.no, sub, FIELD_TITLES.get(f, "序号"),
+                *((box.x0, box.y0, box.x1, box.y1) if box else ("", "", "", "")),
+                page_paths.get(page, result.kind) if page is not None else result.kind,
+                raw, row.get(f),
+                f"{source.confidence:.3f}" if source and source.confidence is not None else "",
+                source.engine if source else "",
+                " | ".join(changes.get(key, [])), " | ".join(flags.get(key, [])),
+                f"{scores[key]:.0f}" if key in scores else "",
+            ])
+    return out
+
+
+def output_paths(out_dir: Path, stem: str) -> dict[str, Path]:
+    return {kind: out_dir / f"{stem}{suffix}" for kind, suffix in (
+        ("csv", ".csv"), ("long", ".long.csv"), ("matrix", ".matrix.csv"), ("review", ".review.csv"),
+    )}
+
+
+def render_outputs(result: DraftResult) -> dict[str, bytes]:
+    """Every output file's bytes, computed before any is written."""
+    header, body = matrix(result.table)
+    return {
+        "csv": csv_text(CSV_HEADER, [r.as_csv_row() for r in result.table.rows]).encode(),
+        "long": csv_text(LONG_HEADER, long_rows(result.table)).encode(),
+        "matrix": csv_text(header, body).encode(),
+        "review": csv_text(REVIEW_HEADER, review_rows(result)).encode(),
+    }
+
+
+def write_outputs(result: DraftResult, out_dir: Path, stem: str) -> list[Path]:
+    """Render all outputs first, then write each atomically; returns the paths written."""
+    rendered = render_outputs(result)
+    paths = output_paths(out_dir, stem)
+    for kind, data in rendered.items():
+        write_bytes_atomic(paths[kind], data)
+    return [paths[k] for k in rendered]

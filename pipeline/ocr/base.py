@@ -1,0 +1,49 @@
+"""One interface for every OCR engine: line images in, (text, confidence) out.
+
+The grid already tells where each cell is and `cells.py` cuts the text lines, so an engine never
+has to find text on a page: it only recognizes lines. Optional engines are imported lazily and a
+missing one is a clear error with the install command.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..errors import MissingDependency
+from ..models import LineText
+from ..settings import Settings
+
+
+class OcrEngine(ABC):
+    """Recognizes single text lines (grayscale, dark text on light paper)."""
+
+    name: str = ""
+
+    @abstractmethod
+    def read_lines(self, images: Sequence[np.ndarray]) -> list[LineText]:
+        """One LineText per image, in order; confidence in 0..1."""
+
+
+_ENGINES: dict[tuple[str, float], OcrEngine] = {}
+
+
+def get_engine(settings: Settings) -> OcrEngine:
+    """The engine the settings name, created once per process (models load once)."""
+    key = (settings.engine, settings.ocr_timeout_s)
+    if key not in _ENGINES:
+        if settings.engine == "rapid":
+            try:
+                from .rapid import RapidEngine
+            except ImportError as exc:
+                raise MissingDependency(
+                    "rapid", f"{exc}; install it with: .venv/bin/pip install --no-deps rapidocr-onnxruntime"
+                ) from None
+            _ENGINES[key] = RapidEngine()
+        else:
+            from .tesseract import TesseractEngine
+
+            _ENGINES[key] = TesseractEngine(timeout_s=settings.ocr_timeout_s)
+    return _ENGINES[key]

@@ -1,0 +1,173 @@
+"""Reading the cells of one page: cut each cell into text lines, read all lines in one batch.
+
+Narrow cells (titles, agency lists) wrap after 1-8 characters, often inside a word; their lines
+are stitched side by side into one line image before recognition, so that the recognizer sees the
+whole title or name in context and the text comes out without line-break fragments.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ..imaging import ink_mask
+from ..models import Box, Cell, CellText, Grid, LineText, Page
+from ..settings import Settings
+from .base import OcrEngine
+
+#: Ink components smaller than (this × character height)² are speckle, not strokes or 、。 dots.
+SPECK_CHARS = 0.08
+#: Bands of ink rows are merged while the merged band is at most this many character heights
+#: tall: strokes of one character (二, 三) are separate bands, two lines of text never fit.
+LINE_MAX_CHARS = 1.5
+#: Padding around a cut line, in character heights: recognizers want a little white margin.
+LINE_PAD_CHARS = 0.15
+#: Cells at most this many character heights wide are stitched into a single line (see above).
+STITCH_MAX_CHARS = 10.0
+#: White gap between stitched lines, in character heights: less than a character spacing, so that
+#: the recognizer does not read the seam as a space.
+STITCH_GAP_CHARS = 0.05
+#: A component touching the crop's edge this thin (px) and this long (share of the side) is a
+#: remnant of a ruling, not a stroke.
+RULING_REMNANT_THICKNESS = 4
+RULING_REMNANT_SHARE = 0.5
+#: Margin (px) kept clear of a ruling's centre beyond its half-width: residual skew after deskew.
+CROP_MARGIN = 3
+
+
+@dataclass(frozen=True, eq=False)
+class _CellLines:
+    cell: Cell
+    images: tuple[np.ndarray, ...]
+    stitched: bool
+
+
+def crop_cell(page: Page, box: Box, ruling_width: int) -> np.ndarray:
+    """The inside of a cell, without its rulings."""
+    inset = ruling_width // 2 + CROP_MARGIN
+    h, w = page.image.shape
+    return page.image[max(0, box.y0 + inset):min(h, box.y1 - inset), max(0, box.x0 + inset):min(w, box.x1 - inset)]
+
+
+def _clean_ink(crop: np.ndarray, char_height: int) -> np.ndarray:
+    """Ink of a cell crop without speckle and ruling remnants."""
+    ink = ink_mask(crop)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    speck_area = max(2, int((SPECK_CHARS * char_height) ** 2))
+    h, w = ink.shape
+    drop = np.zeros(count, dtype=bool)
+    for i in range(1, count):
+        x, y, cw, ch, area = stats[i]
+        touches = x == 0 or y == 0 or x + cw == w or y + ch == h
+        remnant = touches and (
+            (ch <= RULING_REMNANT_THICKNESS and cw >= RULING_REMNANT_SHARE * w)
+            or (cw <= RULING_REMNANT_THICKNESS and ch >= RULING_REMNANT_SHARE * h)
+        )
+        drop[i] = area < speck_area or remnant
+    ink[drop[labels]] = 0
+    return ink
+
+
+def _bands(rows_with_ink: np.ndarray) -> list[tuple[int, int]]:
+    """Runs of consecutive True values as (start, end) pairs."""
+    padded = np.concatenate([[False], rows_with_ink, [False]])
+    edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def merge_bands(bands: list[tuple[int, int]], max_height: float) -> list[tuple[int, int]]:
+    """Merge neighbouring bands, closest first, while the merged band stays one line tall."""
+    bands = list(bands)
+    while len(bands) > 1:
+        candidates = [
+            (bands[i + 1][0] - bands[i][1], i)
+            for i in range(len(bands) - 1)
+            if bands[i + 1][1] - bands[i][0] <= max_height
+        ]
+        if not candidates:
+            break
+        _, i = min(candidates)
+        bands[i:i + 2] = [(bands[i][0], bands[i + 1][1])]
+    return bands
+
+
+def cut_lines(crop: np.ndarray, char_height: int) -> list[np.ndarray]:
+    """The text lines of a cell crop, top to bottom, each cut to its ink with a small margin."""
+    if crop.size == 0:
+        return []
+    ink = _clean_ink(crop, char_height)
+    bands = merge_bands(_bands(ink.any(axis=1)), LINE_MAX_CHARS * char_height)
+    pad = max(2, int(LINE_PAD_CHARS * char_height))
+    _h, _w = crop.shape
+    lines = []
+    for y0, y1 in bands:
+        cols = np.flatnonzero(ink[y0:y1].any(axis=0))
+        x0, x1 = int(cols[0]), int(cols[-1]) + 1
+        line = np.full((y1 - y0 + 2 * pad, x1 - x0 + 2 * pad), 255, dtype=np.uint8)
+        # Only the line's own ink is copied: speckle and ruling remnants stay out of the engine's view.
+        line[pad:pad + y1 - y0, pad:pad + x1 - x0] = np.where(ink[y0:y1, x0:x1] > 0, crop[y0:y1, x0:x1], 255)
+        lines.append(line)
+    return lines
+
+
+def stitch_lines(lines: list[np.ndarray], char_height: int) -> np.ndarray:
+    """Lines placed side by side, vertically centred, as one long line."""
+    height = max(line.shape[0] for line in lines)
+    gap = np.full((height, max(2, int(STITCH_GAP_CHARS * char_height))), 255, dtype=np.uint8)
+    parts = []
+    for line in lines:
+        top = (height - line.shape[0]) // 2
+        padded = np.full((height, line.shape[1]), 255, dtype=np.uint8)
+        padded[top:top + line.shape[0]] = line
+        parts.extend([padded, gap])
+    return np.hstack(parts[:-1])
+
+
+def read_cells(page: Page, grid: Grid, engine: OcrEngine | None, settings: Settings) -> tuple[CellText, ...]:
+    """The text of every cell of the grid; text-layer pages are read from their layer, exactly."""
+    if page.source == "text-layer":
+        return tuple(_text_layer_cell(page, cell) for cell in grid.cells)
+    if engine is None:
+        raise ValueError("a scanned page needs an OCR engine")
+    char_height = grid.char_height
+    work: list[_CellLines] = []
+    for cell in grid.cells:
+        lines = cut_lines(crop_cell(page, cell.box, grid.ruling_width), char_height)
+        stitched = bool(lines) and len(lines) > 1 and cell.box.width <= STITCH_MAX_CHARS * char_height
+        images = (stitch_lines(lines, char_height),) if stitched else tuple(lines)
+        work.append(_CellLines(cell, images, stitched))
+    flat = [img for item in work for img in item.images]
+    results = engine.read_lines(flat)
+    out = []
+    position = 0
+    for item in work:
+        read: list[LineText] = results[position:position + len(item.images)]
+        position += len(item.images)
+        text = "\n".join(r.text for r in read)
+        confidence = float(np.mean([r.confidence for r in read])) if read else 1.0
+        out.append(CellText(item.cell, text, confidence, engine.name, tuple(read)))
+    return tuple(out)
+
+
+#: Text-layer characters whose tops differ by less than this share of their height share a line.
+TEXT_LINE_OVERLAP = 0.5
+
+
+def _text_layer_cell(page: Page, cell: Cell) -> CellText:
+    """The characters whose centres fall inside the cell, grouped into lines by their tops."""
+    box = cell.box
+    inside = [
+        w for w in page.words
+        if box.x0 <= (w.box.x0 + w.box.x1) / 2 < box.x1 and box.y0 <= (w.box.y0 + w.box.y1) / 2 < box.y1
+    ]
+    inside.sort(key=lambda w: (w.box.y0, w.box.x0))
+    lines: list[list] = []
+    for word in inside:
+        if lines and abs(word.box.y0 - lines[-1][0].box.y0) < TEXT_LINE_OVERLAP * max(1, word.box.height):
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    text = "\n".join("".join(w.text for w in sorted(line, key=lambda w: w.box.x0)) for line in lines)
+    return CellText(cell, text, 1.0, "text-layer", tuple(LineText(t, 1.0) for t in text.split("\n") if t))

@@ -1,0 +1,221 @@
+"""The thin runner: the stages in order for each draft, pages in parallel over the cores.
+
+Each page goes through ingest → clean → grid → OCR in a worker process (the OCR engine is loaded
+once per worker); the pages' cells then go through structure → repair in the main process.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+import numpy as np
+
+from .clean import clean_page
+from .grid import detect_grid, draw_grid
+from .ingest import Document, load_page, open_document
+from .lexicon import Lexicon
+from .export import output_paths, write_outputs
+from .fileio import write_bytes_atomic
+from .errors import NoTableFound, PipelineError
+from .models import DraftResult, PageCells, StageTime
+from .ocr import get_engine, read_cells
+from .repair import repair_table
+from .settings import Settings
+from .structure import build_table
+from .textinput import parse_extraction
+
+PAGE_STAGES = ("ingest", "clean", "grid", "ocr")
+#: Exit code of a file that failed through a bug rather than bad input (BSD's EX_SOFTWARE).
+INTERNAL_ERROR_EXIT = 70
+logger = logging.getLogger("pipeline")
+
+
+@dataclass(frozen=True, eq=False)
+class PageOutcome:
+    cells: PageCells
+    image: np.ndarray
+    timings: tuple[tuple[str, StageTime], ...]
+
+
+@contextmanager
+def _timed(timings: dict[str, StageTime], stage: str) -> Iterator[None]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    try:
+        yield
+    finally:
+        before = timings.get(stage, StageTime())
+        timings[stage] = StageTime(before.wall + time.perf_counter() - wall,
+                                   before.cpu + time.process_time() - cpu)
+
+
+def process_page(doc: Document, index: int, settings: Settings) -> PageOutcome:
+    """One page through ingest, clean-up, grid detection and cell OCR."""
+    timings: dict[str, StageTime] = {}
+    with _timed(timings, "ingest"):
+        page = load_page(doc, index, settings)
+    with _timed(timings, "clean"):
+        page, report = clean_page(page, settings)
+    with _timed(timings, "grid"):
+        grid = detect_grid(page, settings)
+    with _timed(timings, "ocr"):
+        engine = None if page.source == "text-layer" or not grid.cells else get_engine(settings)
+        texts = read_cells(page, grid, engine, settings) if grid.cells else ()
+    cells = PageCells(page.index, grid, texts, page.source, page.note, report.rotation, report.skew_deg)
+    return PageOutcome(cells, page.image, tuple(timings.items()))
+
+
+def worker_count(settings: Settings) -> int:
+    return settings.workers or os.cpu_count() or 1
+
+
+def make_executor(settings: Settings) -> Executor | None:
+    """A process pool for page work, or None to work in this process (one worker)."""
+    workers = worker_count(settings)
+    return ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+
+
+PageCallback = Callable[[int, int], None]
+
+
+def process_draft(
+    path: Path,
+    settings: Settings,
+    lexicon: Lexicon,
+    executor: Executor | None = None,
+    on_page: PageCallback | None = None,
+) -> DraftResult:
+    """One draft (PDF, image or text extraction) to its repaired table; raises PipelineError kinds."""
+    doc = open_document(path, settings)
+    timings: dict[str, StageTime] = {}
+    outcomes: list[PageOutcome] = []
+    if doc.kind == "text":
+        with _timed(timings, "structure"):
+            raw = parse_extraction(path.read_text(encoding="utf-8-sig"), source=str(path))
+    else:
+        indexes = range(doc.page_count)
+        if executor is None or doc.page_count == 1:
+            results = (process_page(doc, i, settings) for i in indexes)
+        else:
+            results = executor.map(process_page, [doc] * doc.page_count, indexes, [settings] * doc.page_count)
+        for done, outcome in enumerate(results, start=1):
+            outcomes.append(outcome)
+            for stage, spent in outcome.timings:
+                before = timings.get(stage, StageTime())
+                timings[stage] = StageTime(before.wall + spent.wall, before.cpu + spent.cpu)
+            if on_page:
+                on_page(done, doc.page_count)
+        with _timed(timings, "structure"):
+            raw = build_table([o.cells for o in outcomes], source=str(path))
+    if not raw.rows:
+        raise NoTableFound(str(path), "no ruled 职责分工 table was found on any page")
+    with _timed(timings, "repair"):
+        repaired = repair_table(raw, lexicon, settings)
+    return DraftResult(
+        path=str(path), kind=doc.kind, table=repaired.table, raw_table=raw,
+        repairs=repaired.repairs, flags=repaired.flags,
+        pages=tuple(o.cells for o in outcomes), images=tuple(o.image for o in outcomes),
+        timings=MappingProxyType(timings),
+    )
+
+
+def expand_inputs(inputs: Sequence[Path], suffixes: Sequence[str]) -> list[Path]:
+    """Files named, and the drafts inside folders named (sorted, not recursive)."""
+    out: list[Path] = []
+    for item in inputs:
+        if item.is_dir():
+            out.extend(sorted(p for p in item.iterdir() if p.is_file() and p.suffix.lower() in suffixes))
+        else:
+            out.append(item)
+    return out
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """One line of a batch's summary."""
+
+    path: Path
+    status: str  # ok, skipped, failed
+    pages: int = 0
+    rows: int = 0
+    flagged: int = 0
+    seconds: float = 0.0
+    message: str = ""
+    exit_code: int = 0
+
+
+def is_up_to_date(path: Path, out_dir: Path, lexicon_path: Path) -> bool:
+    """True when every output exists and is newer than the draft and the lexicon."""
+    outputs = list(output_paths(out_dir, path.stem).values())
+    if not all(p.exists() for p in outputs):
+        return False
+    newest_input = max(path.stat().st_mtime, lexicon_path.stat().st_mtime if lexicon_path.exists() else 0)
+    return min(p.stat().st_mtime for p in outputs) > newest_input
+
+
+def run_batch(
+    inputs: Sequence[Path],
+    out_dir: Path,
+    settings: Settings,
+    lexicon: Lexicon,
+    lexicon_path: Path,
+    force: bool = False,
+    debug_dir: Path | None = None,
+    on_page: Callable[[Path, int, int], None] | None = None,
+    on_file: Callable[[FileOutcome], None] | None = None,
+) -> list[FileOutcome]:
+    """Every draft to its outputs; a bad file is reported and the batch goes on."""
+    outcomes = []
+    executor = make_executor(settings)
+    try:
+        for path in inputs:
+            if not force and path.exists() and is_up_to_date(path, out_dir, lexicon_path):
+                outcome = FileOutcome(path, "skipped", message="outputs are newer than the draft and lexicon")
+            else:
+                start = time.perf_counter()
+                try:
+                    callback = (lambda done, total, p=path: on_page(p, done, total)) if on_page else None
+                    result = process_draft(path, settings, lexicon, executor, callback)
+                    write_outputs(result, out_dir, path.stem)
+                    outcome = FileOutcome(
+                        path, "ok", pages=max(1, len(result.pages)), rows=len(result.table.rows),
+                        flagged=len({(f.row, f.field) for f in result.flags}),
+                        seconds=time.perf_counter() - start,
+                    )
+                    if debug_dir is not None:
+                        write_debug_images(result, debug_dir, path.stem)
+                except PipelineError as exc:
+                    outcome = FileOutcome(path, "failed", seconds=time.perf_counter() - start,
+                                          message=exc.reason, exit_code=exc.exit_code)
+                except Exception as exc:  # a bug: reported with its type, and the batch goes on
+                    outcome = FileOutcome(path, "failed", seconds=time.perf_counter() - start,
+                                          message=f"internal error: {type(exc).__name__}: {exc}",
+                                          exit_code=INTERNAL_ERROR_EXIT)
+                    logger.debug("internal error on %s", path, exc_info=True)
+            outcomes.append(outcome)
+            if on_file:
+                on_file(outcome)
+    finally:
+        if executor is not None:
+            executor.shutdown(cancel_futures=True)
+    return outcomes
+
+
+def write_debug_images(result: DraftResult, debug_dir: Path, stem: str) -> None:
+    """Each page with its detected grid drawn over it, as PNG."""
+    import cv2
+
+    for page, image in zip(result.pages, result.images, strict=True):
+        from .models import Page
+
+        drawn = draw_grid(Page(page.page, image, 0), page.grid)
+        ok, png = cv2.imencode(".png", drawn)
+        if ok:
+            write_bytes_atomic(debug_dir / f"{stem}.p{page.page + 1}.grid.png", png.tobytes())
