@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _progress(enabled: bool):  # noqa: ANN202 - returns a pair of callbacks
+def _progress(enabled: bool):
     """A page progress bar per file on a terminal; nothing otherwise."""
     bars: dict[Path, object] = {}
     if not enabled:
@@ -83,7 +83,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 2
     on_page, close_bar = _progress(sys.stderr.isatty() and not args.quiet)
 
-    def on_file(outcome) -> None:  # noqa: ANN001
+    def on_file(outcome) -> None:
         close_bar(outcome.path)
         if outcome.status == "failed":
             print(f"error: {outcome.path}: {outcome.message}", file=sys.stderr)
@@ -99,7 +99,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     return max((o.exit_code for o in failed), default=0)
 
 
-def summary_table(outcomes) -> str:  # noqa: ANN001
+def summary_table(outcomes) -> str:
     header = ("file", "pages", "rows", "flagged", "seconds", "status")
     lines = [header] + [
         (o.path.name, str(o.pages), str(o.rows), str(o.flagged), f"{o.seconds:.1f}", o.status) for o in outcomes

@@ -19,12 +19,12 @@ from types import MappingProxyType
 import numpy as np
 
 from .clean import clean_page
+from .errors import NoTableFound, PipelineError
+from .export import output_paths, write_outputs
+from .fileio import write_bytes_atomic
 from .grid import detect_grid, draw_grid
 from .ingest import Document, load_page, open_document
 from .lexicon import Lexicon
-from .export import output_paths, write_outputs
-from .fileio import write_bytes_atomic
-from .errors import NoTableFound, PipelineError
 from .models import DraftResult, PageCells, StageTime
 from .ocr import get_engine, read_cells
 from .repair import repair_table

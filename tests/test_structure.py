@@ -14,7 +14,8 @@ def page(index: int, cells: list[tuple[int, int, int, str]], header: bool = True
         cell = Cell(index, row, col, span, 1, Box(col * 100, row * 50, col * 100 + 100, (row + span) * 50))
         made.append(CellText(cell, text, 0.95, "test"))
     n_rows = max(r + s for r, _, s, _ in spec)
-    grid = Grid(index, tuple(range(0, (n_rows + 1) * 50, 50)), (0, 100, 200, 300, 400, 500), tuple(c.cell for c in made))
+    rows = tuple(range(0, (n_rows + 1) * 50, 50))
+    grid = Grid(index, rows, (0, 100, 200, 300, 400, 500), tuple(c.cell for c in made))
     return PageCells(index, grid, tuple(made))
 
 
@@ -25,7 +26,8 @@ def test_header_maps_columns_even_when_reordered():
 
 def test_merged_cells_fill_every_row_they_span():
     p = page(0, [
-        (1, 0, 3, "一、完善\n学校"), (1, 1, 2, "1. 健全\n机制"), (1, 2, 1, "甲。"), (1, 3, 2, "区教育局"), (1, 4, 1, "区妇联"),
+        (1, 0, 3, "一、完善\n学校"), (1, 1, 2, "1. 健全\n机制"), (1, 2, 1, "甲。"), (1, 3, 2, "区教育局"),
+        (1, 4, 1, "区妇联"),
         (2, 2, 1, "乙。"), (2, 4, 1, ""),
         (3, 1, 1, "2、加强"), (3, 2, 1, "丙。"), (3, 3, 1, "区科委"), (3, 4, 1, "各街镇"),
     ])
