@@ -1,0 +1,170 @@
+"""Scoring a predicted table against its truth: perfect, one wrong agency, CER by hand, missing rows."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from pipeline.evaluate import (
+    align_rows,
+    format_scores_table,
+    normalize,
+    rows_to_table,
+    score_table,
+    split_agencies,
+)
+from pipeline.models import Row, Table
+from pipeline.tableio import read_table_csv
+
+TRUTH = Path(__file__).parent / "data" / "qingpu_v1.csv"
+
+
+@pytest.fixture(scope="module")
+def truth() -> Table:
+    return read_table_csv(TRUTH)
+
+
+def _agency_count(table: Table) -> int:
+    return sum(len(split_agencies(r.lead)) + len(split_agencies(r.support)) for r in table.rows)
+
+
+def _with_row(table: Table, index: int, row: Row) -> Table:
+    rows = list(table.rows)
+    rows[index] = row
+    return replace(table, rows=tuple(rows))
+
+
+def test_perfect_prediction(truth: Table) -> None:
+    scores = score_table(truth, truth)
+    assert (scores.rows_found, scores.rows_expected, scores.rows_matched) == (33, 33, 33)
+    assert all(rate == 1.0 for rate in scores.exact.values())
+    assert list(scores.exact) == ["序号", "一级指标", "二级指标", "工作要求", "牵头单位", "配合单位"]
+    assert scores.requirement_cer == 0.0
+    assert scores.agency_precision == scores.agency_recall == scores.agency_f1 == 1.0
+
+
+def test_one_wrong_agency_lowers_f1_by_one_over_n(truth: Table) -> None:
+    n = _agency_count(truth)
+    first = truth.rows[0]
+    assert first.lead == "区教育局"
+    predicted = _with_row(truth, 0, replace(first, lead="区教育厅"))
+    scores = score_table(predicted, truth)
+    # one false positive and one false negative: precision = recall = (n - 1) / n
+    assert scores.agency_precision == pytest.approx((n - 1) / n)
+    assert scores.agency_recall == pytest.approx((n - 1) / n)
+    assert scores.agency_f1 == pytest.approx((n - 1) / n)
+    assert scores.exact["牵头单位"] == pytest.approx(32 / 33)
+    assert scores.exact["配合单位"] == 1.0
+    assert scores.requirement_cer == 0.0
+
+
+def test_dropped_agency_lowers_recall_only(truth: Table) -> None:
+    n = _agency_count(truth)
+    first = truth.rows[0]
+    predicted = _with_row(truth, 0, replace(first, support=first.support.rsplit("、", 1)[0]))
+    scores = score_table(predicted, truth)
+    assert scores.agency_precision == 1.0
+    assert scores.agency_recall == pytest.approx((n - 1) / n)
+    assert scores.agency_f1 == pytest.approx(2 * (n - 1) / (2 * n - 1))
+
+
+def test_agency_role_matters(truth: Table) -> None:
+    """An agency read into the wrong column is one miss and one false positive."""
+    row = Row("1", "一、甲", "乙", "丙", "区教育局", "区妇联")
+    swapped = Row("1", "一、甲", "乙", "丙", "区妇联", "区教育局")
+    scores = score_table(Table("p", (swapped,)), Table("t", (row,)))
+    assert scores.agency_f1 == 0.0
+
+
+def test_cer_by_hand() -> None:
+    truth = Table("t", (
+        Row("1", "一、甲", "乙", "加强学校 安全，\n落实责任。", "区教育局", ""),
+        Row("2", "一、甲", "丙", "ABCD", "区教育局", ""),
+    ))
+    # Both sides are NFKC-normalized without whitespace: row 1 reads 加强学校安全,落实责任。 (12
+    # chars) as 加强学校安仝,落实责任 -> one substitution (全/仝) and one deletion (。) = 2;
+    # row 2 reads ABCD as AXCDE (full-width Ａ is A) -> one substitution and one insertion = 2.
+    predicted = Table("p", (
+        Row("1", "一、甲", "乙", "加强学校安仝，落实责任", "区教育局", ""),
+        Row("2", "一、甲", "丙", "ＡXCDE", "区教育局", ""),
+    ))
+    truth_chars = len(normalize(truth.rows[0].requirement)) + len("ABCD")
+    assert truth_chars == 12 + 4
+    scores = score_table(predicted, truth)
+    assert scores.requirement_errors == 4
+    assert scores.requirement_chars == 16
+    assert scores.requirement_cer == pytest.approx(4 / 16)
+    assert scores.exact["工作要求"] == 0.0
+    assert scores.exact["序号"] == 1.0
+
+
+def test_missing_row(truth: Table) -> None:
+    """Dropping the middle sub-row of item 13: 32 rows found, that row wrong everywhere, its text
+    all deletions, its agencies all misses; the other rows still pair with their truth."""
+    index = next(i for i, r in enumerate(truth.rows) if r.no == "13") + 1
+    dropped = truth.rows[index]
+    predicted = replace(truth, rows=truth.rows[:index] + truth.rows[index + 1:])
+    scores = score_table(predicted, truth)
+    assert (scores.rows_found, scores.rows_expected, scores.rows_matched) == (32, 33, 32)
+    assert all(rate == pytest.approx(32 / 33) for rate in scores.exact.values())
+    total = sum(len(normalize(r.requirement)) for r in truth.rows)
+    assert scores.requirement_errors == len(normalize(dropped.requirement))
+    assert scores.requirement_cer == pytest.approx(len(normalize(dropped.requirement)) / total)
+    n = _agency_count(truth)
+    missed = len(split_agencies(dropped.lead)) + len(split_agencies(dropped.support))
+    assert scores.agency_precision == 1.0
+    assert scores.agency_recall == pytest.approx((n - missed) / n)
+    pairs = align_rows(truth, predicted)
+    assert (index, None) in pairs
+    assert (index + 1, index) in pairs
+
+
+def test_extra_row_costs_precision_and_insertions(truth: Table) -> None:
+    extra = Row("99", "六、多", "多余", "多出来的一行", "区教育局", "")
+    predicted = replace(truth, rows=(*truth.rows, extra))
+    scores = score_table(predicted, truth)
+    assert (scores.rows_found, scores.rows_matched) == (34, 33)
+    assert all(rate == 1.0 for rate in scores.exact.values())
+    assert scores.requirement_errors == len("多出来的一行")
+    assert scores.agency_recall == 1.0
+    assert scores.agency_precision < 1.0
+
+
+def test_misread_number_still_pairs_on_text(truth: Table) -> None:
+    """A row whose 序号 was misread pairs by its requirement, so only the 序号 column suffers."""
+    first = truth.rows[0]
+    predicted = _with_row(truth, 0, replace(first, no="7"))
+    scores = score_table(predicted, truth)
+    assert scores.rows_matched == 33
+    assert scores.exact["序号"] == pytest.approx(32 / 33)
+    assert scores.exact["工作要求"] == 1.0
+    assert scores.agency_f1 == 1.0
+
+
+def test_empty_prediction(truth: Table) -> None:
+    scores = score_table(Table("p", ()), truth)
+    assert (scores.rows_found, scores.rows_matched) == (0, 0)
+    assert all(rate == 0.0 for rate in scores.exact.values())
+    assert scores.requirement_cer == 1.0
+    assert scores.agency_f1 == 0.0
+
+
+def test_rows_to_table_matches_csv(truth: Table) -> None:
+    import csv
+
+    with open(TRUTH, encoding="utf-8-sig", newline="") as fh:
+        dicts = list(csv.DictReader(fh))
+    assert rows_to_table(dicts).rows == truth.rows
+
+
+def test_format_scores_table(truth: Table) -> None:
+    named = {"perfect": score_table(truth, truth), "empty": score_table(Table("p", ()), truth)}
+    text = format_scores_table(named, extra={"perfect": {"s": "1.5"}})
+    lines = text.splitlines()
+    assert len(lines) == 4
+    assert lines[0].startswith("| variant")
+    assert "33/33" in lines[2] and "100.0" in lines[2] and "1.5" in lines[2]
+    assert "0/33" in lines[3]
+    assert len({len(line) for line in lines[2:]}) == 1  # rows padded alike
