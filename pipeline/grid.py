@@ -28,6 +28,13 @@ CHAR_HEIGHT_MAX_IN = 20 / 72
 #: A ruling is at least this many character heights long: longer than any character stroke or a
 #: blurred pair of strokes in two stacked lines, shorter than the narrowest column of the table.
 RULING_MIN_CHARS = 2.5
+#: Vertical rulings may be as short as one row of one text line (a page holding only the end of
+#: a row), about 2 character heights; 1.5 is still longer than any stroke inside one character.
+VERTICAL_RULING_MIN_CHARS = 1.5
+#: A column line covers at least this share of the table's height, a row line this share of its
+#: width (the requirement column alone is ~50%): shorter clusters are strokes, not rulings.
+COL_LINE_MIN_SHARE = 0.5
+ROW_LINE_MIN_SHARE = 0.3
 #: A border between two grid positions is there when rulings cover this share of its length;
 #: speckle and broken photocopied lines leave gaps, text never covers half a border.
 BORDER_MIN_COVERAGE = 0.5
@@ -51,9 +58,10 @@ def estimate_char_height(ink: np.ndarray, dpi: int) -> int:
 
 def line_masks(ink: np.ndarray, char_height: int) -> tuple[np.ndarray, np.ndarray]:
     """Horizontal and vertical ruling masks: ink that survives an opening with a long thin kernel."""
-    k = max(10, int(RULING_MIN_CHARS * char_height))
-    horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1)))
-    vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, k)))
+    kh = max(10, int(RULING_MIN_CHARS * char_height))
+    kv = max(10, int(VERTICAL_RULING_MIN_CHARS * char_height))
+    horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (kh, 1)))
+    vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, kv)))
     return horizontal, vertical
 
 
@@ -67,8 +75,9 @@ def find_segments(mask: np.ndarray, min_length: int, horizontal: bool) -> tuple[
     return tuple(boxes)
 
 
-def cluster_positions(segments: tuple[Box, ...], horizontal: bool, tolerance: float) -> tuple[int, ...]:
-    """Line positions: segment centres closer than `tolerance` are one line, weighted by length."""
+def cluster_lines(segments: tuple[Box, ...], horizontal: bool, tolerance: float) -> tuple[tuple[int, int], ...]:
+    """(position, total length) of each line: segment centres closer than `tolerance` are one line,
+    its position their mean weighted by length."""
     items = sorted(
         ((s.y0 + s.y1) / 2, s.width) if horizontal else ((s.x0 + s.x1) / 2, s.height) for s in segments
     )
@@ -79,8 +88,12 @@ def cluster_positions(segments: tuple[Box, ...], horizontal: bool, tolerance: fl
         else:
             clusters.append([(pos, weight)])
     return tuple(
-        round(sum(p * w for p, w in c) / max(1, sum(w for _, w in c))) for c in clusters
+        (round(sum(p * w for p, w in c) / max(1, sum(w for _, w in c))), sum(w for _, w in c)) for c in clusters
     )
+
+
+def cluster_positions(segments: tuple[Box, ...], horizontal: bool, tolerance: float) -> tuple[int, ...]:
+    return tuple(pos for pos, _ in cluster_lines(segments, horizontal, tolerance))
 
 
 def _coverage(mask: np.ndarray, horizontal: bool, at: int, start: int, end: int, band: int) -> float:
@@ -144,20 +157,26 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
     ink = ink_mask(page.image)
     char_height = estimate_char_height(ink, page.dpi)
     h_mask, v_mask = line_masks(ink, char_height)
-    min_length = int(RULING_MIN_CHARS * char_height)
-    h_segments = find_segments(h_mask, min_length, horizontal=True)
-    v_segments = find_segments(v_mask, min_length, horizontal=False)
+    h_segments = find_segments(h_mask, int(RULING_MIN_CHARS * char_height), horizontal=True)
+    v_segments = find_segments(v_mask, int(VERTICAL_RULING_MIN_CHARS * char_height), horizontal=False)
     tolerance = settings.line_merge_chars * char_height
-    cols = cluster_positions(v_segments, horizontal=False, tolerance=tolerance)
-    rows = cluster_positions(h_segments, horizontal=True, tolerance=tolerance)
-    if v_segments and h_segments:
-        # The table is where the long rulings meet: drop lines outside the other direction's extent.
-        top = min(s.y0 for s in v_segments) - tolerance
-        bottom = max(s.y1 for s in v_segments) + tolerance
-        left = min(s.x0 for s in h_segments) - tolerance
-        right = max(s.x1 for s in h_segments) + tolerance
-        rows = tuple(y for y in rows if top <= y <= bottom)
-        cols = tuple(x for x in cols if left <= x <= right)
+    h_lines = cluster_lines(h_segments, horizontal=True, tolerance=tolerance)
+    v_lines = cluster_lines(v_segments, horizontal=False, tolerance=tolerance)
+    rows: tuple[int, ...] = ()
+    cols: tuple[int, ...] = ()
+    if h_lines and v_lines:
+        # Column rulings run the whole table height (a 职责分工 table has no column spans), row
+        # rulings at least under the requirement column: shorter clusters are text strokes.
+        height = max(s.y1 for s in v_segments) - min(s.y0 for s in v_segments)
+        width = max(s.x1 for s in h_segments) - min(s.x0 for s in h_segments)
+        cols = tuple(x for x, length in v_lines if length >= COL_LINE_MIN_SHARE * height)
+        rows = tuple(y for y, length in h_lines if length >= ROW_LINE_MIN_SHARE * width)
+    if cols and rows:
+        # The table is where the rulings meet: drop lines outside the other direction's extent.
+        rows = tuple(y for y in rows if min(s.y0 for s in v_segments) - tolerance <= y
+                     <= max(s.y1 for s in v_segments) + tolerance)
+        cols = tuple(x for x in cols if min(s.x0 for s in h_segments) - tolerance <= x
+                     <= max(s.x1 for s in h_segments) + tolerance)
     empty = Grid(page.index, (), (), (), h_segments, v_segments, char_height)
     if len(cols) < MIN_COL_LINES or len(rows) < MIN_ROW_LINES:
         return empty

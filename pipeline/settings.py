@@ -21,9 +21,6 @@ class Settings:
     max_pages: int = 200
     #: Decompression-bomb guard for page images (pixels); an A4 page at 600 dpi is ~35 Mpx.
     max_image_pixels: int = 60_000_000
-    #: A PDF text layer is trusted when this share of its CJK characters are common words'
-    #: characters and its lines rebuild the table; below it the page is OCR'd.
-    text_layer_min_quality: float = 0.9
 
     # --- clean ------------------------------------------------------------------------------
     #: Skew larger than this (degrees) is not corrected: the estimate is then unreliable.
@@ -32,9 +29,6 @@ class Settings:
     min_skew_deg: float = 0.05
 
     # --- grid -------------------------------------------------------------------------------
-    #: A ruling line is at least this share of the table's width (h) / a row's height (v) long.
-    #: Text strokes are far shorter; a 1-char-wide column's rulings are still longer.
-    min_line_fraction: float = 0.5
     #: Ruling lines closer than this many character heights are one line (thick or doubled rule).
     line_merge_chars: float = 0.35
 
@@ -65,7 +59,7 @@ class Settings:
             raise ValueError("max_pages must be at least 1")
         if self.workers < 0:
             raise ValueError("workers must be 0 (one per core) or more")
-        for name in ("low_confidence", "text_layer_min_quality", "min_line_fraction"):
+        for name in ("low_confidence",):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be within 0..1")
         for name in ("agency_min_score", "title_min_score", "title_min_score_with_number"):

@@ -27,8 +27,9 @@ HEADER_MIN_MATCHES = 3
 #: The header row is looked for among the first rows of a page only.
 HEADER_SEARCH_ROWS = 3
 #: The numeral prefix that starts a 一级 title (一、) and the number that starts an item (12、, 3.).
-LEVEL1_START = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.,，．]")
-LEVEL2_START = re.compile(r"^\s*\d{1,3}\s*[.、,，．]")
+#: Vertical 、 is often read as - or ·, hence the wide class of separators.
+LEVEL1_START = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.,，．\-—·:：]")
+LEVEL2_START = re.compile(r"^\s*\d{1,3}\s*[.、,，．\-—·:：]")
 #: A requirement that does not end a sentence is cut by the page break, not finished.
 SENTENCE_END = ("。", "；", ";", ".", "！", "？")
 

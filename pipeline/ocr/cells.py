@@ -26,9 +26,11 @@ LINE_MAX_CHARS = 1.5
 LINE_PAD_CHARS = 0.15
 #: Cells at most this many character heights wide are stitched into a single line (see above).
 STITCH_MAX_CHARS = 10.0
-#: White gap between stitched lines, in character heights: less than a character spacing, so that
+#: White gap between stitched lines, in character heights: an ordinary character spacing, so that
 #: the recognizer does not read the seam as a space.
-STITCH_GAP_CHARS = 0.05
+STITCH_GAP_CHARS = 0.1
+#: Gray level below which a pixel of a cut line counts as ink when trimming margins.
+INK_LEVEL = 160
 #: A component touching the crop's edge this thin (px) and this long (share of the side) is a
 #: remnant of a ruling, not a stroke.
 RULING_REMNANT_THICKNESS = 4
@@ -113,16 +115,23 @@ def cut_lines(crop: np.ndarray, char_height: int) -> list[np.ndarray]:
 
 
 def stitch_lines(lines: list[np.ndarray], char_height: int) -> np.ndarray:
-    """Lines placed side by side, vertically centred, as one long line."""
-    height = max(line.shape[0] for line in lines)
-    gap = np.full((height, max(2, int(STITCH_GAP_CHARS * char_height))), 255, dtype=np.uint8)
-    parts = []
+    """Lines placed side by side, vertically centred, as one long line; each line's side margins
+    are trimmed so that the seams look like ordinary character spacing."""
+    trimmed = []
     for line in lines:
+        inked = np.flatnonzero((line < INK_LEVEL).any(axis=0))
+        trimmed.append(line[:, inked[0]:inked[-1] + 1] if inked.size else line)
+    height = max(line.shape[0] for line in trimmed)
+    gap = np.full((height, max(2, int(STITCH_GAP_CHARS * char_height))), 255, dtype=np.uint8)
+    margin = np.full((height, max(2, int(LINE_PAD_CHARS * char_height))), 255, dtype=np.uint8)
+    parts = [margin]
+    for line in trimmed:
         top = (height - line.shape[0]) // 2
         padded = np.full((height, line.shape[1]), 255, dtype=np.uint8)
         padded[top:top + line.shape[0]] = line
         parts.extend([padded, gap])
-    return np.hstack(parts[:-1])
+    parts[-1] = margin
+    return np.hstack(parts)
 
 
 def read_cells(page: Page, grid: Grid, engine: OcrEngine | None, settings: Settings) -> tuple[CellText, ...]:
