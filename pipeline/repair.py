@@ -1,0 +1,624 @@
+"""Repair stage: raw rows (OCR or text extraction) → rows in the clean CSV conventions.
+
+OCR of these tables fails in a few typical ways: vertical titles lose character order, agency
+names wrap inside narrow cells and lose or gain separators, punctuation comes out half-width,
+and blank-looking cells make the recogniser hallucinate repetitive text. Each repair here is
+driven by the lexicon and recorded (Repair), and whatever the tool is unsure of is flagged (Flag),
+so that a clerk reviews only those cells. A text that matches nothing well enough is kept as read
+and flagged: a wrong "repair" is worse than a visible unknown.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from pipeline.lexicon import Lexicon, numeral_of, numeral_value
+from pipeline.models import AGENCY_FIELDS, AGENCY_SEPARATOR, Flag, Repair, Row, Table
+from pipeline.settings import Settings
+
+# --- characters -----------------------------------------------------------------------------
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+#: Full-width punctuation of Chinese text; whitespace next to it is a line break, not a space.
+FULLWIDTH_PUNCT = "，。；：、（）《》“”‘’！？【】…—"
+#: Characters that separate agency names in a cell (OCR mixes widths and kinds).
+AGENCY_SEPARATORS = frozenset("、,，;；/／.．。:：")
+#: Half-width punctuation → full-width, applied only next to Chinese text.
+_HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"}
+_NUMERAL_CHARS = "一二三四五六七八九十"
+
+# --- thresholds (module-level ones are structural; the tunable ones are in Settings) ----------
+#: Junk: one non-digit character repeated this many times in a row. Chinese prose repeats a
+#: character at most twice (常常, 人人); OCR hallucination on blank cells gives 大大大大….
+JUNK_CHAR_RUN = 4
+#: Junk: one digit repeated this many times. Long numbers are written with 万/亿 in these
+#: documents, so 8 equal digits only come from hallucinated `0 0 0 0 …` runs.
+JUNK_DIGIT_RUN = 8
+#: Junk: a unit of 2-8 characters repeated this many times back to back (是一个人,是一个人,…).
+#: Enumerations like 同步规划、同步推进 repeat a word but never a whole unit three times in a row.
+JUNK_UNIT_REPEATS = 3
+#: Junk: share of distinct characters below this, for texts of at least JUNK_DIVERSITY_MIN_LEN
+#: characters. The truth's 33 requirements have 0.34 (the 430-character item 18) to 0.97;
+#: hallucinated runs have < 0.15.
+JUNK_MIN_DIVERSITY = 0.2
+JUNK_DIVERSITY_MIN_LEN = 20
+#: A title repaired from its number alone (text unreadable) gets this score: the number is
+#: right exactly when the draft kept the known numbering, which a clerk must confirm.
+NUMBER_ONLY_SCORE = 40.0
+#: Score of a guessed 序号 or 一级 numeral (none could be read): previous + 1 or the known title's
+#: number is right when the draft kept the known numbering, which a clerk must confirm.
+INFERRED_NUMBER_SCORE = 50.0
+#: A title whose content matches known title A better than the title of the number it reads (B)
+#: by at least this margin is taken as A (item renumbered in a new draft). Measured on the known
+#: titles: a correct match leads the runner-up by 20-40 points, garbled ones by >= 12.
+TITLE_MARGIN = 10.0
+#: Agency segmentation costs (edit units). An unknown character costs more than any accepted
+#: fuzzy edit, so the lexicon names are preferred wherever they fit within their budget.
+UNKNOWN_CHAR_COST = 1.0
+#: Each unknown fragment costs this extra, so an unknown run stays one fragment (区体育局, not 区体+育局).
+UNKNOWN_FRAGMENT_COST = 1.0
+#: A lexicon name that spans a separator (区卫生、健康委: an extra 、 inside) costs this per separator:
+#: cheaper than leaving the halves unknown, dearer than the normal split at the separator.
+INNER_SEPARATOR_COST = 0.5
+#: Each known fragment costs this little, so ties prefer fewer, longer names.
+KNOWN_FRAGMENT_COST = 0.01
+#: Scores are compared with this tolerance: 1 − 1/5 computed by rapidfuzz may land a hair below 0.8.
+SCORE_EPSILON = 1e-6
+#: Characters that end agency names and start them: an unknown run is split where one
+#: meets the other (区体育局区商务委 → 区体育局、区商务委), as a clerk would read it.
+NAME_END_CHARS = frozenset("局委办院会队镇部室心联科处所站司")
+NAME_START_CHARS = frozenset("区各团公市县")
+
+
+# --- small text helpers ---------------------------------------------------------------------
+def is_cjk(ch: str) -> bool:
+    return bool(re.match(f"[{_CJK}]", ch))
+
+
+def _is_wide(ch: str) -> bool:
+    """Chinese character or full-width punctuation: whitespace next to one is a line break."""
+    return is_cjk(ch) or ch in FULLWIDTH_PUNCT
+
+
+def despace(text: str) -> str:
+    """Remove whitespace next to Chinese text (line breaks, OCR gaps); keep one between Latin words."""
+    text = text.strip()
+    out: list[str] = []
+    for match in re.finditer(r"\s+|\S+", text):
+        chunk = match.group()
+        if not chunk.isspace():
+            out.append(chunk)
+        elif not (_is_wide(text[match.start() - 1]) or _is_wide(text[match.end()])):
+            out.append(" ")
+    return "".join(out)
+
+
+def fullwidth_punctuation(text: str) -> str:
+    """Half-width punctuation next to Chinese text → full-width; straight quotes → “ ” in turn."""
+    chars = list(text)
+    open_quote = True
+    for i, ch in enumerate(chars):
+        before = chars[i - 1] if i else ""
+        after = chars[i + 1] if i + 1 < len(chars) else ""
+        near_cjk = _is_wide(before) or _is_wide(after)
+        if ch in _HALF_TO_FULL and near_cjk:
+            chars[i] = _HALF_TO_FULL[ch]
+        elif ch == "." and is_cjk(before) and (not after or _is_wide(after)):
+            chars[i] = "。"
+        elif ch == '"' and (near_cjk or not before or not after):
+            chars[i] = "“" if open_quote else "”"
+            open_quote = not open_quote
+    return "".join(chars)
+
+
+def junk_reason(text: str) -> str:
+    """Why `text` looks like hallucinated OCR rather than reading ("" if it does not)."""
+    compact = "".join(text.split())
+    if not compact:
+        return ""
+    if re.search(rf"(\D)\1{{{JUNK_CHAR_RUN - 1},}}", compact):
+        return "one character repeated"
+    if re.search(rf"(\d)\1{{{JUNK_DIGIT_RUN - 1},}}", compact):
+        return "one digit repeated"
+    for match in re.finditer(rf"(.{{2,8}}?)\1{{{JUNK_UNIT_REPEATS - 1},}}", compact):
+        if not match.group(1).isdigit():
+            return f"{match.group(1)!r} repeated"
+    if len(compact) >= JUNK_DIVERSITY_MIN_LEN and len(set(compact)) / len(compact) < JUNK_MIN_DIVERSITY:
+        return "too few distinct characters"
+    return ""
+
+
+_ITEM_NUMBER = re.compile(r"^\s*(\d{1,3})(?:\s*[.、．,，:：)）]|\s+|(?=\D))\s*(.*)$", re.S)
+_NUMERAL = re.compile(
+    rf"^\s*(?:[（(]\s*([{_NUMERAL_CHARS}]{{1,3}})\s*[)）]|([{_NUMERAL_CHARS}]{{1,3}})\s*[、,，.．:：])\s*(.*)$", re.S
+)
+
+
+def split_item_number(text: str) -> tuple[str, str]:
+    """(`12`, rest) for `12、落实…`/`12. 落实…`/`12 落实…`; ("", text) when no number leads the text."""
+    match = _ITEM_NUMBER.match(text)
+    if not match:
+        return "", text
+    return str(int(match.group(1))), match.group(2)
+
+
+def split_numeral(text: str) -> tuple[str, str]:
+    """(`三`, rest) for `三、健全…`/`（三）健全…`; ("", text) when no valid numeral leads the text."""
+    match = _NUMERAL.match(text)
+    if not match:
+        return "", text
+    numeral = match.group(1) or match.group(2)
+    if numeral_value(numeral) is None:
+        return "", text
+    return numeral, match.group(3)
+
+
+def title_key(text: str) -> str:
+    """The Chinese characters of a title, which is all that matching should look at."""
+    return "".join(ch for ch in text if is_cjk(ch))
+
+
+def title_score(read: str, known: str) -> float:
+    """Similarity 0..100 of two title keys that tolerates lost character order.
+
+    OCR of vertical or narrow cells keeps a title's characters but not their order, so this
+    is the mean of a character-set and a sorted-character-sequence similarity (rapidfuzz
+    token_set/token_sort over the characters as tokens).
+    """
+    if not read or not known:
+        return 0.0
+    a, b = " ".join(read), " ".join(known)
+    return (fuzz.token_set_ratio(a, b) + fuzz.token_sort_ratio(a, b)) / 2
+
+
+def clean_title(text: str) -> str:
+    """A title as read, without line breaks and with full-width punctuation."""
+    return fullwidth_punctuation(despace(text)).strip("，。；：、 ")
+
+
+# --- titles ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TitleMatch:
+    """The outcome of repairing one title: text without number, the number, and how sure."""
+
+    title: str
+    number: str  # digits (二级) or numeral (一级) as read; "" when none was read
+    method: str  # exact | despace | fuzzy | title_by_number | kept | unreadable | empty
+    score: float
+    known_number: str = ""  # the number of the known title taken, "" if none
+    flag: str = ""  # reason for review, "" if none
+
+
+def match_title(
+    raw: str,
+    number: str,
+    known: Mapping[str, str],
+    settings: Settings,
+) -> TitleMatch:
+    """Match the title text `raw` (number already split off) to the `known` titles by number.
+
+    Content first: a clear content match wins even if it carries another number (renumbered
+    item). The number read is a hint that lowers the bar for its own title only. Text that
+    matches nothing well enough is kept as read and flagged, never replaced by another title.
+    """
+    cleaned = clean_title(raw)
+    key = title_key(cleaned)
+    junk = junk_reason(raw)
+    hinted = known.get(number, "")
+    if junk or not key:
+        if hinted:
+            return TitleMatch(hinted, number, "title_by_number", NUMBER_ONLY_SCORE, number, "title_by_number")
+        if junk:
+            return TitleMatch("", number, "unreadable", 0.0, "", "unreadable")
+        return TitleMatch("", number, "empty", 0.0, "", "missing_title")
+    for known_number, title in known.items():
+        if key == title_key(title) or cleaned == title:
+            method = "exact" if raw == title else "despace"
+            flag = "" if not number or known_number == number else "renumbered"
+            return TitleMatch(title, number, method, 100.0, known_number, flag)
+    scores = {n: title_score(key, title_key(t)) for n, t in known.items()}
+    best = max(scores, key=lambda n: scores[n], default="")
+    best_score = scores.get(best, 0.0)
+    hinted_score = scores.get(number, 0.0)
+    if best and best_score >= settings.title_min_score and (
+        not number or best == number or best_score - hinted_score >= TITLE_MARGIN
+    ):
+        flag = "renumbered" if number and best != number else "fuzzy_title"
+        return TitleMatch(known[best], number, "fuzzy", best_score, best, flag)
+    if hinted and hinted_score >= settings.title_min_score_with_number:
+        return TitleMatch(hinted, number, "fuzzy", hinted_score, number, "fuzzy_title")
+    return TitleMatch(cleaned, number, "kept", best_score, "", "unknown_title")
+
+
+# --- agencies -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AgencyFragment:
+    """One agency name of a cell: as read (de-spaced), what it became, how, and how sure."""
+
+    read: str
+    name: str
+    method: str  # exact | alias | fuzzy | unknown_agency
+    score: float
+
+
+def agency_scores(reads: Sequence[str], spellings: Sequence[str]) -> np.ndarray:
+    """Scores 0..100 of each read against each lexicon spelling: 100 × (1 − OSA distance / name length).
+
+    Normalising by the lexicon name's length (not the longer of the two) makes the edit budget a
+    property of the name, whatever the edit: with the threshold 80, names of up to 4 characters
+    must match exactly (a wrong character there may well be another agency: 区体育局, 区教育局),
+    5-9 characters allow one edit, 10-14 two. OSA counts a swap of neighbours as one edit.
+    """
+    if not reads or not spellings:
+        return np.zeros((len(reads), len(spellings)))
+    distances = process.cdist(reads, spellings, scorer=OSA.distance, dtype=np.int32)
+    lengths = np.array([len(s) for s in spellings], dtype=np.float64)
+    return np.clip(100.0 * (1.0 - distances / lengths), 0.0, 100.0)
+
+
+def agency_score(read: str, name: str) -> float:
+    """`agency_scores` of one pair."""
+    return float(agency_scores([read], [name])[0, 0])
+
+
+@dataclass(frozen=True)
+class _Span:
+    start: int
+    end: int
+    cost: float
+    fragment: AgencyFragment
+
+
+def segment_agencies(text: str, lexicon: Lexicon, settings: Settings) -> tuple[AgencyFragment, ...]:
+    """Split an agency cell into lexicon names by dynamic programming over its de-spaced text.
+
+    Separators and spaces in OCR are unreliable (missing, extra, wrong width, line breaks inside
+    names), so they are only hints: a name may span a separator at a cost, a missing separator
+    costs nothing. Each span is either a lexicon spelling within the fuzzy budget
+    (`settings.agency_min_score`) or an unknown fragment at a higher per-character cost.
+    """
+    chars = [ch for ch in text if not ch.isspace()]
+    n = len(chars)
+    if n == 0:
+        return ()
+    is_sep = [ch in AGENCY_SEPARATORS for ch in chars]
+    spellings = lexicon.spellings
+    longest = max((len(s) for s in spellings), default=0)
+    reach = longest + 3  # a garbled name may carry up to a few inserted characters
+
+    spans_from: list[list[_Span]] = [[] for _ in range(n)]
+    queries: list[tuple[int, int, str, int]] = []
+    for i in range(n):
+        if is_sep[i]:
+            continue
+        for j in range(i + 1, min(n, i + reach) + 1):
+            if is_sep[j - 1]:
+                continue
+            content = "".join(c for c, s in zip(chars[i:j], is_sep[i:j], strict=True) if not s)
+            inner = j - i - len(content)
+            if len(content) > reach:
+                break
+            queries.append((i, j, content, inner))
+    contents = [q[2] for q in queries]
+    exact = [lexicon.canonical_of.get(c) for c in contents]
+    cutoff = settings.agency_min_score - SCORE_EPSILON
+    fuzzy_rows = [k for k, e in enumerate(exact) if e is None]
+    scores = agency_scores([contents[k] for k in fuzzy_rows], spellings)
+    best_idx = scores.argmax(axis=1) if spellings else np.zeros(len(fuzzy_rows), dtype=int)
+    fuzzy_of = {
+        k: (int(best_idx[r]), float(scores[r, best_idx[r]]) if spellings else 0.0)
+        for r, k in enumerate(fuzzy_rows)
+    }
+
+    for k, (i, j, content, inner) in enumerate(queries):
+        canonical = exact[k]
+        if canonical is not None:
+            method = "exact" if canonical == content else "alias"
+            frag = AgencyFragment(content, canonical, method, 100.0)
+            spans_from[i].append(_Span(i, j, KNOWN_FRAGMENT_COST + INNER_SEPARATOR_COST * inner, frag))
+            continue
+        idx, score = fuzzy_of[k]
+        if score >= cutoff and score > 0:
+            spelling = spellings[idx]
+            distance = OSA.distance(content, spelling)
+            frag = AgencyFragment(content, lexicon.canonical_of[spelling], "fuzzy", round(score, 1))
+            cost = distance + KNOWN_FRAGMENT_COST + INNER_SEPARATOR_COST * inner
+            spans_from[i].append(_Span(i, j, cost, frag))
+        if inner == 0:
+            unknown = AgencyFragment(content, content, "unknown_agency", 0.0)
+            spans_from[i].append(_Span(i, j, UNKNOWN_CHAR_COST * len(content) + UNKNOWN_FRAGMENT_COST, unknown))
+
+    # Shortest path over positions 0..n; a separator may be skipped for free.
+    best: list[float] = [float("inf")] * (n + 1)
+    back: list[_Span | None] = [None] * (n + 1)
+    best[0] = 0.0
+    for i in range(n):
+        if best[i] == float("inf"):
+            continue
+        if is_sep[i] and best[i] < best[i + 1]:
+            best[i + 1], back[i + 1] = best[i], None
+        for span in spans_from[i]:
+            total = best[i] + span.cost
+            if total < best[span.end] - 1e-9:
+                best[span.end], back[span.end] = total, span
+    path: list[_Span] = []
+    pos = n
+    while pos > 0:
+        span = back[pos]
+        if span is None:
+            pos -= 1
+            continue
+        path.append(span)
+        pos = span.start
+    path.reverse()
+
+    fragments: list[AgencyFragment] = []
+    for span in path:
+        frag = span.fragment
+        if frag.method != "unknown_agency":
+            fragments.append(frag)
+            continue
+        best_guess = _best_agency_score(frag.read, spellings)
+        for piece in _split_unknown(frag.read):
+            fragments.append(AgencyFragment(piece, piece, "unknown_agency", best_guess))
+    return tuple(fragments)
+
+
+def _best_agency_score(read: str, spellings: Sequence[str]) -> float:
+    scores = agency_scores([read], spellings)
+    return round(float(scores.max()), 1) if spellings else 0.0
+
+
+def _split_unknown(read: str) -> list[str]:
+    """Split an unknown run where a name ending meets a name start (局|区), as a reader would.
+
+    Spaces are no evidence either way: names wrap at any character in narrow cells.
+    """
+    pieces: list[str] = []
+    start = 0
+    for k in range(1, len(read)):
+        if read[k - 1] in NAME_END_CHARS and read[k] in NAME_START_CHARS and k - start >= 2:
+            pieces.append(read[start:k])
+            start = k
+    pieces.append(read[start:])
+    return pieces
+
+
+# --- requirement ----------------------------------------------------------------------------
+_TERMINAL = "。！？；!?;…"
+_PAIRS = (("（", "）"), ("《", "》"), ("“", "”"))
+
+
+def clean_requirement(text: str) -> tuple[str, tuple[str, ...]]:
+    """The requirement with line breaks removed and full-width punctuation; methods applied."""
+    methods: list[str] = []
+    despaced = despace(text)
+    if despaced != text:
+        methods.append("despace")
+    punctuated = fullwidth_punctuation(despaced)
+    if punctuated != despaced:
+        methods.append("punctuation")
+    return punctuated, tuple(methods)
+
+
+def incomplete_reason(text: str) -> str:
+    """Why a (clean) requirement looks cut off: the truth's requirements are whole sentences."""
+    if not text:
+        return ""
+    if text[-1] not in _TERMINAL:
+        return "does not end a sentence"
+    for left, right in _PAIRS:
+        if text.count(left) != text.count(right):
+            return f"unbalanced {left}{right}"
+    return ""
+
+
+# --- the stage ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RepairResult:
+    """Repaired table plus every change made and everything a clerk should look at."""
+
+    table: Table
+    repairs: tuple[Repair, ...]
+    flags: tuple[Flag, ...]
+
+
+@dataclass
+class _Log:
+    repairs: list[Repair]
+    flags: list[Flag]
+
+    def repair(self, row: int, field: str, before: str, after: str, method: str, score: float) -> None:
+        if before != after:
+            self.repairs.append(Repair(row, field, before, after, method, round(score, 1)))
+
+    def flag(self, row: int, field: str, text: str, reason: str, score: float) -> None:
+        self.flags.append(Flag(row, field, text, reason, round(score, 1)))
+
+
+def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairResult:
+    """Repair every row of `table` (scan or text-extraction rows) to the clean CSV conventions."""
+    log = _Log([], [])
+    level1_known = {t.numeral: t.title for t in lexicon.level1}
+    level2_known = {str(t.number): t.title for t in lexicon.level2}
+    title_cache: dict[tuple[str, str, str], TitleMatch] = {}
+
+    def cached(kind: str, raw: str, number: str, known: Mapping[str, str]) -> TitleMatch:
+        key = (kind, raw, number)
+        if key not in title_cache:
+            title_cache[key] = match_title(raw, number, known, settings)
+        return title_cache[key]
+
+    rows: list[Row] = []
+    l1_numerals: list[str] = []
+    l2_parents: list[str] = []
+    l2_scores: list[float] = []
+    prev_l1: tuple[str, str] | None = None  # (raw, numeral) of the previous row
+    prev_l2: tuple[str, str] | None = None  # (raw, number) of the previous row
+    for index, row in enumerate(table.rows):
+        # 一级指标
+        numeral, l1_rest = split_numeral(row.level1)
+        l1 = cached("1", l1_rest, numeral, level1_known)
+        l1_numeral = numeral
+        if not numeral and l1.title:
+            if l1.known_number:
+                l1_numeral = l1.known_number
+            elif prev_l1 and prev_l1[0] == row.level1:
+                l1_numeral = prev_l1[1]
+            elif prev_l1 and numeral_value(prev_l1[1]):
+                l1_numeral = numeral_of((numeral_value(prev_l1[1]) or 0) + 1)
+            if l1_numeral:
+                log.flag(index, "level1", row.level1, "inferred_number", INFERRED_NUMBER_SCORE)
+        level1 = f"{l1_numeral}、{l1.title}" if l1_numeral and l1.title else l1.title
+        _log_title(log, index, "level1", row.level1, level1, l1)
+        prev_l1 = (row.level1, l1_numeral)
+
+        # 序号 and 二级指标
+        digits = "".join(ch for ch in row.no if ch.isdigit())
+        number_in_text, l2_rest = split_item_number(row.level2)
+        number = str(int(digits)) if digits else number_in_text
+        if digits and number_in_text and number_in_text != number:
+            l2_rest = row.level2  # the 二级 text starts with digits that are not the item number
+        l2 = cached("2", l2_rest, number, level2_known)
+        if not number:
+            if l2.known_number:
+                number = l2.known_number
+            elif prev_l2 and prev_l2[0] == row.level2:
+                number = prev_l2[1]
+            elif prev_l2 and prev_l2[1].isdigit():
+                number = str(int(prev_l2[1]) + 1)
+            if number:
+                log.repair(index, "no", row.no, number, "inferred_number", INFERRED_NUMBER_SCORE)
+                log.flag(index, "no", row.no, "inferred_number", INFERRED_NUMBER_SCORE)
+        elif number != row.no:
+            log.repair(index, "no", row.no, number, "number_from_title", 100.0)
+        _log_title(log, index, "level2", row.level2, l2.title, l2)
+        prev_l2 = (row.level2, number)
+        known2 = lexicon.level2_by_number.get(int(l2.known_number)) if l2.known_number else None
+
+        # 工作要求
+        requirement = _repair_requirement(log, index, row.requirement)
+
+        # 牵头单位 / 配合单位
+        agencies = {name: _repair_agencies(log, index, name, row.get(name), lexicon, settings)
+                    for name in AGENCY_FIELDS}
+        if not agencies["lead"]:
+            log.flag(index, "lead", row.lead, "missing_lead", 0.0)
+
+        # OCR confidence
+        for name, source in row.sources.items():
+            if source.confidence is not None and source.confidence < settings.low_confidence:
+                log.flag(index, name, source.raw or row.get(name), "low_confidence", source.confidence * 100)
+
+        rows.append(replace(row, no=number, level1=level1, level2=l2.title, requirement=requirement,
+                            lead=agencies["lead"], support=agencies["support"]))
+        l1_numerals.append(l1_numeral)
+        l2_parents.append(known2.parent if known2 and l2.method in ("exact", "despace", "fuzzy") else "")
+        l2_scores.append(l2.score)
+
+    rows = _regroup_level1(rows, l1_numerals, l2_parents, l2_scores, log)
+    fixed = Table(title=table.title, rows=tuple(rows), source=table.source)
+    return RepairResult(fixed, tuple(log.repairs), tuple(log.flags))
+
+
+def _log_title(log: _Log, index: int, field: str, raw: str, after: str, match: TitleMatch) -> None:
+    log.repair(index, field, raw, after, match.method, match.score)
+    if match.flag:
+        log.flag(index, field, raw, match.flag, match.score)
+
+
+def _repair_requirement(log: _Log, index: int, raw: str) -> str:
+    junk = junk_reason(raw)
+    if junk:
+        log.repair(index, "requirement", raw, "", "unreadable", 0.0)
+        log.flag(index, "requirement", raw, "unreadable", 0.0)
+        return ""
+    text, methods = clean_requirement(raw)
+    if methods:
+        log.repair(index, "requirement", raw, text, "+".join(methods), 100.0)
+    if not text:
+        log.flag(index, "requirement", raw, "missing_requirement", 0.0)
+    elif reason := incomplete_reason(text):
+        log.flag(index, "requirement", text, f"incomplete_requirement: {reason}", 30.0)
+    return text
+
+
+def _repair_agencies(
+    log: _Log, index: int, field: str, raw: str, lexicon: Lexicon, settings: Settings
+) -> str:
+    fragments = segment_agencies(raw, lexicon, settings)
+    for frag in fragments:
+        if frag.method in ("alias", "fuzzy"):
+            log.repair(index, field, frag.read, frag.name, frag.method, frag.score)
+        if frag.method == "fuzzy":
+            log.flag(index, field, frag.read, "fuzzy_agency", frag.score)
+        elif frag.method == "unknown_agency":
+            log.flag(index, field, frag.read, "unknown_agency", frag.score)
+    after = AGENCY_SEPARATOR.join(f.name for f in fragments)
+    as_read = AGENCY_SEPARATOR.join(f.read for f in fragments)
+    if as_read != raw:
+        log.repair(index, field, raw, as_read, "segment", 100.0)
+    return after
+
+
+def _regroup_level1(
+    rows: list[Row],
+    numerals: list[str],
+    parents: list[str],
+    scores: list[float],
+    log: _Log,
+) -> list[Row]:
+    """Move an item at the edge of a 一级 group into the neighbouring group its known title belongs to.
+
+    A merged 一级 cell's text sits at its vertical middle, so a text extraction fills it down from
+    there and the items above it land in the previous group. Only edge items move, and only into
+    an adjacent group of the right numeral: the known numbering never reorganises a draft.
+    """
+    items: list[list[int]] = []
+    for k, row in enumerate(rows):
+        if items and (row.no, row.level2) == (rows[items[-1][0]].no, rows[items[-1][0]].level2):
+            items[-1].append(k)
+        else:
+            items.append([k])
+    numeral = [numerals[item[0]] for item in items]
+    parent = [parents[item[0]] for item in items]
+    text = [rows[item[0]].level1 for item in items]
+
+    def move(k: int, source: int) -> None:
+        for r in items[k]:
+            log.repair(r, "level1", text[k], text[source], "level1_by_title", scores[r])
+            log.flag(r, "level1", rows[r].level1, "level1_by_title", scores[r])
+            rows[r] = replace(rows[r], level1=text[source])
+        numeral[k], text[k] = numeral[source], text[source]
+
+    for k in range(len(items) - 2, -1, -1):  # last items of a group that belong to the next
+        if parent[k] and parent[k] != numeral[k] and numeral[k + 1] == parent[k]:
+            move(k, k + 1)
+    for k in range(1, len(items)):  # first items of a group that belong to the previous
+        if parent[k] and parent[k] != numeral[k] and numeral[k - 1] == parent[k]:
+            move(k, k - 1)
+    return rows
+
+
+__all__ = [
+    "AgencyFragment",
+    "RepairResult",
+    "TitleMatch",
+    "agency_score",
+    "clean_requirement",
+    "despace",
+    "fullwidth_punctuation",
+    "incomplete_reason",
+    "junk_reason",
+    "match_title",
+    "repair_table",
+    "segment_agencies",
+    "split_item_number",
+    "split_numeral",
+    "title_score",
+]

@@ -1,0 +1,217 @@
+"""Text-extraction input: the tab-separated text clerks' tools produce from a scan → raw table rows.
+
+Such an extraction is one line per printed text line, cells separated by tabs, but the table
+structure is damaged: a row of the table spreads over several lines, a merged cell's text appears
+once (not in every row it spans, and often in its middle), one cell's text is cut into fragments
+over lines, and a page's columns may collapse (the empty 一级 column dropped). This module only
+rebuilds rows; `pipeline.repair.repair_table` then repairs their text like any OCR'd table.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from pipeline.models import FIELD_TITLES, FIELDS, FieldSource, Row, Table
+from pipeline.repair import split_item_number, split_numeral
+
+#: A line is the header when at least this many of its cells are column titles (spaces removed):
+#: three of five leaves room for a garbled title while no data line has three title cells.
+HEADER_MIN_TITLES = 3
+#: A 二级 cell may start with the last few characters of the previous item's title, wrapped onto
+#: the line of the next item (制 20 学事…): at most this many characters before the number.
+MAX_TITLE_TAIL = 4
+#: Characters after which an agency cell continues on the next line (a dangling separator).
+DANGLING = ("、", ",", "，", ";", "；")
+#: Requirement text ends a sentence with one of these; a row whose requirement does not is cut.
+SENTENCE_END = "。！？；!?;"
+
+_PAGE_NUMBER = re.compile(r"^[-—\s]*(?:第\s*)?\d{1,3}\s*(?:页)?[-—\s]*$")
+_TAIL_NUMBER = re.compile(
+    rf"^(?P<tail>[^\d\s]{{1,{MAX_TITLE_TAIL}}})\s+(?P<rest>\d{{1,3}}(?:\s*[.、．,，]|\s+).*)$", re.S
+)
+_SPILL = re.compile(r"^(?P<head>.+?[。！？])\s+(?P<rest>\S.*)$", re.S)
+
+
+@dataclass
+class _Cell:
+    """A merged 一级/二级 cell under construction: its text fragments and the lines they came from."""
+
+    parts: list[str] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    number: str = ""
+
+    def add(self, text: str, line: int) -> None:
+        self.parts.append(text)
+        self.lines.append(line)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.parts)
+
+
+@dataclass
+class _Draft:
+    """A table row under construction."""
+
+    group: _Cell
+    item: _Cell
+    fields: dict[str, _Cell] = field(default_factory=lambda: {f: _Cell() for f in FIELDS[2:]})
+
+    def dangling(self) -> bool:
+        """Does an agency cell end with a separator, i.e. continue on the next line?"""
+        return any(self.fields[f].text.rstrip().endswith(DANGLING) for f in ("lead", "support"))
+
+
+def _is_header(cells: list[str]) -> bool:
+    titles = set(FIELD_TITLES.values())
+    return sum("".join(c.split()) in titles for c in cells) >= HEADER_MIN_TITLES
+
+
+def _five(cells: list[str]) -> list[str]:
+    """The line's cells as the five columns.
+
+    Fewer cells than columns: the leading (merged, empty) columns were dropped, so the cells are
+    aligned to the right; one or two cells are requirement text. More: the requirement held tabs.
+    """
+    cells = [c.strip() for c in cells]
+    while len(cells) > len(FIELDS) and not cells[-1]:
+        cells.pop()
+    if len(cells) > len(FIELDS):
+        cells = [cells[0], cells[1], " ".join(c for c in cells[2:-2] if c), cells[-2], cells[-1]]
+    if len(cells) < 3:
+        return ["", "", " ".join(c for c in cells if c), "", ""]
+    return [""] * (len(FIELDS) - len(cells)) + cells
+
+
+def parse_extraction(text: str, source: str = "") -> Table:
+    """Rebuild the table rows of a tab-separated text extraction (raw text; repair comes later).
+
+    Lines before the header are the title; header lines (repeated per page) and blank lines are
+    skipped. A numbered 二级 text (`12、…`) starts an item; within it a line with requirement text
+    and an agency starts a sub-row, unless the row above ends in a dangling separator. Every other
+    line continues the current row. 一级/二级 are filled into every row of their group/item, and an
+    empty 牵头单位 of a sub-row is filled from the sub-row above (a merged cell).
+    """
+    title_lines: list[str] = []
+    header_seen = False
+    drafts: list[_Draft] = []
+    group: _Cell | None = None
+    item: _Cell | None = None
+    prev_l1 = prev_l2 = False
+    for lineno, raw_line in enumerate(text.lstrip("\ufeff").splitlines(), start=1):
+        if not raw_line.strip():
+            continue
+        cells = raw_line.split("\t")
+        if _is_header(cells):
+            header_seen = True
+            continue
+        if not header_seen and len(cells) < 3:
+            title_lines.append(raw_line.strip())
+            continue
+        if len(cells) == 1 and _PAGE_NUMBER.match(raw_line):
+            continue
+        l1, l2, requirement, lead, support = _five(cells)
+
+        new_group = None
+        if l1:
+            numeral, _ = split_numeral(l1)
+            if numeral or not prev_l1 or group is None:
+                new_group = _Cell()
+                new_group.add(l1, lineno)
+                group = new_group
+            else:
+                group.add(l1, lineno)
+
+        starts_item = False
+        if l2:
+            number, _ = split_item_number(l2)
+            tail_match = None if number else _TAIL_NUMBER.match(l2)
+            if tail_match and item is not None:
+                item.add(tail_match.group("tail"), lineno)
+                l2 = tail_match.group("rest")
+                number, _ = split_item_number(l2)
+            if number or not prev_l2 or item is None:
+                item = _Cell(number=number)
+                item.add(l2, lineno)
+                starts_item = True
+            else:
+                item.add(l2, lineno)
+        prev_l1, prev_l2 = bool(l1), bool(l2)
+
+        current = drafts[-1] if drafts else None
+        new_row = (
+            current is None
+            or starts_item
+            or bool(requirement and (lead or support) and not current.dangling())
+        )
+        if group is None:
+            group = _Cell()
+        if item is None:
+            item = _Cell()
+        if new_row:
+            if current is not None and requirement:
+                requirement = _move_spilled_head(current, requirement, lineno)
+            current = _Draft(group, item)
+            drafts.append(current)
+        elif new_group is not None:
+            current.group = new_group  # the 一级 text is printed beside this row
+        for name, value in (("requirement", requirement), ("lead", lead), ("support", support)):
+            if not value:
+                continue
+            cell = current.fields[name]
+            if name == "lead" and not new_row and cell.parts and value == cell.parts[-1]:
+                continue  # a merged 牵头单位 cell repeated on the continuation line
+            cell.add(value, lineno)
+
+    _fill_lead(drafts)
+    rows = tuple(_row(d) for d in drafts)
+    return Table(title=" ".join(title_lines), rows=rows, source=source)
+
+
+def _move_spilled_head(current: _Draft, requirement: str, lineno: int) -> str:
+    """Give the previous row back the end of its sentence when it spilled into this line.
+
+    After a page break the rest of a cut requirement may share a fragment with the next row's
+    text (…建立完善安 | 全事故处置预案…机制。 发生造成…): the head up to the first sentence end
+    followed by a space belongs to the row above when that row's text does not end a sentence.
+    """
+    above = current.fields["requirement"]
+    if not above.parts or above.text.rstrip().endswith(tuple(SENTENCE_END)):
+        return requirement
+    match = _SPILL.match(requirement)
+    if not match:
+        return requirement
+    above.add(match.group("head"), lineno)
+    return match.group("rest")
+
+
+def _fill_lead(drafts: list[_Draft]) -> None:
+    """An empty 牵头单位 in a sub-row is the merged cell of the sub-row above (same item)."""
+    for above, below in itertools.pairwise(drafts):
+        lead = below.fields["lead"]
+        if below.item is above.item and not lead.parts and above.fields["lead"].parts:
+            lead.parts = list(above.fields["lead"].parts)
+            lead.lines = list(above.fields["lead"].lines)
+
+
+def _row(draft: _Draft) -> Row:
+    cells = {"level1": draft.group, "level2": draft.item, **draft.fields}
+    sources = {
+        name: FieldSource(
+            cell_ids=tuple(f"line{n}" for n in dict.fromkeys(cell.lines)), raw=cell.text, engine="text"
+        )
+        for name, cell in cells.items()
+        if cell.parts
+    }
+    return Row(
+        no=draft.item.number,
+        level1=draft.group.text,
+        level2=draft.item.text,
+        requirement=draft.fields["requirement"].text,
+        lead=draft.fields["lead"].text,
+        support=draft.fields["support"].text,
+        sources=MappingProxyType(sources),
+    )
