@@ -13,6 +13,9 @@ from .errors import PipelineError
 from .ingest import DRAFT_SUFFIXES
 from .settings import DEFAULT_LEXICON, ENGINES, Settings
 
+#: diff(1)'s exit status for trouble, whatever went wrong.
+DIFF_TROUBLE = 2
+
 
 def _add_settings_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--engine", choices=ENGINES, help="OCR engine (default: rapid, PP-OCRv4)")
@@ -46,6 +49,17 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     run.add_argument("-v", "--verbose", action="store_true", help="print stage timings and tracebacks")
     _add_settings_options(run)
+
+    diff = commands.add_parser("diff", help="what changed between two versions of a draft",
+                               description="Compare two drafts (anything `run` takes, or clean CSVs written "
+                                           "by `run`). Items are matched by content, so renumbering shows as "
+                                           "renumbering. Writes DIR/changes.csv and DIR/diff.html and prints a "
+                                           "report. Exit status as diff(1): 0 same, 1 different, 2 trouble.")
+    diff.add_argument("old", type=Path, help="the earlier draft or its clean CSV")
+    diff.add_argument("new", type=Path, help="the later draft or its clean CSV")
+    diff.add_argument("--out", type=Path, default=Path("diff_out"), help="output folder (default diff_out/)")
+    diff.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the report")
+    _add_settings_options(diff)
     return parser
 
 
@@ -108,6 +122,32 @@ def summary_table(outcomes) -> str:
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)) for line in lines)
 
 
+def load_table(path: Path, settings: Settings, lexicon_path: Path):  # -> Table
+    """A clean CSV as written by `run`, or any draft run through the pipeline."""
+    from .ingest import detect_kind
+    from .lexicon import load_lexicon
+    from .run import process_draft
+    from .tableio import read_table_csv
+
+    if path.suffix.lower() == ".csv" and detect_kind(path) == "text":
+        return read_table_csv(path)
+    return process_draft(path, settings, load_lexicon(lexicon_path)).table
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from .diff import compare, diff_exit_status, render_terminal, write_changes_csv, write_diff_html
+
+    settings = _settings(args)
+    old = load_table(args.old, settings, args.lexicon)
+    new = load_table(args.new, settings, args.lexicon)
+    changes = compare(old, new)
+    write_changes_csv(changes, args.out / "changes.csv")
+    write_diff_html(changes, old, new, args.out / "diff.html")
+    color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
+    print(render_terminal(changes, color=color))
+    return diff_exit_status(changes)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if getattr(args, "verbose", False) else logging.WARNING,
@@ -115,9 +155,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             return cmd_run(args)
+        if args.command == "diff":
+            return cmd_diff(args)
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
+        return DIFF_TROUBLE if args.command == "diff" else exc.exit_code
     except ValueError as exc:  # settings out of range
         print(f"error: {exc}", file=sys.stderr)
         return 2
