@@ -1,0 +1,470 @@
+"""Clerk-facing review outputs of one draft.
+
+- `render_review_html`: one self-contained HTML page (images as data URIs, inline CSS, nothing
+  fetched): the flagged cells worst first, each with its crop, raw and final text, reasons and
+  repairs, then every page with its detected grid and the flagged cells outlined;
+- `render_xlsx`: the clean table as an Excel workbook, flagged cells filled and commented, with
+  a second sheet listing the flags.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .export import sub_rows
+from .grid import draw_grid
+from .imaging import ink_mask
+from .models import CSV_HEADER, FIELD_TITLES, FIELDS, Box, DraftResult, FieldSource, Flag, Page, Repair, Row
+from .ocr.cells import crop_cell
+
+#: Table columns as Row attribute names, 序号 first, in CSV_HEADER order.
+COLUMNS: tuple[str, ...] = ("no", *FIELDS)
+#: 序号 is not a printed column: it is read from (or inferred next to) the 二级指标 cell, so that
+#: cell is what a clerk must see for a 序号 flag.
+NO_SOURCE_FIELD = "level2"
+
+# --- images -------------------------------------------------------------------------------------
+
+#: Cell crops are shrunk to fit this box (CSS px): a 工作要求 cell at 300 dpi is ~1500 px wide and a
+#: merged 一级指标 cell can be a page tall; this keeps an entry on one screen with text still legible.
+CROP_MAX_WIDTH = 640
+CROP_MAX_HEIGHT = 480
+#: Crops are trimmed to their text plus this margin (character heights): a merged 一级指标 cell
+#: is a page tall with a few characters in the middle.
+TRIM_PAD_CHARS = 0.5
+#: Ink components at least this share of a character height across are text (strokes, 、 and 。
+#: are); scanner speckle is smaller. Specks within the margin of the text stay in the crop.
+TEXT_MIN_CHARS = 0.3
+#: Character height assumed when a grid has none measured (10.5 pt at 200 dpi).
+DEFAULT_CHAR_HEIGHT = 29
+#: JPEG quality of the crops: half the size of PNG on noisy scans, strokes still crisp.
+CROP_JPEG_QUALITY = 85
+#: Pages are shown this wide: enough to make out a cell, small enough that 20 pages stay a few MB.
+PAGE_WIDTH = 1000
+#: JPEG quality of the page overviews: scans are noisy, so PNG would be several times larger.
+PAGE_JPEG_QUALITY = 80
+#: Outline of flagged cells on a page (BGR magenta): draw_grid already uses blue, green and red.
+FLAG_OUTLINE_BGR = (255, 0, 255)
+#: Outline thickness in pixels of the shown (downscaled) page, so that it stays visible.
+FLAG_OUTLINE_PX = 3
+#: Rank labels ("#3") in a flagged cell: Hershey font scale and line pitch on the shown page
+#: (about 11 px tall), and at most this many per cell (a merged title cell can cover ten rows).
+FLAG_LABEL_SCALE = 0.5
+FLAG_LABEL_LINE_PX = 16
+FLAG_LABELS_MAX = 4
+
+_CSS = """
+body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif;
+       margin: 1.5em; color: #222; line-height: 1.5; }
+h1 { font-size: 1.35em; margin-bottom: .3em; } h2 { font-size: 1.15em; margin-top: 2em; }
+.summary { background: #f4f6f8; padding: .6em 1em; border-radius: 4px; }
+.summary b { font-size: 1.1em; }
+.flag { border: 1px solid #ccd; border-left: 6px solid #d0d; border-radius: 4px; margin: 1em 0;
+        padding: .6em .8em; display: flex; gap: 1em; align-items: flex-start; }
+.flag:target { background: #fff4ff; }
+.crops { flex: 0 0 auto; max-width: 50%; }
+.crops img { display: block; max-width: 100%; border: 1px solid #999; margin-bottom: .3em; }
+.info { flex: 1 1 auto; min-width: 0; }
+.place { color: #555; font-size: .9em; }
+.place code { color: #333; }
+.score { font-weight: bold; color: #a0a; }
+table { border-collapse: collapse; width: 100%; table-layout: fixed; margin-top: .3em; }
+th, td { border: 1px solid #dde; padding: .25em .5em; vertical-align: top; text-align: left;
+         white-space: pre-wrap; overflow-wrap: anywhere; }
+th { background: #f4f6f8; font-weight: normal; color: #555; width: 5em; }
+.empty { color: #aaa; font-style: italic; }
+code { font-family: inherit; background: #f2f2f6; padding: 0 .2em; }
+ul.reasons, ul.repairs { margin: .2em 0; padding-left: 1.2em; }
+.page img { display: block; max-width: 100%; border: 1px solid #999; }
+.legend span { display: inline-block; padding: 0 .4em; margin-right: .6em; border: 2px solid; }
+"""
+
+_EMPTY = '<span class="empty">（空）</span>'
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _text(text: str) -> str:
+    """Escaped text, or a visible marker when empty (line breaks kept by white-space: pre-wrap)."""
+    return _escape(text) if text else _EMPTY
+
+
+def _data_uri(image: np.ndarray, fmt: str, quality: int = PAGE_JPEG_QUALITY) -> str:
+    """An image as a base64 data URI; fmt is "png" or "jpeg"."""
+    params = [cv2.IMWRITE_JPEG_QUALITY, quality] if fmt == "jpeg" else []
+    ok, encoded = cv2.imencode(f".{'jpg' if fmt == 'jpeg' else 'png'}", image, params)
+    if not ok:
+        raise ValueError(f"could not encode a {image.shape} image as {fmt}")
+    return f"data:image/{fmt};base64,{base64.b64encode(encoded.tobytes()).decode('ascii')}"
+
+
+def trim_to_text(crop: np.ndarray, char_height: int) -> np.ndarray:
+    """The crop cut to its text (speckle ignored) plus a margin; unchanged when it holds no text."""
+    ink = ink_mask(crop)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    min_size = TEXT_MIN_CHARS * char_height
+    boxes = [(x, y, x + w, y + h) for x, y, w, h, _ in stats[1:count] if max(w, h) >= min_size]
+    if not boxes:
+        return crop
+    pad = max(2, round(TRIM_PAD_CHARS * char_height))
+    h, w = crop.shape[:2]
+    x0, y0 = max(0, min(b[0] for b in boxes) - pad), max(0, min(b[1] for b in boxes) - pad)
+    x1, y1 = min(w, max(b[2] for b in boxes) + pad), min(h, max(b[3] for b in boxes) + pad)
+    return crop[y0:y1, x0:x1]
+
+
+def _fit(image: np.ndarray, max_width: int, max_height: int | None = None) -> np.ndarray:
+    """The image shrunk (never enlarged) to fit max_width × max_height."""
+    h, w = image.shape[:2]
+    scale = min(1.0, max_width / w, (max_height / h) if max_height else 1.0)
+    if scale >= 1.0:
+        return image
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+
+
+# --- flagged cells ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FlaggedCell:
+    """One flagged (row, field) with everything its review entry shows."""
+
+    entry_id: str
+    row: int
+    field: str
+    flags: tuple[Flag, ...]
+    repairs: tuple[Repair, ...]
+    source: FieldSource | None
+    final: str
+    no: str
+    sub_row: int
+
+    @property
+    def score(self) -> float:
+        return min(f.score for f in self.flags)
+
+    @property
+    def column(self) -> str:
+        return FIELD_TITLES.get(self.field, "序号")
+
+    @property
+    def page(self) -> int | None:
+        return self.source.page if self.source else None
+
+
+def _field_source(row: Row | None, field: str) -> FieldSource | None:
+    if row is None:
+        return None
+    return row.sources.get(field) or (row.sources.get(NO_SOURCE_FIELD) if field == "no" else None)
+
+
+def flagged_cells(result: DraftResult) -> list[FlaggedCell]:
+    """Every distinct flagged (row, field), worst (lowest score) first, then in table order.
+
+    Entry ids are the cell ids joined by "_" (row<n>-<field> when the field has no cell; 序号
+    adds -no to its 二级指标 cell's); a merged cell flagged on several rows gets -row<n> (n: table
+    row, from 1) on all but its first row."""
+    by_key: dict[tuple[int, str], list[Flag]] = {}
+    for flag in result.flags:
+        by_key.setdefault((flag.row, flag.field), []).append(flag)
+    repairs: dict[tuple[int, str], list[Repair]] = {}
+    for repair in result.repairs:
+        repairs.setdefault((repair.row, repair.field), []).append(repair)
+    subs = sub_rows(result.table)
+    order = {f: i for i, f in enumerate(COLUMNS)}
+    used: set[str] = set()
+    cells = []
+    for row_index, field in sorted(by_key, key=lambda k: (k[0], order.get(k[1], len(order)))):
+        raw_row = result.raw_table.rows[row_index] if row_index < len(result.raw_table.rows) else None
+        row = result.table.rows[row_index] if row_index < len(result.table.rows) else None
+        source = _field_source(raw_row, field)
+        entry_id = "_".join(source.cell_ids) if source and source.cell_ids else f"row{row_index + 1}"
+        if field == "no" or not (source and source.cell_ids):
+            entry_id += f"-{field}"
+        if entry_id in used:
+            entry_id = f"{entry_id}-row{row_index + 1}"
+        used.add(entry_id)
+        cells.append(FlaggedCell(
+            entry_id=entry_id, row=row_index, field=field,
+            flags=tuple(sorted(by_key[(row_index, field)], key=lambda f: f.score)),
+            repairs=tuple(repairs.get((row_index, field), ())),
+            source=source,
+            final=row.get(field) if row else "",
+            no=row.no if row else "",
+            sub_row=subs[row_index] if row_index < len(subs) else 0,
+        ))
+    return sorted(cells, key=lambda c: c.score)  # stable: ties stay in table order
+
+
+def _page_positions(result: DraftResult) -> dict[int, int]:
+    """Page index → position in result.pages / result.images."""
+    if result.pages:
+        return {p.page: i for i, p in enumerate(result.pages)}
+    return {i: i for i in range(len(result.images))}
+
+
+@dataclass(frozen=True)
+class _Place:
+    """Where one cell is: page position in result.images, box, and its grid's measures."""
+
+    position: int
+    box: Box
+    ruling_width: int
+    char_height: int
+
+
+def _places(result: DraftResult, source: FieldSource) -> list[_Place]:
+    """Each cell a field was read from, in reading order: the cells found on the pages' grids, or
+    the source's own box when none is."""
+    def place(i: int, box: Box) -> _Place:
+        grid = result.pages[i].grid if i < len(result.pages) else None
+        return _Place(i, box, grid.ruling_width if grid else 0,
+                      grid.char_height if grid and grid.char_height else DEFAULT_CHAR_HEIGHT)
+
+    grids = {cell.cell_id: (i, cell.box) for i, p in enumerate(result.pages) for cell in p.grid.cells}
+    found = [place(*grids[c]) for c in source.cell_ids if c in grids]
+    if found:
+        return found
+    positions = _page_positions(result)
+    if source.box is not None and source.page is not None and source.page in positions:
+        return [place(positions[source.page], source.box)]
+    return []
+
+
+def cell_crops(result: DraftResult, source: FieldSource | None) -> list[np.ndarray]:
+    """Crops of the cells a field was read from (empty for text-extraction inputs)."""
+    if source is None or not result.images:
+        return []
+    crops = []
+    for place in _places(result, source):
+        if place.position >= len(result.images):
+            continue
+        crop = crop_cell(Page(place.position, result.images[place.position], 0), place.box, place.ruling_width)
+        if crop.size:
+            crops.append(_fit(trim_to_text(crop, place.char_height), CROP_MAX_WIDTH, CROP_MAX_HEIGHT))
+    return crops
+
+
+# --- review.html --------------------------------------------------------------------------------
+
+
+def _repair_line(repair: Repair) -> str:
+    return (f"<li>{_escape(repair.method)}: <code>{_text(repair.before)}</code> → "
+            f"<code>{_text(repair.after)}</code> ({repair.score:.0f})</li>")
+
+
+def reason_text(flag: Flag, cell: FlaggedCell) -> str:
+    """A flag's reason, with the text it is about when that is not the whole raw or final text
+    (the fragment of an agency list that is unknown, say)."""
+    raw = cell.source.raw if cell.source else ""
+    return f"{flag.reason} 「{flag.text}」" if flag.text and flag.text not in (raw, cell.final) else flag.reason
+
+
+def _entry_html(rank: int, cell: FlaggedCell, result: DraftResult) -> str:
+    crops = "".join(
+        f'<img src="{_data_uri(c, "jpeg", CROP_JPEG_QUALITY)}" alt="{_escape(cell.entry_id)}">'
+        for c in cell_crops(result, cell.source)
+    )
+    page = f"第 {cell.page + 1} 页" if cell.page is not None else "无页图"
+    sub = f"（第 {cell.sub_row} 子行）" if cell.sub_row > 1 else ""
+    column = f"{cell.column}（见二级指标单元格）" if cell.field == "no" else cell.column
+    reasons = "".join(f"<li>{_escape(reason_text(f, cell))} ({f.score:.0f})</li>" for f in cell.flags)
+    repairs = (f'<tr><th>修改</th><td><ul class="repairs">{"".join(_repair_line(r) for r in cell.repairs)}'
+               "</ul></td></tr>") if cell.repairs else ""
+    raw = cell.source.raw if cell.source else ""
+    page_link = f'<a href="#page-{cell.page + 1}">{page}</a>' if cell.page is not None and result.images else page
+    return (
+        f'<section class="flag" id="{_escape(cell.entry_id)}">'
+        f'<div class="crops">{crops}</div>'
+        '<div class="info">'
+        f'<div class="place">#{rank} · {page_link} · 序号 {_text(cell.no)}{sub} · {_escape(column)}'
+        f' · <code>{_escape(cell.entry_id)}</code> · 分数 <span class="score">{cell.score:.0f}</span></div>'
+        "<table>"
+        f'<tr><th>识别原文</th><td class="raw">{_text(raw)}</td></tr>'
+        f'<tr><th>最终文本</th><td class="final">{_text(cell.final)}</td></tr>'
+        f'<tr><th>原因</th><td><ul class="reasons">{reasons}</ul></td></tr>'
+        f"{repairs}"
+        "</table></div></section>"
+    )
+
+
+def page_overview(result: DraftResult, position: int, flagged: Sequence[FlaggedCell]) -> np.ndarray:
+    """A page with its grid drawn (draw_grid), flagged cells outlined and numbered by rank,
+    shrunk to PAGE_WIDTH."""
+    cells = result.pages[position]
+    drawn = draw_grid(Page(cells.page, result.images[position], 0), cells.grid)
+    scale = min(1.0, PAGE_WIDTH / drawn.shape[1])
+    thickness = max(FLAG_OUTLINE_PX, round(FLAG_OUTLINE_PX / scale))
+    ranks: dict[Box, list[int]] = {}  # a merged cell flagged on several rows is outlined once
+    for rank, cell in enumerate(flagged, start=1):
+        for place in _places(result, cell.source) if cell.source else ():
+            if place.position == position:
+                ranks.setdefault(place.box, []).append(rank)
+    font_scale, line_height = FLAG_LABEL_SCALE / scale, round(FLAG_LABEL_LINE_PX / scale)
+    for box, numbers in ranks.items():
+        cv2.rectangle(drawn, (box.x0, box.y0), (box.x1, box.y1), FLAG_OUTLINE_BGR, thickness)
+        labels = [f"#{n}" for n in numbers[:FLAG_LABELS_MAX]] + (["..."] if len(numbers) > FLAG_LABELS_MAX else [])
+        for k, label in enumerate(reversed(labels)):  # stacked upwards from the bottom-left corner
+            origin = (box.x0 + thickness + 2, box.y1 - thickness - 4 - k * line_height)
+            cv2.putText(drawn, label, origin, cv2.FONT_HERSHEY_SIMPLEX, font_scale, FLAG_OUTLINE_BGR,
+                        max(1, thickness // 2), cv2.LINE_AA)
+    return _fit(drawn, PAGE_WIDTH)
+
+
+def _pages_html(result: DraftResult, flagged: Sequence[FlaggedCell]) -> str:
+    if not result.images or not result.pages:
+        return "<p>没有页图（文本输入）。</p>"
+    parts = [
+        '<p class="legend"><span style="border-color:#f0f">待核对单元格</span>'
+        '<span style="border-color:#f00">识别出的单元格</span>'
+        '<span style="border-color:#0b0">表格线位置</span><span style="border-color:#08f">线段</span></p>'
+    ]
+    for position, cells in enumerate(result.pages[: len(result.images)]):
+        on_page = [c for c in flagged
+                   if c.source and any(p.position == position for p in _places(result, c.source))]
+        links = "、".join(f'<a href="#{_escape(c.entry_id)}">{_escape(c.entry_id)}</a>' for c in on_page)
+        note = f"（{_escape(cells.note)}）" if cells.note else ""
+        parts.append(
+            f'<section class="page" id="page-{cells.page + 1}"><h3>第 {cells.page + 1} 页{note}</h3>'
+            f"<p>待核对：{links or '无'}</p>"
+            f'<img src="{_data_uri(page_overview(result, position, flagged), "jpeg")}" '
+            f'alt="第 {cells.page + 1} 页"></section>'
+        )
+    return "".join(parts)
+
+
+def render_review_html(result: DraftResult) -> str:
+    """The review page of one draft: summary, flagged cells worst first, pages with grids."""
+    flagged = flagged_cells(result)
+    name = Path(result.path).name or result.path
+    reasons: dict[str, int] = {}
+    for flag in result.flags:
+        kind = flag.reason.split(":", 1)[0]
+        reasons[kind] = reasons.get(kind, 0) + 1
+    reason_text = "、".join(f"{_escape(k)} {n}" for k, n in sorted(reasons.items(), key=lambda kv: -kv[1]))
+    title = f"<p>{_escape(result.table.title)}</p>" if result.table.title else ""
+    entries = "".join(_entry_html(rank, c, result) for rank, c in enumerate(flagged, start=1))
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
+        f"<title>待核对 · {_escape(name)}</title><style>{_CSS}</style></head><body>"
+        f"<h1>待核对 · {_escape(name)}</h1>{title}"
+        '<div class="summary" id="summary">'
+        f'页数 <b class="pages">{len(result.pages)}</b> · 行数 <b class="rows">{len(result.table.rows)}</b>'
+        f' · 待核对单元格 <b class="flagged">{len(flagged)}</b>'
+        f' · 输入 {_escape(result.kind)}'
+        f"{f'<br>原因：{reason_text}' if reason_text else ''}</div>"
+        f'<h2>待核对单元格（按分数从低到高）</h2><div id="flags">{entries or "<p>没有待核对的单元格。</p>"}</div>'
+        f'<h2>页面与识别出的表格</h2><div id="pages">{_pages_html(result, flagged)}</div>'
+        "</body></html>\n"
+    )
+
+
+# --- .xlsx --------------------------------------------------------------------------------------
+
+#: Column widths in Excel units (the width of "0"; a CJK character takes about two): 序号 fits
+#: three digits, titles wrap after 6-10 characters as in the printed table, 工作要求 gets ~30.
+COLUMN_WIDTHS: dict[str, float] = {
+    "no": 6, "level1": 16, "level2": 22, "requirement": 64, "lead": 22, "support": 32,
+}
+REVIEW_SHEET = "review"
+TABLE_SHEET = "table"
+REVIEW_HEADER: tuple[str, ...] = ("cell_id", "page", "序号", "column", "reason", "score", "raw", "final")
+REVIEW_WIDTHS: tuple[float, ...] = (18, 6, 6, 12, 30, 7, 48, 48)
+#: Amber fill of flagged cells (Excel's own "neutral" style colour), readable under black text.
+FLAG_FILL = PatternFill(fill_type="solid", start_color="FFFFC000", end_color="FFFFC000")
+HEADER_FILL = PatternFill(fill_type="solid", start_color="FFD9E1F2", end_color="FFD9E1F2")
+CELL_ALIGNMENT = Alignment(wrap_text=True, vertical="top")
+#: Comment box size in points: the default is too small for a reason plus a raw text.
+COMMENT_WIDTH_PT = 320
+COMMENT_HEIGHT_PT = 120
+COMMENT_AUTHOR = "pipeline"
+
+
+def _cell_value(text: str) -> str:
+    """Text safe for a worksheet: XML-illegal control characters (OCR garbage) dropped."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text)
+
+
+def _number(no: str) -> int | str:
+    """序号 as a number, so that Excel sorts and filters 2 before 10 (text when not digits)."""
+    return int(no) if no.isascii() and no.isdigit() else no
+
+
+def _put(ws: Worksheet, row: int, col: int, value: object) -> None:
+    """Write one value as-is: a string starting with = stays text, not a formula."""
+    cell = ws.cell(row=row, column=col)
+    cell.value = _cell_value(value) if isinstance(value, str) else value
+    if isinstance(value, str):
+        cell.data_type = "s"
+    cell.alignment = CELL_ALIGNMENT
+
+
+def _header(ws: Worksheet, header: Sequence[str], widths: Sequence[float]) -> None:
+    for col, (title, width) in enumerate(zip(header, widths, strict=True), start=1):
+        _put(ws, 1, col, title)
+        ws.cell(row=1, column=col).font = Font(bold=True)
+        ws.cell(row=1, column=col).fill = HEADER_FILL
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = "A2"
+
+
+def _comment(cell: FlaggedCell) -> Comment:
+    lines = [f"{reason_text(f, cell)} ({f.score:.0f})" for f in cell.flags]
+    if cell.source and cell.source.raw != cell.final:
+        lines.append(f"识别原文: {cell.source.raw}")
+    comment = Comment(_cell_value("\n".join(lines)), COMMENT_AUTHOR)
+    comment.width, comment.height = COMMENT_WIDTH_PT, COMMENT_HEIGHT_PT
+    return comment
+
+
+def render_xlsx(result: DraftResult) -> bytes:
+    """The clean table as .xlsx (flagged cells filled and commented) plus a "review" sheet."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = TABLE_SHEET
+    _header(ws, CSV_HEADER, [COLUMN_WIDTHS[f] for f in COLUMNS])
+    for r, row in enumerate(result.table.rows, start=2):
+        for c, field in enumerate(COLUMNS, start=1):
+            value = row.get(field)
+            _put(ws, r, c, _number(value) if field == "no" else value)
+    if result.table.rows:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(result.table.rows) + 1}"
+    flagged = flagged_cells(result)
+    for cell in flagged:
+        if cell.row < len(result.table.rows) and cell.field in COLUMNS:
+            target = ws.cell(row=cell.row + 2, column=COLUMNS.index(cell.field) + 1)
+            target.fill = FLAG_FILL
+            target.comment = _comment(cell)
+
+    review = wb.create_sheet(REVIEW_SHEET)
+    _header(review, REVIEW_HEADER, REVIEW_WIDTHS)
+    r = 2
+    for cell in flagged:
+        for flag in cell.flags:
+            values = (cell.entry_id, cell.page + 1 if cell.page is not None else "", _number(cell.no),
+                      cell.column, reason_text(flag, cell), flag.score,
+                      cell.source.raw if cell.source else flag.text, cell.final)
+            for c, value in enumerate(values, start=1):
+                _put(review, r, c, value)
+            r += 1
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
