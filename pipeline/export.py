@@ -3,7 +3,8 @@
 - `<stem>.csv`: the clean table (UTF-8 with BOM so that Excel and WPS open it as UTF-8);
 - `<stem>.long.csv`: one row per (item, sub-row, agency, role), the tidy form;
 - `<stem>.matrix.csv`: items × agencies, 牵头 / 配合 / empty;
-- `<stem>.review.csv`: every cell with its place, raw and final text, confidence and changes.
+- `<stem>.review.csv`: every cell with its place, raw and final text, confidence and changes;
+- `<stem>.review.html`: the clerk's review page; `<stem>.xlsx`: the table for Excel (report.py).
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from .fileio import csv_text, write_bytes_atomic
-from .models import AGENCY_SEPARATOR, CSV_HEADER, FIELD_TITLES, FIELDS, DraftResult, Table
+from .models import AGENCY_SEPARATOR, CSV_HEADER, FIELD_TITLES, FIELDS, DraftResult, Table, sub_rows
+from .report import render_review_html, render_xlsx
 
 LONG_HEADER = ("序号", "子行", "二级指标", "单位", "角色")
 ROLE_LEAD, ROLE_SUPPORT = "牵头", "配合"
@@ -23,16 +25,6 @@ REVIEW_HEADER = (
 
 def agencies(value: str) -> list[str]:
     return [a for a in value.split(AGENCY_SEPARATOR) if a]
-
-
-def sub_rows(table: Table) -> list[int]:
-    """1-based position of each row within its item (items with sub-rows repeat 序号)."""
-    counts: dict[str, int] = {}
-    out = []
-    for row in table.rows:
-        counts[row.no] = counts.get(row.no, 0) + 1
-        out.append(counts[row.no])
-    return out
 
 
 def long_rows(table: Table) -> list[list[str]]:
@@ -103,6 +95,7 @@ def review_rows(result: DraftResult) -> list[list[object]]:
 def output_paths(out_dir: Path, stem: str) -> dict[str, Path]:
     return {kind: out_dir / f"{stem}{suffix}" for kind, suffix in (
         ("csv", ".csv"), ("long", ".long.csv"), ("matrix", ".matrix.csv"), ("review", ".review.csv"),
+        ("review_html", ".review.html"), ("xlsx", ".xlsx"),
     )}
 
 
@@ -114,6 +107,8 @@ def render_outputs(result: DraftResult) -> dict[str, bytes]:
         "long": csv_text(LONG_HEADER, long_rows(result.table)).encode(),
         "matrix": csv_text(header, body).encode(),
         "review": csv_text(REVIEW_HEADER, review_rows(result)).encode(),
+        "review_html": render_review_html(result).encode(),
+        "xlsx": render_xlsx(result),
     }
 
 

@@ -170,6 +170,16 @@ class Table:
     source: str = ""
 
 
+def sub_rows(table: Table) -> list[int]:
+    """1-based position of each row within its item (items with sub-rows repeat 序号)."""
+    counts: dict[str, int] = {}
+    out = []
+    for row in table.rows:
+        counts[row.no] = counts.get(row.no, 0) + 1
+        out.append(counts[row.no])
+    return out
+
+
 @dataclass(frozen=True)
 class Repair:
     """A change a stage made to a field: before, after, how, and how sure (0..100)."""

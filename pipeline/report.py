@@ -25,10 +25,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .export import sub_rows
 from .grid import draw_grid
 from .imaging import ink_mask
-from .models import CSV_HEADER, FIELD_TITLES, FIELDS, Box, DraftResult, FieldSource, Flag, Page, Repair, Row
+from .models import CSV_HEADER, FIELD_TITLES, FIELDS, Box, DraftResult, FieldSource, Flag, Page, Repair, Row, sub_rows
 from .ocr.cells import crop_cell
 
 #: Table columns as Row attribute names, 序号 first, in CSV_HEADER order.
