@@ -10,6 +10,7 @@ and flagged: a wrong "repair" is worse than a visible unknown.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -134,14 +135,26 @@ def junk_reason(text: str) -> str:
 
 
 _ITEM_NUMBER = re.compile(r"^\s*(\d{1,3})(?:\s*[.、．,，:：)）]|\s+|(?=\D))\s*(.*)$", re.S)
+#: At most this many characters of the item above may precede an item number (`制 20 …`).
+MAX_TITLE_TAIL = 4
+_TAIL_THEN_NUMBER = re.compile(
+    rf"^\s*[^\d\s]{{1,{MAX_TITLE_TAIL}}}\s+(\d{{1,3}})(?:\s*[.、．,，:：)）]|\s+)\s*(.*)$", re.S
+)
 _NUMERAL = re.compile(
-    rf"^\s*(?:[（(]\s*([{_NUMERAL_CHARS}]{{1,3}})\s*[)）]|([{_NUMERAL_CHARS}]{{1,3}})\s*[、,，.．:：])\s*(.*)$", re.S
+    rf"^\s*(?:[（(]\s*([{_NUMERAL_CHARS}]{{1,3}})\s*[)）]"  # （三）
+    rf"|([{_NUMERAL_CHARS}]{{1,3}})\s*[、,，.．:：])"  # 三、
+    r"\s*(.*)$",
+    re.S,
 )
 
 
 def split_item_number(text: str) -> tuple[str, str]:
-    """(`12`, rest) for `12、落实…`/`12. 落实…`/`12 落实…`; ("", text) when no number leads the text."""
-    match = _ITEM_NUMBER.match(text)
+    """(`12`, rest) for `12、落实…`/`12. 落实…`/`12 落实…`; ("", text) when no number leads the text.
+
+    The last characters of the previous item's title may precede the number when the cell above
+    overflowed (`制 20 学事…`); they are dropped here, as they belong to the other item.
+    """
+    match = _ITEM_NUMBER.match(text) or _TAIL_THEN_NUMBER.match(text)
     if not match:
         return "", text
     return str(int(match.group(1))), match.group(2)
@@ -163,6 +176,7 @@ def title_key(text: str) -> str:
     return "".join(ch for ch in text if is_cjk(ch))
 
 
+@functools.lru_cache(maxsize=65536)
 def title_score(read: str, known: str) -> float:
     """Similarity 0..100 of two title keys that tolerates lost character order.
 
@@ -225,11 +239,16 @@ def match_title(
     best = max(scores, key=lambda n: scores[n], default="")
     best_score = scores.get(best, 0.0)
     hinted_score = scores.get(number, 0.0)
-    if best and best_score >= settings.title_min_score and (
-        not number or best == number or best_score - hinted_score >= TITLE_MARGIN
-    ):
-        flag = "renumbered" if number and best != number else "fuzzy_title"
-        return TitleMatch(known[best], number, "fuzzy", best_score, best, flag)
+    if best and best != number and best_score >= settings.title_min_score:
+        # Overriding a number that was read takes a clear match that also holds in reading order:
+        # a bag of shared characters (加强…安全…教育) is too weak to contradict the number.
+        clear = not number or (
+            best_score - hinted_score >= TITLE_MARGIN
+            and fuzz.ratio(key, title_key(known[best])) >= settings.title_min_score
+        )
+        if clear:
+            flag = "renumbered" if number else "fuzzy_title"
+            return TitleMatch(known[best], number, "fuzzy", best_score, best, flag)
     if hinted and hinted_score >= settings.title_min_score_with_number:
         return TitleMatch(hinted, number, "fuzzy", hinted_score, number, "fuzzy_title")
     return TitleMatch(cleaned, number, "kept", best_score, "", "unknown_title")
@@ -331,7 +350,8 @@ def segment_agencies(text: str, lexicon: Lexicon, settings: Settings) -> tuple[A
             spans_from[i].append(_Span(i, j, cost, frag))
         if inner == 0:
             unknown = AgencyFragment(content, content, "unknown_agency", 0.0)
-            spans_from[i].append(_Span(i, j, UNKNOWN_CHAR_COST * len(content) + UNKNOWN_FRAGMENT_COST, unknown))
+            cost = UNKNOWN_CHAR_COST * len(content) + UNKNOWN_FRAGMENT_COST
+            spans_from[i].append(_Span(i, j, cost, unknown))
 
     # Shortest path over positions 0..n; a separator may be skipped for free.
     best: list[float] = [float("inf")] * (n + 1)

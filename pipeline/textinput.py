@@ -15,14 +15,11 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from pipeline.models import FIELD_TITLES, FIELDS, FieldSource, Row, Table
-from pipeline.repair import split_item_number, split_numeral
+from pipeline.repair import MAX_TITLE_TAIL, split_item_number, split_numeral
 
 #: A line is the header when at least this many of its cells are column titles (spaces removed):
 #: three of five leaves room for a garbled title while no data line has three title cells.
 HEADER_MIN_TITLES = 3
-#: A 二级 cell may start with the last few characters of the previous item's title, wrapped onto
-#: the line of the next item (制 20 学事…): at most this many characters before the number.
-MAX_TITLE_TAIL = 4
 #: Characters after which an agency cell continues on the next line (a dangling separator).
 DANGLING = ("、", ",", "，", ";", "；")
 #: Requirement text ends a sentence with one of these; a row whose requirement does not is cut.
@@ -127,12 +124,11 @@ def parse_extraction(text: str, source: str = "") -> Table:
 
         starts_item = False
         if l2:
-            number, _ = split_item_number(l2)
-            tail_match = None if number else _TAIL_NUMBER.match(l2)
+            tail_match = _TAIL_NUMBER.match(l2)
             if tail_match and item is not None:
                 item.add(tail_match.group("tail"), lineno)
                 l2 = tail_match.group("rest")
-                number, _ = split_item_number(l2)
+            number, _ = split_item_number(l2)
             if number or not prev_l2 or item is None:
                 item = _Cell(number=number)
                 item.add(l2, lineno)

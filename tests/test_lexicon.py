@@ -119,6 +119,7 @@ def test_learn_refuses_names_with_separators(tmp_path: Path) -> None:
 
 
 def test_numerals() -> None:
-    assert [numeral_value(n) for n in ("一", "十", "十二", "二十", "二十三", "九十九")] == [1, 10, 12, 20, 23, 99]
+    numerals = ("一", "十", "十二", "二十", "二十三", "九十九")
+    assert [numeral_value(n) for n in numerals] == [1, 10, 12, 20, 23, 99]
     assert [numeral_value(n) for n in ("", "零", "十十", "二二", "一百")] == [None] * 5
     assert all(numeral_value(numeral_of(v)) == v for v in range(1, 100))

@@ -38,11 +38,13 @@ def test_seed_merged_cells_filled_and_fragments_joined() -> None:
     assert by_no["19"][0].level2.endswith("对处置机\n制")
     assert by_no["20"][0].level2 == "20 学事认任处建安责、究制"
     # ... and so does the end of its requirement
-    assert by_no["19"][0].requirement.endswith("建立完善安\n全事故处置预案,健全学校安全事故报告、处置和部门协调机制。")
+    tail = "建立完善安\n全事故处置预案,健全学校安全事故报告、处置和部门协调机制。"
+    assert by_no["19"][0].requirement.endswith(tail)
     assert by_no["20"][0].requirement.startswith("发生造成师生伤亡的安全事故")
     # item 24: the lead of the first sub-row is a merged cell
     assert [r.lead for r in by_no["24"]] == ["区府办"] * 3
-    assert [r.support for r in by_no["24"]] == ["区教育局、公安青浦分局、区应 急局、各街镇", "区委编办", "区财政局"]
+    supports = ["区教育局、公安青浦分局、区应 急局、各街镇", "区委编办", "区财政局"]
+    assert [r.support for r in by_no["24"]] == supports
     # item 16: the line after a dangling 、 continues the row (its repeated lead not doubled)
     first, second = by_no["16"]
     assert first.lead == "区教育局"
