@@ -1,0 +1,70 @@
+"""End to end: real rendered scans through the real OCR, compared with the ground truth."""
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import scangen
+
+from pipeline.evaluate import score_table
+from pipeline.models import CSV_HEADER, Row, Table
+from pipeline.tableio import read_table_csv
+
+ROOT = Path(__file__).resolve().parent.parent
+EXACT_COLUMNS = ("序号", "一级指标", "二级指标", "牵头单位", "配合单位")
+
+
+def run_cli(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def assert_matches_truth(csv_path: Path, truth_rows: list[dict[str, str]], max_cer: float) -> None:
+    truth = Table("", tuple(Row(*(r[k] for k in CSV_HEADER)) for r in truth_rows))
+    scores = score_table(read_table_csv(csv_path), truth)
+    assert scores.rows_found == scores.rows_expected
+    for column in EXACT_COLUMNS:
+        assert scores.exact[column] == 1.0, (column, scores)
+    assert scores.requirement_cer <= max_cer, scores
+    assert scores.agency_f1 == 1.0
+
+
+def test_shipped_sample_end_to_end(tmp_path, truth_rows):
+    """The acceptance case of issue 2: the sample in raw/ through the CLI, every output written."""
+    result = run_cli("run", "raw/qingpu_sample.pdf", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    stem = tmp_path / "qingpu_sample"
+    raw = (tmp_path / "qingpu_sample.csv").read_bytes()
+    assert raw.startswith("\ufeff序号,一级指标,二级指标,工作要求,牵头单位,配合单位".encode())
+    assert_matches_truth(tmp_path / "qingpu_sample.csv", truth_rows, max_cer=0.02)
+    for suffix in (".long.csv", ".matrix.csv", ".review.csv", ".review.html", ".xlsx"):
+        assert Path(f"{stem}{suffix}").stat().st_size > 0
+    with open(f"{stem}.matrix.csv", encoding="utf-8-sig") as handle:
+        matrix = list(csv.DictReader(handle))
+    assert len(matrix) == 26 and matrix[0]["区教育局"] == "牵头" and matrix[0]["公安青浦分局"] == "配合"
+    with open(f"{stem}.review.csv", encoding="utf-8-sig") as handle:
+        review = list(csv.DictReader(handle))
+    assert len(review) == 33 * 6
+    assert all(r["page_path"] == "scan" for r in review if r["column"] != "序号")
+
+
+@pytest.mark.parametrize("variant", ["born-digital"])
+def test_born_digital_is_exact(tmp_path, truth_rows, variant):
+    draft = scangen.render_draft(truth_rows, tmp_path / f"{variant}.pdf", scangen.VARIANTS[variant])
+    result = run_cli("run", str(draft.path), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert_matches_truth(tmp_path / "out" / f"{variant}.csv", truth_rows, max_cer=0.0)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ["rapid", "tesseract"])
+@pytest.mark.parametrize("variant", sorted(set(scangen.VARIANTS) - {"born-digital"}))
+def test_every_variant(tmp_path, truth_rows, variant, engine):
+    style = scangen.VARIANTS[variant]
+    draft = scangen.render_draft(truth_rows, tmp_path / f"{variant}.pdf", style)
+    result = run_cli("run", str(draft.path), "--out", str(tmp_path / "out"), "--engine", engine)
+    assert result.returncode == 0, result.stderr
+    assert_matches_truth(tmp_path / "out" / f"{variant}.csv", truth_rows,
+                         max_cer=0.02 if style.dpi < 200 else 0.01)
