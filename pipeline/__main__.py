@@ -124,12 +124,14 @@ def summary_table(outcomes) -> str:
 
 def load_table(path: Path, settings: Settings, lexicon_path: Path):  # -> Table
     """A clean CSV as written by `run`, or any draft run through the pipeline."""
-    from .ingest import detect_kind
+    from .errors import NotADraft
     from .lexicon import load_lexicon
     from .run import process_draft
     from .tableio import read_table_csv
 
-    if path.suffix.lower() == ".csv" and detect_kind(path) == "text":
+    if not path.is_file():
+        raise NotADraft(str(path), "no such file")
+    if path.suffix.lower() == ".csv":
         return read_table_csv(path)
     return process_draft(path, settings, load_lexicon(lexicon_path)).table
 
