@@ -1,0 +1,240 @@
+"""Accuracy over every synthetic scan variant: `make eval` (python tests/eval_suite.py --engine both).
+
+Each variant of `scangen.VARIANTS` is drawn from the truth, run through the pipeline and scored
+against the rows that were drawn; so are a `long-row` draft (one row taller than a page, so that a
+page holds only that row's continuation) and the seed text extraction of the real draft
+(`seed-extraction`, scored against the truth CSV). One table per engine is printed and saved as
+DIR/eval_<engine>.md; each variant's outputs and a list of its wrong cells go to DIR/<variant>/.
+It reports; it does not assert (exit 0 unless the arguments are wrong).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
+
+import scangen  # noqa: E402
+
+from pipeline.errors import PipelineError  # noqa: E402
+from pipeline.evaluate import (  # noqa: E402
+    COLUMN_TITLES,
+    COLUMNS,
+    Scores,
+    align_rows,
+    format_scores_table,
+    rows_to_table,
+    score_table,
+)
+from pipeline.export import write_outputs  # noqa: E402
+from pipeline.lexicon import Lexicon, load_lexicon  # noqa: E402
+from pipeline.models import Table  # noqa: E402
+from pipeline.run import make_executor, process_draft, worker_count  # noqa: E402
+from pipeline.settings import DEFAULT_LEXICON, ENGINES, Settings  # noqa: E402
+from pipeline.tableio import read_table_csv  # noqa: E402
+
+LONG_ROW = "long-row"
+SEED = "seed-extraction"
+SEED_TXT = ROOT / "tests" / "data" / "qingpu_draft_extracted.txt"
+#: The long-row draft is drawn in the sample's scan style (the realistic one).
+LONG_ROW_STYLE = "sample"
+DEFAULT_OUT = Path("eval_out")
+#: Characters of a cell shown in the list of wrong cells before it is cut.
+PREVIEW_CHARS = 60
+GIT_TIMEOUT_S = 10
+#: Differences of a long cell listed, and characters of context shown around each.
+MAX_EDITS_SHOWN = 6
+EDIT_CONTEXT = 4
+
+
+@dataclass(frozen=True)
+class Case:
+    """One draft to score: where it is, the truth table, and how many pages it has."""
+
+    name: str
+    path: Path
+    truth: Table
+    pages: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one case gave with one engine."""
+
+    scores: Scores
+    seconds: float
+    pages: int
+    error: str = ""
+
+
+def all_case_names() -> list[str]:
+    return [*scangen.VARIANTS, LONG_ROW, SEED]
+
+
+def prepare_cases(names: Sequence[str], out: Path) -> list[Case]:
+    """Render each named variant's draft into out/<name>/<name>.pdf (engine independent)."""
+    truth_rows = scangen.load_truth()
+    cases = []
+    for name in names:
+        if name == SEED:
+            cases.append(Case(name, SEED_TXT, read_table_csv(scangen.TRUTH_CSV), 1))
+            continue
+        rows = scangen.long_row_variant(truth_rows) if name == LONG_ROW else truth_rows
+        style = scangen.VARIANTS[LONG_ROW_STYLE if name == LONG_ROW else name]
+        draft = scangen.render_draft(rows, out / name / f"{name}.pdf", style)
+        cases.append(Case(name, draft.path, rows_to_table(draft.rows, name), draft.pages))
+    return cases
+
+
+def _preview(text: str) -> str:
+    flat = text.replace("\n", "⏎")
+    return flat if len(flat) <= PREVIEW_CHARS else flat[:PREVIEW_CHARS] + "…"
+
+
+def edits(expected: str, read: str) -> str:
+    """The differences of two long texts as [expected→read] with a little context each."""
+    ops = [op for op in SequenceMatcher(None, expected, read, autojunk=False).get_opcodes() if op[0] != "equal"]
+    shown = []
+    for _tag, i0, i1, j0, j1 in ops[:MAX_EDITS_SHOWN]:
+        before = expected[max(0, i0 - EDIT_CONTEXT):i0].replace("\n", "⏎")
+        after = expected[i1:i1 + EDIT_CONTEXT].replace("\n", "⏎")
+        shown.append(f"{before}[{_preview(expected[i0:i1])}→{_preview(read[j0:j1])}]{after}")
+    more = f" (+{len(ops) - MAX_EDITS_SHOWN} more)" if len(ops) > MAX_EDITS_SHOWN else ""
+    return "; ".join(shown) + more
+
+
+def mismatch_report(name: str, engine: str, predicted: Table, truth: Table) -> str:
+    """Markdown list of unmatched rows and of wrong cells (truth vs read), in truth order."""
+    lines = [f"# {name} ({engine}): wrong rows and cells", ""]
+    for ti, pi in align_rows(truth, predicted):
+        if ti is None and pi is not None:
+            row = predicted.rows[pi]
+            lines.append(f"- extra row (output row {pi + 1}): 序号 {row.no!r}, 工作要求 {_preview(row.requirement)!r}")
+        elif pi is None and ti is not None:
+            row = truth.rows[ti]
+            lines.append(f"- missing row (truth row {ti + 1}): 序号 {row.no!r}, 工作要求 {_preview(row.requirement)!r}")
+        elif ti is not None and pi is not None:
+            t_row, p_row = truth.rows[ti], predicted.rows[pi]
+            for column in COLUMNS:
+                expected, read = t_row.get(column), p_row.get(column)
+                if expected == read:
+                    continue
+                where = f"- truth row {ti + 1} (序号 {t_row.no}) {COLUMN_TITLES[column]}: "
+                if len(expected) > PREVIEW_CHARS or len(read) > PREVIEW_CHARS:
+                    lines.append(where + "edits " + edits(expected, read))
+                else:
+                    lines.append(where + f"expected {_preview(expected)!r}, read {_preview(read)!r}")
+    return "\n".join(lines) + "\n"
+
+
+def run_case(case: Case, settings: Settings, lexicon: Lexicon, executor: Executor | None, out: Path) -> Outcome:
+    """Process one draft, write its outputs and wrong cells, and score it; failures score as empty."""
+    start = time.perf_counter()
+    stem = f"{case.name}.{settings.engine}"
+    try:
+        result = process_draft(case.path, settings, lexicon, executor)
+    except PipelineError as exc:
+        return _failed(case, start, f"{type(exc).__name__}: {exc.reason}")
+    except Exception as exc:  # a bug in the pipeline: reported, and the suite goes on
+        return _failed(case, start, f"internal error: {type(exc).__name__}: {exc}")
+    seconds = time.perf_counter() - start
+    write_outputs(result, out / case.name, stem)
+    report = mismatch_report(case.name, settings.engine, result.table, case.truth)
+    (out / case.name / f"{stem}.errors.md").write_text(report, encoding="utf-8")
+    return Outcome(score_table(result.table, case.truth), seconds, max(1, len(result.pages)))
+
+
+def _failed(case: Case, start: float, message: str) -> Outcome:
+    empty = Table(case.name, ())
+    return Outcome(score_table(empty, case.truth), time.perf_counter() - start, case.pages, message)
+
+
+def _warm(settings: Settings) -> None:
+    """Load the OCR engine in a pool worker, so the first variant's time is not model loading."""
+    from pipeline.ocr import get_engine
+
+    get_engine(settings)
+    time.sleep(1.0)  # hold this worker so the next warm-up task goes to another one
+
+
+def evaluate_engine(engine: str, cases: Sequence[Case], out: Path, lexicon_path: Path) -> tuple[str, str]:
+    """Run every case with one engine; returns (printed table, notes)."""
+    settings = Settings.resolve(engine=engine)
+    lexicon = load_lexicon(lexicon_path)
+    executor = make_executor(settings)
+    named: dict[str, Scores] = {}
+    extra: dict[str, dict[str, str]] = {}
+    notes: list[str] = []
+    try:
+        if executor is not None:
+            list(executor.map(_warm, [settings] * worker_count(settings)))
+        for case in cases:
+            outcome = run_case(case, settings, lexicon, executor, out)
+            named[case.name] = outcome.scores
+            extra[case.name] = {"pages": str(outcome.pages), "seconds": f"{outcome.seconds:.1f}"}
+            if outcome.error:
+                notes.append(f"- {case.name}: failed: {outcome.error}")
+            print(f"  {engine} {case.name}: {outcome.seconds:.1f} s"
+                  + (f" FAILED {outcome.error}" if outcome.error else ""), file=sys.stderr, flush=True)
+    finally:
+        if executor is not None:
+            executor.shutdown(cancel_futures=True)
+    return format_scores_table(named, extra), "\n".join(notes)
+
+
+def _commit() -> str:
+    try:
+        done = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                              capture_output=True, text=True, timeout=GIT_TIMEOUT_S, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    return done.stdout.strip() or "unknown"
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--engine", choices=[*ENGINES, "both"], default="rapid")
+    parser.add_argument("--variants", default="", help=f"comma-separated subset of: {', '.join(all_case_names())}")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default eval_out/)")
+    parser.add_argument("--lexicon", type=Path, default=DEFAULT_LEXICON)
+    args = parser.parse_args(argv)
+    names = [v.strip() for v in args.variants.split(",") if v.strip()] or all_case_names()
+    unknown = [n for n in names if n not in all_case_names()]
+    if unknown:
+        parser.error(f"unknown variants {unknown}; known: {', '.join(all_case_names())}")
+    args.names = names
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    engines = list(ENGINES) if args.engine == "both" else [args.engine]
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    print(f"rendering {len(args.names)} drafts into {out}/ ...", file=sys.stderr, flush=True)
+    cases = prepare_cases(args.names, out)
+    legend = ("rows = rows output/expected; column % = exact matches over truth rows; CER over 工作要求 "
+              "(NFKC, no whitespace); agency F1 over (序号, sub-row, agency, role); seconds = process_draft "
+              "wall time (engine loaded beforehand)")
+    for engine in engines:
+        table, notes = evaluate_engine(engine, cases, out, args.lexicon)
+        title = (f"## eval, engine {engine}, commit {_commit()}, "
+                 f"{dt.datetime.now().astimezone().isoformat(timespec='seconds')}")
+        text = "\n".join([title, "", table, "", legend, *(["", notes] if notes else [])]) + "\n"
+        print(text, flush=True)
+        (out / f"eval_{engine}.md").write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
