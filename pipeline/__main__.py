@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .errors import PipelineError
+from .errors import NotADraft, PipelineError
 from .ingest import DRAFT_SUFFIXES
 from .settings import DEFAULT_LEXICON, ENGINES, Settings
 
@@ -60,6 +60,17 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--out", type=Path, default=Path("diff_out"), help="output folder (default diff_out/)")
     diff.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the report")
     _add_settings_options(diff)
+
+    apply = commands.add_parser("apply", help="apply a clerk's corrections to a processed draft",
+                                description="Redo a draft's run (recorded in DIR/<stem>.run.json) and rewrite "
+                                            "every output with the corrections applied. CORRECTIONS is the "
+                                            "draft's review CSV with final_text edited, or a cell_id,text CSV.")
+    apply.add_argument("out_dir", type=Path, help="the folder `run` wrote the draft's outputs to")
+    apply.add_argument("corrections", type=Path, help="edited <stem>.review.csv, or a cell_id,text CSV")
+    apply.add_argument("--stem", help="which draft in the folder (default: from the corrections file's name, "
+                                      "or the only draft there)")
+    apply.add_argument("--learn", action="store_true",
+                       help="add agency names the clerk wrote that the lexicon lacks to it (a backup is kept)")
     return parser
 
 
@@ -124,7 +135,6 @@ def summary_table(outcomes) -> str:
 
 def load_table(path: Path, settings: Settings, lexicon_path: Path):  # -> Table
     """A clean CSV as written by `run`, or any draft run through the pipeline."""
-    from .errors import NotADraft
     from .lexicon import load_lexicon
     from .run import process_draft
     from .tableio import read_table_csv
@@ -150,6 +160,40 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return diff_exit_status(changes)
 
 
+def _apply_stem(args: argparse.Namespace) -> str:
+    if args.stem:
+        return args.stem
+    name = args.corrections.name
+    for suffix in (".review.csv", ".corrections.csv"):
+        if name.endswith(suffix) and (args.out_dir / f"{name[: -len(suffix)]}.run.json").exists():
+            return name[: -len(suffix)]
+    records = sorted(args.out_dir.glob("*.run.json"))
+    if len(records) != 1:
+        raise NotADraft(str(args.out_dir), f"{len(records)} processed drafts here; name one with --stem")
+    return records[0].name[: -len(".run.json")]
+
+
+def cmd_apply(args: argparse.Namespace) -> int:
+    from .corrections import apply_corrections, confirmed_agencies, read_corrections
+    from .export import read_run_record, write_outputs, write_run_record
+    from .lexicon import learn_agencies, load_lexicon
+    from .run import process_draft
+
+    stem = _apply_stem(args)
+    draft, lexicon_path, settings = read_run_record(args.out_dir, stem)
+    result = process_draft(draft, settings, load_lexicon(lexicon_path))
+    corrections = read_corrections(args.corrections, result)
+    if args.learn:
+        names = confirmed_agencies(corrections, set(load_lexicon(lexicon_path).canonical_of))
+        if names:
+            backup = learn_agencies(lexicon_path, names)
+            print(f"learned {len(names)} agencies ({'、'.join(names)}) into {lexicon_path}; backup {backup}")
+    write_outputs(apply_corrections(result, corrections), args.out_dir, stem)
+    write_run_record(args.out_dir, stem, draft, settings, lexicon_path)
+    print(f"applied {len(corrections)} corrections to {stem} in {args.out_dir}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if getattr(args, "verbose", False) else logging.WARNING,
@@ -159,6 +203,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_run(args)
         if args.command == "diff":
             return cmd_diff(args)
+        if args.command == "apply":
+            return cmd_apply(args)
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return DIFF_TROUBLE if args.command == "diff" else exc.exit_code

@@ -9,11 +9,15 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from pathlib import Path
 
-from .fileio import csv_text, write_bytes_atomic
+from .errors import CorruptInput, NotADraft
+from .fileio import csv_text, write_bytes_atomic, write_text_atomic
 from .models import AGENCY_SEPARATOR, CSV_HEADER, FIELD_TITLES, FIELDS, DraftResult, Table, sub_rows
 from .report import render_review_html, render_xlsx
+from .settings import Settings
 
 LONG_HEADER = ("序号", "子行", "二级指标", "单位", "角色")
 ROLE_LEAD, ROLE_SUPPORT = "牵头", "配合"
@@ -119,3 +123,25 @@ def write_outputs(result: DraftResult, out_dir: Path, stem: str) -> list[Path]:
     for kind, data in rendered.items():
         write_bytes_atomic(paths[kind], data)
     return [paths[k] for k in rendered]
+
+
+def run_record_path(out_dir: Path, stem: str) -> Path:
+    return out_dir / f"{stem}.run.json"
+
+
+def write_run_record(out_dir: Path, stem: str, draft: Path, settings: Settings, lexicon_path: Path) -> None:
+    """What `apply` needs to redo the run: the draft, the lexicon and the settings used."""
+    record = {"draft": str(draft.resolve()), "lexicon": str(lexicon_path.resolve()), "settings": asdict(settings)}
+    write_text_atomic(run_record_path(out_dir, stem), json.dumps(record, ensure_ascii=False, indent=2) + "\n")
+
+
+def read_run_record(out_dir: Path, stem: str) -> tuple[Path, Path, Settings]:
+    """(draft, lexicon, settings) of an earlier run into `out_dir`."""
+    path = run_record_path(out_dir, stem)
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        return Path(record["draft"]), Path(record["lexicon"]), Settings(**record["settings"])
+    except FileNotFoundError:
+        raise NotADraft(str(path), "no run record: process the draft with `run` into this folder first") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CorruptInput(str(path), f"unreadable run record ({exc})") from None

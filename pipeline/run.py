@@ -20,7 +20,7 @@ import numpy as np
 
 from .clean import clean_page
 from .errors import NoTableFound, PipelineError
-from .export import output_paths, write_outputs
+from .export import output_paths, write_outputs, write_run_record
 from .fileio import write_bytes_atomic
 from .grid import detect_grid, draw_grid
 from .ingest import Document, load_page, open_document
@@ -184,6 +184,7 @@ def run_batch(
                     callback = (lambda done, total, p=path: on_page(p, done, total)) if on_page else None
                     result = process_draft(path, settings, lexicon, executor, callback)
                     write_outputs(result, out_dir, path.stem)
+                    write_run_record(out_dir, path.stem, path, settings, lexicon_path)
                     outcome = FileOutcome(
                         path, "ok", pages=max(1, len(result.pages)), rows=len(result.table.rows),
                         flagged=len({(f.row, f.field) for f in result.flags}),
