@@ -115,6 +115,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         elif not args.quiet:
             print(f"{outcome.status}: {outcome.path} ({outcome.rows} rows, {outcome.flagged} flagged cells, "
                   f"{outcome.seconds:.1f} s)" if outcome.status == "ok" else f"skipped: {outcome.path} (up to date)")
+            if args.verbose and outcome.timings:
+                print("  " + ", ".join(f"{stage} {t.wall:.2f} s wall / {t.cpu:.2f} s cpu"
+                                       for stage, t in outcome.timings))
 
     outcomes = run_batch(inputs, args.out, settings, lexicon, args.lexicon, force=args.force,
                          debug_dir=args.debug, on_page=on_page, on_file=on_file)

@@ -149,6 +149,7 @@ class FileOutcome:
     seconds: float = 0.0
     message: str = ""
     exit_code: int = 0
+    timings: tuple[tuple[str, StageTime], ...] = ()
 
 
 def is_up_to_date(path: Path, out_dir: Path, lexicon_path: Path) -> bool:
@@ -188,7 +189,7 @@ def run_batch(
                     outcome = FileOutcome(
                         path, "ok", pages=max(1, len(result.pages)), rows=len(result.table.rows),
                         flagged=len({(f.row, f.field) for f in result.flags}),
-                        seconds=time.perf_counter() - start,
+                        seconds=time.perf_counter() - start, timings=tuple(result.timings.items()),
                     )
                     if debug_dir is not None:
                         write_debug_images(result, debug_dir, path.stem)

@@ -135,3 +135,11 @@ def test_diff_of_a_scan_against_its_own_csv_is_empty(tmp_path, small_draft):
 def test_bad_settings_are_one_line_errors(capsys):
     assert main(["run", str(SEED), "--dpi", "5"]) == 2
     assert "dpi" in capsys.readouterr().err
+
+
+def test_verbose_prints_stage_times_and_quiet_prints_nothing(tmp_path, capsys):
+    assert main(["run", str(SEED), "--out", str(tmp_path / "a"), "-v"]) == 0
+    assert "repair" in capsys.readouterr().out
+    assert main(["run", str(SEED), "--out", str(tmp_path / "b"), "-q"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
