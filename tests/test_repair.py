@@ -168,6 +168,21 @@ def test_missing_number_is_inferred_and_flagged() -> None:
     assert all(r.score == 50.0 for r in result.repairs if r.method == "inferred_number")
 
 
+def test_scan_rows_number_from_the_title_or_the_number_column() -> None:
+    result = repair_rows(
+        row(level2="6、严格按\n照相关标\n准规范要\n求规划学\n校建设", requirement="做。", lead="区教育局"),
+        row(no="7", level2="加强校舍建设质量监管", requirement="做。", lead="区教育局"),
+        row(no="9", level2="8、加强教育装备安全", requirement="做。", lead="区教育局"),
+    )
+    assert [(r.no, r.level2) for r in result.table.rows] == [
+        ("6", "严格按照相关标准规范要求规划学校建设"),
+        ("7", "加强校舍建设质量监管"),
+        ("9", "加强教育装备安全"),
+    ]
+    assert [r.method for r in result.repairs if r.field == "no"] == ["number_from_title"]
+    assert flags_of(result, "no", 2) == ["number_conflict: 二级 reads 8"]
+
+
 def test_item_at_group_edge_moves_to_the_group_of_its_known_title() -> None:
     level2 = [
         "18. 加强综合防控力度",
@@ -285,7 +300,8 @@ def test_garbled_known_names_repair_to_the_original(case: tuple[str, str]) -> No
     assume(nearest == name and score > runner_up)  # else it is as much a garbling of another name
     fragments = segment_agencies(garbled, LEXICON, SETTINGS)
     assert [f.name for f in fragments] == [name]
-    assert fragments[0].method == ("exact" if compact == name else "fuzzy")
+    expected = "exact" if compact == name else "alias" if compact in LEXICON.canonical_of else "fuzzy"
+    assert fragments[0].method == expected
 
 
 SEPARATORS = ("、", "，", ",", "；", ";", " ", "\n", "、\n", "、 ", "")
