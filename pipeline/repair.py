@@ -411,6 +411,10 @@ def _split_unknown(read: str) -> list[str]:
 
 # --- requirement ----------------------------------------------------------------------------
 _TERMINAL = "。！？；!?;…"
+#: Opening marks after the last sentence end open nothing: specks read as ‘ or “ (2 of 33
+#: requirements of the sample scan end in 。‘). So is a half-width hyphen between two Chinese
+#: characters (机-制: a line-end hyphen or speck; Chinese never hyphenates words).
+_STRAY_OPENERS = "‘“（《(\"'"
 _PAIRS = (("（", "）"), ("《", "》"), ("“", "”"))
 
 
@@ -423,7 +427,11 @@ def clean_requirement(text: str) -> tuple[str, tuple[str, ...]]:
     punctuated = fullwidth_punctuation(despaced)
     if punctuated != despaced:
         methods.append("punctuation")
-    return punctuated, tuple(methods)
+    trimmed = re.sub(rf"(?<=[{_TERMINAL}])[{_STRAY_OPENERS}]+$", "", punctuated)
+    trimmed = re.sub(rf"(?<=[{_CJK}])[-‐](?=[{_CJK}])", "", trimmed)
+    if trimmed != punctuated:
+        methods.append("stray_mark")
+    return trimmed, tuple(methods)
 
 
 def incomplete_reason(text: str) -> str:

@@ -89,8 +89,10 @@ def parse_extraction(text: str, source: str = "") -> Table:
     Lines before the header are the title; header lines (repeated per page) and blank lines are
     skipped. A numbered 二级 text (`12、…`) starts an item; within it a line with requirement text
     and an agency starts a sub-row, unless the row above ends in a dangling separator. Every other
-    line continues the current row. 一级/二级 are filled into every row of their group/item, and an
-    empty 牵头单位 of a sub-row is filled from the sub-row above (a merged cell).
+    line continues the current row. A 一级/二级 fragment without numeral/number continues the title
+    when the line above also had one (a wrapped cell), else it starts a group/item whose number was
+    not read. 一级/二级 are filled into every row of their group/item, and an empty 牵头单位 of a
+    sub-row is filled from the sub-row above (a merged cell).
     """
     title_lines: list[str] = []
     header_seen = False

@@ -350,6 +350,9 @@ def test_requirement_cleanup_examples() -> None:
     assert quoted == "落实“一号检察建议”，严格执行（试行）规定。"
     assert clean_requirement("使用 PDF 2.0 文件")[0] == "使用PDF 2.0文件"
     assert clean_requirement("周边200米划设")[1] == ()
+    assert clean_requirement("采取防范措施。‘") == ("采取防范措施。", ("stray_mark",))
+    assert clean_requirement("按照“规定”")[0] == "按照“规定”"
+    assert clean_requirement("矫正机-\n制。2020-2022年")[0] == "矫正机制。2020-2022年"
 
 
 _FULL_TO_HALF = str.maketrans({"，": ",", "；": ";", "：": ":", "（": "(", "）": ")", "“": '"', "”": '"'})
