@@ -66,6 +66,7 @@ MIB = 1024 * 1024
 PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // KIB
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 SAMPLE_DRAFT = "sample"
+GIT_TIMEOUT_S = 10
 STAGES = ("ingest", "clean", "grid", "ocr", "structure", "repair")
 #: Generated drafts repeat the item list of the truth; this many layout passes at most to hit a page count.
 MAX_LAYOUT_TRIES = 40
@@ -564,12 +565,18 @@ def legend(engine: str, dpi: int, peer_python: Path | None) -> str:
 
 
 def _commit() -> str:
-    try:
-        done = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, timeout=10, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return "unknown"
-    return done.stdout.strip() or "unknown"
+    """HEAD's short hash, with the pipeline files that differ from it (others may be editing them)."""
+    def git(*args: str) -> str:
+        try:
+            done = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True,
+                                  timeout=GIT_TIMEOUT_S, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            return ""
+        return done.stdout.strip()
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = [line[3:] for line in git("status", "--porcelain", "--", "pipeline", "agency_lexicon.txt").splitlines()]
+    return head + (f" (uncommitted: {', '.join(dirty)})" if dirty else "")
 
 
 def bench(args: argparse.Namespace) -> int:
@@ -579,6 +586,7 @@ def bench(args: argparse.Namespace) -> int:
     dpi = Settings.resolve(engine=args.engine).dpi
     out: Path = args.out
     started = time.perf_counter()
+    commit = _commit()  # children import the tree as it is when they start; noted if it is not HEAD
     print("rendering drafts ...", file=sys.stderr, flush=True)
     drafts = prepare_drafts(args.pages, out / "drafts")
     print("  " + ", ".join(f"{d.name}: {d.pages} pages, {d.items} items" for d in drafts), file=sys.stderr)
@@ -599,7 +607,7 @@ def bench(args: argparse.Namespace) -> int:
                 _progress_peer(draft, peers[-1])
         benches.append(DraftBench(draft, tuple(runs), tuple(floors), tuple(peers)))
     elapsed = time.perf_counter() - started
-    title = (f"## bench, engine {args.engine}, commit {_commit()}, "
+    title = (f"## bench, engine {args.engine}, commit {commit}, "
              f"{dt.datetime.now().astimezone().isoformat(timespec='seconds')}, {platform.python_version()}, "
              f"total {elapsed / 60:.1f} min")
     text = "\n".join([

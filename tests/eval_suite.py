@@ -193,12 +193,18 @@ def evaluate_engine(engine: str, cases: Sequence[Case], out: Path, lexicon_path:
 
 
 def _commit() -> str:
-    try:
-        done = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                              capture_output=True, text=True, timeout=GIT_TIMEOUT_S, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return "unknown"
-    return done.stdout.strip() or "unknown"
+    """HEAD's short hash, with the pipeline files that differ from it (others may be editing them)."""
+    def git(*args: str) -> str:
+        try:
+            done = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True,
+                                  timeout=GIT_TIMEOUT_S, check=False)
+        except (OSError, subprocess.TimeoutExpired):
+            return ""
+        return done.stdout.strip()
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    dirty = [line[3:] for line in git("status", "--porcelain", "--", "pipeline", "agency_lexicon.txt").splitlines()]
+    return head + (f" (uncommitted: {', '.join(dirty)})" if dirty else "")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -222,13 +228,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     print(f"rendering {len(args.names)} drafts into {out}/ ...", file=sys.stderr, flush=True)
+    commit = _commit()  # the code this run imported, whatever is committed while it runs
     cases = prepare_cases(args.names, out)
     legend = ("rows = rows output/expected; column % = exact matches over truth rows; CER over 工作要求 "
               "(NFKC, no whitespace); agency F1 over (序号, sub-row, agency, role); seconds = process_draft "
               "wall time (engine loaded beforehand)")
     for engine in engines:
         table, notes = evaluate_engine(engine, cases, out, args.lexicon)
-        title = (f"## eval, engine {engine}, commit {_commit()}, "
+        title = (f"## eval, engine {engine}, commit {commit}, "
                  f"{dt.datetime.now().astimezone().isoformat(timespec='seconds')}")
         text = "\n".join([title, "", table, "", legend, *(["", notes] if notes else [])]) + "\n"
         print(text, flush=True)
