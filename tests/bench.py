@@ -399,6 +399,7 @@ class Draft:
     path: Path
     pages: int
     items: int
+    rows: int
 
 
 def _items_for_pages(rows: list[dict[str, str]], target: int, style: Any) -> int:
@@ -435,11 +436,11 @@ def prepare_drafts(targets: Sequence[int], folder: Path) -> list[Draft]:
     drafts = []
     rendered = scangen.render_draft(rows, folder / f"{SAMPLE_DRAFT}.pdf", style)
     items = len(dict.fromkeys(r["序号"] for r in rows))
-    drafts.append(Draft(SAMPLE_DRAFT, rendered.path, rendered.pages, items))
+    drafts.append(Draft(SAMPLE_DRAFT, rendered.path, rendered.pages, items, len(rendered.rows)))
     for target in targets:
         n = _items_for_pages(rows, target, style)
         rendered = scangen.render_draft(scangen.long_draft_rows(rows, n), folder / f"gen-{target}p.pdf", style)
-        drafts.append(Draft(f"gen-{target}p", rendered.path, rendered.pages, n))
+        drafts.append(Draft(f"gen-{target}p", rendered.path, rendered.pages, n, len(rendered.rows)))
     return drafts
 
 
@@ -533,7 +534,8 @@ def notes(benches: Sequence[DraftBench], peer_note: str, engine: str) -> list[st
         peer = next((m for m in b.peers if not m.error), None)
         if peer is not None:
             out.append(f"- {b.draft.name} peer found {peer.info['tables']} tables, {peer.info['filled_cells']} "
-                       f"of {peer.info['cells']} cells with text; run output {_first(b.runs, 'rows')} rows")
+                       f"of {peer.info['cells']} cells with text; the run output {_first(b.runs, 'rows')} rows "
+                       f"of {b.draft.rows} drawn")
     return out
 
 
@@ -560,7 +562,8 @@ def legend(engine: str, dpi: int, peer_python: Path | None) -> str:
         + ("run once per draft." if peer_python else "not run."),
         "others' load = median CPU cores busy with processes outside the measurement while it ran (from "
         "/proc/stat): above ~0.1 the machine was shared and times are inflated.",
-        "Stage times are summed over pages (pages run two at a time, so ingest..ocr can exceed the run's wall).",
+        "Stage times are summed over pages (pages run two at a time, so ingest..ocr can exceed the run's wall)"
+        + ("; ocr CPU leaves out the tesseract processes the workers start." if engine == "tesseract" else "."),
     ])
 
 
