@@ -199,8 +199,9 @@ def cmd_apply(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if getattr(args, "verbose", False) else logging.WARNING,
-                        format="%(message)s")
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    if getattr(args, "verbose", False):
+        logging.getLogger("pipeline").setLevel(logging.DEBUG)  # ours only: pdfminer's debug is noise
     try:
         if args.command == "run":
             return cmd_run(args)

@@ -28,7 +28,8 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 #: Full-width punctuation of Chinese text; whitespace next to it is a line break, not a space.
 FULLWIDTH_PUNCT = "，。；：、（）《》“”‘’！？【】…—"
 #: Characters that separate agency names in a cell (OCR mixes widths and kinds).
-AGENCY_SEPARATORS = frozenset("、,，;；/／.．。:：")
+#: 丶 (a radical, in no agency name) is how recognizers often read a 、 at a line's end.
+AGENCY_SEPARATORS = frozenset("、,，;；/／.．。:：丶")
 #: Half-width punctuation → full-width, applied only next to Chinese text.
 _HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"}
 _NUMERAL_CHARS = "一二三四五六七八九十"
@@ -48,6 +49,12 @@ JUNK_UNIT_REPEATS = 3
 #: requirement) to 0.90; hallucinated runs (是一个人,是一个人,…) have less than 0.15.
 JUNK_MIN_DIVERSITY = 0.2
 JUNK_DIVERSITY_MIN_LEN = 20
+#: ...and fewer distinct characters than this: a long real text repeats characters (a 2,000-
+#: character requirement of repeated paragraphs has 8% distinct, but 170 distinct characters),
+#: hallucinated runs use a handful.
+JUNK_MAX_DISTINCT = 30
+#: A mark between agency names that is no name at all is dropped with this score and flagged.
+STRAY_MARK_SCORE = 50.0
 #: A title repaired from its number alone (text unreadable) gets this score: the number is
 #: right exactly when the draft kept the known numbering, which a clerk must confirm.
 NUMBER_ONLY_SCORE = 40.0
@@ -111,6 +118,8 @@ def fullwidth_punctuation(text: str) -> str:
             chars[i] = _HALF_TO_FULL[ch]
         elif ch == "." and is_cjk(before) and (not after or _is_wide(after)):
             chars[i] = "。"
+        elif ch == "丶":  # a radical no running text uses: how recognizers read a bold 、
+            chars[i] = "、"
         elif ch == '"' and (near_cjk or not before or not after):
             chars[i] = "“" if open_quote else "”"
             open_quote = not open_quote
@@ -129,7 +138,9 @@ def junk_reason(text: str) -> str:
     for match in re.finditer(rf"(.{{2,8}}?)\1{{{JUNK_UNIT_REPEATS - 1},}}", compact):
         if not match.group(1).isdigit():
             return f"{match.group(1)!r} repeated"
-    if len(compact) >= JUNK_DIVERSITY_MIN_LEN and len(set(compact)) / len(compact) < JUNK_MIN_DIVERSITY:
+    distinct = len(set(compact))
+    if (len(compact) >= JUNK_DIVERSITY_MIN_LEN and distinct / len(compact) < JUNK_MIN_DIVERSITY
+            and distinct < JUNK_MAX_DISTINCT):
         return "too few distinct characters"
     return ""
 
@@ -579,7 +590,13 @@ def _repair_requirement(log: _Log, index: int, raw: str) -> str:
 def _repair_agencies(
     log: _Log, index: int, field: str, raw: str, lexicon: Lexicon, settings: Settings
 ) -> str:
-    fragments = segment_agencies(raw, lexicon, settings)
+    fragments = []
+    for frag in segment_agencies(raw, lexicon, settings):
+        if not any(ch.isalnum() for ch in frag.read):  # a lone mark (- 》 ·): speck or stray punctuation
+            log.repair(index, field, frag.read, "", "stray_mark", STRAY_MARK_SCORE)
+            log.flag(index, field, frag.read, "stray_mark", STRAY_MARK_SCORE)
+            continue
+        fragments.append(frag)
     for frag in fragments:
         if frag.method in ("alias", "fuzzy"):
             log.repair(index, field, frag.read, frag.name, frag.method, frag.score)
