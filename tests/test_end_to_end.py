@@ -68,3 +68,41 @@ def test_every_variant(tmp_path, truth_rows, variant, engine):
     assert result.returncode == 0, result.stderr
     assert_matches_truth(tmp_path / "out" / f"{variant}.csv", truth_rows,
                          max_cer=0.02 if style.dpi < 200 else 0.01)
+
+
+def test_diff_of_two_scans_finds_exactly_the_edits(tmp_path, truth_rows):
+    """Two scanned versions of a draft: the diff of the scans equals the diff of their truths."""
+    from pipeline.diff import compare
+    from pipeline.fileio import read_csv_rows
+
+    new_rows = []
+    for row in truth_rows:
+        number = int(row["序号"])
+        if number == 9 and not any(r["二级指标"] == "加强校园体育设施安全管理" for r in new_rows):
+            new_rows.append({**row, "序号": "9", "二级指标": "加强校园体育设施安全管理", "牵头单位": "区体育局",
+                             "配合单位": "区教育局、各街镇",
+                             "工作要求": "定期检查学校体育器材和运动场地，及时维修更换老化设施，防范运动伤害事故。"})
+        edited = {**row, "序号": str(number + 1) if number >= 9 else row["序号"]}
+        edited["工作要求"] = edited["工作要求"].replace("100米", "150米")
+        if number == 15:
+            edited["配合单位"] += "、区体育局"
+        if number == 7:  # 区教育局 moves from 配合 to 牵头
+            edited["牵头单位"] += "、区教育局"
+            edited["配合单位"] = edited["配合单位"].replace("区教育局、", "")
+        new_rows.append(edited)
+    style = scangen.ScanStyle(dpi=200, skew_deg=0.4)
+    old_pdf = scangen.render_draft(truth_rows, tmp_path / "v1.pdf", style).path
+    new_pdf = scangen.render_draft(new_rows, tmp_path / "v2.pdf", style).path
+    out = tmp_path / "diff"
+    result = run_cli("diff", str(old_pdf), str(new_pdf), "--out", str(out))
+    assert result.returncode == 1, result.stderr
+
+    def table(rows):
+        return Table("", tuple(Row(*(r[k] for k in CSV_HEADER)) for r in rows))
+
+    expected = compare(table(truth_rows), table(new_rows)).changes
+    found = read_csv_rows(out / "changes.csv")
+    assert sorted((c["change"], c["old_no"], c["new_no"], c["field"], c["old"], c["new"]) for c in found) == sorted(
+        (c.change, c.old_no, c.new_no, c.field, c.old, c.new) for c in expected)
+    kinds = {c.change for c in expected}
+    assert {"item_added", "renumbered", "text_changed", "agency_added", "agency_removed"} <= kinds
