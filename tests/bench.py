@@ -19,7 +19,8 @@ whole process tree (the memory the run needs on the machine).
   then uses img2table's OCR interface over rapidocr_onnxruntime (the same PP-OCRv4 models).
 
 Only the standard library is imported at module level, so that the peer venv can run the
-`--child peer` mode of this same file.
+`--child peer` mode of this same file (and `--child peer-cells`, which tests/eval_suite.py runs:
+pages rendered at a given dpi, and every table's cells reported).
 """
 
 from __future__ import annotations
@@ -200,25 +201,61 @@ def _rapid_peer_ocr() -> Any:
     return RapidOnnxOCR()
 
 
-def child_peer(draft: Path, engine: str) -> dict[str, Any]:
-    """img2table over the draft (run with the peer venv's python)."""
-    os.environ["OMP_THREAD_LIMIT"] = "1"
+def _peer_ocr(engine: str) -> Any:
+    """The OCR the peer runs with: img2table's TesseractOCR, or its interface over rapidocr_onnxruntime."""
+    if engine == "tesseract":
+        from img2table.ocr import TesseractOCR
+
+        return TesseractOCR(n_threads=WORKERS, lang=TESSERACT_LANG)
+    return _rapid_peer_ocr()
+
+
+def _peer_pdf(draft: Path, dpi: int | None) -> Any:
+    """img2table's PDF document of the draft; pages rendered by img2table (200 dpi) when `dpi` is None,
+    else rendered here at `dpi` as img2table renders them (RGB, then its deskew) and handed over."""
     from img2table.document import PDF
 
-    def work() -> dict[str, Any]:
-        if engine == "tesseract":
-            from img2table.ocr import TesseractOCR
-
-            ocr = TesseractOCR(n_threads=WORKERS, lang=TESSERACT_LANG)
-        else:
-            ocr = _rapid_peer_ocr()
+    if dpi is None:
         # detect_rotation also deskews; without it img2table finds no table on a skewed scan
-        doc = PDF(src=str(draft), pdf_text_extraction=False, detect_rotation=True)
+        return PDF(src=str(draft), pdf_text_extraction=False, detect_rotation=True)
+    import cv2
+    import pypdfium2
+    from img2table.document.rotation import fix_rotation_image
+
+    pdf = pypdfium2.PdfDocument(str(draft))
+    try:
+        images = [fix_rotation_image(cv2.cvtColor(pdf[i].render(scale=dpi / 72).to_numpy(), cv2.COLOR_BGR2RGB))[0]
+                  for i in range(len(pdf))]
+    finally:
+        pdf.close()
+    return PDF(src=str(draft), pdf_text_extraction=False, _images=images)
+
+
+def child_peer(draft: Path, engine: str, dpi: int | None = None, cells: bool = False) -> dict[str, Any]:
+    """img2table over the draft (run with the peer venv's python); pages at `dpi` (None: img2table's 200).
+
+    With `cells`, the report also holds every table's content: `tables_content` is a list (pages in
+    order, tables as img2table lists them) of {"page", "bbox": [x1, y1, x2, y2], "rows": [[[text, x1, y1,
+    x2, y2], ...], ...]}; a cell spanning rows or columns appears in each of them, as img2table gives it.
+    """
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+
+    def work() -> dict[str, Any]:
+        ocr = _peer_ocr(engine)
+        doc = _peer_pdf(draft, dpi)
         tables = doc.extract_tables(ocr=ocr, implicit_rows=True, borderless_tables=False, max_workers=WORKERS)
         found = [t for page in tables.values() for t in page]
-        cells = [c for t in found for row in t.content.values() for c in row]
-        return {"pages": len(tables), "tables": len(found),
-                "cells": len(cells), "filled_cells": sum(1 for c in cells if c.value)}
+        table_cells = [c for t in found for row in t.content.values() for c in row]
+        info: dict[str, Any] = {"pages": len(tables), "tables": len(found), "cells": len(table_cells),
+                                "filled_cells": sum(1 for c in table_cells if c.value)}
+        if cells:
+            info["tables_content"] = [
+                {"page": page, "bbox": [int(v) for v in (t.bbox.x1, t.bbox.y1, t.bbox.x2, t.bbox.y2)],
+                 "rows": [[[c.value or "", *map(int, (c.bbox.x1, c.bbox.y1, c.bbox.x2, c.bbox.y2))] for c in row]
+                          for row in t.content.values()]}
+                for page in sorted(tables) for t in tables[page]
+            ]
+        return info
 
     return _measured(work)
 
@@ -659,7 +696,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--engine", choices=("rapid", "tesseract"), default="rapid")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default bench_out/)")
     parser.add_argument("--no-peer", action="store_true", dest="no_peer", help="skip the img2table peer")
-    parser.add_argument("--child", choices=("pipeline", "floor", "peer"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=("pipeline", "floor", "peer", "peer-cells"), help=argparse.SUPPRESS)
     parser.add_argument("--draft", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--dpi", type=int, default=200, help=argparse.SUPPRESS)
     parser.add_argument("--report", type=Path, help=argparse.SUPPRESS)
@@ -676,8 +713,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             info = child_pipeline(args.draft, args.engine)
         elif args.child == "floor":
             info = child_floor(args.draft, args.engine, args.dpi)
-        else:
+        elif args.child == "peer":
             info = child_peer(args.draft, args.engine)
+        else:  # the accuracy suite's peer: pages at the draft's dpi, table contents reported
+            info = child_peer(args.draft, args.engine, args.dpi, cells=True)
         args.report.write_text(json.dumps(info), encoding="utf-8")
         return 0
     if shutil.which("tesseract") is None and args.engine == "tesseract":

@@ -6,25 +6,45 @@ page holds only that row's continuation) and the seed text extraction of the rea
 (`seed-extraction`, scored against the truth CSV). One table per engine is printed and saved as
 DIR/eval_<engine>.md; each variant's outputs and a list of its wrong cells go to DIR/<variant>/.
 It reports; it does not assert (exit 0 unless the arguments are wrong).
+
+Peer (on by default, `--no-peer` skips it): every scanned case (the scan variants and `long-row`;
+not `born-digital`, not the seed text) is also run through img2table, with the same engine, in
+bench.py's peer venv (`bench.ensure_peer`, `bench.run_child` in its `peer-cells` mode), over the
+same rendered PDF, its pages rendered at the variant's scan dpi. The peer outputs tables, not our
+CSV, so only its requirement text is scored, generously: per table, the cells of the column whose
+header reads 工作要求 (the widest column when the table has no such header), in reading order
+across pages (tables by page, then top to bottom; a cell img2table repeats in the rows it spans
+is taken once), header rows dropped, are concatenated and compared with the concatenated truth
+requirements, both normalised as `pipeline.evaluate.normalize` does (NFKC, whitespace removed).
+That CER needs no row alignment, so a row split, merged, shifted or put on another row costs the
+peer nothing; the pipeline's CER beside it is the row-aligned one of the main table (stricter).
+Peer rows = non-header rows of its tables with any text, against the rows drawn. The peer table
+is printed after the engine's table and saved under a "peer" heading in the same eval_<engine>.md;
+the peer's raw cells and requirement text go to DIR/<variant>/<variant>.<engine>.peer.{json,txt}.
+When the peer venv cannot be built, that is printed and the suite goes on without it.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
 
+import bench  # noqa: E402
 import scangen  # noqa: E402
+from rapidfuzz.distance import Levenshtein  # noqa: E402
 
 from pipeline.errors import PipelineError  # noqa: E402
 from pipeline.evaluate import (  # noqa: E402
@@ -32,7 +52,9 @@ from pipeline.evaluate import (  # noqa: E402
     COLUMNS,
     Scores,
     align_rows,
+    format_markdown,
     format_scores_table,
+    normalize,
     rows_to_table,
     score_table,
 )
@@ -55,6 +77,13 @@ GIT_TIMEOUT_S = 10
 #: Differences of a long cell listed, and characters of context shown around each.
 MAX_EDITS_SHOWN = 6
 EDIT_CONTEXT = 4
+#: Header of the requirement column, and the headers whose cells mark a header row of the peer's tables.
+REQUIREMENT_HEADER = "工作要求"
+HEADER_TITLES = ("序号", "一级指标", "二级指标", REQUIREMENT_HEADER, "牵头单位", "配合单位")
+#: A peer cell reads a header title when its normalised text is at least this similar (normalized
+#: Levenshtein similarity) to the title: one wrong or missing character of four.
+HEADER_SIMILARITY = 0.75
+PEER_HEADER = ["variant", "pipeline 工作要求 CER %", "peer 工作要求 CER %", "peer rows", "pipeline rows", "peer s"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +94,8 @@ class Case:
     path: Path
     truth: Table
     pages: int
+    #: Resolution of the scan (None for the born-digital draft and the seed text: no peer run).
+    scan_dpi: int | None = None
 
 
 @dataclass(frozen=True)
@@ -92,7 +123,8 @@ def prepare_cases(names: Sequence[str], out: Path) -> list[Case]:
         rows = scangen.long_row_variant(truth_rows) if name == LONG_ROW else truth_rows
         style = scangen.VARIANTS[LONG_ROW_STYLE if name == LONG_ROW else name]
         draft = scangen.render_draft(rows, out / name / f"{name}.pdf", style)
-        cases.append(Case(name, draft.path, rows_to_table(draft.rows, name), draft.pages))
+        scan_dpi = None if style.text_layer == "born-digital" else style.dpi
+        cases.append(Case(name, draft.path, rows_to_table(draft.rows, name), draft.pages, scan_dpi))
     return cases
 
 
@@ -159,6 +191,126 @@ def _failed(case: Case, start: float, message: str) -> Outcome:
     return Outcome(score_table(empty, case.truth), time.perf_counter() - start, case.pages, message)
 
 
+# --- the img2table peer ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PeerOutcome:
+    """The peer's requirement CER and data rows on one case, or why it has none."""
+
+    cer: float | None = None
+    rows: int = 0
+    seconds: float | None = None
+    error: str = ""
+
+
+def _header_like(text: str, title: str) -> bool:
+    return Levenshtein.normalized_similarity(normalize(text), title) >= HEADER_SIMILARITY
+
+
+def is_header_row(row: Sequence[Sequence[Any]]) -> bool:
+    """A row of a peer table (cells [text, x1, y1, x2, y2]) is a header row when a cell reads a title."""
+    return any(_header_like(str(cell[0]), title) for cell in row for title in HEADER_TITLES)
+
+
+def requirement_column(rows: Sequence[Sequence[Sequence[Any]]]) -> int:
+    """The column of a peer table whose header cell reads 工作要求, else the widest column (by the
+    median width of its cells)."""
+    best, best_similarity = -1, 0.0
+    for row in rows:
+        if not is_header_row(row):
+            continue
+        for index, cell in enumerate(row):
+            similarity = Levenshtein.normalized_similarity(normalize(str(cell[0])), REQUIREMENT_HEADER)
+            if similarity >= HEADER_SIMILARITY and similarity > best_similarity:
+                best, best_similarity = index, similarity
+    if best >= 0:
+        return best
+    columns = max((len(row) for row in rows), default=0)
+    widths = [sorted(int(row[i][3]) - int(row[i][1]) for row in rows if i < len(row)) for i in range(columns)]
+    return max(range(columns), key=lambda i: widths[i][len(widths[i]) // 2], default=-1)
+
+
+def peer_requirement_text(tables: Sequence[Mapping[str, Any]]) -> tuple[str, int]:
+    """The normalised concatenated requirement text of the peer's tables, and their data rows.
+
+    `tables` as bench's `peer-cells` child reports them ({"page", "bbox", "rows"}); see the module
+    docstring for what is taken.
+    """
+    def reading_order(table: Mapping[str, Any]) -> tuple[int, int, int]:
+        return int(table["page"]), int(table["bbox"][1]), int(table["bbox"][0])
+
+    parts: list[str] = []
+    data_rows = 0
+    for table in sorted(tables, key=reading_order):
+        rows = table["rows"]
+        column = requirement_column(rows)
+        previous: tuple[int, ...] | None = None
+        for row in rows:
+            if is_header_row(row):
+                continue
+            data_rows += any(normalize(str(cell[0])) for cell in row)
+            if not 0 <= column < len(row):
+                continue
+            box = tuple(int(v) for v in row[column][1:5])
+            if box != previous:  # a cell spanning rows is repeated in each of them
+                parts.append(normalize(str(row[column][0])))
+            previous = box
+    return "".join(parts), data_rows
+
+
+def requirement_text_cer(truth: Table, text: str) -> float:
+    """CER of a normalised text against the concatenated normalised truth requirements."""
+    expected = "".join(normalize(row.requirement) for row in truth.rows)
+    return Levenshtein.distance(expected, normalize(text)) / len(expected) if expected else float(bool(text))
+
+
+def run_peer(case: Case, engine: str, python: Path, out: Path) -> PeerOutcome:
+    """img2table on one case's PDF at its scan dpi (bench's `peer-cells` child), scored."""
+    assert case.scan_dpi is not None
+    measurement = bench.run_child(python, "peer-cells", case.path.resolve(), engine, case.scan_dpi)
+    if measurement.error:
+        return PeerOutcome(error=measurement.error)
+    tables = measurement.info.get("tables_content", [])
+    text, rows = peer_requirement_text(tables)
+    stem = out / case.name / f"{case.name}.{engine}.peer"
+    stem.with_suffix(".json").write_text(json.dumps(tables, ensure_ascii=False), encoding="utf-8")
+    stem.with_suffix(".txt").write_text(text + "\n", encoding="utf-8")
+    return PeerOutcome(requirement_text_cer(case.truth, text), rows, float(measurement.info["wall"]))
+
+
+def evaluate_peer(engine: str, cases: Sequence[Case], named: Mapping[str, Scores], out: Path) -> str:
+    """The peer table of one engine (or a line saying why the peer did not run)."""
+    scanned = [case for case in cases if case.scan_dpi is not None]
+    if not scanned:
+        return "no scanned variant selected: peer not run"
+    python, why = bench.ensure_peer(engine)
+    if python is None:
+        print(f"  {why}; going on without it", file=sys.stderr, flush=True)
+        return why
+    rows, notes = [], []
+    for case in scanned:
+        peer = run_peer(case, engine, python, out)
+        print(f"  {engine} peer {case.name}: "
+              + (f"FAILED {peer.error}" if peer.error else f"{peer.seconds:.1f} s"), file=sys.stderr, flush=True)
+        if peer.error:
+            notes.append(f"- {case.name}: peer failed: {peer.error}")
+        ours = named.get(case.name)
+        expected = len(case.truth.rows)
+        rows.append([
+            case.name,
+            f"{100 * ours.requirement_cer:.2f}" if ours else "—",
+            "—" if peer.cer is None else f"{100 * peer.cer:.2f}",
+            "—" if peer.error else f"{peer.rows}/{expected}",
+            f"{ours.rows_found}/{expected}" if ours else "—",
+            "—" if peer.seconds is None else f"{peer.seconds:.1f}",
+        ])
+    legend = (f"peer = {bench.IMG2TABLE_PIN}, extract_tables(implicit_rows=True, borderless_tables=False), "
+              f"engine {engine}, pages at the variant's scan dpi. Peer CER: its 工作要求-column cells "
+              "concatenated in reading order vs the concatenated truth requirements (NFKC, no whitespace), "
+              "no row alignment (generous to the peer); pipeline CER: row-aligned, as in the table above. "
+              "Rows = data rows found/drawn; peer s = the peer child's wall time, model loading included.")
+    return "\n".join([format_markdown(PEER_HEADER, rows), "", legend, *(["", *notes] if notes else [])])
+
+
 def _warm(settings: Settings) -> None:
     """Load the OCR engine in a pool worker, so the first variant's time is not model loading."""
     from pipeline.ocr import get_engine
@@ -167,8 +319,10 @@ def _warm(settings: Settings) -> None:
     time.sleep(1.0)  # hold this worker so the next warm-up task goes to another one
 
 
-def evaluate_engine(engine: str, cases: Sequence[Case], out: Path, lexicon_path: Path) -> tuple[str, str]:
-    """Run every case with one engine; returns (printed table, notes)."""
+def evaluate_engine(
+    engine: str, cases: Sequence[Case], out: Path, lexicon_path: Path, peer: bool = True
+) -> tuple[str, str, str]:
+    """Run every case with one engine, then the peer (unless not `peer`); returns (table, notes, peer table)."""
     settings = Settings.resolve(engine=engine)
     lexicon = load_lexicon(lexicon_path)
     executor = make_executor(settings)
@@ -189,7 +343,8 @@ def evaluate_engine(engine: str, cases: Sequence[Case], out: Path, lexicon_path:
     finally:
         if executor is not None:
             executor.shutdown(cancel_futures=True)
-    return format_scores_table(named, extra), "\n".join(notes)
+    peer_text = evaluate_peer(engine, cases, named, out) if peer else ""
+    return format_scores_table(named, extra), "\n".join(notes), peer_text
 
 
 def _commit() -> str:
@@ -213,6 +368,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--variants", default="", help=f"comma-separated subset of: {', '.join(all_case_names())}")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default eval_out/)")
     parser.add_argument("--lexicon", type=Path, default=DEFAULT_LEXICON)
+    parser.add_argument("--peer", action=argparse.BooleanOptionalAction, default=True,
+                        help="also score the img2table peer on every scanned variant (default on; --no-peer skips)")
     args = parser.parse_args(argv)
     names = [v.strip() for v in args.variants.split(",") if v.strip()] or all_case_names()
     unknown = [n for n in names if n not in all_case_names()]
@@ -234,10 +391,11 @@ def main(argv: Sequence[str] | None = None) -> int:
               "(NFKC, no whitespace); agency F1 over (序号, sub-row, agency, role); seconds = process_draft "
               "wall time (engine loaded beforehand)")
     for engine in engines:
-        table, notes = evaluate_engine(engine, cases, out, args.lexicon)
+        table, notes, peer = evaluate_engine(engine, cases, out, args.lexicon, args.peer)
         title = (f"## eval, engine {engine}, commit {commit}, "
                  f"{dt.datetime.now().astimezone().isoformat(timespec='seconds')}")
-        text = "\n".join([title, "", table, "", legend, *(["", notes] if notes else [])]) + "\n"
+        peer_part = ["", f"### peer (img2table), engine {engine}", "", peer] if peer else []
+        text = "\n".join([title, "", table, "", legend, *(["", notes] if notes else []), *peer_part]) + "\n"
         print(text, flush=True)
         (out / f"eval_{engine}.md").write_text(text, encoding="utf-8")
     return 0

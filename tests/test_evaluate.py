@@ -1,9 +1,11 @@
-"""Scoring a predicted table against its truth: perfect, one wrong agency, CER by hand, missing rows."""
+"""Scoring a predicted table against its truth: perfect, one wrong agency, CER by hand, missing rows;
+the peer's requirement text (column choice, reading order, CER without row alignment)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -168,3 +170,48 @@ def test_format_scores_table(truth: Table) -> None:
     assert "33/33" in lines[2] and "100.0" in lines[2] and "1.5" in lines[2]
     assert "0/33" in lines[3]
     assert len({len(line) for line in lines[2:]}) == 1  # rows padded alike
+
+
+# --- the img2table peer's requirement text (tests/eval_suite.py) ----------------------------------
+def _cell(text: str, x1: int, x2: int, y1: int = 0, y2: int = 10) -> list[object]:
+    return [text, x1, y1, x2, y2]
+
+
+def _peer_table(page: int, top: int, rows: list[list[list[object]]]) -> dict[str, Any]:
+    return {"page": page, "bbox": [0, top, 500, top + 100], "rows": rows}
+
+
+def test_peer_text_takes_the_requirement_column_in_reading_order() -> None:
+    from eval_suite import peer_requirement_text, requirement_column
+
+    header = [_cell("二级\n指标", 0, 100), _cell("工作 要求", 100, 200), _cell("配合单位", 200, 500)]
+    spanning = _cell("加强学校\n安全，", 100, 200, 10, 50)  # one cell img2table repeats in two rows
+    first = _peer_table(0, 50, [
+        header,
+        [_cell("1、健全", 0, 100), spanning, _cell("区教育局", 200, 500)],
+        [_cell("1、健全", 0, 100), spanning, _cell("区妇联", 200, 500)],
+    ])
+    # the next page's table has no header: its widest column (here the last) is taken
+    second = _peer_table(1, 40, [
+        [_cell("", 0, 50), _cell("x", 50, 100), _cell("落实 责任。", 100, 400)],
+        [_cell("", 0, 50), _cell("", 50, 100), _cell("", 100, 400)],
+    ])
+    assert requirement_column(first["rows"]) == 1
+    assert requirement_column(second["rows"]) == 2
+    # given out of order: pages come first
+    text, rows = peer_requirement_text([second, first])
+    assert text == "加强学校安全,落实责任。"
+    assert rows == 3  # header row and the empty row are not data rows
+
+
+def test_peer_text_cer_needs_no_row_alignment() -> None:
+    from eval_suite import requirement_text_cer
+
+    truth = Table("t", (
+        Row("1", "一、甲", "乙", "加强学校 安全，\n落实责任。", "区教育局", ""),
+        Row("2", "一、甲", "丙", "ABCD", "区教育局", ""),
+    ))
+    # the same text cut at other row boundaries scores 0; one substitution (全/仝) costs 1 of 16
+    assert requirement_text_cer(truth, "加强学校安全，落实责任。ＡＢＣＤ") == 0.0
+    assert requirement_text_cer(truth, "加强学校安仝,落实 责任。ABCD") == pytest.approx(1 / 16)
+    assert requirement_text_cer(truth, "") == 1.0
