@@ -271,9 +271,9 @@ def run_peer(case: Case, engine: str, python: Path, out: Path) -> PeerOutcome:
         return PeerOutcome(error=measurement.error)
     tables = measurement.info.get("tables_content", [])
     text, rows = peer_requirement_text(tables)
-    stem = out / case.name / f"{case.name}.{engine}.peer"
-    stem.with_suffix(".json").write_text(json.dumps(tables, ensure_ascii=False), encoding="utf-8")
-    stem.with_suffix(".txt").write_text(text + "\n", encoding="utf-8")
+    stem = f"{case.name}.{engine}.peer"  # beside, not over, the pipeline's <variant>.<engine>.{json,txt}
+    (out / case.name / f"{stem}.json").write_text(json.dumps(tables, ensure_ascii=False), encoding="utf-8")
+    (out / case.name / f"{stem}.txt").write_text(text + "\n", encoding="utf-8")
     return PeerOutcome(requirement_text_cer(case.truth, text), rows, float(measurement.info["wall"]))
 
 
