@@ -24,6 +24,8 @@ from .models import FIELD_TITLES, FIELDS, CellText, FieldSource, PageCells, Row,
 HEADER_MIN_SCORE = 70.0
 #: A row is the header row when this many of its cells match column titles.
 HEADER_MIN_MATCHES = 3
+#: Added to a header match in its usual column: breaks ties, never outweighs a clearly better match.
+HEADER_ORDER_BONUS = 0.5
 #: The header row is looked for among the first rows of a page only.
 HEADER_SEARCH_ROWS = 3
 #: The numeral prefix that starts a 一级 title (一、) and the number that starts an item (12、, 3.).
@@ -52,14 +54,20 @@ def find_header(page: PageCells) -> tuple[int, dict[int, str]] | None:
     for ct in page.cells:
         by_row.setdefault(ct.cell.row, []).append(ct)
     for row in sorted(by_row)[:HEADER_SEARCH_ROWS]:
-        mapping: dict[int, str] = {}
-        last_row = row
+        candidates = []
         for ct in by_row[row]:
             text = _compact(ct.text)
-            scores = {f: fuzz.ratio(text, title) for f, title in FIELD_TITLES.items()}
-            best = max(scores, key=lambda f: scores[f])
-            if text and scores[best] >= HEADER_MIN_SCORE:
-                mapping[ct.cell.col] = best
+            for f, title in FIELD_TITLES.items():
+                score = fuzz.ratio(text, title)
+                if text and score >= HEADER_MIN_SCORE:
+                    # On a tie (三级指标 is as close to 一级 as to 二级) the usual column order decides.
+                    in_order = FIELDS.index(f) == ct.cell.col
+                    candidates.append((score + (HEADER_ORDER_BONUS if in_order else 0.0), ct, f))
+        mapping: dict[int, str] = {}
+        last_row = row
+        for _, ct, f in sorted(candidates, key=lambda c: -c[0]):
+            if ct.cell.col not in mapping and f not in mapping.values():
+                mapping[ct.cell.col] = f
                 last_row = max(last_row, ct.cell.row + ct.cell.row_span - 1)
         if len(mapping) >= HEADER_MIN_MATCHES:
             return last_row, mapping

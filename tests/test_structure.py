@@ -74,3 +74,13 @@ def test_new_sub_row_at_top_of_page_is_not_joined():
 def test_no_table_gives_no_rows():
     empty = PageCells(0, Grid(0, (), (), ()), ())
     assert build_table([empty]).rows == ()
+
+
+def test_misread_header_maps_each_field_once():
+    p = page(0, [(1, 0, 1, "一、完善"), (1, 1, 1, "1. 健全"), (1, 2, 1, "甲。"), (1, 3, 1, "区教育局"), (1, 4, 1, "")])
+    cells = tuple(
+        ct if ct.cell.cell_id != "p1-r0-c1" else type(ct)(ct.cell, "三级指标", ct.confidence, ct.engine)
+        for ct in p.cells
+    )
+    fixed = type(p)(p.page, p.grid, cells)
+    assert find_header(fixed) == (0, {0: "level1", 1: "level2", 2: "requirement", 3: "lead", 4: "support"})
