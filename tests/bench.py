@@ -604,7 +604,7 @@ def legend(engine: str, dpi: int, peer_python: Path | None) -> str:
     ])
 
 
-def _commit() -> str:
+def commit_label() -> str:
     """HEAD's short hash, with the pipeline files that differ from it (others may be editing them)."""
     def git(*args: str) -> str:
         try:
@@ -626,7 +626,7 @@ def bench(args: argparse.Namespace) -> int:
     dpi = Settings.resolve(engine=args.engine).dpi
     out: Path = args.out
     started = time.perf_counter()
-    commit = _commit()  # children import the tree as it is when they start; noted if it is not HEAD
+    commit = commit_label()  # children import the tree as it is when they start; noted if it is not HEAD
     print("rendering drafts ...", file=sys.stderr, flush=True)
     drafts = prepare_drafts(args.pages, out / "drafts")
     print("  " + ", ".join(f"{d.name}: {d.pages} pages, {d.items} items" for d in drafts), file=sys.stderr)

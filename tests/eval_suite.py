@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import subprocess
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -73,7 +72,6 @@ LONG_ROW_STYLE = "sample"
 DEFAULT_OUT = Path("eval_out")
 #: Characters of a cell shown in the list of wrong cells before it is cut.
 PREVIEW_CHARS = 60
-GIT_TIMEOUT_S = 10
 #: Differences of a long cell listed, and characters of context shown around each.
 MAX_EDITS_SHOWN = 6
 EDIT_CONTEXT = 4
@@ -347,21 +345,6 @@ def evaluate_engine(
     return format_scores_table(named, extra), "\n".join(notes), peer_text
 
 
-def _commit() -> str:
-    """HEAD's short hash, with the pipeline files that differ from it (others may be editing them)."""
-    def git(*args: str) -> str:
-        try:
-            done = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True,
-                                  timeout=GIT_TIMEOUT_S, check=False)
-        except (OSError, subprocess.TimeoutExpired):
-            return ""
-        return done.stdout.strip()
-
-    head = git("rev-parse", "--short", "HEAD") or "unknown"
-    dirty = [line[3:] for line in git("status", "--porcelain", "--", "pipeline", "agency_lexicon.txt").splitlines()]
-    return head + (f" (uncommitted: {', '.join(dirty)})" if dirty else "")
-
-
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--engine", choices=[*ENGINES, "both"], default="rapid")
@@ -385,7 +368,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     print(f"rendering {len(args.names)} drafts into {out}/ ...", file=sys.stderr, flush=True)
-    commit = _commit()  # the code this run imported, whatever is committed while it runs
+    commit = bench.commit_label()  # the code this run imported, whatever is committed while it runs
     cases = prepare_cases(args.names, out)
     legend = ("rows = rows output/expected; column % = exact matches over truth rows; CER over 工作要求 "
               "(NFKC, no whitespace); agency F1 over (序号, sub-row, agency, role); seconds = process_draft "
