@@ -53,6 +53,8 @@ JUNK_DIVERSITY_MIN_LEN = 20
 #: character requirement of repeated paragraphs has 8% distinct, but 170 distinct characters),
 #: hallucinated runs use a handful.
 JUNK_MAX_DISTINCT = 30
+#: A 一级 numeral taken from the known title because the one read breaks the sequence.
+SEQUENCE_NUMERAL_SCORE = 80.0
 #: A mark between agency names that is no name at all is dropped with this score and flagged.
 STRAY_MARK_SCORE = 50.0
 #: A title repaired from its number alone (text unreadable) gets this score: the number is
@@ -513,6 +515,13 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
                 l1_numeral = numeral_of((numeral_value(prev_l1[1]) or 0) + 1)
             if l1_numeral:
                 log.flag(index, "level1", row.level1, "inferred_number", INFERRED_NUMBER_SCORE)
+        if numeral and l1.known_number and l1.known_number != numeral and prev_l1 and prev_l1[0] != row.level1:
+            # A misread numeral (一 for 三) between groups 二 and 四: the known title's numeral
+            # continues the sequence, the one read does not.
+            after = (numeral_value(prev_l1[1]) or 0) + 1
+            if numeral_value(numeral) != after and numeral_value(l1.known_number) == after:
+                l1_numeral = l1.known_number
+                log.flag(index, "level1", row.level1, "numeral_by_sequence", SEQUENCE_NUMERAL_SCORE)
         level1 = f"{l1_numeral}、{l1.title}" if l1_numeral and l1.title else l1.title
         _log_title(log, index, "level1", row.level1, level1, l1)
         prev_l1 = (row.level1, l1_numeral)

@@ -656,3 +656,16 @@ def test_threshold_sweep_prints_its_tables() -> None:
 
 if __name__ == "__main__":
     print(sweep())
+
+
+def test_misread_level1_numeral_follows_the_sequence():
+    from dataclasses import replace as _replace
+
+    from pipeline.settings import DEFAULT_LEXICON, Settings
+    from pipeline.tableio import read_table_csv
+
+    truth = read_table_csv(Path(__file__).parent / "data" / "qingpu_v1.csv")
+    misread = tuple(_replace(r, level1=r.level1.replace("三、", "一、")) for r in truth.rows)
+    result = repair_table(_replace(truth, rows=misread), load_lexicon(DEFAULT_LEXICON), Settings())
+    assert [r.level1 for r in result.table.rows] == [r.level1 for r in truth.rows]
+    assert any(f.reason == "numeral_by_sequence" for f in result.flags)
