@@ -25,14 +25,13 @@ from .fileio import write_bytes_atomic
 from .grid import detect_grid, draw_grid
 from .ingest import Document, load_page, open_document
 from .lexicon import Lexicon
-from .models import DraftResult, PageCells, StageTime
+from .models import DraftResult, Page, PageCells, StageTime
 from .ocr import get_engine, read_cells
 from .repair import repair_table
 from .settings import Settings
 from .structure import build_table
 from .textinput import parse_extraction
 
-PAGE_STAGES = ("ingest", "clean", "grid", "ocr")
 #: Exit code of a file that failed through a bug rather than bad input (BSD's EX_SOFTWARE).
 INTERNAL_ERROR_EXIT = 70
 logger = logging.getLogger("pipeline")
@@ -45,15 +44,18 @@ class PageOutcome:
     timings: tuple[tuple[str, StageTime], ...]
 
 
+def _add_time(timings: dict[str, StageTime], stage: str, wall: float, cpu: float) -> None:
+    before = timings.get(stage, StageTime())
+    timings[stage] = StageTime(before.wall + wall, before.cpu + cpu)
+
+
 @contextmanager
 def _timed(timings: dict[str, StageTime], stage: str) -> Iterator[None]:
     wall, cpu = time.perf_counter(), time.process_time()
     try:
         yield
     finally:
-        before = timings.get(stage, StageTime())
-        timings[stage] = StageTime(before.wall + time.perf_counter() - wall,
-                                   before.cpu + time.process_time() - cpu)
+        _add_time(timings, stage, time.perf_counter() - wall, time.process_time() - cpu)
 
 
 def process_page(doc: Document, index: int, settings: Settings) -> PageOutcome:
@@ -108,8 +110,7 @@ def process_draft(
         for done, outcome in enumerate(results, start=1):
             outcomes.append(outcome)
             for stage, spent in outcome.timings:
-                before = timings.get(stage, StageTime())
-                timings[stage] = StageTime(before.wall + spent.wall, before.cpu + spent.cpu)
+                _add_time(timings, stage, spent.wall, spent.cpu)
             if on_page:
                 on_page(done, doc.page_count)
         with _timed(timings, "structure"):
@@ -215,8 +216,6 @@ def write_debug_images(result: DraftResult, debug_dir: Path, stem: str) -> None:
     import cv2
 
     for page, image in zip(result.pages, result.images, strict=True):
-        from .models import Page
-
         drawn = draw_grid(Page(page.page, image, 0), page.grid)
         ok, png = cv2.imencode(".png", drawn)
         if ok:

@@ -60,7 +60,12 @@ def test_batch_goes_on_past_bad_files(tmp_path, small_draft, capsys):
 
 def test_up_to_date_drafts_are_skipped(tmp_path, small_draft, capsys):
     out = tmp_path / "out"
-    assert main(["run", str(small_draft), "--out", str(out), "--workers", "1"]) == 0
+    assert main(["run", str(small_draft), "--out", str(out), "--workers", "1", "--debug", str(tmp_path / "dbg")]) == 0
+    import pypdfium2
+
+    pages = len(pypdfium2.PdfDocument(str(small_draft)))
+    drawn = sorted(p.name for p in (tmp_path / "dbg").iterdir())
+    assert pages >= 2 and drawn == [f"small.p{i}.grid.png" for i in range(1, pages + 1)]
     first = (out / "small.csv").stat().st_mtime_ns
     assert main(["run", str(small_draft), "--out", str(out), "--workers", "1"]) == 0
     assert "skipped" in capsys.readouterr().out
