@@ -428,6 +428,8 @@ _TERMINAL = "。！？；!?;…"
 #: requirements of the sample scan end in 。‘). So is a half-width hyphen between two Chinese
 #: characters (机-制: a line-end hyphen or speck; Chinese never hyphenates words).
 _STRAY_OPENERS = "‘“（《(\"'"
+#: Nor do dots and commas after it (。·· : specks read as middle dots, a doubled 。).
+_STRAY_DOTS = "·・．.，,、。`"
 _PAIRS = (("（", "）"), ("《", "》"), ("“", "”"))
 
 
@@ -440,7 +442,7 @@ def clean_requirement(text: str) -> tuple[str, tuple[str, ...]]:
     punctuated = fullwidth_punctuation(despaced)
     if punctuated != despaced:
         methods.append("punctuation")
-    trimmed = re.sub(rf"(?<=[{_TERMINAL}])[{_STRAY_OPENERS}]+$", "", punctuated)
+    trimmed = re.sub(rf"(?<=[{_TERMINAL}])[{_STRAY_OPENERS}{_STRAY_DOTS}]+$", "", punctuated)
     trimmed = re.sub(rf"(?<=[{_CJK}])[-‐](?=[{_CJK}])", "", trimmed)
     if trimmed != punctuated:
         methods.append("stray_mark")

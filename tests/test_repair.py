@@ -669,3 +669,15 @@ def test_misread_level1_numeral_follows_the_sequence():
     result = repair_table(_replace(truth, rows=misread), load_lexicon(DEFAULT_LEXICON), Settings())
     assert [r.level1 for r in result.table.rows] == [r.level1 for r in truth.rows]
     assert any(f.reason == "numeral_by_sequence" for f in result.flags)
+
+
+@pytest.mark.parametrize(("read", "clean"), [
+    ("提升学校安全管理智能化水平。··", "提升学校安全管理智能化水平。"),
+    ("预案。。", "预案。"),
+    ("措施。‘", "措施。"),
+    ("义务。", "义务。"),
+])
+def test_marks_after_the_last_sentence_end_are_dropped(read, clean):
+    from pipeline.repair import clean_requirement
+
+    assert clean_requirement(read)[0] == clean
