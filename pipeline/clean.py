@@ -23,6 +23,16 @@ RULING_MIN_PAGE_SHARE = 0.25
 #: 2° runs ~57 px per step, about 1/29 of an A4 width at 200 dpi; 1/60 leaves room).
 RULING_KERNEL_PAGE_SHARE = 1 / 60
 
+#: A vertical ruling for the orientation check is at least this share of the page height long.
+COLUMN_RULING_MIN_PAGE_SHARE = 0.05
+#: Vertical rulings closer than this share of the page width are one column line.
+COLUMN_MERGE_PAGE_SHARE = 0.01
+#: Upside down when the left half's columns are this much wider than the right half's: upright,
+#: the left columns (一级, 二级, about 3-4 characters) are far narrower than 牵头/配合 (5-8).
+UPSIDE_DOWN_WIDTH_RATIO = 1.15
+#: A page wider than this multiple of its height was scanned sideways (the drafts are portrait A4).
+LANDSCAPE_RATIO = 1.1
+
 
 @dataclass(frozen=True)
 class CleanReport:
@@ -76,11 +86,11 @@ def _ruling_columns(gray: np.ndarray) -> list[int]:
     ink = ink_mask(gray)
     _, vertical = _line_masks(ink)
     count, _, stats, _ = cv2.connectedComponentsWithStats(vertical, connectivity=8)
-    min_height = gray.shape[0] * 0.05
+    min_height = gray.shape[0] * COLUMN_RULING_MIN_PAGE_SHARE
     xs = sorted(int(stats[i][0] + stats[i][2] / 2) for i in range(1, count) if stats[i][3] >= min_height)
     merged: list[int] = []
     for x in xs:
-        if merged and x - merged[-1] < gray.shape[1] * 0.01:
+        if merged and x - merged[-1] < gray.shape[1] * COLUMN_MERGE_PAGE_SHARE:
             continue
         merged.append(x)
     return merged
@@ -97,13 +107,13 @@ def _upside_down(gray: np.ndarray) -> bool:
         return False
     widths = np.diff(xs)
     half = len(widths) // 2
-    return float(np.mean(widths[:half])) > float(np.mean(widths[-half:])) * 1.15
+    return float(np.mean(widths[:half])) > float(np.mean(widths[-half:])) * UPSIDE_DOWN_WIDTH_RATIO
 
 
 def upright_rotation(gray: np.ndarray) -> int:
     """Degrees (0/90/180/270, clockwise) to turn the page by so that the table reads upright."""
     h, w = gray.shape
-    if w > h * 1.1:  # a portrait A4 page scanned sideways; pick the turn whose result reads upright
+    if w > h * LANDSCAPE_RATIO:  # a portrait A4 page scanned sideways; pick the turn whose result reads upright
         turned = cv2.rotate(gray, cv2.ROTATE_90_CLOCKWISE)
         return 270 if _upside_down(turned) else 90
     return 180 if _upside_down(gray) else 0
