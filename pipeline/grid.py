@@ -25,6 +25,14 @@ CHAR_HEIGHT_PERCENTILE = 85
 #: Character height in inches is clamped to 6..20 pt text, for pages with almost no text.
 CHAR_HEIGHT_MIN_IN = 6 / 72
 CHAR_HEIGHT_MAX_IN = 20 / 72
+#: Parts of characters (the dots of 氵) down to this share of the smallest height still count.
+CHAR_PART_MIN_SHARE = 0.4
+#: With fewer character-like components than this the page has almost no text: assume body text
+#: of DEFAULT_FONT_PT points (the drafts' 五号, 10.5 pt).
+MIN_CHAR_SAMPLES = 20
+DEFAULT_FONT_PT = 10.5
+#: Ruling kernels are never shorter than this (px), whatever the character height.
+MIN_KERNEL_PX = 10
 #: A ruling is at least this many character heights long: longer than any character stroke or a
 #: blurred pair of strokes in two stacked lines, shorter than the narrowest column of the table.
 RULING_MIN_CHARS = 2.5
@@ -49,17 +57,17 @@ def estimate_char_height(ink: np.ndarray, dpi: int) -> int:
     low, high = CHAR_HEIGHT_MIN_IN * dpi, CHAR_HEIGHT_MAX_IN * dpi
     heights = [
         int(h) for _, _, w, h, _ in stats[1:count]
-        if low * 0.4 <= h <= high and CHAR_MIN_ASPECT * h <= w <= CHAR_MAX_ASPECT * h
+        if low * CHAR_PART_MIN_SHARE <= h <= high and CHAR_MIN_ASPECT * h <= w <= CHAR_MAX_ASPECT * h
     ]
-    if len(heights) < 20:
-        return round(10.5 / 72 * dpi)
+    if len(heights) < MIN_CHAR_SAMPLES:
+        return round(DEFAULT_FONT_PT / 72 * dpi)
     return int(np.clip(np.percentile(heights, CHAR_HEIGHT_PERCENTILE), low, high))
 
 
 def line_masks(ink: np.ndarray, char_height: int) -> tuple[np.ndarray, np.ndarray]:
     """Horizontal and vertical ruling masks: ink that survives an opening with a long thin kernel."""
-    kh = max(10, int(RULING_MIN_CHARS * char_height))
-    kv = max(10, int(VERTICAL_RULING_MIN_CHARS * char_height))
+    kh = max(MIN_KERNEL_PX, int(RULING_MIN_CHARS * char_height))
+    kv = max(MIN_KERNEL_PX, int(VERTICAL_RULING_MIN_CHARS * char_height))
     horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (kh, 1)))
     vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, kv)))
     return horizontal, vertical

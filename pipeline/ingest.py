@@ -30,7 +30,9 @@ SCAN_IMAGE_PAGE_SHARE = 0.6
 MAX_UNMAPPED_GLYPH_SHARE = 0.01
 #: Assumed width of a page image in inches when it carries no resolution (A4 portrait).
 A4_WIDTH_IN = 8.27
-A4_HEIGHT_IN = 11.69
+#: A resolution stated in an image file outside this range is a placeholder, not the scan's.
+MIN_STATED_DPI = 72
+MAX_STATED_DPI = 1200
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,7 @@ def _open_image_frames(path: Path, settings: Settings) -> list[_Frame]:
 def _image_dpi(img: Image.Image) -> int:
     """The image's stated dpi, or the dpi at which it would be an A4 page."""
     stated = img.info.get("dpi")
-    if stated and 72 <= float(stated[0]) <= 1200:
+    if stated and MIN_STATED_DPI <= float(stated[0]) <= MAX_STATED_DPI:
         return round(float(stated[0]))
     short_side = min(img.width, img.height)
     return max(72, round(short_side / A4_WIDTH_IN))
