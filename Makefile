@@ -52,7 +52,7 @@ bench: setup
 	$(PY) tests/bench.py
 
 lint: setup
-	$(PY) -m ruff check pipeline tests
+	$(PY) -m ruff check pipeline tests notebooks
 
 # Regenerates the shipped sample draft from the ground truth.
 sample: setup
