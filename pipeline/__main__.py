@@ -7,6 +7,7 @@ import argparse
 import logging
 import sys
 from pathlib import Path
+from typing import Any, TextIO
 
 from . import __version__
 from .errors import NotADraft, PipelineError
@@ -74,26 +75,35 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _progress(enabled: bool):
-    """A page progress bar per file on a terminal; nothing otherwise."""
-    bars: dict[Path, object] = {}
-    if not enabled:
-        return None, lambda path: None
+#: Pages done and cells read; no rate (the bar appears only once the first page is done).
+PROGRESS_FORMAT = "{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} pages{postfix}"
 
-    from tqdm import tqdm
 
-    def on_page(path: Path, done: int, total: int) -> None:
-        bar = bars.get(path)
+class Progress:
+    """On a terminal, a bar per file over its pages, with the count of cells read; else nothing."""
+
+    def __init__(self, enabled: bool, stream: TextIO = sys.stderr) -> None:
+        self.enabled = enabled
+        self.stream = stream
+        self._bars: dict[Path, Any] = {}
+
+    def page_done(self, path: Path, done: int, total: int, cells: int) -> None:
+        if not self.enabled:
+            return
+        from tqdm import tqdm
+
+        bar = self._bars.get(path)
         if bar is None:
-            bar = bars[path] = tqdm(total=total, desc=path.name, unit="page", leave=False, file=sys.stderr)
+            bar = self._bars[path] = tqdm(total=total, desc=path.name, leave=False, file=self.stream,
+                                          mininterval=0,  # a page takes seconds: show every one
+                                          bar_format=PROGRESS_FORMAT)
+        bar.set_postfix(cells=cells, refresh=False)
         bar.update(done - bar.n)
 
-    def close(path: Path) -> None:
-        bar = bars.pop(path, None)
+    def file_done(self, path: Path) -> None:
+        bar = self._bars.pop(path, None)
         if bar is not None:
             bar.close()
-
-    return on_page, close
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -106,10 +116,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not inputs:
         print("error: no drafts found in the inputs given", file=sys.stderr)
         return 2
-    on_page, close_bar = _progress(sys.stderr.isatty() and not args.quiet)
+    progress = Progress(sys.stderr.isatty() and not args.quiet)
 
     def on_file(outcome) -> None:
-        close_bar(outcome.path)
+        progress.file_done(outcome.path)
         if outcome.status == "failed":
             print(f"error: {outcome.path}: {outcome.message}", file=sys.stderr)
         elif not args.quiet:
@@ -120,7 +130,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                                        for stage, t in outcome.timings))
 
     outcomes = run_batch(inputs, args.out, settings, lexicon, args.lexicon, force=args.force,
-                         debug_dir=args.debug, on_page=on_page, on_file=on_file)
+                         debug_dir=args.debug, on_page=progress.page_done, on_file=on_file)
     if not args.quiet and len(outcomes) > 1:
         print(summary_table(outcomes))
     failed = [o for o in outcomes if o.status == "failed"]

@@ -84,7 +84,8 @@ def make_executor(settings: Settings) -> Executor | None:
     return ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
 
 
-PageCallback = Callable[[int, int], None]
+#: Called after each page with (pages done, pages in all, cells read so far).
+PageCallback = Callable[[int, int, int], None]
 
 
 def process_draft(
@@ -112,7 +113,7 @@ def process_draft(
             for stage, spent in outcome.timings:
                 _add_time(timings, stage, spent.wall, spent.cpu)
             if on_page:
-                on_page(done, doc.page_count)
+                on_page(done, doc.page_count, sum(len(o.cells.cells) for o in outcomes))
         with _timed(timings, "structure"):
             raw = build_table([o.cells for o in outcomes], source=str(path))
     if not raw.rows:
@@ -170,7 +171,7 @@ def run_batch(
     lexicon_path: Path,
     force: bool = False,
     debug_dir: Path | None = None,
-    on_page: Callable[[Path, int, int], None] | None = None,
+    on_page: Callable[[Path, int, int, int], None] | None = None,
     on_file: Callable[[FileOutcome], None] | None = None,
 ) -> list[FileOutcome]:
     """Every draft to its outputs; a bad file is reported and the batch goes on."""
@@ -183,7 +184,7 @@ def run_batch(
             else:
                 start = time.perf_counter()
                 try:
-                    callback = (lambda done, total, p=path: on_page(p, done, total)) if on_page else None
+                    callback = (lambda done, total, cells, p=path: on_page(p, done, total, cells)) if on_page else None
                     result = process_draft(path, settings, lexicon, executor, callback)
                     write_outputs(result, out_dir, path.stem)
                     write_run_record(out_dir, path.stem, path, settings, lexicon_path)

@@ -148,3 +148,20 @@ def test_verbose_prints_stage_times_and_quiet_prints_nothing(tmp_path, capsys):
     assert main(["run", str(SEED), "--out", str(tmp_path / "b"), "-q"]) == 0
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == ""
+
+
+def test_progress_bar_counts_pages_and_cells():
+    import io
+
+    from pipeline.__main__ import Progress
+
+    stream = io.StringIO()
+    progress = Progress(True, stream)
+    progress.page_done(Path("draft.pdf"), 1, 3, 40)
+    progress.page_done(Path("draft.pdf"), 3, 3, 118)
+    progress.file_done(Path("draft.pdf"))
+    shown = stream.getvalue()
+    assert "draft.pdf" in shown and "3/3" in shown and "cells=118" in shown
+    quiet = io.StringIO()
+    Progress(False, quiet).page_done(Path("draft.pdf"), 1, 3, 40)
+    assert quiet.getvalue() == ""
