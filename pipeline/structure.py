@@ -137,7 +137,10 @@ def build_table(pages: Sequence[PageCells], source: str = "") -> Table:
         header = find_header(page)
         if header is not None:
             header_end, found = header
-            mapping, n_cols_seen = _complete_mapping(found, n_cols), n_cols
+            if mapping is None or n_cols != n_cols_seen:
+                mapping, n_cols_seen = _complete_mapping(found, n_cols), n_cols
+            # else: a repeated header; the columns of one table keep their order, and a misread
+            # repeated header (二级 read as 一级) must not reorder them.
         elif mapping is None and n_cols == len(FIELDS):
             header_end, mapping, n_cols_seen = -1, dict(enumerate(FIELDS)), n_cols
         elif mapping is not None and n_cols == n_cols_seen:

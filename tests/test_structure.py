@@ -84,3 +84,16 @@ def test_misread_header_maps_each_field_once():
     )
     fixed = type(p)(p.page, p.grid, cells)
     assert find_header(fixed) == (0, {0: "level1", 1: "level2", 2: "requirement", 3: "lead", 4: "support"})
+
+
+def test_misread_repeated_header_keeps_the_first_pages_columns():
+    first = page(0, [(1, 0, 1, "一、完善"), (1, 1, 1, "1. 健全"), (1, 2, 1, "甲。"), (1, 3, 1, "区教育局"),
+                     (1, 4, 1, "")])
+    second = page(1, [(1, 0, 1, "二、完善"), (1, 1, 1, "2. 加强"), (1, 2, 1, "乙。"), (1, 3, 1, "区科委"),
+                      (1, 4, 1, "")])
+    garbled = tuple(
+        type(ct)(ct.cell, {"p2-r0-c0": "级标", "p2-r0-c1": "一级指标"}.get(ct.cell.cell_id, ct.text), 0.9, "t")
+        for ct in second.cells
+    )
+    rows = build_table([first, type(second)(1, second.grid, garbled)]).rows
+    assert [(r.level1, r.level2) for r in rows] == [("一、完善", "1. 健全"), ("二、完善", "2. 加强")]
