@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .errors import PipelineError
 from .fileio import read_csv_rows
-from .models import AGENCY_FIELDS, AGENCY_SEPARATOR, FIELD_TITLES, DraftResult, Repair, sub_rows
+from .models import AGENCY_FIELDS, FIELD_TITLES, DraftResult, Repair, split_agencies, sub_rows
 
 #: Column titles of the review CSV → field names (序号 is the item number).
 FIELD_OF_TITLE = {title: field for field, title in FIELD_TITLES.items()} | {"序号": "no"}
@@ -99,8 +99,7 @@ def confirmed_agencies(corrections: tuple[Correction, ...], known: set[str] | fr
     names: dict[str, None] = {}
     for c in corrections:
         if c.field in AGENCY_FIELDS:
-            for name in c.text.split(AGENCY_SEPARATOR):
-                name = "".join(name.split())
-                if name and name not in known:
+            for name in split_agencies(c.text):
+                if name not in known:
                     names.setdefault(name)
     return list(names)

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from pipeline import models
 from pipeline.fileio import write_csv_atomic, write_text_atomic
 from pipeline.models import AGENCY_FIELDS, AGENCY_SEPARATOR, FIELD_TITLES, Row, Table
 
@@ -172,8 +173,7 @@ class AgencyBalance:
 
 def split_agencies(text: str) -> tuple[str, ...]:
     """The agency names of a lead/support cell, in order, each once."""
-    names = (name.strip() for name in text.split(AGENCY_SEPARATOR))
-    return tuple(dict.fromkeys(name for name in names if name))
+    return tuple(dict.fromkeys(models.split_agencies(text)))
 
 
 def row_agencies(row: Row) -> tuple[str, ...]:

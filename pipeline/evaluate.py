@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
 
-from .models import AGENCY_SEPARATOR, CSV_HEADER, Row, Table
+from . import models
+from .models import CSV_HEADER, Row, Table
 
 #: Row attributes in CSV_HEADER order (序号 first).
 COLUMNS: tuple[str, ...] = ("no", "level1", "level2", "requirement", "lead", "support")
@@ -44,17 +45,12 @@ def normalize(text: str) -> str:
 
 def split_agencies(value: str) -> list[str]:
     """The agencies of a 牵头/配合 cell, whitespace removed."""
-    return [a for a in (normalize(part) for part in value.split(AGENCY_SEPARATOR)) if a]
+    return [a for a in (normalize(name) for name in models.split_agencies(value)) if a]
 
 
 def sub_row_keys(table: Table) -> list[tuple[str, int]]:
     """(序号, 1-based position within its item) of each row."""
-    counts: dict[str, int] = {}
-    keys = []
-    for row in table.rows:
-        counts[row.no] = counts.get(row.no, 0) + 1
-        keys.append((row.no, counts[row.no]))
-    return keys
+    return [(row.no, sub) for row, sub in zip(table.rows, models.sub_rows(table), strict=True)]
 
 
 def rows_to_table(rows: Sequence[Mapping[str, str]], title: str = "truth") -> Table:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .errors import CorruptInput, NotADraft
 from .fileio import csv_text, write_bytes_atomic, write_text_atomic
-from .models import AGENCY_SEPARATOR, CSV_HEADER, FIELD_TITLES, FIELDS, DraftResult, Table, sub_rows
+from .models import CSV_HEADER, FIELD_TITLES, FIELDS, DraftResult, Table, split_agencies, sub_rows
 from .report import render_review_html, render_xlsx
 from .settings import Settings
 
@@ -27,15 +27,11 @@ REVIEW_HEADER = (
 )
 
 
-def agencies(value: str) -> list[str]:
-    return [a for a in value.split(AGENCY_SEPARATOR) if a]
-
-
 def long_rows(table: Table) -> list[list[str]]:
     rows = []
     for row, sub in zip(table.rows, sub_rows(table), strict=True):
         for role, value in ((ROLE_LEAD, row.lead), (ROLE_SUPPORT, row.support)):
-            for agency in agencies(value):
+            for agency in split_agencies(value):
                 rows.append([row.no, str(sub), row.level2, agency, role])
     return rows
 
@@ -49,10 +45,10 @@ def matrix(table: Table) -> tuple[list[str], list[list[str]]]:
     for row in table.rows:
         titles.setdefault(row.no, row.level2)
         roles = items.setdefault(row.no, {})
-        for agency in agencies(row.lead):
+        for agency in split_agencies(row.lead):
             order.setdefault(agency)
             roles[agency] = ROLE_LEAD
-        for agency in agencies(row.support):
+        for agency in split_agencies(row.support):
             order.setdefault(agency)
             roles.setdefault(agency, ROLE_SUPPORT)
     header = ["序号", "二级指标", *order]

@@ -170,6 +170,11 @@ class Table:
     source: str = ""
 
 
+def split_agencies(text: str) -> list[str]:
+    """The agency names of a 牵头/配合 cell, in order; spaces inside a name (a wrapped line) removed."""
+    return [name for name in ("".join(part.split()) for part in text.split(AGENCY_SEPARATOR)) if name]
+
+
 def sub_rows(table: Table) -> list[int]:
     """1-based position of each row within its item (items with sub-rows repeat 序号)."""
     counts: dict[str, int] = {}
