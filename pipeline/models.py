@@ -128,6 +128,8 @@ class PageCells:
     note: str = ""
     rotation: int = 0
     skew_deg: float = 0.0
+    #: How the page's orientation was decided (scores per angle, method), for the review outputs.
+    orientation_evidence: str = ""
 
 
 @dataclass(frozen=True)
