@@ -65,14 +65,18 @@ from pipeline.export import ROLE_LEAD, ROLE_SUPPORT, long_rows, matrix
 from pipeline.grid import detect_grid, draw_grid
 from pipeline.ingest import load_page, open_document
 from pipeline.lexicon import load_lexicon
-from pipeline.models import CSV_HEADER, FIELD_TITLES, Page, PageCells
+from pipeline.models import Page, PageCells
 from pipeline.ocr import get_engine, read_cells
 from pipeline.ocr.cells import crop_cell
+from pipeline.profile import load_profile
 from pipeline.repair import repair_table
 from pipeline.run import process_draft
 from pipeline.settings import DEFAULT_LEXICON, Settings
 from pipeline.structure import build_table
 from pipeline.tableio import read_table_csv
+
+profile = load_profile()  # the table profile: column roles and the header texts that name them
+FIELD_TITLES = {spec.name: spec.column for spec in profile.roles}
 
 print("repository root:", ROOT)
 DRAFT = ROOT / "raw" / "qingpu_sample.pdf"
@@ -195,7 +199,7 @@ display(ocr_frame.head(12))
 
 # %% tags=["picture"]
 page_cells = PageCells(clean.index, grid, texts, clean.source, clean.note, report.rotation, report.skew_deg)
-page_table = build_table([page_cells])
+page_table = build_table([page_cells], profile)
 first = page_table.rows[0]
 crops = []
 for name in ("level2", "requirement", "lead", "support"):
@@ -219,7 +223,7 @@ print(f"{len(draft.pages)} pages, {len(draft.table.rows)} rows in {time.perf_cou
 for stage, spent in draft.timings.items():
     print(f"  {stage:<9} {spent.wall:5.1f} s")
 
-raw_table = build_table(list(draft.pages), source=str(DRAFT))
+raw_table = build_table(list(draft.pages), profile, source=str(DRAFT))
 repaired = repair_table(raw_table, lexicon, settings)
 assert repaired.table == draft.table
 print(f"{len(repaired.repairs)} repairs, {len(repaired.flags)} flags")
@@ -285,7 +289,7 @@ show_crops(crops, "cells for a clerk to check: crop, OCR text, final text")
 # joined by 、 (the rows of `X.csv`).
 
 # %% tags=["dataframe"]
-clean_frame = pd.DataFrame([row.as_csv_row() for row in draft.table.rows], columns=list(CSV_HEADER))
+clean_frame = pd.DataFrame(draft.table.csv_rows(), columns=[c.name for c in draft.table.columns])
 display(clean_frame)
 
 # %% [markdown]
@@ -337,10 +341,10 @@ rows = list(draft.table.rows)
 item1 = rows[0]
 moved = "公安青浦分局"
 assert moved in item1.support.split("、")
-rows[0] = replace(item1, lead=f"{item1.lead}、{moved}",
+rows[0] = item1.replace(lead=f"{item1.lead}、{moved}",
                   support="、".join(a for a in item1.support.split("、") if a != moved))
 radius = next(i for i, row in enumerate(rows) if row.no == "9" and "100米" in row.requirement)
-rows[radius] = replace(rows[radius], requirement=rows[radius].requirement.replace("100米", "150米"))
+rows[radius] = rows[radius].replace(requirement=rows[radius].requirement.replace("100米", "150米"))
 second_draft = replace(draft.table, rows=tuple(rows), title="edited copy")
 
 changes = compare(draft.table, second_draft)

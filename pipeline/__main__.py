@@ -25,10 +25,21 @@ def _add_settings_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-pages", type=int, dest="max_pages", help="refuse PDFs with more pages (default 200)")
     parser.add_argument("--lexicon", type=Path, default=DEFAULT_LEXICON,
                         help="agency and title lexicon (default: agency_lexicon.txt)")
+    parser.add_argument("--profile", type=Path, help="table profile: column roles and their header synonyms "
+                                                     "(default: pipeline/table_profile.toml)")
+    parser.add_argument("--first-is-lead", action="store_true", dest="first_is_lead", default=None,
+                        help="split a single 责任单位 column: its first agency leads, the others support "
+                             "(on by itself where the draft says 列第一位的为牵头单位)")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return Settings.resolve(engine=args.engine, dpi=args.dpi, workers=args.workers, max_pages=args.max_pages)
+    profile = str(args.profile.resolve()) if args.profile else None
+    if profile:
+        from .profile import load_profile
+
+        load_profile(Path(profile))  # a bad profile fails here, once, not on every draft
+    return Settings.resolve(engine=args.engine, dpi=args.dpi, workers=args.workers, max_pages=args.max_pages,
+                            profile=profile, first_is_lead=args.first_is_lead)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -122,9 +133,15 @@ def cmd_run(args: argparse.Namespace) -> int:
         progress.file_done(outcome.path)
         if outcome.status == "failed":
             print(f"error: {outcome.path}: {outcome.message}", file=sys.stderr)
-        elif not args.quiet:
-            print(f"{outcome.status}: {outcome.path} ({outcome.rows} rows, {outcome.flagged} flagged cells, "
-                  f"{outcome.seconds:.1f} s)" if outcome.status == "ok" else f"skipped: {outcome.path} (up to date)")
+            return
+        if outcome.status == "partial":
+            print(f"warning: {outcome.path}: {outcome.not_read}; the rows read are written", file=sys.stderr)
+        if not args.quiet:
+            tables = f"{outcome.tables} tables, " if outcome.tables > 1 else ""
+            not_read = f"; {outcome.not_read}" if outcome.not_read else ""
+            print(f"{outcome.status}: {outcome.path} ({tables}{outcome.rows} rows, {outcome.flagged} flagged cells"
+                  f"{not_read}, {outcome.seconds:.1f} s)" if outcome.status != "skipped"
+                  else f"skipped: {outcome.path} (up to date)")
             if args.verbose and outcome.timings:
                 print("  " + ", ".join(f"{stage} {t.wall:.2f} s wall / {t.cpu:.2f} s cpu"
                                        for stage, t in outcome.timings))
@@ -133,8 +150,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                          debug_dir=args.debug, on_page=progress.page_done, on_file=on_file)
     if not args.quiet and len(outcomes) > 1:
         print(summary_table(outcomes))
-    failed = [o for o in outcomes if o.status == "failed"]
-    return max((o.exit_code for o in failed), default=0)
+    return max((o.exit_code for o in outcomes), default=0)
 
 
 def summary_table(outcomes) -> str:

@@ -13,10 +13,8 @@ from pathlib import Path
 
 from .errors import PipelineError
 from .fileio import read_csv_rows
-from .models import AGENCY_FIELDS, FIELD_TITLES, DraftResult, Repair, split_agencies, sub_rows
+from .models import AGENCY_FIELDS, DraftResult, Repair, split_agencies, sub_rows
 
-#: Column titles of the review CSV → field names (序号 is the item number).
-FIELD_OF_TITLE = {title: field for field, title in FIELD_TITLES.items()} | {"序号": "no"}
 CLERK_METHOD = "clerk"
 CLERK_SCORE = 100.0
 
@@ -51,9 +49,10 @@ def read_corrections(path: Path, result: DraftResult) -> tuple[Correction, ...]:
 def _from_review(path: Path, records: list[dict[str, str]], result: DraftResult) -> tuple[Correction, ...]:
     where = {(row.no, str(sub)): i for i, (row, sub) in enumerate(zip(result.table.rows, sub_rows(result.table),
                                                                       strict=True))}
+    field_of_title = {c.name: c.role for c in result.table.columns}
     out = []
     for line, record in enumerate(records, start=2):
-        field = FIELD_OF_TITLE.get(record["column"])
+        field = field_of_title.get(record["column"])
         index = where.get((record["序号"], record["sub_row"]))
         if field is None or index is None:
             raise CorrectionsError(str(path), f"line {line}: no cell 序号 {record['序号']} sub-row "
@@ -87,7 +86,7 @@ def apply_corrections(result: DraftResult, corrections: tuple[Correction, ...]) 
     corrected = set()
     for c in corrections:
         before = rows[c.row].get(c.field)
-        rows[c.row] = replace(rows[c.row], **{c.field: c.text})
+        rows[c.row] = rows[c.row].replace(**{c.field: c.text})
         repairs.append(Repair(c.row, c.field, before, c.text, CLERK_METHOD, CLERK_SCORE))
         corrected.add((c.row, c.field))
     flags = tuple(f for f in result.flags if (f.row, f.field) not in corrected)

@@ -21,7 +21,8 @@ from rapidfuzz import fuzz, process
 
 from pipeline import models
 from pipeline.fileio import write_csv_atomic, write_text_atomic
-from pipeline.models import AGENCY_FIELDS, AGENCY_SEPARATOR, FIELD_TITLES, Row, Table
+from pipeline.models import AGENCY_FIELDS, AGENCY_SEPARATOR, Row, Table
+from pipeline.profile import default_profile
 
 #: Every kind of change `compare` reports, in the order a report lists them.
 CHANGE_KINDS: tuple[str, ...] = (
@@ -35,7 +36,21 @@ CHANGE_KINDS: tuple[str, ...] = (
     "text_changed",
     "agency_added",
     "agency_removed",
+    "field_changed",
 )
+
+
+class _Titles(dict):
+    """Column title of a role (序号, 一级指标 …, 完成时限, or a draft's own header)."""
+
+    def __missing__(self, role: str) -> str:
+        return default_profile().column_name(role)
+
+
+FIELD_TITLES = _Titles()
+#: Roles compared by their own rules; any other role (完成时限, 备注, 三级指标, a draft's own
+#: column) is compared as text and reported as field_changed.
+_OWN_RULES = frozenset(("no", "level1", "level2", "requirement", *AGENCY_FIELDS))
 #: Header of changes.csv.
 CHANGES_HEADER: tuple[str, ...] = ("change", "old_no", "new_no", "title", "field", "old", "new")
 
@@ -97,15 +112,15 @@ class Item:
 
     @property
     def level1(self) -> str:
-        return self.rows[0].level1
+        return self.rows[0].get("level1")
 
     @property
     def title(self) -> str:
-        return self.rows[0].level2
+        return self.rows[0].get("level2")
 
     @property
     def text(self) -> str:
-        return "\n".join(row.requirement for row in self.rows)
+        return "\n".join(row.get("requirement") for row in self.rows)
 
     @property
     def agencies(self) -> frozenset[str]:
@@ -250,7 +265,7 @@ def _match_rows(old: Sequence[Row], new: Sequence[Row]) -> dict[int, int]:
     if len(old) == 1 and len(new) == 1:
         return {0: 0}  # the items matched, so their only rows are one row, however much it changed
     scores = ROW_TEXT_WEIGHT * _ratios(
-        [row.requirement for row in old], [row.requirement for row in new]
+        [row.get("requirement") for row in old], [row.get("requirement") for row in new]
     ) + ROW_AGENCY_WEIGHT * _jaccard(
         [frozenset(row_agencies(row)) for row in old], [frozenset(row_agencies(row)) for row in new]
     )
@@ -261,13 +276,14 @@ def _row_changes(old: Row | None, new: Row | None, old_no: str, new_no: str, tit
     requirement = FIELD_TITLES["requirement"]
     if new is None:
         assert old is not None
-        yield Change("row_removed", old_no, new_no, title, requirement, old.requirement, "")
+        yield Change("row_removed", old_no, new_no, title, requirement, old.get("requirement"), "")
         return
     if old is None:
-        yield Change("row_added", old_no, new_no, title, requirement, "", new.requirement)
+        yield Change("row_added", old_no, new_no, title, requirement, "", new.get("requirement"))
         return
-    if old.requirement != new.requirement:
-        yield Change("text_changed", old_no, new_no, title, requirement, old.requirement, new.requirement)
+    if old.get("requirement") != new.get("requirement"):
+        yield Change("text_changed", old_no, new_no, title, requirement, old.get("requirement"),
+                     new.get("requirement"))
     for field in AGENCY_FIELDS:
         before, after = split_agencies(old.get(field)), split_agencies(new.get(field))
         for name in before:
@@ -276,6 +292,9 @@ def _row_changes(old: Row | None, new: Row | None, old_no: str, new_no: str, tit
         for name in after:
             if name not in before:
                 yield Change("agency_added", old_no, new_no, title, FIELD_TITLES[field], "", name)
+    for role in dict.fromkeys([*old.cells, *new.cells]):
+        if role not in _OWN_RULES and old.get(role) != new.get(role):
+            yield Change("field_changed", old_no, new_no, title, FIELD_TITLES[role], old.get(role), new.get(role))
 
 
 def _item_diff(old: Item | None, new: Item | None) -> ItemDiff:

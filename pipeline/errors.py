@@ -55,3 +55,21 @@ class MissingDependency(PipelineError):
     """An optional engine or a system program is not installed; the message says how to install it."""
 
     exit_code = 9
+
+
+class ProfileError(PipelineError):
+    """A table profile file that cannot be used; the message says what is wrong in it."""
+
+    exit_code = 11
+
+
+class HeaderNotMapped(PipelineError):
+    """A ruled table whose header names no task column, or none at all: columns are never guessed
+    by position. The message quotes the header cells read and the roles missing."""
+
+    exit_code = 12
+
+
+#: Exit code of a draft whose rows were written but some page holding a ruled table was not read
+#: (named on stderr, in the summary, in review.html and run.json).
+PARTIAL_RESULT_EXIT = 13

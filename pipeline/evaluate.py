@@ -13,18 +13,21 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from rapidfuzz.distance import Levenshtein
 
 from . import models
-from .models import CSV_HEADER, Row, Table
+from .models import CSV_HEADER, STANDARD_ROLES, Column, Row, Table
+from .profile import TableProfile, load_profile
 
-#: Row attributes in CSV_HEADER order (序号 first).
-COLUMNS: tuple[str, ...] = ("no", "level1", "level2", "requirement", "lead", "support")
+#: The standard roles, scored for every table (序号 first).
+COLUMNS: tuple[str, ...] = STANDARD_ROLES
 #: Printed title of each scored column.
 COLUMN_TITLES: Mapping[str, str] = dict(zip(COLUMNS, CSV_HEADER, strict=True))
-ROLE_LEAD, ROLE_SUPPORT = "牵头", "配合"
+ROLE_LEAD, ROLE_SUPPORT, ROLE_RESPONSIBLE = "牵头", "配合", "责任"
+AGENCY_ROLES = {"lead": ROLE_LEAD, "support": ROLE_SUPPORT, "responsible": ROLE_RESPONSIBLE}
 #: Two rows whose 序号 differ are paired only when their requirements are at least this similar
 #: (normalized Levenshtein similarity, 0..1): a misread 序号 should not unpair a row whose text was
 #: read, but two different rows must not be paired on a few shared words.
@@ -53,9 +56,16 @@ def sub_row_keys(table: Table) -> list[tuple[str, int]]:
     return [(row.no, sub) for row, sub in zip(table.rows, models.sub_rows(table), strict=True)]
 
 
-def rows_to_table(rows: Sequence[Mapping[str, str]], title: str = "truth") -> Table:
-    """A Table from CSV-like dicts keyed by the CSV header (as `scangen.load_truth` gives them)."""
-    return Table(title, tuple(Row(*(str(r.get(h, "") or "").strip() for h in CSV_HEADER)) for r in rows))
+def rows_to_table(rows: Sequence[Mapping[str, str]], title: str = "truth",
+                  profile: TableProfile | None = None) -> Table:
+    """A Table from CSV-like dicts keyed by output column names (as `scangen.load_truth` gives
+    them): the six standard columns, then any others (三级指标, 完成时限, 责任单位 …) by the profile."""
+    profile = profile or load_profile()
+    names = list(dict.fromkeys(k for r in rows for k in r))
+    columns = [Column(role, name) for role, name in zip(STANDARD_ROLES, CSV_HEADER, strict=True)]
+    columns += [Column(profile.role_of_column(n), n) for n in names if n not in CSV_HEADER]
+    out = tuple(Row({c.role: str(r.get(c.name, "") or "").strip() for c in columns}) for r in rows)
+    return Table(title, out, columns=tuple(columns))
 
 
 @dataclass(frozen=True)
@@ -77,17 +87,20 @@ class Scores:
     agency_precision: float
     agency_recall: float
     agency_f1: float
+    #: Exact rates of the truth's columns beyond the standard six (三级指标, 完成时限 …), by name.
+    exact_other: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def exact(self) -> dict[str, float]:
         """Exact-match rate of each column, keyed by its CSV header title."""
-        return {COLUMN_TITLES[c]: float(getattr(self, f"exact_{c}")) for c in COLUMNS}
+        return {COLUMN_TITLES[c]: float(getattr(self, f"exact_{c}")) for c in COLUMNS} | dict(self.exact_other)
 
 
 def _pair_score(truth: Row, pred: Row) -> float | None:
     """How well two rows correspond, or None when they must not be paired."""
     same_no = truth.no.strip() == pred.no.strip()
-    similarity = Levenshtein.normalized_similarity(normalize(truth.requirement), normalize(pred.requirement))
+    similarity = Levenshtein.normalized_similarity(normalize(truth.get("requirement")),
+                                                   normalize(pred.get("requirement")))
     floor = MIN_TEXT_SIMILARITY_SAME_NO if same_no else MIN_TEXT_SIMILARITY
     if similarity < floor:
         return None
@@ -131,8 +144,7 @@ def align_rows(truth: Table, predicted: Table) -> list[tuple[int | None, int | N
 
 
 def _agency_tuples(row: Row, key: tuple[str, int]) -> set[tuple[str, int, str, str]]:
-    return {(key[0], key[1], a, role) for role, value in ((ROLE_LEAD, row.lead), (ROLE_SUPPORT, row.support))
-            for a in split_agencies(value)}
+    return {(key[0], key[1], a, word) for role, word in AGENCY_ROLES.items() for a in split_agencies(row.get(role))}
 
 
 def _ratio(num: float, den: float, empty: float) -> float:
@@ -147,7 +159,8 @@ def score_table(predicted: Table, truth: Table) -> Scores:
     """
     pairs = align_rows(truth, predicted)
     truth_keys, pred_keys = sub_row_keys(truth), sub_row_keys(predicted)
-    exact = dict.fromkeys(COLUMNS, 0)
+    other = [c for c in truth.columns if c.role not in COLUMNS]
+    exact = dict.fromkeys((*COLUMNS, *(c.role for c in other)), 0)
     errors = chars = 0
     truth_agencies: set[tuple[str, int, str, str]] = set()
     pred_agencies: set[tuple[str, int, str, str]] = set()
@@ -155,8 +168,8 @@ def score_table(predicted: Table, truth: Table) -> Scores:
     for ti, pi in pairs:
         t_row = truth.rows[ti] if ti is not None else None
         p_row = predicted.rows[pi] if pi is not None else None
-        t_req = normalize(t_row.requirement) if t_row else ""
-        p_req = normalize(p_row.requirement) if p_row else ""
+        t_req = normalize(t_row.get("requirement")) if t_row else ""
+        p_req = normalize(p_row.get("requirement")) if p_row else ""
         chars += len(t_req)
         errors += Levenshtein.distance(t_req, p_req)
         if t_row is not None and ti is not None:
@@ -165,7 +178,7 @@ def score_table(predicted: Table, truth: Table) -> Scores:
             pred_agencies |= _agency_tuples(p_row, truth_keys[ti] if ti is not None else pred_keys[pi])
         if t_row is not None and p_row is not None:
             matched += 1
-            for column in COLUMNS:
+            for column in exact:
                 exact[column] += t_row.get(column) == p_row.get(column)
     expected = len(truth.rows)
     hits = len(truth_agencies & pred_agencies)
@@ -178,6 +191,7 @@ def score_table(predicted: Table, truth: Table) -> Scores:
         requirement_cer=_ratio(errors, chars, 0.0 if not errors else 1.0),
         requirement_errors=errors, requirement_chars=chars,
         agency_precision=precision, agency_recall=recall, agency_f1=f1,
+        exact_other=MappingProxyType({c.name: _ratio(exact[c.role], expected, 1.0) for c in other}),
     )
 
 
@@ -219,14 +233,15 @@ def scores_cells(scores: Scores) -> list[str]:
     """The printed cells of one Scores row: rows found/expected, exact % per column, CER %, F1 %."""
     return [
         f"{scores.rows_found}/{scores.rows_expected}",
-        *(f"{100 * rate:.1f}" for rate in scores.exact.values()),
+        *(f"{100 * float(getattr(scores, f'exact_{c}')):.1f}" for c in COLUMNS),
         f"{100 * scores.requirement_cer:.2f}",
         f"{100 * scores.agency_f1:.1f}",
+        "; ".join(f"{name} {100 * rate:.1f}" for name, rate in scores.exact_other.items()),
     ]
 
 
 SCORES_HEADER: tuple[str, ...] = (
-    "rows", *(f"{t} %" for t in CSV_HEADER), "工作要求 CER %", "agency F1 %",
+    "rows", *(f"{t} %" for t in CSV_HEADER), "工作要求 CER %", "agency F1 %", "other columns exact %",
 )
 
 

@@ -10,17 +10,21 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
 from .errors import CorruptInput, NotADraft
 from .fileio import csv_text, write_bytes_atomic, write_text_atomic
-from .models import CSV_HEADER, FIELD_TITLES, FIELDS, DraftResult, Table, split_agencies, sub_rows
+from .models import DraftResult, PageReport, Table, split_agencies, sub_rows
 from .report import render_review_html, render_xlsx
 from .settings import Settings
 
 LONG_HEADER = ("序号", "子行", "二级指标", "单位", "角色")
-ROLE_LEAD, ROLE_SUPPORT = "牵头", "配合"
+ROLE_LEAD, ROLE_SUPPORT, ROLE_RESPONSIBLE = "牵头", "配合", "责任"
+#: The role word of each agency role in the long form and the matrix (责任: a single 责任单位
+#: column whose lead the draft does not name).
+ROLE_WORDS = {"lead": ROLE_LEAD, "support": ROLE_SUPPORT, "responsible": ROLE_RESPONSIBLE}
 REVIEW_HEADER = (
     "cell_id", "page", "序号", "sub_row", "column", "x0", "y0", "x1", "y1", "page_path",
     "raw_text", "final_text", "confidence", "engine", "changes", "flags", "score",
@@ -30,27 +34,36 @@ REVIEW_HEADER = (
 def long_rows(table: Table) -> list[list[str]]:
     rows = []
     for row, sub in zip(table.rows, sub_rows(table), strict=True):
-        for role, value in ((ROLE_LEAD, row.lead), (ROLE_SUPPORT, row.support)):
-            for agency in split_agencies(value):
-                rows.append([row.no, str(sub), row.level2, agency, role])
+        for role, word in ROLE_WORDS.items():
+            for agency in split_agencies(row.get(role)):
+                rows.append([row.no, str(sub), row.get("level2"), agency, word])
     return rows
+
+
+#: Items without a 二级 title are named in the matrix by the start of their task text.
+MATRIX_TITLE_CHARS = 20
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= MATRIX_TITLE_CHARS else text[:MATRIX_TITLE_CHARS] + "…"
 
 
 def matrix(table: Table) -> tuple[list[str], list[list[str]]]:
     """Header and rows of the items × agencies matrix. An agency that leads any sub-row of an
-    item is 牵头 for the item; 配合 otherwise. Agencies in order of first appearance."""
+    item is 牵头 for the item; 配合 (or 责任) otherwise. Agencies in order of first appearance."""
     order: dict[str, None] = {}
     items: dict[str, dict[str, str]] = {}
     titles: dict[str, str] = {}
     for row in table.rows:
-        titles.setdefault(row.no, row.level2)
+        titles.setdefault(row.no, row.get("level2") or _short(row.get("requirement")))
         roles = items.setdefault(row.no, {})
-        for agency in split_agencies(row.lead):
+        for agency in split_agencies(row.get("lead")):
             order.setdefault(agency)
             roles[agency] = ROLE_LEAD
-        for agency in split_agencies(row.support):
-            order.setdefault(agency)
-            roles.setdefault(agency, ROLE_SUPPORT)
+        for role in ("responsible", "support"):
+            for agency in split_agencies(row.get(role)):
+                order.setdefault(agency)
+                roles.setdefault(agency, ROLE_WORDS[role])
     header = ["序号", "二级指标", *order]
     body = [[no, titles[no], *(roles.get(a, "") for a in order)] for no, roles in items.items()]
     return header, body
@@ -71,16 +84,16 @@ def review_rows(result: DraftResult) -> list[list[object]]:
     out: list[list[object]] = []
     for i, (row, sub) in enumerate(zip(result.table.rows, sub_rows(result.table), strict=True)):
         raw_row = result.raw_table.rows[i] if i < len(result.raw_table.rows) else None
-        for f in ("no", *FIELDS):
-            source = (raw_row.sources.get(f) if raw_row else None) if f != "no" else None
+        for f in result.table.roles:
+            source = raw_row.sources.get(f) if raw_row else None
             box = source.box if source and source.box else None
             page = source.page if source and source.page is not None else None
-            raw = source.raw if source else (raw_row.get(f) if raw_row and f != "no" else "")
+            raw = source.raw if source else (raw_row.get(f) if raw_row else "")
             key = (i, f)
             out.append([
                 ";".join(source.cell_ids) if source else "",
                 page + 1 if page is not None else "",
-                row.no, sub, FIELD_TITLES.get(f, "序号"),
+                row.no, sub, result.table.column_name(f),
                 *((box.x0, box.y0, box.x1, box.y1) if box else ("", "", "", "")),
                 page_paths.get(page, result.kind) if page is not None else result.kind,
                 raw, row.get(f),
@@ -103,7 +116,7 @@ def render_outputs(result: DraftResult) -> dict[str, bytes]:
     """Every output file's bytes, computed before any is written."""
     header, body = matrix(result.table)
     return {
-        "csv": csv_text(CSV_HEADER, [r.as_csv_row() for r in result.table.rows]).encode(),
+        "csv": csv_text([c.name for c in result.table.columns], result.table.csv_rows()).encode(),
         "long": csv_text(LONG_HEADER, long_rows(result.table)).encode(),
         "matrix": csv_text(header, body).encode(),
         "review": csv_text(REVIEW_HEADER, review_rows(result)).encode(),
@@ -125,9 +138,12 @@ def run_record_path(out_dir: Path, stem: str) -> Path:
     return out_dir / f"{stem}.run.json"
 
 
-def write_run_record(out_dir: Path, stem: str, draft: Path, settings: Settings, lexicon_path: Path) -> None:
-    """What `apply` needs to redo the run: the draft, the lexicon and the settings used."""
-    record = {"draft": str(draft.resolve()), "lexicon": str(lexicon_path.resolve()), "settings": asdict(settings)}
+def write_run_record(out_dir: Path, stem: str, draft: Path, settings: Settings, lexicon_path: Path,
+                     pages: Sequence[PageReport] = ()) -> None:
+    """What `apply` needs to redo the run (the draft, the lexicon and the settings used), and how
+    every page accounted for itself."""
+    record = {"draft": str(draft.resolve()), "lexicon": str(lexicon_path.resolve()), "settings": asdict(settings),
+              "pages": [asdict(p) | {"page": p.page + 1} for p in pages]}
     write_text_atomic(run_record_path(out_dir, stem), json.dumps(record, ensure_ascii=False, indent=2) + "\n")
 
 

@@ -6,21 +6,36 @@ Images are numpy arrays (grayscale uint8); dataclasses holding them compare by i
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import numpy as np
 
-#: Header of every clean CSV, in order.
+#: The roles every table's CSV starts with, in this order, whatever the draft prints (a role the
+#: draft lacks is an empty column, never a shifted one): consumers of the CSV rely on them.
+STANDARD_ROLES: tuple[str, ...] = ("no", "level1", "level2", "requirement", "lead", "support")
+#: Header of those standard columns in every clean CSV.
 CSV_HEADER: tuple[str, ...] = ("序号", "一级指标", "二级指标", "工作要求", "牵头单位", "配合单位")
-#: Attribute names of `Row` for the five columns of the printed table, in column order.
-FIELDS: tuple[str, ...] = ("level1", "level2", "requirement", "lead", "support")
-#: Printed header text of each field.
-FIELD_TITLES: Mapping[str, str] = MappingProxyType(dict(zip(FIELDS, CSV_HEADER[1:], strict=True)))
-#: Agencies in these two fields are lexicon names joined by 、.
-AGENCY_FIELDS: tuple[str, ...] = ("lead", "support")
+#: Roles whose cells are agency names joined by 、 (a single 责任单位 column is `responsible`).
+AGENCY_FIELDS: tuple[str, ...] = ("lead", "support", "responsible")
+#: Heading roles, outermost first.
+HEADING_ROLES: tuple[str, ...] = ("level1", "level2", "level3")
+#: Role of a printed column no profile role matches: kept under the draft's own header.
+OTHER_ROLE_PREFIX = "other:"
 AGENCY_SEPARATOR = "、"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One output column: the role it holds and its header in the outputs."""
+
+    role: str
+    name: str
+
+
+#: The six standard columns.
+STANDARD_COLUMNS: tuple[Column, ...] = tuple(Column(r, n) for r, n in zip(STANDARD_ROLES, CSV_HEADER, strict=True))
 
 
 @dataclass(frozen=True)
@@ -144,32 +159,78 @@ class FieldSource:
     engine: str = ""
 
 
+def _frozen(values: Mapping[str, str]) -> Mapping[str, str]:
+    return MappingProxyType({k: v for k, v in values.items() if v})
+
+
 @dataclass(frozen=True)
 class Row:
-    """One row of the logical table. Before repair, fields hold text as read (line breaks as \\n)."""
+    """One row of the logical table: role → text. Before repair, texts are as read (line breaks as \\n).
 
-    no: str
-    level1: str
-    level2: str
-    requirement: str
-    lead: str
-    support: str
+    A role the draft does not have is simply absent (`get` gives ""), so a new role needs no change
+    here; `sources` says per role which cells the text came from.
+    """
+
+    cells: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     sources: Mapping[str, FieldSource] = field(default_factory=lambda: MappingProxyType({}))
 
-    def get(self, name: str) -> str:
-        return str(getattr(self, name))
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "cells", _frozen(self.cells))
 
-    def as_csv_row(self) -> list[str]:
-        return [self.no, self.level1, self.level2, self.requirement, self.lead, self.support]
+    @classmethod
+    def of(cls, sources: Mapping[str, FieldSource] | None = None, **cells: str) -> Row:
+        return cls(cells, MappingProxyType(dict(sources or {})))
+
+    def get(self, role: str) -> str:
+        return self.cells.get(role, "")
+
+    def replace(self, **changes: str) -> Row:
+        """The row with some roles' texts changed (sources kept)."""
+        return Row({**self.cells, **changes}, self.sources)
+
+    # Read-only names for the six standard roles, whose columns every output starts with; any
+    # other role is read with get().
+    no = property(lambda self: self.get("no"), doc="The item number (序号), the key rows are grouped by.")
+    level1 = property(lambda self: self.get("level1"), doc="一级指标")
+    level2 = property(lambda self: self.get("level2"), doc="二级指标")
+    requirement = property(lambda self: self.get("requirement"), doc="工作要求 (the task text)")
+    lead = property(lambda self: self.get("lead"), doc="牵头单位")
+    support = property(lambda self: self.get("support"), doc="配合单位")
+
+    def values(self, roles: Sequence[str]) -> list[str]:
+        return [self.get(r) for r in roles]
 
 
 @dataclass(frozen=True)
 class Table:
-    """The one logical table of a draft, rows joined across pages."""
+    """One logical table of a draft, rows joined across pages.
+
+    `columns` lists the output columns in order: the six standard ones, then the draft's other
+    roles in its order, then columns of no known role under the draft's own header.
+    """
 
     title: str
     rows: tuple[Row, ...]
     source: str = ""
+    columns: tuple[Column, ...] = STANDARD_COLUMNS
+    #: The caption that names this table among several in one draft (附件2), or "".
+    caption: str = ""
+    #: The draft says the first agency of its 责任单位 column is the lead (or --first-is-lead):
+    #: the repair stage splits `responsible` into lead and support.
+    first_is_lead: bool = False
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return tuple(c.role for c in self.columns)
+
+    def column_name(self, role: str) -> str:
+        for column in self.columns:
+            if column.role == role:
+                return column.name
+        return "序号" if role == "no" else role
+
+    def csv_rows(self) -> list[list[str]]:
+        return [row.values(self.roles) for row in self.rows]
 
 
 def split_agencies(text: str) -> list[str]:
@@ -210,6 +271,27 @@ class Flag:
     score: float
 
 
+#: Page statuses. `read`: rows taken from it; `no-table`: no ruled table on it (a cover letter, body
+#: text), named but not an error; `not-read`: a ruled table whose rows could not be taken (columns
+#: not mapped, a table the profile does not fit): the draft's result is partial.
+PAGE_READ, PAGE_NO_TABLE, PAGE_NOT_READ = "read", "no-table", "not-read"
+
+
+@dataclass(frozen=True)
+class PageReport:
+    """How one page accounted for itself: its status, rows taken, and why, in words."""
+
+    page: int
+    status: str
+    rows: int = 0
+    columns: int = 0
+    message: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"p{self.page + 1}"
+
+
 @dataclass(frozen=True)
 class StageTime:
     """Wall and CPU seconds one stage took (summed over pages)."""
@@ -231,3 +313,8 @@ class DraftResult:
     pages: tuple[PageCells, ...] = ()
     images: tuple[np.ndarray, ...] = ()
     timings: Mapping[str, StageTime] = field(default_factory=lambda: MappingProxyType({}))
+    page_reports: tuple[PageReport, ...] = ()
+
+    @property
+    def pages_not_read(self) -> tuple[PageReport, ...]:
+        return tuple(p for p in self.page_reports if p.status == PAGE_NOT_READ)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -484,6 +484,10 @@ class _Log:
         self.flags.append(Flag(row, field, text, reason, round(score, 1)))
 
 
+#: The title match of a heading role the draft does not have: nothing to repair, nothing to flag.
+_ABSENT = TitleMatch("", "", "absent", 100.0, "", "")
+
+
 def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairResult:
     """Repair every row of `table` (scan or text-extraction rows) to the clean CSV conventions."""
     log = _Log([], [])
@@ -503,76 +507,95 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
     l2_scores: list[float] = []
     prev_l1: tuple[str, str] | None = None  # (raw, numeral) of the previous row
     prev_l2: tuple[str, str] | None = None  # (raw, number) of the previous row
+    roles = set(table.roles) | ({"responsible"} if table.first_is_lead else set())
     for index, row in enumerate(table.rows):
+        changed: dict[str, str] = {}
         # 一级指标
-        numeral, l1_rest = split_numeral(row.level1)
-        l1 = cached("1", l1_rest, numeral, level1_known)
+        raw_level1 = row.get("level1")
+        numeral, l1_rest = split_numeral(raw_level1)
+        l1 = cached("1", l1_rest, numeral, level1_known) if "level1" in roles else _ABSENT
         l1_numeral = numeral
         if not numeral and l1.title:
             if l1.known_number:
                 l1_numeral = l1.known_number
-            elif prev_l1 and prev_l1[0] == row.level1:
+            elif prev_l1 and prev_l1[0] == raw_level1:
                 l1_numeral = prev_l1[1]
             elif prev_l1 and numeral_value(prev_l1[1]):
                 l1_numeral = numeral_of((numeral_value(prev_l1[1]) or 0) + 1)
             if l1_numeral:
-                log.flag(index, "level1", row.level1, "inferred_number", INFERRED_NUMBER_SCORE)
-        if numeral and l1.known_number and l1.known_number != numeral and prev_l1 and prev_l1[0] != row.level1:
+                log.flag(index, "level1", raw_level1, "inferred_number", INFERRED_NUMBER_SCORE)
+        if numeral and l1.known_number and l1.known_number != numeral and prev_l1 and prev_l1[0] != raw_level1:
             # A misread numeral (一 for 三) between groups 二 and 四: the known title's numeral
             # continues the sequence, the one read does not.
             after = (numeral_value(prev_l1[1]) or 0) + 1
             if numeral_value(numeral) != after and numeral_value(l1.known_number) == after:
                 l1_numeral = l1.known_number
-                log.flag(index, "level1", row.level1, "numeral_by_sequence", SEQUENCE_NUMERAL_SCORE)
+                log.flag(index, "level1", raw_level1, "numeral_by_sequence", SEQUENCE_NUMERAL_SCORE)
         level1 = f"{l1_numeral}、{l1.title}" if l1_numeral and l1.title else l1.title
-        _log_title(log, index, "level1", row.level1, level1, l1)
-        prev_l1 = (row.level1, l1_numeral)
+        _log_title(log, index, "level1", raw_level1, level1, l1)
+        prev_l1 = (raw_level1, l1_numeral)
+        changed["level1"] = level1
 
         # 序号 and 二级指标
         digits = "".join(ch for ch in row.no if ch.isdigit())
-        number_in_text, l2_rest = split_item_number(row.level2)
+        raw_level2 = row.get("level2")
+        number_in_text, l2_rest = split_item_number(raw_level2)
         number = str(int(digits)) if digits else number_in_text
         if number_in_text and number_in_text != number:  # a 序号 column and the 二级 text disagree
             log.flag(index, "no", row.no, f"number_conflict: 二级 reads {number_in_text}", 50.0)
-        l2 = cached("2", l2_rest, number, level2_known)
+        l2 = cached("2", l2_rest, number, level2_known) if "level2" in roles else _ABSENT
         if not number:
             if l2.known_number:
                 number = l2.known_number
-            elif prev_l2 and prev_l2[0] == row.level2:
+            elif "level2" in roles and prev_l2 and prev_l2[0] == raw_level2:
                 number = prev_l2[1]
-            elif prev_l2 and prev_l2[1].isdigit():
+            elif "level2" in roles and prev_l2 and prev_l2[1].isdigit():
                 number = str(int(prev_l2[1]) + 1)
-            if number:
+            elif "level2" not in roles and "no" not in roles:
+                number = str(index + 1)  # neither numbers nor titles: every row is an item
+                log.repair(index, "no", "", number, "row_order", 100.0)
+            if number and ("level2" in roles or "no" in roles):
                 log.repair(index, "no", row.no, number, "inferred_number", INFERRED_NUMBER_SCORE)
                 log.flag(index, "no", row.no, "inferred_number", INFERRED_NUMBER_SCORE)
         elif number != row.no:
             log.repair(index, "no", row.no, number, "number_from_title", 100.0)
-        _log_title(log, index, "level2", row.level2, l2.title, l2)
-        prev_l2 = (row.level2, number)
+        _log_title(log, index, "level2", raw_level2, l2.title, l2)
+        prev_l2 = (raw_level2, number)
+        changed.update(no=number, level2=l2.title)
         known2 = lexicon.level2_by_number.get(int(l2.known_number)) if l2.known_number else None
 
         # 工作要求
-        requirement = _repair_requirement(log, index, row.requirement)
+        changed["requirement"] = _repair_requirement(log, index, row.get("requirement"))
 
-        # 牵头单位 / 配合单位
-        agencies = {name: _repair_agencies(log, index, name, row.get(name), lexicon, settings)
-                    for name in AGENCY_FIELDS}
-        if not agencies["lead"]:
-            log.flag(index, "lead", row.lead, "missing_lead", 0.0)
+        # 牵头单位 / 配合单位 / 责任单位
+        for name in AGENCY_FIELDS:
+            if name in roles:
+                changed[name] = _repair_agencies(log, index, name, row.get(name), lexicon, settings)
+        if table.first_is_lead:
+            changed.update(_split_responsible(log, index, changed.pop("responsible", "")))
+        lead_role = "lead" if "lead" in roles else "responsible" if "responsible" in roles else ""
+        if lead_role and not (changed.get("lead") or changed.get("responsible")):
+            log.flag(index, "lead" if table.first_is_lead else lead_role, row.get(lead_role), "missing_lead", 0.0)
+
+        # 三级指标, 完成时限, 备注 and columns of no known role: line breaks and punctuation only
+        for name in table.roles:
+            if name not in changed and name not in AGENCY_FIELDS:
+                changed[name] = _repair_plain(log, index, name, row.get(name))
 
         # OCR confidence
         for name, source in row.sources.items():
             if source.confidence is not None and source.confidence < settings.low_confidence:
                 log.flag(index, name, source.raw or row.get(name), "low_confidence", source.confidence * 100)
 
-        rows.append(replace(row, no=number, level1=level1, level2=l2.title, requirement=requirement,
-                            lead=agencies["lead"], support=agencies["support"]))
+        kept = {name: text for name, text in changed.items() if name in table.roles}
+        rows.append(Row(kept, row.sources))
         l1_numerals.append(l1_numeral)
         l2_parents.append(known2.parent if known2 and l2.method in ("exact", "despace", "fuzzy") else "")
         l2_scores.append(l2.score)
 
     rows = _regroup_level1(rows, l1_numerals, l2_parents, l2_scores, log)
-    fixed = Table(title=table.title, rows=tuple(rows), source=table.source)
+    fixed = Table(title=table.title, rows=tuple(rows), source=table.source, columns=table.columns,
+                  caption=table.caption)
     return RepairResult(fixed, tuple(log.repairs), tuple(log.flags))
 
 
@@ -596,6 +619,30 @@ def _repair_requirement(log: _Log, index: int, raw: str) -> str:
     elif reason := incomplete_reason(text):
         log.flag(index, "requirement", text, f"incomplete_requirement: {reason}", 30.0)
     return text
+
+
+def _repair_plain(log: _Log, index: int, role: str, raw: str) -> str:
+    """A cell with no rules of its own (完成时限, 备注, a column of no known role): as read, line
+    breaks and half-width punctuation tidied like a requirement's."""
+    text, methods = clean_requirement(raw) if raw else ("", ())
+    if methods:
+        log.repair(index, role, raw, text, "+".join(methods), 100.0)
+    return text
+
+
+#: Score of the split of a 责任单位 cell by the draft's rule "列第一位的为牵头单位": the rule is
+#: the draft's own words, so the split is certain once the names are.
+FIRST_IS_LEAD_SCORE = 100.0
+
+
+def _split_responsible(log: _Log, index: int, names: str) -> dict[str, str]:
+    """牵头 = the first agency of the 责任单位 cell, 配合 = the rest, recorded as repairs."""
+    parts = [n for n in names.split(AGENCY_SEPARATOR) if n]
+    lead, support = (parts[0] if parts else ""), AGENCY_SEPARATOR.join(parts[1:])
+    log.repair(index, "lead", names, lead, "first_is_lead", FIRST_IS_LEAD_SCORE)
+    if support:
+        log.repair(index, "support", names, support, "first_is_lead", FIRST_IS_LEAD_SCORE)
+    return {"lead": lead, "support": support}
 
 
 def _repair_agencies(
@@ -637,19 +684,19 @@ def _regroup_level1(
     """
     items: list[list[int]] = []
     for k, row in enumerate(rows):
-        if items and (row.no, row.level2) == (rows[items[-1][0]].no, rows[items[-1][0]].level2):
+        if items and (row.no, row.get("level2")) == (rows[items[-1][0]].no, rows[items[-1][0]].get("level2")):
             items[-1].append(k)
         else:
             items.append([k])
     numeral = [numerals[item[0]] for item in items]
     parent = [parents[item[0]] for item in items]
-    text = [rows[item[0]].level1 for item in items]
+    text = [rows[item[0]].get("level1") for item in items]
 
     def move(k: int, source: int) -> None:
         for r in items[k]:
             log.repair(r, "level1", text[k], text[source], "level1_by_title", scores[r])
-            log.flag(r, "level1", rows[r].level1, "level1_by_title", scores[r])
-            rows[r] = replace(rows[r], level1=text[source])
+            log.flag(r, "level1", rows[r].get("level1"), "level1_by_title", scores[r])
+            rows[r] = rows[r].replace(level1=text[source])
         numeral[k], text[k] = numeral[source], text[source]
 
     for k in range(len(items) - 2, -1, -1):  # last items of a group that belong to the next

@@ -27,13 +27,11 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .grid import draw_grid
 from .imaging import ink_mask
-from .models import CSV_HEADER, FIELD_TITLES, FIELDS, Box, DraftResult, FieldSource, Flag, Page, Repair, Row, sub_rows
+from .models import Box, DraftResult, FieldSource, Flag, Page, Repair, Row, sub_rows
 from .ocr.cells import crop_cell
 
-#: Table columns as Row attribute names, 序号 first, in CSV_HEADER order.
-COLUMNS: tuple[str, ...] = ("no", *FIELDS)
-#: 序号 is not a printed column: it is read from (or inferred next to) the 二级指标 cell, so that
-#: cell is what a clerk must see for a 序号 flag.
+#: Where 序号 is not a printed column it is read from (or inferred next to) the 二级指标 cell, so
+#: that cell is what a clerk must see for a 序号 flag.
 NO_SOURCE_FIELD = "level2"
 
 # --- images -------------------------------------------------------------------------------------
@@ -154,14 +152,13 @@ class FlaggedCell:
     final: str
     no: str
     sub_row: int
+    column: str = ""
+    #: False when a 序号 flag shows the 二级指标 cell (the draft prints no 序号 column).
+    own_cell: bool = True
 
     @property
     def score(self) -> float:
         return min(f.score for f in self.flags)
-
-    @property
-    def column(self) -> str:
-        return FIELD_TITLES.get(self.field, "序号")
 
     @property
     def page(self) -> int | None:
@@ -171,7 +168,10 @@ class FlaggedCell:
 def _field_source(row: Row | None, field: str) -> FieldSource | None:
     if row is None:
         return None
-    return row.sources.get(field) or (row.sources.get(NO_SOURCE_FIELD) if field == "no" else None)
+    own = row.sources.get(field)
+    if own is not None and own.cell_ids:
+        return own
+    return row.sources.get(NO_SOURCE_FIELD) if field == "no" else own
 
 
 def flagged_cells(result: DraftResult) -> list[FlaggedCell]:
@@ -187,7 +187,7 @@ def flagged_cells(result: DraftResult) -> list[FlaggedCell]:
     for repair in result.repairs:
         repairs.setdefault((repair.row, repair.field), []).append(repair)
     subs = sub_rows(result.table)
-    order = {f: i for i, f in enumerate(COLUMNS)}
+    order = {f: i for i, f in enumerate(result.table.roles)}
     used: set[str] = set()
     cells = []
     for row_index, field in sorted(by_key, key=lambda k: (k[0], order.get(k[1], len(order)))):
@@ -208,6 +208,9 @@ def flagged_cells(result: DraftResult) -> list[FlaggedCell]:
             final=row.get(field) if row else "",
             no=row.no if row else "",
             sub_row=subs[row_index] if row_index < len(subs) else 0,
+            column=result.table.column_name(field),
+            own_cell=not (field == "no" and raw_row is not None and not (
+                raw_row.sources.get("no") and raw_row.sources["no"].cell_ids)),
         ))
     return sorted(cells, key=lambda c: c.score)  # stable: ties stay in table order
 
@@ -283,7 +286,7 @@ def _entry_html(rank: int, cell: FlaggedCell, result: DraftResult) -> str:
     )
     page = f"第 {cell.page + 1} 页" if cell.page is not None else "无页图"
     sub = f"（第 {cell.sub_row} 子行）" if cell.sub_row > 1 else ""
-    column = f"{cell.column}（见二级指标单元格）" if cell.field == "no" else cell.column
+    column = f"{cell.column}（见二级指标单元格）" if not cell.own_cell else cell.column
     reasons = "".join(f"<li>{_escape(reason_text(f, cell))} ({f.score:.0f})</li>" for f in cell.flags)
     repairs = (f'<tr><th>修改</th><td><ul class="repairs">{"".join(_repair_line(r) for r in cell.repairs)}'
                "</ul></td></tr>") if cell.repairs else ""
@@ -381,7 +384,10 @@ def render_review_html(result: DraftResult) -> str:
 #: three digits, titles wrap after 6-10 characters as in the printed table, 工作要求 gets ~30.
 COLUMN_WIDTHS: dict[str, float] = {
     "no": 6, "level1": 16, "level2": 22, "requirement": 64, "lead": 22, "support": 32,
+    "level3": 16, "responsible": 32, "deadline": 16, "remarks": 20,
 }
+#: Width of a column of no known role.
+DEFAULT_WIDTH = 16
 REVIEW_SHEET = "review"
 TABLE_SHEET = "table"
 REVIEW_HEADER: tuple[str, ...] = ("cell_id", "page", "序号", "column", "reason", "score", "raw", "final")
@@ -439,17 +445,18 @@ def render_xlsx(result: DraftResult) -> bytes:
     ws = wb.active
     assert ws is not None
     ws.title = TABLE_SHEET
-    _header(ws, CSV_HEADER, [COLUMN_WIDTHS[f] for f in COLUMNS])
+    columns = result.table.roles
+    _header(ws, [c.name for c in result.table.columns], [COLUMN_WIDTHS.get(f, DEFAULT_WIDTH) for f in columns])
     for r, row in enumerate(result.table.rows, start=2):
-        for c, field in enumerate(COLUMNS, start=1):
+        for c, field in enumerate(columns, start=1):
             value = row.get(field)
             _put(ws, r, c, _number(value) if field == "no" else value)
     if result.table.rows:
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(result.table.rows) + 1}"
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(result.table.rows) + 1}"
     flagged = flagged_cells(result)
     for cell in flagged:
-        if cell.row < len(result.table.rows) and cell.field in COLUMNS:
-            target = ws.cell(row=cell.row + 2, column=COLUMNS.index(cell.field) + 1)
+        if cell.row < len(result.table.rows) and cell.field in columns:
+            target = ws.cell(row=cell.row + 2, column=columns.index(cell.field) + 1)
             target.fill = FLAG_FILL
             target.comment = _comment(cell)
 

@@ -19,17 +19,18 @@ from types import MappingProxyType
 import numpy as np
 
 from .clean import clean_page
-from .errors import NoTableFound, PipelineError
+from .errors import PARTIAL_RESULT_EXIT, HeaderNotMapped, NoTableFound, PipelineError
 from .export import output_paths, write_outputs, write_run_record
 from .fileio import write_bytes_atomic
 from .grid import detect_grid, draw_grid
 from .ingest import Document, load_page, open_document
 from .lexicon import Lexicon
-from .models import DraftResult, Page, PageCells, StageTime
+from .models import DraftResult, Page, PageCells, PageReport, StageTime, Table
 from .ocr import get_engine, read_cells
+from .profile import TableProfile, load_profile
 from .repair import repair_table
 from .settings import Settings
-from .structure import build_table
+from .structure import build_tables
 from .textinput import parse_extraction
 
 #: Exit code of a file that failed through a bug rather than bad input (BSD's EX_SOFTWARE).
@@ -88,20 +89,28 @@ def make_executor(settings: Settings) -> Executor | None:
 PageCallback = Callable[[int, int, int], None]
 
 
-def process_draft(
+def profile_of(settings: Settings) -> TableProfile:
+    """The table profile the settings name (the shipped one by default)."""
+    return load_profile(Path(settings.profile) if settings.profile else None)
+
+
+def process_draft_tables(
     path: Path,
     settings: Settings,
     lexicon: Lexicon,
     executor: Executor | None = None,
     on_page: PageCallback | None = None,
-) -> DraftResult:
-    """One draft (PDF, image or text extraction) to its repaired table; raises PipelineError kinds."""
+) -> list[DraftResult]:
+    """One draft (PDF, image or text extraction) to its repaired tables, one result per table
+    (附件1, 附件2 …), each carrying every page's report; raises PipelineError kinds."""
+    profile = profile_of(settings)
     doc = open_document(path, settings)
     timings: dict[str, StageTime] = {}
     outcomes: list[PageOutcome] = []
+    reports: tuple[PageReport, ...] = ()
     if doc.kind == "text":
         with _timed(timings, "structure"):
-            raw = parse_extraction(path.read_text(encoding="utf-8-sig"), source=str(path))
+            tables: tuple[Table, ...] = (parse_extraction(path.read_text(encoding="utf-8-sig"), source=str(path)),)
     else:
         indexes = range(doc.page_count)
         if executor is None or doc.page_count == 1:
@@ -115,17 +124,52 @@ def process_draft(
             if on_page:
                 on_page(done, doc.page_count, sum(len(o.cells.cells) for o in outcomes))
         with _timed(timings, "structure"):
-            raw = build_table([o.cells for o in outcomes], source=str(path))
-    if not raw.rows:
+            structure = build_tables([o.cells for o in outcomes], profile, source=str(path),
+                                     first_is_lead=settings.first_is_lead)
+        tables, reports = structure.tables, structure.pages
+    tables = tuple(t for t in tables if t.rows)
+    if not tables:
+        not_read = [r for r in reports if r.status == "not-read"]
+        if not_read:
+            raise HeaderNotMapped(str(path), "a ruled table was found but not read: " + "; ".join(
+                f"{r.label}: {r.message}" for r in not_read))
         raise NoTableFound(str(path), "no ruled 职责分工 table was found on any page")
-    with _timed(timings, "repair"):
-        repaired = repair_table(raw, lexicon, settings)
-    return DraftResult(
-        path=str(path), kind=doc.kind, table=repaired.table, raw_table=raw,
-        repairs=repaired.repairs, flags=repaired.flags,
-        pages=tuple(o.cells for o in outcomes), images=tuple(o.image for o in outcomes),
-        timings=MappingProxyType(timings),
-    )
+    out = []
+    for raw in tables:
+        with _timed(timings, "repair"):
+            repaired = repair_table(raw, lexicon, settings)
+        out.append(DraftResult(
+            path=str(path), kind=doc.kind, table=repaired.table, raw_table=raw,
+            repairs=repaired.repairs, flags=repaired.flags,
+            pages=tuple(o.cells for o in outcomes), images=tuple(o.image for o in outcomes),
+            timings=MappingProxyType(timings), page_reports=reports,
+        ))
+    return out
+
+
+def process_draft(
+    path: Path,
+    settings: Settings,
+    lexicon: Lexicon,
+    executor: Executor | None = None,
+    on_page: PageCallback | None = None,
+) -> DraftResult:
+    """The draft's first (usually only) table; see process_draft_tables."""
+    return process_draft_tables(path, settings, lexicon, executor, on_page)[0]
+
+
+def table_stem(stem: str, result: DraftResult, index: int) -> str:
+    """Output name of a draft's table: the draft's stem for the first, `<stem>.<caption>` after."""
+    return stem if index == 0 else f"{stem}.{result.table.caption or f'表{index + 1}'}"
+
+
+def not_read_summary(reports: Sequence[PageReport]) -> str:
+    """`1 page not read: p3, 6 columns, no header …` ("" when every page was read)."""
+    missing = [r for r in reports if r.status == "not-read"]
+    if not missing:
+        return ""
+    pages = "page" if len(missing) == 1 else "pages"
+    return f"{len(missing)} {pages} not read: " + "; ".join(f"{r.label}, {r.message}" for r in missing)
 
 
 def expand_inputs(inputs: Sequence[Path], suffixes: Sequence[str]) -> list[Path]:
@@ -152,6 +196,9 @@ class FileOutcome:
     message: str = ""
     exit_code: int = 0
     timings: tuple[tuple[str, StageTime], ...] = ()
+    #: Pages holding a ruled table that could not be read, in words ("" when none): a partial result.
+    not_read: str = ""
+    tables: int = 1
 
 
 def is_up_to_date(path: Path, out_dir: Path, lexicon_path: Path) -> bool:
@@ -185,19 +232,27 @@ def run_batch(
                 start = time.perf_counter()
                 try:
                     callback = (lambda done, total, cells, p=path: on_page(p, done, total, cells)) if on_page else None
-                    result = process_draft(path, settings, lexicon, executor, callback)
-                    write_outputs(result, out_dir, path.stem)
-                    write_run_record(out_dir, path.stem, path, settings, lexicon_path)
+                    results = process_draft_tables(path, settings, lexicon, executor, callback)
+                    for index, result in enumerate(results):
+                        stem = table_stem(path.stem, result, index)
+                        write_outputs(result, out_dir, stem)
+                        write_run_record(out_dir, stem, path, settings, lexicon_path, result.page_reports)
+                    result = results[0]
+                    not_read = not_read_summary(result.page_reports)
                     outcome = FileOutcome(
-                        path, "ok", pages=max(1, len(result.pages)), rows=len(result.table.rows),
-                        flagged=len({(f.row, f.field) for f in result.flags}),
+                        path, "partial" if not_read else "ok", pages=max(1, len(result.pages)),
+                        rows=sum(len(r.table.rows) for r in results),
+                        flagged=sum(len({(f.row, f.field) for f in r.flags}) for r in results),
                         seconds=time.perf_counter() - start, timings=tuple(result.timings.items()),
+                        exit_code=PARTIAL_RESULT_EXIT if not_read else 0, not_read=not_read, tables=len(results),
                     )
                     if debug_dir is not None:
                         write_debug_images(result, debug_dir, path.stem)
                 except PipelineError as exc:
                     outcome = FileOutcome(path, "failed", seconds=time.perf_counter() - start,
                                           message=exc.reason, exit_code=exc.exit_code)
+                    if debug_dir is not None and isinstance(exc, HeaderNotMapped):
+                        _debug_unread(path, settings, debug_dir)
                 except Exception as exc:  # a bug: reported with its type, and the batch goes on
                     outcome = FileOutcome(path, "failed", seconds=time.perf_counter() - start,
                                           message=f"internal error: {type(exc).__name__}: {exc}",
@@ -221,3 +276,16 @@ def write_debug_images(result: DraftResult, debug_dir: Path, stem: str) -> None:
         ok, png = cv2.imencode(".png", drawn)
         if ok:
             write_bytes_atomic(debug_dir / f"{stem}.p{page.page + 1}.grid.png", png.tobytes())
+
+
+def _debug_unread(path: Path, settings: Settings, debug_dir: Path) -> None:
+    """A draft whose header could not be mapped: its pages with their grids, for --debug."""
+    import cv2
+
+    doc = open_document(path, settings)
+    for index in range(doc.page_count):
+        outcome = process_page(doc, index, settings)
+        drawn = draw_grid(Page(index, outcome.image, 0), outcome.cells.grid)
+        ok, png = cv2.imencode(".png", drawn)
+        if ok:
+            write_bytes_atomic(debug_dir / f"{path.stem}.p{index + 1}.grid.png", png.tobytes())

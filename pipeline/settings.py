@@ -65,6 +65,13 @@ class Settings:
     #: 65: 98% / 0.8% / 2.8%). The seed's worst title (16、加引学生数 和暴力) scores 74.8.
     title_min_score_with_number: float = 70.0
 
+    # --- structure --------------------------------------------------------------------------
+    #: The table profile file (column roles and header synonyms); "" is the shipped one.
+    profile: str = ""
+    #: Split a single 责任单位 column into 牵头 (its first agency) and 配合 even where the draft
+    #: does not say so (the draft's note "列第一位的为牵头单位" turns it on by itself).
+    first_is_lead: bool = False
+
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
             raise ValueError(f"engine must be one of {ENGINES}, not {self.engine!r}")

@@ -1,104 +1,219 @@
-"""Table structure: the pages' cells → the rows of one logical table.
+"""Table structure: the pages' cells → the rows of the draft's logical tables, by column role.
 
-Columns are mapped by the header row (repeated on every page or only on the first); a row is one
-工作要求 cell, and every other column's value is the cell beside it, so merged cells (rowspans)
-fill every row they span. A table continues across pages: a merged 一级/二级 cell cut by a page
-break is joined with its other part, and a row whose text runs on to the next page is joined
-with its continuation. Item numbers are left inside the 二级 text for the repair stage.
+A page's columns get their roles from its header row(s), matched against the table profile
+(`profile.py`: synonyms, OCR tolerance, two-row headers such as 责任单位 over 牵头 | 配合). A page
+without a header (the header printed on the first page only) is mapped onto the table's columns
+by geometry: its column lines are aligned with the table's, so an extra or a missing border
+still lands every column where it belongs. Columns are never taken by position alone: a ruled
+table whose columns cannot be mapped is reported, page by page, and kept out of the rows.
+
+A row is one task (requirement) cell; every other role's value is the cell beside it, so merged
+cells (rowspans) fill every row they span. A table continues across pages: a merged heading or
+序号 cell cut by a page break is joined with its other part, and a row whose text runs on to the
+next page is joined with its continuation. A header naming other roles than the table's starts
+a new table (附件2).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import numpy as np
-from rapidfuzz import fuzz
 
-from .models import FIELD_TITLES, FIELDS, CellText, FieldSource, PageCells, Row, Table
+from .models import (
+    AGENCY_FIELDS,
+    HEADING_ROLES,
+    OTHER_ROLE_PREFIX,
+    PAGE_NO_TABLE,
+    PAGE_NOT_READ,
+    PAGE_READ,
+    Cell,
+    CellText,
+    FieldSource,
+    PageCells,
+    PageReport,
+    Row,
+    Table,
+)
+from .profile import TableProfile
 
-#: A cell is a header cell when its text matches a column title at least this well (0..100);
-#: OCR of the wrapped headers (一级 / 指标) is usually exact, this leaves room for one wrong character.
-HEADER_MIN_SCORE = 70.0
-#: A row is the header row when this many of its cells match column titles.
-HEADER_MIN_MATCHES = 3
-#: Added to a header match in its usual column: breaks ties, never outweighs a clearly better match.
-HEADER_ORDER_BONUS = 0.5
-#: The header row is looked for among the first rows of a page only.
+#: The header is looked for among the first grid rows of a page only.
 HEADER_SEARCH_ROWS = 3
+#: A row is a header row when at least this many of its cells name a role...
+HEADER_MIN_MATCHES = 2
+#: ...and the cells that do cover at least this share of the page's columns. A data row whose
+#: cells happen to look like header words (a title 项目) never covers half of the columns.
+HEADER_MIN_COVERAGE = 0.5
 #: The numeral prefix that starts a 一级 title (一、) and the number that starts an item (12、, 3.).
 #: Vertical 、 is often read as - or ·, hence the wide class of separators.
 LEVEL1_START = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.,，．\-—·:：]")
 LEVEL2_START = re.compile(r"^\s*\d{1,3}\s*[.、,，．\-—·:：]")
+ITEM_NUMBER = re.compile(r"^\s*\d{1,3}\s*$")
 #: A requirement that does not end a sentence is cut by the page break, not finished.
 SENTENCE_END = ("。", "；", ";", ".", "！", "？")
+#: Column lines of a page without header and of the table match when this many character heights
+#: apart: the same scanner's pages differ by a few px of shift and skew, columns by ≥ 2 characters.
+GEOMETRY_TOLERANCE_CHARS = 1.0
+#: A page without header belongs to the table when this share of its column lines (at least
+#: GEOMETRY_MIN_LINES) meets the table's: a form scanned into the same PDF does not.
+GEOMETRY_MIN_SHARE = 0.75
+GEOMETRY_MIN_LINES = 3
+#: A page column lands in a table column when at least this share of its width overlaps it.
+COLUMN_MIN_OVERLAP = 0.5
+#: Roles whose texts identify an item: their merged cells are joined across page breaks.
+ITEM_ROLES = ("no", "level1", "level2", "level3")
+
+
+@dataclass(frozen=True)
+class Header:
+    """A page's header: its grid rows, each page column's role, and what the cells said."""
+
+    first_row: int
+    last_row: int
+    roles: dict[int, str]
+    texts: dict[int, str]
+    notes: tuple[str, ...] = ()
 
 
 @dataclass
 class _RawRow:
-    """A row under construction: per field, the cells (ids) whose text it takes."""
+    """A row under construction: per role, the cells (ids) whose text it takes."""
 
     page: int
     cells: dict[str, list[str]]
+
+
+@dataclass
+class _TableState:
+    """The table being built: its roles in column order and the geometry of its columns."""
+
+    roles: list[str]
+    col_lines: tuple[int, ...]
+    headers: dict[str, str]
+    notes: list[str]
+    rows: list[_RawRow] = field(default_factory=list)
+    pages: list[int] = field(default_factory=list)
 
 
 def _compact(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def find_header(page: PageCells) -> tuple[int, dict[int, str]] | None:
-    """(last header grid row, {grid column: field}) if the page has a header row."""
+def _by_row(page: PageCells) -> dict[int, list[CellText]]:
     by_row: dict[int, list[CellText]] = {}
     for ct in page.cells:
         by_row.setdefault(ct.cell.row, []).append(ct)
+    return by_row
+
+
+def find_header(page: PageCells, profile: TableProfile) -> Header | None:
+    """The page's header, if one of its first rows names roles; two-row headers included: a
+    column takes the role of its lowest header cell (牵头 under 责任单位)."""
+    n_cols = max(0, len(page.grid.col_lines) - 1)
+    by_row = _by_row(page)
     for row in sorted(by_row)[:HEADER_SEARCH_ROWS]:
-        candidates = []
-        for ct in by_row[row]:
-            text = _compact(ct.text)
-            for f, title in FIELD_TITLES.items():
-                score = fuzz.ratio(text, title)
-                if text and score >= HEADER_MIN_SCORE:
-                    # On a tie (三级指标 is as close to 一级 as to 二级) the usual column order decides.
-                    in_order = FIELDS.index(f) == ct.cell.col
-                    candidates.append((score + (HEADER_ORDER_BONUS if in_order else 0.0), ct, f))
-        mapping: dict[int, str] = {}
-        last_row = row
-        for _, ct, f in sorted(candidates, key=lambda c: -c[0]):
-            if ct.cell.col not in mapping and f not in mapping.values():
-                mapping[ct.cell.col] = f
-                last_row = max(last_row, ct.cell.row + ct.cell.row_span - 1)
-        if len(mapping) >= HEADER_MIN_MATCHES:
-            return last_row, mapping
+        matches = {ct.cell: profile.match_header(ct.text) for ct in by_row[row]}
+        matched = [c for c, m in matches.items() if m is not None]
+        covered = sum(c.col_span for c in matched)
+        if len(matched) < HEADER_MIN_MATCHES or covered < HEADER_MIN_COVERAGE * n_cols:
+            continue
+        last = max(c.row + c.row_span - 1 for c in matched)
+        header_cells = [ct for ct in page.cells if row <= ct.cell.row <= last]
+        for ct in header_cells:
+            if ct.cell.row > row:
+                matches[ct.cell] = profile.match_header(ct.text)
+        return _column_roles(header_cells, matches, row, last, profile)
     return None
 
 
-def _complete_mapping(mapping: dict[int, str], n_cols: int) -> dict[int, str] | None:
-    """Fill an unread header cell when exactly one column and one field are left over."""
-    missing_fields = [f for f in FIELDS if f not in mapping.values()]
-    missing_cols = [c for c in range(n_cols) if c not in mapping]
-    if len(missing_fields) == 1 and len(missing_cols) == 1:
-        mapping = {**mapping, missing_cols[0]: missing_fields[0]}
-    return mapping if "requirement" in mapping.values() else None
+def _column_roles(cells: Sequence[CellText], matches: dict, first: int, last: int, profile: TableProfile) -> Header:
+    """Each column's role from its lowest matched header cell; each role given once, best first."""
+    lowest: dict[int, CellText] = {}
+    for ct in sorted(cells, key=lambda ct: ct.cell.row):
+        for col in range(ct.cell.col, ct.cell.col + ct.cell.col_span):
+            if ct.text.strip() or col not in lowest:
+                lowest[col] = ct
+    candidates = []
+    for col, ct in lowest.items():
+        match = matches.get(ct.cell)
+        # A cell spanning columns names one column's role only when it has no cells below it.
+        if match is not None and (ct.cell.col_span == 1 or all(lowest[c] is ct for c in range(
+                ct.cell.col, ct.cell.col + ct.cell.col_span))):
+            for alternative in profile.header_matches(ct.text):
+                candidates.append((alternative.score, -col, col, alternative.role))
+    roles: dict[int, str] = {}
+    for _, _, col, role in sorted(candidates, reverse=True):
+        if role not in roles.values() and col not in roles:
+            roles[col] = role
+    roles = _close_heading_gaps(roles)
+    if "lead" not in roles.values() and "responsible" in roles.values() and "support" in roles.values():
+        # 责任单位 beside 配合单位 names the lead: the draft splits the duty itself.
+        roles = {c: "lead" if r == "responsible" else r for c, r in roles.items()}
+    texts = {col: _compact(ct.text) for col, ct in lowest.items()}
+    for col, text in texts.items():
+        if col not in roles and text:
+            roles[col] = OTHER_ROLE_PREFIX + text
+    notes = tuple(m.note for m in matches.values() if m is not None and m.note)
+    notes += tuple(ct.text for ct in cells if ct.text.strip())
+    return Header(first, last, roles, texts, notes)
 
 
-def _page_rows(page: PageCells, header_end: int, mapping: dict[int, str]) -> list[_RawRow]:
-    """The page's rows: one per 工作要求 cell below the header, with the cells beside it."""
-    field_cols = {f: c for c, f in mapping.items()}
-    requirement_col = field_cols["requirement"]
+def _close_heading_gaps(roles: dict[int, str]) -> dict[int, str]:
+    """Heading levels are consecutive: a header that names 一级 and 三级 but no 二级 was misread
+    (tesseract reads 二级指标 as 三级指标 on 楷体), so later levels move up to close the gap."""
+    levels = sorted((c, r) for c, r in roles.items() if r in HEADING_ROLES)
+    present = sorted(HEADING_ROLES.index(r) for _, r in levels)
+    if not present:
+        return roles
+    wanted = [HEADING_ROLES[present[0] + k] for k in range(len(present))]
+    by_level = {r: c for c, r in levels}
+    renamed = {by_level[HEADING_ROLES[i]]: wanted[k] for k, i in enumerate(present)}
+    return {c: renamed.get(c, r) for c, r in roles.items()}
+
+
+def map_by_geometry(table_cols: Sequence[int], page_cols: Sequence[int], tolerance: float) -> dict[int, int] | None:
+    """{page column: table column} by aligning column lines (the best common shift); None when
+    the page's lines do not line up with the table's (another table, a form)."""
+    if len(table_cols) < 2 or len(page_cols) < 2:
+        return None
+    best: tuple[int, float] | None = None
+    for shift in {t - p for t in table_cols for p in page_cols} | {0}:
+        hits = sum(1 for p in page_cols if min(abs(p + shift - t) for t in table_cols) <= tolerance)
+        if best is None or (hits, -abs(shift)) > (best[0], -abs(best[1])):
+            best = (hits, shift)
+    assert best is not None
+    hits, shift = best
+    needed = max(GEOMETRY_MIN_LINES, GEOMETRY_MIN_SHARE * min(len(page_cols), len(table_cols)))
+    if hits < min(needed, len(page_cols)):
+        return None
+    mapping: dict[int, int] = {}
+    for j in range(len(page_cols) - 1):
+        a, b = page_cols[j] + shift, page_cols[j + 1] + shift
+        overlaps = [(min(b, table_cols[i + 1]) - max(a, table_cols[i]), i) for i in range(len(table_cols) - 1)]
+        overlap, i = max(overlaps)
+        if overlap >= COLUMN_MIN_OVERLAP * (b - a):
+            mapping[j] = i
+    return mapping
+
+
+def _page_rows(page: PageCells, header_end: int, roles: dict[int, str]) -> list[_RawRow]:
+    """The page's rows: one per requirement cell below the header, with the cells beside it."""
+    cols_of: dict[str, list[int]] = {}
+    for col, role in sorted(roles.items()):
+        cols_of.setdefault(role, []).append(col)
     data = [ct.cell for ct in page.cells if ct.cell.row > header_end]
+    requirement_cols = cols_of.get("requirement", [])
     rows = []
-    for req in sorted((c for c in data if c.col == requirement_col), key=lambda c: c.row):
+    for req in sorted((c for c in data if c.col in requirement_cols[:1]), key=lambda c: c.row):
         top, bottom = req.row, req.row + req.row_span
         cells: dict[str, list[str]] = {}
-        for f in FIELDS:
-            col = field_cols.get(f)
-            beside = [
-                c for c in data
-                if col is not None and c.col <= col < c.col + c.col_span and c.row < bottom and top < c.row + c.row_span
-            ]
-            cells[f] = [c.cell_id for c in sorted(beside, key=lambda c: c.row)]
+        for role, cols in cols_of.items():
+            beside = [c for c in data if any(c.col <= col < c.col + c.col_span for col in cols)
+                      and c.row < bottom and top < c.row + c.row_span]
+            cells[role] = [c.cell_id for c in sorted(beside, key=lambda c: (c.row, c.col))]
         rows.append(_RawRow(page.page, cells))
     return rows
 
@@ -126,85 +241,202 @@ class _Cells:
             self._group[cell_id] = merged[0]
 
 
-def build_table(pages: Sequence[PageCells], source: str = "") -> Table:
-    """One logical table from the pages in order; an empty table when no page has one."""
+@dataclass(frozen=True)
+class Structure:
+    """What the structure stage found: the draft's tables and how each page accounted for itself."""
+
+    tables: tuple[Table, ...]
+    pages: tuple[PageReport, ...]
+
+
+def _describe_cells(page: PageCells) -> str:
+    by_row = _by_row(page)
+    first = sorted(by_row)[0] if by_row else None
+    texts = [_compact(ct.text) for ct in sorted(by_row.get(first, []), key=lambda ct: ct.cell.col)] if by_row else []
+    return " | ".join(t or "∅" for t in texts)
+
+
+def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str = "",
+                 first_is_lead: bool = False) -> Structure:
+    """The draft's tables from its pages in order, and a report for every page."""
     cells = _Cells(pages)
-    rows: list[_RawRow] = []
-    mapping: dict[int, str] | None = None
-    n_cols_seen = 0
+    tables: list[_TableState] = []
+    reports: list[PageReport] = []
     for page in pages:
         n_cols = max(0, len(page.grid.col_lines) - 1)
-        header = find_header(page)
+        if not page.grid.cells:
+            reports.append(PageReport(page.page, PAGE_NO_TABLE, message="no ruled table on this page"))
+            continue
+        header = find_header(page, profile)
+        current = tables[-1] if tables else None
+        tolerance = GEOMETRY_TOLERANCE_CHARS * max(1, page.grid.char_height)
+        roles: dict[int, str] | None = None
+        header_end = -1
         if header is not None:
-            header_end, found = header
-            if mapping is None or n_cols != n_cols_seen:
-                mapping, n_cols_seen = _complete_mapping(found, n_cols), n_cols
-            # else: a repeated header; the columns of one table keep their order, and a misread
-            # repeated header (二级 read as 一级) must not reorder them.
-        elif mapping is None and n_cols == len(FIELDS):
-            header_end, mapping, n_cols_seen = -1, dict(enumerate(FIELDS)), n_cols
-        elif mapping is not None and n_cols == n_cols_seen:
-            header_end = -1  # the header is printed on the first page only
+            header_end = header.last_row
+            lined_up = current is not None and len(page.grid.col_lines) == len(current.col_lines) and (
+                _roles_by_geometry(current, page, tolerance) or {}).keys() == set(range(n_cols))
+            same_table = current is not None and (lined_up or set(header.roles.values()) == set(current.roles))
+            if same_table and current is not None:
+                # A repeated header: geometry keeps the first page's columns (a misread repeated
+                # header must not reorder them); the page's own header where geometry fails.
+                roles = _roles_by_geometry(current, page, tolerance) or header.roles
+            else:
+                missing = _missing_roles(header.roles, profile)
+                if missing:
+                    quoted = " | ".join(header.texts.get(c, "") or "∅" for c in range(n_cols))
+                    reports.append(PageReport(page.page, PAGE_NOT_READ, columns=n_cols, message=(
+                        f"{n_cols} columns, header not mapped: read 「{quoted}」, missing {missing}")))
+                    continue
+                ordered = [header.roles[c] for c in sorted(header.roles)]
+                current = _TableState(ordered, page.grid.col_lines,
+                                      {r: header.texts.get(c, "") for c, r in header.roles.items()},
+                                      list(header.notes))
+                tables.append(current)
+                roles = header.roles
+        elif current is not None:
+            roles = _roles_by_geometry(current, page, tolerance)
+            if roles is None:
+                reports.append(PageReport(page.page, PAGE_NOT_READ, columns=n_cols, message=(
+                    f"{n_cols} columns, no header, columns do not line up with the table's: "
+                    f"first row read 「{_describe_cells(page)}」")))
+                continue
         else:
+            reports.append(PageReport(page.page, PAGE_NOT_READ, columns=n_cols, message=(
+                f"{n_cols} columns, no header: first row read 「{_describe_cells(page)}」")))
             continue
-        if mapping is None:
-            continue
-        page_rows = _page_rows(page, header_end, mapping)
-        if rows and page_rows and _join_across_break(rows[-1], page_rows[0], cells):
+        assert current is not None and roles is not None
+        page_rows = _page_rows(page, header_end, roles)
+        if current.rows and page_rows and current.pages and current.pages[-1] == page.page - 1 \
+                and _join_across_break(current.rows[-1], page_rows[0], cells, current.roles):
             page_rows.pop(0)
-        rows.extend(page_rows)
+            joined = 1
+        else:
+            joined = 0
+        current.rows.extend(page_rows)
+        current.pages.append(page.page)
+        message = f"{len(page_rows)} rows" + (", first row continues the previous page's" if joined else "")
+        lost = _unmapped_text(page, header_end, roles)
+        if lost:
+            message += f"; text outside the table's columns kept out: {lost}"
+        reports.append(PageReport(page.page, PAGE_READ, len(page_rows) + joined, n_cols, message))
+    built = tuple(_finish(t, cells, profile, source, first_is_lead, k, len(tables)) for k, t in enumerate(tables))
+    return Structure(built, tuple(reports))
 
-    table_rows = []
-    for raw in rows:
+
+def _missing_roles(roles: dict[int, str], profile: TableProfile) -> str:
+    """The roles a header must name that it does not, in words ("" when none is missing)."""
+    present = set(roles.values())
+    missing = []
+    if "requirement" not in present:
+        missing.append(profile.column_name("requirement") + " (the task text)")
+    if not present & set(AGENCY_FIELDS):
+        missing.append(" or ".join(profile.column_name(r) for r in AGENCY_FIELDS))
+    return ", ".join(missing)
+
+
+def _roles_by_geometry(table: _TableState, page: PageCells, tolerance: float) -> dict[int, str] | None:
+    mapping = map_by_geometry(table.col_lines, page.grid.col_lines, tolerance)
+    if mapping is None or not any(table.roles[i] == "requirement" for i in mapping.values()):
+        return None
+    return {j: table.roles[i] for j, i in mapping.items()}
+
+
+def _unmapped_text(page: PageCells, header_end: int, roles: dict[int, str]) -> str:
+    """Texts of data cells in page columns that got no role (an extra border's sliver)."""
+    texts = [_compact(ct.text) for ct in page.cells
+             if ct.cell.row > header_end and ct.cell.col not in roles and _compact(ct.text)]
+    return " | ".join(texts)
+
+
+def _finish(state: _TableState, cells: _Cells, profile: TableProfile, source: str, first_is_lead: bool,
+            index: int, count: int) -> Table:
+    rows = []
+    for raw in state.rows:
         values, sources = {}, {}
-        for f in FIELDS:
-            ids = raw.cells[f]
-            if f in ("level1", "level2") and ids:
+        for role, ids in raw.cells.items():
+            if role in ITEM_ROLES and ids:
                 ids = cells.parts(ids[0])
-            values[f] = cells.text(ids)
-            sources[f] = _source(ids, cells.texts)
-        table_rows.append(Row(no="", **values, sources=MappingProxyType(sources)))
-    return Table(title="", rows=tuple(table_rows), source=source)
+            values[role] = cells.text(ids)
+            sources[role] = _source(ids, cells.texts)
+        rows.append(Row(values, MappingProxyType(sources)))
+    lead_rule = first_is_lead or profile.states_first_is_lead(state.notes)
+    roles = list(state.roles)
+    if lead_rule and "responsible" in roles:
+        roles = [r for r in roles if r != "responsible"]
+    columns = profile.output_columns(roles, {r: t for r, t in state.headers.items()})
+    return Table(title="", rows=tuple(rows), source=source, columns=columns,
+                 caption="" if count == 1 else f"表{index + 1}",
+                 first_is_lead=lead_rule and "responsible" in state.roles)
 
 
-def _join_across_break(prev: _RawRow, first: _RawRow, cells: _Cells) -> bool:
-    """Join what a page break cut: merged title cells, and a row that runs on to the next page.
+def _item_joined(role: str, upper_text: str, lower_text: str, item_joined: bool, has_no: bool) -> bool:
+    """Whether the two parts of a heading/序号 column at a page break are one merged cell: an
+    empty part continues the other; a part that starts with a new number starts a new one; a
+    title without a number (the numbers are in a 序号 column) belongs to the item it sits beside."""
+    if not upper_text or not lower_text:
+        return True
+    if role == "no":
+        return not ITEM_NUMBER.match(lower_text)
+    if role == "level1":
+        return not LEVEL1_START.match(lower_text)
+    if role == "level2" and not has_no:
+        return not LEVEL2_START.match(lower_text)
+    return item_joined
+
+
+def _join_across_break(prev: _RawRow, first: _RawRow, cells: _Cells, roles: Sequence[str]) -> bool:
+    """Join what a page break cut: merged heading cells, and a row that runs on to the next page.
 
     Returns True when `first` continues `prev` and has been folded into it.
     """
+    has_no = "no" in roles
     same_item = False
-    for f, start in (("level1", LEVEL1_START), ("level2", LEVEL2_START)):
-        if not prev.cells[f] or not first.cells[f]:
+    item_role = "no" if has_no else ("level2" if "level2" in roles else None)
+    for role in (r for r in ITEM_ROLES if r in roles):
+        if not prev.cells.get(role) or not first.cells.get(role):
             continue
-        upper, lower = prev.cells[f][-1], first.cells[f][0]
+        upper, lower = prev.cells[role][-1], first.cells[role][0]
         if cells.parts(upper) == cells.parts(lower):
+            same_item = same_item or role == item_role
             continue
         upper_text, lower_text = cells.text(cells.parts(upper)), cells.text(cells.parts(lower))
-        if not upper_text or not lower_text or not start.match(lower_text):
+        if _item_joined(role, upper_text, lower_text, same_item, has_no):
             cells.join(upper, lower)
-            same_item = same_item or f == "level2"
+            same_item = same_item or role == item_role
+    if item_role is None:
+        # No item column: only a row with nothing but text continues the one above.
+        same_item = not any(cells.text(first.cells.get(r, [])).strip() for r in roles if r != "requirement")
     if not same_item:
         return False
-    prev_requirement = cells.text(prev.cells["requirement"]).rstrip()
-    first_requirement = cells.text(first.cells["requirement"]).strip()
-    no_agencies = not cells.text(first.cells["lead"]).strip() and not cells.text(first.cells["support"]).strip()
+    prev_requirement = cells.text(prev.cells.get("requirement", [])).rstrip()
+    first_requirement = cells.text(first.cells.get("requirement", [])).strip()
+    no_agencies = not any(cells.text(first.cells.get(r, [])).strip() for r in AGENCY_FIELDS)
     if first_requirement and not no_agencies and prev_requirement.endswith(SENTENCE_END):
         return False  # a new sub-row of the same item starts the page
-    for f in ("requirement", "lead", "support"):
-        prev.cells[f] = list(dict.fromkeys(prev.cells[f] + first.cells[f]))
+    for role in roles:
+        if role in ITEM_ROLES:
+            continue
+        prev.cells[role] = list(dict.fromkeys(prev.cells.get(role, []) + first.cells.get(role, [])))
     return True
 
 
 def _source(cell_ids: Sequence[str], texts: dict[str, CellText]) -> FieldSource:
     if not cell_ids:
         return FieldSource()
-    cells = [texts[c] for c in dict.fromkeys(cell_ids)]
-    first = cells[0].cell
+    found = [texts[c] for c in dict.fromkeys(cell_ids)]
+    first: Cell = found[0].cell
     return FieldSource(
-        cell_ids=tuple(c.cell.cell_id for c in cells),
+        cell_ids=tuple(c.cell.cell_id for c in found),
         page=first.page,
         box=first.box,
-        raw="\n".join(c.text for c in cells if c.text),
-        confidence=float(np.mean([c.confidence for c in cells])),
-        engine=cells[0].engine,
+        raw="\n".join(c.text for c in found if c.text),
+        confidence=float(np.mean([c.confidence for c in found])),
+        engine=found[0].engine,
     )
+
+
+def build_table(pages: Sequence[PageCells], profile: TableProfile, source: str = "") -> Table:
+    """The first table of the pages (an empty table when none): the one-table view of build_tables."""
+    tables = build_tables(pages, profile, source).tables
+    return tables[0] if tables else Table(title="", rows=(), source=source)

@@ -14,8 +14,12 @@ import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from pipeline.models import FIELD_TITLES, FIELDS, FieldSource, Row, Table
+from pipeline.models import CSV_HEADER, FieldSource, Row, Table
 from pipeline.repair import MAX_TITLE_TAIL, split_item_number, split_numeral
+
+#: The five printed columns of the extractions clerks' tools write today (the seed's form), by role.
+FIELDS: tuple[str, ...] = ("level1", "level2", "requirement", "lead", "support")
+FIELD_TITLES = dict(zip(FIELDS, CSV_HEADER[1:], strict=True))
 
 #: A line is the header when at least this many of its cells are column titles (spaces removed):
 #: three of five leaves room for a garbled title while no data line has three title cells.
@@ -204,7 +208,7 @@ def _row(draft: _Draft) -> Row:
         for name, cell in cells.items()
         if cell.parts
     }
-    return Row(
+    return Row.of(
         no=draft.item.number,
         level1=draft.group.text,
         level2=draft.item.text,

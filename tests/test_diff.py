@@ -9,7 +9,6 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -69,7 +68,7 @@ def edit(table: Table, no: str, change: Callable[[Row], Row], sub: int | None = 
 
 
 def renumbered(rows: Iterable[Row], first: int, delta: int) -> list[Row]:
-    return [replace(row, no=str(int(row.no) + delta)) if int(row.no) >= first else row for row in rows]
+    return [row.replace(no=str(int(row.no) + delta)) if int(row.no) >= first else row for row in rows]
 
 
 def as_set(changes: Changes) -> set[Change]:
@@ -84,13 +83,10 @@ def renumber_changes(table: Table, numbers: Iterable[int], delta: int) -> set[Ch
     }
 
 
-NEW_ITEM = Row(
-    "13",
-    "三、健全学校安全风险管控机制",
-    "加强校园体育设施安全管理",
-    "定期检查学校体育器材和运动场地，及时维修更换老化设施，防范运动伤害事故。",
-    "区体育局",
-    "区教育局、各街镇",
+NEW_ITEM = Row.of(
+    no="13", level1="三、健全学校安全风险管控机制", level2="加强校园体育设施安全管理",
+    requirement="定期检查学校体育器材和运动场地，及时维修更换老化设施，防范运动伤害事故。",
+    lead="区体育局", support="区教育局、各街镇",
 )
 
 
@@ -139,8 +135,8 @@ def test_removed_sub_row(truth: Table) -> None:
 
 
 def test_added_sub_row(truth: Table) -> None:
-    extra = replace(
-        rows_of(truth, "10")[0], requirement="在学生安全区域内设置警示标志。", lead="区建设管理委", support=""
+    extra = rows_of(truth, "10")[0].replace(
+        requirement="在学生安全区域内设置警示标志。", lead="区建设管理委", support=""
     )
     rows = list(truth.rows)
     rows.insert(rows.index(rows_of(truth, "10")[0]) + 1, extra)
@@ -153,14 +149,14 @@ def test_edited_number_in_requirement(truth: Table) -> None:
     old_text = text_of(truth, "9", sub=1)
     assert "100米" in old_text
     new_text = old_text.replace("100米", "150米")
-    new = edit(truth, "9", lambda row: replace(row, requirement=new_text), sub=1)
+    new = edit(truth, "9", lambda row: row.replace(requirement=new_text), sub=1)
     assert as_set(compare(truth, new)) == {
         Change("text_changed", "9", "9", title_of(truth, "9"), "工作要求", old_text, new_text)
     }
 
 
 def test_agency_added(truth: Table) -> None:
-    new = edit(truth, "2", lambda row: replace(row, support=row.support + "、区民政局"))
+    new = edit(truth, "2", lambda row: row.replace(support=row.support + "、区民政局"))
     assert as_set(compare(truth, new)) == {
         Change("agency_added", "2", "2", title_of(truth, "2"), "配合单位", "", "区民政局")
     }
@@ -168,7 +164,7 @@ def test_agency_added(truth: Table) -> None:
 
 def test_agency_moved_from_support_to_lead(truth: Table) -> None:
     def move(row: Row) -> Row:
-        return replace(row, lead=row.lead + "、区教育局", support=row.support.replace("区教育局、", ""))
+        return row.replace(lead=row.lead + "、区教育局", support=row.support.replace("区教育局、", ""))
 
     new = edit(truth, "7", move)
     title = title_of(truth, "7")
@@ -184,14 +180,14 @@ def test_agency_moved_from_support_to_lead(truth: Table) -> None:
 
 def test_unknown_agency_added_as_support(truth: Table) -> None:
     assert "区体育局" not in TRUTH.read_text(encoding="utf-8-sig")
-    new = edit(truth, "15", lambda row: replace(row, support=row.support + "、区体育局"))
+    new = edit(truth, "15", lambda row: row.replace(support=row.support + "、区体育局"))
     assert as_set(compare(truth, new)) == {
         Change("agency_added", "15", "15", title_of(truth, "15"), "配合单位", "", "区体育局")
     }
 
 
 def test_title_changed(truth: Table) -> None:
-    new = edit(truth, "10", lambda row: replace(row, level2="建立学生安全区域制度"))
+    new = edit(truth, "10", lambda row: row.replace(level2="建立学生安全区域制度"))
     assert as_set(compare(truth, new)) == {
         Change(
             "title_changed",
@@ -207,7 +203,7 @@ def test_title_changed(truth: Table) -> None:
 
 def test_level1_changed(truth: Table) -> None:
     rows = tuple(
-        replace(row, level1="五、组织保障") if row.level1 == "五、保障机制" else row for row in truth.rows
+        row.replace(level1="五、组织保障") if row.level1 == "五、保障机制" else row for row in truth.rows
     )
     assert as_set(compare(truth, Table("t", rows))) == {
         Change("level1_changed", no, no, title_of(truth, no), "一级指标", "五、保障机制", "五、组织保障")
@@ -216,7 +212,7 @@ def test_level1_changed(truth: Table) -> None:
 
 
 def test_swapped_items_are_two_renumberings(truth: Table) -> None:
-    rows = [replace(row, no={"3": "4", "4": "3"}.get(row.no, row.no)) for row in truth.rows]
+    rows = [row.replace(no={"3": "4", "4": "3"}.get(row.no, row.no)) for row in truth.rows]
     rows.sort(key=lambda row: int(row.no))  # stable: sub-rows keep their order
     assert as_set(compare(truth, Table("t", tuple(rows)))) == {
         Change("renumbered", "3", "4", title_of(truth, "3"), "序号", "3", "4"),
@@ -237,9 +233,9 @@ def test_insertion_plus_edits_in_later_items(truth: Table) -> None:
     new_text = old_text.replace("100米", "150米")
     before = [row for row in truth.rows if int(row.no) < 9]
     after = renumbered([row for row in truth.rows if int(row.no) >= 9], 9, 1)
-    rows = [*before, replace(NEW_ITEM, no="9"), *after]
-    rows = [replace(row, requirement=new_text) if row.requirement == old_text else row for row in rows]
-    rows = [replace(row, support=row.support + "、区体育局") if row.no == "16" else row for row in rows]
+    rows = [*before, NEW_ITEM.replace(no="9"), *after]
+    rows = [row.replace(requirement=new_text) if row.requirement == old_text else row for row in rows]
+    rows = [row.replace(support=row.support + "、区体育局") if row.no == "16" else row for row in rows]
     expected = (
         {Change("item_added", "", "9", NEW_ITEM.level2, "", "", NEW_ITEM.requirement)}
         | renumber_changes(truth, range(9, 27), 1)
@@ -258,21 +254,21 @@ def several_edits(truth: Table) -> Table:
     """An inserted item, a number edit, an agency moved, a new agency, a removed sub-row, a new title."""
     new = with_inserted_item(truth)
     new = edit(
-        new, "9", lambda row: replace(row, requirement=row.requirement.replace("100米", "150米")), sub=1
+        new, "9", lambda row: row.replace(requirement=row.requirement.replace("100米", "150米")), sub=1
     )
     new = edit(
         new,
         "7",
-        lambda row: replace(row, lead=row.lead + "、区教育局", support=row.support.replace("区教育局、", "")),
+        lambda row: row.replace(lead=row.lead + "、区教育局", support=row.support.replace("区教育局、", "")),
     )
-    new = edit(new, "16", lambda row: replace(row, support=row.support + "、区体育局"))
+    new = edit(new, "16", lambda row: row.replace(support=row.support + "、区体育局"))
     gone = rows_of(new, "14")[1]
     new = Table("edited", tuple(row for row in new.rows if row is not gone), "edited.csv")
-    return edit(new, "10", lambda row: replace(row, level2="建立学生安全区域制度"))
+    return edit(new, "10", lambda row: row.replace(level2="建立学生安全区域制度"))
 
 
 def test_changes_csv(truth: Table, tmp_path: Path) -> None:
-    new = edit(truth, "2", lambda row: replace(row, support=row.support + "、区民政局"))
+    new = edit(truth, "2", lambda row: row.replace(support=row.support + "、区民政局"))
     changes = compare(truth, new)
     out = tmp_path / "changes.csv"
     write_changes_csv(changes, out)
@@ -316,7 +312,7 @@ def test_html_is_self_contained_and_highlights(truth: Table) -> None:
 
 def test_html_escapes_text(truth: Table) -> None:
     nasty = '<script>alert("x")</script> & <b>'
-    new = edit(truth, "3", lambda row: replace(row, requirement=row.requirement + nasty, support="区<i>局"))
+    new = edit(truth, "3", lambda row: row.replace(requirement=row.requirement + nasty, support="区<i>局"))
     page = render_html(compare(truth, new), truth, new)
     assert "<script>" not in page and "<b>" not in page and "<i>" not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &lt;b&gt;" in page
@@ -344,7 +340,10 @@ def tables(draw: st.DrawFn, alphabet: st.SearchStrategy[str] = CJK) -> Table:
         title = draw(st.text(alphabet, min_size=4, max_size=16))
         for _ in range(draw(st.integers(1, 3))):
             text = draw(st.text(alphabet, min_size=10, max_size=80))
-            rows.append(Row(str(number), level1, title, text, draw(agencies), draw(agencies)))
+            rows.append(Row.of(
+                no=str(number), level1=level1, level2=title,
+                requirement=text, lead=draw(agencies), support=draw(agencies),
+            ))
     return Table("generated", tuple(rows))
 
 
@@ -359,7 +358,10 @@ def test_property_self_diff_is_empty_even_with_near_duplicates(table: Table) -> 
 def test_property_insertion_is_one_added_plus_renumberings(table: Table, data: st.DataObject) -> None:
     count = int(table.rows[-1].no)
     at = data.draw(st.integers(1, count + 1), label="insert at 序号")
-    fresh = Row(str(at), "Level one", "A fresh item", "Text in another script entirely.", "区体育局", "")
+    fresh = Row.of(
+        no=str(at), level1="Level one", level2="A fresh item",
+        requirement="Text in another script entirely.", lead="区体育局", support="",
+    )
     rows = [
         *(row for row in table.rows if int(row.no) < at),
         fresh,

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 import scangen
 
-from pipeline.evaluate import score_table
-from pipeline.models import CSV_HEADER, Row, Table
+from pipeline.evaluate import rows_to_table, score_table
 from pipeline.tableio import read_table_csv
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,7 +21,7 @@ def run_cli(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
 
 
 def assert_matches_truth(csv_path: Path, truth_rows: list[dict[str, str]], max_cer: float) -> None:
-    truth = Table("", tuple(Row(*(r[k] for k in CSV_HEADER)) for r in truth_rows))
+    truth = rows_to_table(truth_rows)
     scores = score_table(read_table_csv(csv_path), truth)
     assert scores.rows_found == scores.rows_expected
     for column in EXACT_COLUMNS:
@@ -77,7 +76,7 @@ def test_every_variant_tesseract(tmp_path, truth_rows, variant):
     draft = scangen.render_draft(truth_rows, tmp_path / f"{variant}.pdf", scangen.VARIANTS[variant])
     result = run_cli("run", str(draft.path), "--out", str(tmp_path / "out"), "--engine", "tesseract")
     assert result.returncode == 0, result.stderr
-    truth = Table("", tuple(Row(*(r[k] for k in CSV_HEADER)) for r in truth_rows))
+    truth = rows_to_table(truth_rows)
     scores = score_table(read_table_csv(tmp_path / "out" / f"{variant}.csv"), truth)
     assert scores.rows_found == scores.rows_expected
     assert scores.requirement_cer <= 0.02, scores
@@ -111,7 +110,7 @@ def test_diff_of_two_scans_finds_exactly_the_edits(tmp_path, truth_rows):
     assert result.returncode == 1, result.stderr
 
     def table(rows):
-        return Table("", tuple(Row(*(r[k] for k in CSV_HEADER)) for r in rows))
+        return rows_to_table(rows)
 
     expected = compare(table(truth_rows), table(new_rows)).changes
     found = read_csv_rows(out / "changes.csv")

@@ -51,7 +51,7 @@ def test_one_wrong_agency_lowers_f1_by_one_over_n(truth: Table) -> None:
     n = _agency_count(truth)
     first = truth.rows[0]
     assert first.lead == "区教育局"
-    predicted = _with_row(truth, 0, replace(first, lead="区教育厅"))
+    predicted = _with_row(truth, 0, first.replace(lead="区教育厅"))
     scores = score_table(predicted, truth)
     # one false positive and one false negative: precision = recall = (n - 1) / n
     assert scores.agency_precision == pytest.approx((n - 1) / n)
@@ -65,7 +65,7 @@ def test_one_wrong_agency_lowers_f1_by_one_over_n(truth: Table) -> None:
 def test_dropped_agency_lowers_recall_only(truth: Table) -> None:
     n = _agency_count(truth)
     first = truth.rows[0]
-    predicted = _with_row(truth, 0, replace(first, support=first.support.rsplit("、", 1)[0]))
+    predicted = _with_row(truth, 0, first.replace(support=first.support.rsplit("、", 1)[0]))
     scores = score_table(predicted, truth)
     assert scores.agency_precision == 1.0
     assert scores.agency_recall == pytest.approx((n - 1) / n)
@@ -74,23 +74,24 @@ def test_dropped_agency_lowers_recall_only(truth: Table) -> None:
 
 def test_agency_role_matters(truth: Table) -> None:
     """An agency read into the wrong column is one miss and one false positive."""
-    row = Row("1", "一、甲", "乙", "丙", "区教育局", "区妇联")
-    swapped = Row("1", "一、甲", "乙", "丙", "区妇联", "区教育局")
+    row = Row.of(no="1", level1="一、甲", level2="乙", requirement="丙", lead="区教育局", support="区妇联")
+    swapped = Row.of(no="1", level1="一、甲", level2="乙", requirement="丙", lead="区妇联", support="区教育局")
     scores = score_table(Table("p", (swapped,)), Table("t", (row,)))
     assert scores.agency_f1 == 0.0
 
 
 def test_cer_by_hand() -> None:
     truth = Table("t", (
-        Row("1", "一、甲", "乙", "加强学校 安全，\n落实责任。", "区教育局", ""),
-        Row("2", "一、甲", "丙", "ABCD", "区教育局", ""),
+        Row.of(no="1", level1="一、甲", level2="乙", requirement="加强学校 安全，\n落实责任。",
+               lead="区教育局", support=""),
+        Row.of(no="2", level1="一、甲", level2="丙", requirement="ABCD", lead="区教育局", support=""),
     ))
     # Both sides are NFKC-normalized without whitespace: row 1 reads 加强学校安全,落实责任。 (12
     # chars) as 加强学校安仝,落实责任 -> one substitution (全/仝) and one deletion (。) = 2;
     # row 2 reads ABCD as AXCDE (full-width Ａ is A) -> one substitution and one insertion = 2.
     predicted = Table("p", (
-        Row("1", "一、甲", "乙", "加强学校安仝，落实责任", "区教育局", ""),
-        Row("2", "一、甲", "丙", "ＡXCDE", "区教育局", ""),
+        Row.of(no="1", level1="一、甲", level2="乙", requirement="加强学校安仝，落实责任", lead="区教育局", support=""),
+        Row.of(no="2", level1="一、甲", level2="丙", requirement="ＡXCDE", lead="区教育局", support=""),
     ))
     truth_chars = len(normalize(truth.rows[0].requirement)) + len("ABCD")
     assert truth_chars == 12 + 4
@@ -124,7 +125,7 @@ def test_missing_row(truth: Table) -> None:
 
 
 def test_extra_row_costs_precision_and_insertions(truth: Table) -> None:
-    extra = Row("99", "六、多", "多余", "多出来的一行", "区教育局", "")
+    extra = Row.of(no="99", level1="六、多", level2="多余", requirement="多出来的一行", lead="区教育局", support="")
     predicted = replace(truth, rows=(*truth.rows, extra))
     scores = score_table(predicted, truth)
     assert (scores.rows_found, scores.rows_matched) == (34, 33)
@@ -137,7 +138,7 @@ def test_extra_row_costs_precision_and_insertions(truth: Table) -> None:
 def test_misread_number_still_pairs_on_text(truth: Table) -> None:
     """A row whose 序号 was misread pairs by its requirement, so only the 序号 column suffers."""
     first = truth.rows[0]
-    predicted = _with_row(truth, 0, replace(first, no="7"))
+    predicted = _with_row(truth, 0, first.replace(no="7"))
     scores = score_table(predicted, truth)
     assert scores.rows_matched == 33
     assert scores.exact["序号"] == pytest.approx(32 / 33)
@@ -208,8 +209,9 @@ def test_peer_text_cer_needs_no_row_alignment() -> None:
     from eval_suite import requirement_text_cer
 
     truth = Table("t", (
-        Row("1", "一、甲", "乙", "加强学校 安全，\n落实责任。", "区教育局", ""),
-        Row("2", "一、甲", "丙", "ABCD", "区教育局", ""),
+        Row.of(no="1", level1="一、甲", level2="乙", requirement="加强学校 安全，\n落实责任。",
+               lead="区教育局", support=""),
+        Row.of(no="2", level1="一、甲", level2="丙", requirement="ABCD", lead="区教育局", support=""),
     ))
     # the same text cut at other row boundaries scores 0; one substitution (全/仝) costs 1 of 16
     assert requirement_text_cer(truth, "加强学校安全，落实责任。ＡＢＣＤ") == 0.0

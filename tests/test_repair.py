@@ -27,7 +27,9 @@ if str(ROOT) not in sys.path:  # `python -m tests.test_repair` and plain pytest 
 
 from pipeline.fileio import read_csv_rows  # noqa: E402
 from pipeline.lexicon import load_lexicon  # noqa: E402
-from pipeline.models import CSV_HEADER, FIELDS, FieldSource, Row, Table  # noqa: E402
+from pipeline.models import CSV_HEADER, STANDARD_ROLES, FieldSource, Row, Table  # noqa: E402
+
+FIELDS = STANDARD_ROLES[1:]
 from pipeline.repair import (  # noqa: E402
     NAME_END_CHARS,
     NAME_START_CHARS,
@@ -67,7 +69,10 @@ def repair_rows(*rows: Row, settings: Settings = SETTINGS) -> RepairResult:
 
 def row(no: str = "", level1: str = "", level2: str = "", requirement: str = "", lead: str = "",
         support: str = "", sources: dict[str, FieldSource] | None = None) -> Row:
-    return Row(no, level1, level2, requirement, lead, support, MappingProxyType(sources or {}))
+    return Row.of(
+        no=no, level1=level1, level2=level2, requirement=requirement,
+        lead=lead, support=support, sources=MappingProxyType(sources or {}),
+    )
 
 
 def flags_of(result: RepairResult, field: str, index: int = 0) -> list[str]:
@@ -434,7 +439,7 @@ def test_result_invariants_on_the_seed() -> None:
 # --- the seed end to end -------------------------------------------------------------------------
 def test_seed_matches_the_truth() -> None:
     result = _seed_result()
-    got = [dict(zip(CSV_HEADER, r.as_csv_row(), strict=True)) for r in result.table.rows]
+    got = [dict(zip(CSV_HEADER, r.values(STANDARD_ROLES), strict=True)) for r in result.table.rows]
     assert len(got) == len(TRUTH) == 33
     assert [g["序号"] for g in got] == [t["序号"] for t in TRUTH]  # same items, same sub-rows, same order
     differing = []
@@ -665,7 +670,7 @@ def test_misread_level1_numeral_follows_the_sequence():
     from pipeline.tableio import read_table_csv
 
     truth = read_table_csv(Path(__file__).parent / "data" / "qingpu_v1.csv")
-    misread = tuple(_replace(r, level1=r.level1.replace("三、", "一、")) for r in truth.rows)
+    misread = tuple(r.replace(level1=r.level1.replace("三、", "一、")) for r in truth.rows)
     result = repair_table(_replace(truth, rows=misread), load_lexicon(DEFAULT_LEXICON), Settings())
     assert [r.level1 for r in result.table.rows] == [r.level1 for r in truth.rows]
     assert any(f.reason == "numeral_by_sequence" for f in result.flags)

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 
 from pipeline.models import (
     CSV_HEADER,
-    FIELDS,
+    STANDARD_ROLES,
     Box,
     Cell,
     DraftResult,
@@ -52,6 +52,8 @@ FINAL_REQUIREMENT = "加强<b>校园</b> & 周边治理。"
 RAW_SUPPORT = "区公安<局>、区教育局"
 FINAL_SUPPORT = "公安青浦分局、区教育局"
 
+FIELDS = STANDARD_ROLES[1:]
+
 
 def draw_page() -> np.ndarray:
     """A white page with a ruled 4×5 table and a black block of 'text' in every body cell."""
@@ -82,7 +84,7 @@ def raw_row(grid_row: int, texts: dict[str, str]) -> Row:
     for col, name in enumerate(FIELDS):
         c = cell(grid_row, col)
         sources[name] = FieldSource((c.cell_id,), 0, c.box, texts.get(name, ""), 0.9, "test")
-    return Row("", *(texts.get(f, "") for f in FIELDS), sources=MappingProxyType(sources))
+    return Row({f: texts.get(f, "") for f in FIELDS}, sources=MappingProxyType(sources))
 
 
 @pytest.fixture
@@ -94,9 +96,12 @@ def result() -> DraftResult:
         raw_row(3, {"level1": "二、保障", "level2": "3.保障", "requirement": "保障。", "lead": ""}),
     ))
     table = Table("示例职责分工", (
-        Row("1", "一、组织领导", "健全机制", "建立机制。", "区教育局", ""),
-        Row("2", "一、组织领导", "加强治理", FINAL_REQUIREMENT, "区教育局", FINAL_SUPPORT),
-        Row("3", "二、保障", "保障", "保障。", "", ""),
+        Row.of(no="1", level1="一、组织领导", level2="健全机制", requirement="建立机制。", lead="区教育局", support=""),
+        Row.of(
+            no="2", level1="一、组织领导", level2="加强治理",
+            requirement=FINAL_REQUIREMENT, lead="区教育局", support=FINAL_SUPPORT,
+        ),
+        Row.of(no="3", level1="二、保障", level2="保障", requirement="保障。", lead="", support=""),
     ))
     flags = (
         Flag(1, "lead", "区教盲局", "fuzzy_agency", 72.0),
@@ -175,7 +180,7 @@ def test_html_is_self_contained(result: DraftResult) -> None:
 def test_html_without_images(result: DraftResult) -> None:
     """Text-extraction inputs: no page images, no boxes; the texts are still there."""
     no_boxes = Table("", tuple(
-        Row(r.no, *(r.get(f) for f in FIELDS),
+        Row({"no": r.no, **{f: r.get(f) for f in FIELDS}},
             sources=MappingProxyType({k: FieldSource((f"line{i}",), raw=s.raw, engine="text")
                                       for k, s in r.sources.items()}))
         for i, r in enumerate(result.raw_table.rows)
@@ -215,7 +220,10 @@ def test_xlsx(result: DraftResult) -> None:
 def test_xlsx_text_stays_text(result: DraftResult) -> None:
     """A text starting with = is not a formula, and control characters (OCR garbage) are dropped."""
     row = result.table.rows[0]
-    odd = Table("", (Row(row.no, "=SUM(A1)", row.level2, "要求\x07。", row.lead, row.support),))
+    odd = Table("", (Row.of(
+        no=row.no, level1="=SUM(A1)", level2=row.level2,
+        requirement="要求\x07。", lead=row.lead, support=row.support,
+    ),))
     wb = load_workbook(io.BytesIO(render_xlsx(DraftResult("x.pdf", "pdf", odd, odd, (), ()))))
     ws = wb[TABLE_SHEET]
     assert ws["B2"].value == "=SUM(A1)" and ws["B2"].data_type == "s"

@@ -1,27 +1,115 @@
-"""build_table on hand-made pages: header mapping, merged cells, page breaks."""
+"""build_tables on hand-made pages: header mapping by role, merged cells, page breaks, geometry."""
 
-from pipeline.models import Box, Cell, CellText, Grid, PageCells
-from pipeline.structure import build_table, find_header
+from pipeline.models import PAGE_NO_TABLE, PAGE_NOT_READ, PAGE_READ, Box, Cell, CellText, Grid, PageCells
+from pipeline.profile import load_profile
+from pipeline.structure import build_table, build_tables, find_header, map_by_geometry
 
+PROFILE = load_profile()
 HEADER = ["一级\n指标", "二级\n指标", "工作要求", "牵头单位", "配合单位"]
+STANDARD = {0: "level1", 1: "level2", 2: "requirement", 3: "lead", 4: "support"}
+#: Row height and column width of the hand-made grids, px; character height for the geometry tolerance.
+ROW_PX, COL_PX, CHAR_PX = 50, 100, 20
 
 
-def page(index: int, cells: list[tuple[int, int, int, str]], header: bool = True) -> PageCells:
-    """cells: (row, col, row_span, text); the header row is added as row 0 when `header`."""
-    spec = ([(0, c, 1, t) for c, t in enumerate(HEADER)] if header else []) + cells
+def page(index: int, cells: list[tuple], header: list[str] | None = HEADER, x0: int = 0,
+         widths: list[int] | None = None) -> PageCells:
+    """cells: (row, col, row_span, text[, col_span]); the header row is added as row 0 when given."""
+    n_cols = len(widths) if widths else len(header or HEADER)
+    widths = widths or [COL_PX] * n_cols
+    xs = [x0]
+    for w in widths:
+        xs.append(xs[-1] + w)
+    spec = ([(0, c, 1, t) for c, t in enumerate(header)] if header else []) + cells
     made = []
-    for row, col, span, text in spec:
-        cell = Cell(index, row, col, span, 1, Box(col * 100, row * 50, col * 100 + 100, (row + span) * 50))
-        made.append(CellText(cell, text, 0.95, "test"))
-    n_rows = max(r + s for r, _, s, _ in spec)
-    rows = tuple(range(0, (n_rows + 1) * 50, 50))
-    grid = Grid(index, rows, (0, 100, 200, 300, 400, 500), tuple(c.cell for c in made))
+    for row, col, span, text, *rest in spec:
+        col_span = rest[0] if rest else 1
+        box = Box(xs[col], row * ROW_PX, xs[col + col_span], (row + span) * ROW_PX)
+        made.append(CellText(Cell(index, row, col, span, col_span, box), text, 0.95, "test"))
+    n_rows = max(r + s for r, _, s, *_ in spec)
+    rows = tuple(range(0, (n_rows + 1) * ROW_PX, ROW_PX))
+    grid = Grid(index, rows, tuple(xs), tuple(c.cell for c in made), char_height=CHAR_PX)
     return PageCells(index, grid, tuple(made))
 
 
-def test_header_maps_columns_even_when_reordered():
-    p = page(0, [])
-    assert find_header(p) == (0, {0: "level1", 1: "level2", 2: "requirement", 3: "lead", 4: "support"})
+def test_header_maps_columns_by_role():
+    header = find_header(page(0, []), PROFILE)
+    assert header is not None and header.roles == STANDARD and header.last_row == 0
+
+
+def test_synonym_header_is_mapped_like_the_usual_one():
+    p = page(0, [(1, 0, 1, "一、甲"), (1, 1, 1, "1. 乙"), (1, 2, 1, "丙。"), (1, 3, 1, "区教育局"), (1, 4, 1, "")],
+             header=["一级任务", "二级任务", "具体措施", "牵头部门", "配合部门"])
+    assert find_header(p, PROFILE).roles == STANDARD
+    [table] = build_tables([p], PROFILE).tables
+    assert (table.rows[0].level1, table.rows[0].requirement, table.rows[0].lead) == ("一、甲", "丙。", "区教育局")
+
+
+def test_header_tolerates_one_misread_character():
+    header = ["一级\n指标", "二级\n指标", "工作要求", "牵头部们", "配合部门"]
+    assert find_header(page(0, [], header=header), PROFILE).roles == STANDARD
+
+
+def test_number_column_deadline_and_responsible_beside_support():
+    p = page(0, [(1, 0, 2, "1"), (1, 1, 1, "甲。"), (1, 2, 1, "区教育局"), (1, 3, 1, "区妇联"), (1, 4, 1, "2027年底"),
+                 (2, 1, 1, "乙。"), (2, 2, 1, "区科委"), (2, 3, 1, ""), (2, 4, 1, "长期")],
+             header=["序号", "工作任务", "责任单位", "配合单位", "完成时限"])
+    [table] = build_tables([p], PROFILE).tables
+    # 责任单位 beside 配合单位 is the lead; 序号 is read from its column, merged over both rows
+    assert [(r.no, r.requirement, r.lead, r.support, r.get("deadline")) for r in table.rows] == [
+        ("1", "甲。", "区教育局", "区妇联", "2027年底"), ("1", "乙。", "区科委", "", "长期")]
+    assert [c.name for c in table.columns] == [
+        "序号", "一级指标", "二级指标", "工作要求", "牵头单位", "配合单位", "完成时限"]
+
+
+def test_four_columns_single_responsible_with_the_lead_note():
+    p = page(0, [(1, 0, 1, "1"), (1, 1, 1, "甲。"), (1, 2, 1, "区教育局、区妇联"), (1, 3, 1, "2027年")],
+             header=["序号", "重点任务", "责任单位（列第一位的为牵头单位）", "完成时限"])
+    [table] = build_tables([p], PROFILE).tables
+    assert table.first_is_lead
+    assert table.rows[0].get("responsible") == "区教育局、区妇联"
+    assert "responsible" not in table.roles and "deadline" in table.roles
+
+
+def test_single_responsible_without_note_is_kept_as_responsible():
+    p = page(0, [(1, 0, 1, "1"), (1, 1, 1, "甲。"), (1, 2, 1, "区教育局、区妇联"), (1, 3, 1, "2027年")],
+             header=["序号", "重点任务", "责任单位", "完成时限"])
+    [table] = build_tables([p], PROFILE).tables
+    assert not table.first_is_lead and "responsible" in table.roles
+    assert [c.name for c in table.columns][6:] == ["责任单位", "完成时限"]
+    [forced] = build_tables([p], PROFILE, first_is_lead=True).tables
+    assert forced.first_is_lead and "responsible" not in forced.roles
+
+
+def test_two_row_header_with_three_heading_levels():
+    header = [(0, 0, 2, "一级指标"), (0, 1, 2, "二级指标"), (0, 2, 2, "三级指标"), (0, 3, 2, "工作要求"),
+              (0, 4, 1, "责任单位", 2), (1, 4, 1, "牵头"), (1, 5, 1, "配合")]
+    data = [(2, 0, 1, "一、甲"), (2, 1, 1, "1. 乙"), (2, 2, 1, "丙"), (2, 3, 1, "丁。"), (2, 4, 1, "区教育局"),
+            (2, 5, 1, "区妇联"), (3, 0, 1, "一、甲"), (3, 1, 1, "2. 戊"), (3, 2, 1, "己"), (3, 3, 1, "庚。"),
+            (3, 4, 1, "区科委"), (3, 5, 1, "")]
+    p = page(0, header + data, header=None, widths=[COL_PX] * 6)
+    found = find_header(p, PROFILE)
+    assert found.last_row == 1
+    assert found.roles == {0: "level1", 1: "level2", 2: "level3", 3: "requirement", 4: "lead", 5: "support"}
+    [table] = build_tables([p], PROFILE).tables
+    assert [(r.get("level3"), r.lead, r.support) for r in table.rows] == [
+        ("丙", "区教育局", "区妇联"), ("己", "区科委", "")]
+
+
+def test_unknown_column_is_passed_through_under_its_own_header():
+    p = page(0, [(1, 0, 1, "一、甲"), (1, 1, 1, "1. 乙"), (1, 2, 1, "丙。"), (1, 3, 1, "区教育局"), (1, 4, 1, "A类")],
+             header=["一级指标", "二级指标", "工作要求", "牵头单位", "考核等级"])
+    [table] = build_tables([p], PROFILE).tables
+    assert table.columns[-1].name == "考核等级" and table.rows[0].get(table.columns[-1].role) == "A类"
+
+
+def test_header_without_task_column_is_not_read_and_says_why():
+    p = page(0, [(1, 0, 1, "1"), (1, 1, 1, "甲"), (1, 2, 1, "乙")], header=["序号", "项目", "金额"],
+             widths=[COL_PX] * 3)
+    structure = build_tables([p], PROFILE)
+    assert structure.tables == ()
+    [report] = structure.pages
+    assert report.status == PAGE_NOT_READ
+    assert "「序号 | 项目 | 金额」" in report.message and "工作要求" in report.message
 
 
 def test_merged_cells_fill_every_row_they_span():
@@ -31,7 +119,7 @@ def test_merged_cells_fill_every_row_they_span():
         (2, 2, 1, "乙。"), (2, 4, 1, ""),
         (3, 1, 1, "2、加强"), (3, 2, 1, "丙。"), (3, 3, 1, "区科委"), (3, 4, 1, "各街镇"),
     ])
-    table = build_table([p])
+    table = build_table([p], PROFILE)
     assert [(r.level1, r.level2, r.requirement, r.lead, r.support) for r in table.rows] == [
         ("一、完善\n学校", "1. 健全\n机制", "甲。", "区教育局", "区妇联"),
         ("一、完善\n学校", "1. 健全\n机制", "乙。", "区教育局", ""),
@@ -51,7 +139,7 @@ def test_page_break_joins_cut_cells_and_continued_rows():
         (1, 4, 1, "生健康委"),
         (2, 1, 1, "20. 建立"), (2, 2, 1, "发生造成师生伤亡的安全事故。"), (2, 3, 1, "区教育局"), (2, 4, 1, "区法院"),
     ])
-    rows = build_table([first, second]).rows
+    rows = build_table([first, second], PROFILE).rows
     assert len(rows) == 3
     assert rows[1].level2 == "19、健全学校安全事故和突发事件应对处置机\n制"
     assert rows[1].requirement == "区教育部门会同有关部门指导学校建立完善安\n全事故处置预案。"
@@ -61,19 +149,61 @@ def test_page_break_joins_cut_cells_and_continued_rows():
     assert rows[2].level2 == "20. 建立"
 
 
+def test_number_column_cut_by_a_page_break_is_one_item():
+    header = ["序号", "工作任务", "牵头单位", "配合单位", "完成时限"]
+    first = page(0, [(1, 0, 1, "7"), (1, 1, 1, "甲。"), (1, 2, 1, "区教育局"), (1, 3, 1, ""), (1, 4, 1, "2027年")],
+                 header=header)
+    second = page(1, [(1, 0, 1, ""), (1, 1, 1, "乙。"), (1, 2, 1, "区科委"), (1, 3, 1, ""), (1, 4, 1, "长期"),
+                      (2, 0, 1, "8"), (2, 1, 1, "丙。"), (2, 2, 1, "区财政局"), (2, 3, 1, ""), (2, 4, 1, "")],
+                  header=None)
+    rows = build_table([first, second], PROFILE).rows
+    assert [(r.no, r.requirement) for r in rows] == [("7", "甲。"), ("7", "乙。"), ("8", "丙。")]
+
+
 def test_new_sub_row_at_top_of_page_is_not_joined():
     first = page(0, [(1, 0, 1, "三、健全"), (1, 1, 1, "13. 加强食品"), (1, 2, 1, "加强监督指导。"),
                      (1, 3, 1, "区卫生健康委"), (1, 4, 1, "")])
     second = page(1, [(1, 0, 1, ""), (1, 1, 1, ""), (1, 2, 1, "加强食品安全监管。"), (1, 3, 1, "区市场监管局"),
-                      (1, 4, 1, "各街镇")], header=False)
-    rows = build_table([first, second]).rows
+                      (1, 4, 1, "各街镇")], header=None)
+    rows = build_table([first, second], PROFILE).rows
     assert [r.requirement for r in rows] == ["加强监督指导。", "加强食品安全监管。"]
     assert rows[1].level2 == "13. 加强食品" and rows[1].level1 == "三、健全"
 
 
+def test_page_without_header_is_mapped_by_geometry_despite_an_extra_border():
+    first = page(0, [(1, 0, 1, "一、甲"), (1, 1, 1, "1. 乙"), (1, 2, 1, "丙。"), (1, 3, 1, "区教育局"), (1, 4, 1, "")],
+                 x0=200)
+    # a scanner-edge shadow drew a ruling left of the table: the page has a sixth, narrow column
+    second = page(1, [(1, 0, 1, ""), (1, 1, 1, "一、甲"), (1, 2, 1, "2. 丁"), (1, 3, 1, "戊。"), (1, 4, 1, "区科委"),
+                      (1, 5, 1, "区妇联")], header=None, x0=170, widths=[35, 100, 100, 100, 100, 100])
+    structure = build_tables([first, second], PROFILE)
+    [table] = structure.tables
+    assert [(r.level2, r.requirement, r.lead, r.support) for r in table.rows] == [
+        ("1. 乙", "丙。", "区教育局", ""), ("2. 丁", "戊。", "区科委", "区妇联")]
+    assert [r.status for r in structure.pages] == [PAGE_READ, PAGE_READ]
+
+
+def test_a_form_scanned_into_the_draft_is_named_not_read():
+    first = page(0, [(1, 0, 1, "一、甲"), (1, 1, 1, "1. 乙"), (1, 2, 1, "丙。"), (1, 3, 1, "区教育局"), (1, 4, 1, "")])
+    form = page(1, [(0, 0, 1, "收费项目"), (0, 1, 1, "金额"), (1, 0, 1, "住宿费"), (1, 1, 1, "300")], header=None,
+                widths=[330, 170])
+    cover = PageCells(2, Grid(2, (), (), ()), ())
+    structure = build_tables([first, form, cover], PROFILE)
+    assert len(structure.tables[0].rows) == 1
+    assert [r.status for r in structure.pages] == [PAGE_READ, PAGE_NOT_READ, PAGE_NO_TABLE]
+    assert "收费项目 | 金额" in structure.pages[1].message
+
+
+def test_geometry_tolerates_a_shift_and_refuses_other_tables():
+    table = (100, 200, 300, 500, 600, 700)
+    assert map_by_geometry(table, tuple(x + 12 for x in table), 20) == {i: i for i in range(5)}
+    assert map_by_geometry(table, (100, 400, 700), 20) is None
+
+
 def test_no_table_gives_no_rows():
     empty = PageCells(0, Grid(0, (), (), ()), ())
-    assert build_table([empty]).rows == ()
+    assert build_table([empty], PROFILE).rows == ()
+    assert build_tables([empty], PROFILE).pages[0].status == PAGE_NO_TABLE
 
 
 def test_misread_header_maps_each_field_once():
@@ -82,8 +212,7 @@ def test_misread_header_maps_each_field_once():
         ct if ct.cell.cell_id != "p1-r0-c1" else type(ct)(ct.cell, "三级指标", ct.confidence, ct.engine)
         for ct in p.cells
     )
-    fixed = type(p)(p.page, p.grid, cells)
-    assert find_header(fixed) == (0, {0: "level1", 1: "level2", 2: "requirement", 3: "lead", 4: "support"})
+    assert find_header(type(p)(p.page, p.grid, cells), PROFILE).roles == STANDARD
 
 
 def test_misread_repeated_header_keeps_the_first_pages_columns():
@@ -95,5 +224,15 @@ def test_misread_repeated_header_keeps_the_first_pages_columns():
         type(ct)(ct.cell, {"p2-r0-c0": "级标", "p2-r0-c1": "一级指标"}.get(ct.cell.cell_id, ct.text), 0.9, "t")
         for ct in second.cells
     )
-    rows = build_table([first, type(second)(1, second.grid, garbled)]).rows
+    rows = build_table([first, type(second)(1, second.grid, garbled)], PROFILE).rows
     assert [(r.level1, r.level2) for r in rows] == [("一、完善", "1. 健全"), ("二、完善", "2. 加强")]
+
+
+def test_a_header_of_other_roles_starts_a_second_table():
+    first = page(0, [(1, 0, 1, "一、甲"), (1, 1, 1, "1. 乙"), (1, 2, 1, "丙。"), (1, 3, 1, "区教育局"), (1, 4, 1, "")])
+    second = page(1, [(1, 0, 1, "1"), (1, 1, 1, "丁。"), (1, 2, 1, "区科委"), (1, 3, 1, "2027年")],
+                  header=["序号", "重点任务", "责任单位", "完成时限"], widths=[50, 250, 100, 100])
+    tables = build_tables([first, second], PROFILE).tables
+    assert [len(t.rows) for t in tables] == [1, 1]
+    assert [t.caption for t in tables] == ["表1", "表2"]
+    assert tables[1].rows[0].get("responsible") == "区科委"

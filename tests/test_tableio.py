@@ -34,7 +34,8 @@ def test_round_trip_through_write_csv_atomic(tmp_path: Path) -> None:
 
 
 def test_round_trip_keeps_newlines_quotes_and_commas(tmp_path: Path) -> None:
-    rows = (Row("1", "一、甲", "乙,丙", '第一行\n第二行，"引号"', "区教育局", ""),)
+    rows = (Row.of(no="1", level1="一、甲", level2="乙,丙", requirement='第一行\n第二行，"引号"',
+                   lead="区教育局", support=""),)
     out = tmp_path / "odd.csv"
     write_csv_atomic(out, CSV_HEADER, table_rows(Table("t", rows)))
     assert read_table_csv(out).rows == rows
@@ -44,7 +45,7 @@ def test_round_trip_keeps_newlines_quotes_and_commas(tmp_path: Path) -> None:
 def test_reads_with_or_without_bom(tmp_path: Path, bom: bool) -> None:
     out = tmp_path / "t.csv"
     write_text_atomic(out, csv_text(CSV_HEADER, [["1", "a", "b", "c", "d", "e"]], bom=bom))
-    assert read_table_csv(out).rows == (Row("1", "a", "b", "c", "d", "e"),)
+    assert read_table_csv(out).rows == (Row.of(no="1", level1="a", level2="b", requirement="c", lead="d", support="e"),)
 
 
 def test_blank_lines_are_skipped(tmp_path: Path) -> None:

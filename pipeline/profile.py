@@ -1,0 +1,150 @@
+"""The table profile: column roles, the header texts that name them, and their output columns.
+
+The column schema is data (`table_profile.toml`, documented there and in the README), not a fixed
+record: the structure stage maps a page's header cells to roles with this, and every later stage
+works on roles. A user extends the file or replaces it with `--profile FILE`.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from rapidfuzz import fuzz
+
+from .errors import ProfileError
+from .models import CSV_HEADER, OTHER_ROLE_PREFIX, STANDARD_ROLES, Column
+
+DEFAULT_PROFILE = Path(__file__).resolve().parent / "table_profile.toml"
+KINDS = ("number", "heading", "text", "agencies", "plain")
+#: A parenthesised note inside a header cell (责任单位（列第一位的为牵头单位）) is not part of its name.
+_NOTE = re.compile(r"[（(【\[][^）)】\]]*[）)】\]]?")
+#: Spaces, line breaks and punctuation OCR adds or drops inside a header cell.
+_NOISE = re.compile(r"[\s\W_]+")
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    """One column role: its name, output column, kind and header synonyms."""
+
+    name: str
+    column: str
+    kind: str
+    synonyms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    """The role a header cell names, how well (0..100), and the note it carried."""
+
+    role: str
+    score: float
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class TableProfile:
+    roles: tuple[RoleSpec, ...]
+    header_min_score: float = 75.0
+    first_is_lead_notes: tuple[str, ...] = ()
+    path: str = ""
+    by_name: Mapping[str, RoleSpec] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_name", MappingProxyType({r.name: r for r in self.roles}))
+
+    def kind(self, role: str) -> str:
+        spec = self.by_name.get(role)
+        return spec.kind if spec else "plain"
+
+    def column_name(self, role: str) -> str:
+        if role.startswith(OTHER_ROLE_PREFIX):
+            return role[len(OTHER_ROLE_PREFIX):]
+        spec = self.by_name.get(role)
+        return spec.column if spec else role
+
+    def match_header(self, text: str) -> HeaderMatch | None:
+        """The role a header cell's text names best, or None; ties go to the earlier role."""
+        matches = self.header_matches(text)
+        return matches[0] if matches else None
+
+    def header_matches(self, text: str) -> list[HeaderMatch]:
+        """Every role the header text may name (best synonym per role at or above the OCR
+        tolerance), best first: a misread 二级指标 (一级指标) may still be the only 二级 column."""
+        notes = "".join(_NOTE.findall(text))
+        name = _NOISE.sub("", _NOTE.sub("", text))
+        if not name:
+            return []
+        found = []
+        for order, spec in enumerate(self.roles):
+            score = max(100.0 if name == s else fuzz.ratio(name, s) for s in spec.synonyms)
+            if score >= self.header_min_score:
+                found.append((-score, order, HeaderMatch(spec.name, score, notes)))
+        return [m for _, _, m in sorted(found)]
+
+    def states_first_is_lead(self, texts: Sequence[str]) -> bool:
+        """True when one of the texts (header cells, notes around the table) says the first
+        agency of a 责任单位 cell is the lead."""
+        compact = [_NOISE.sub("", t) for t in texts]
+        return any(note in t for t in compact for note in self.first_is_lead_notes)
+
+    def output_columns(self, roles: Sequence[str], headers: Mapping[str, str] | None = None) -> tuple[Column, ...]:
+        """The outputs' columns for a draft whose printed columns have these roles, in its order:
+        the six standard ones first, then its other roles, then columns of no known role under
+        the draft's own header (`headers`: role → printed header)."""
+        standard = [Column(role, name) for role, name in zip(STANDARD_ROLES, CSV_HEADER, strict=True)]
+        extra = [r for r in dict.fromkeys(roles) if r not in STANDARD_ROLES and not r.startswith(OTHER_ROLE_PREFIX)]
+        other = [r for r in dict.fromkeys(roles) if r.startswith(OTHER_ROLE_PREFIX)]
+        named = [Column(r, self.column_name(r)) for r in extra]
+        passed = [Column(r, (headers or {}).get(r) or self.column_name(r)) for r in other]
+        return tuple(standard + named + passed)
+
+    def role_of_column(self, name: str) -> str:
+        """The role of an output column name (reading a clean CSV back)."""
+        for spec in self.roles:
+            if spec.column == name:
+                return spec.name
+        return OTHER_ROLE_PREFIX + name
+
+
+@functools.cache
+def default_profile() -> TableProfile:
+    """The shipped profile, loaded once (for naming columns where no draft says otherwise)."""
+    return load_profile(DEFAULT_PROFILE)
+
+
+def load_profile(path: Path | None = None) -> TableProfile:
+    """The profile in `path` (the shipped one by default); a bad file raises ProfileError."""
+    path = Path(path or DEFAULT_PROFILE)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ProfileError(str(path), f"cannot read the table profile ({exc.strerror or exc})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ProfileError(str(path), f"not a valid TOML table profile ({exc})") from None
+    roles = []
+    for i, entry in enumerate(data.get("role", []), start=1):
+        if not isinstance(entry, dict) or not {"name", "column", "synonyms"} <= set(entry):
+            raise ProfileError(str(path), f"[[role]] number {i} needs name, column and synonyms")
+        kind = entry.get("kind", "plain")
+        if kind not in KINDS:
+            raise ProfileError(str(path), f"role {entry['name']!r}: kind must be one of {KINDS}, not {kind!r}")
+        synonyms = tuple(_NOISE.sub("", str(s)) for s in entry["synonyms"])
+        if not synonyms or not all(synonyms):
+            raise ProfileError(str(path), f"role {entry['name']!r}: synonyms must be non-empty texts")
+        roles.append(RoleSpec(str(entry["name"]), str(entry["column"]), kind, synonyms))
+    names = [r.name for r in roles]
+    if len(set(names)) != len(names):
+        raise ProfileError(str(path), "a role is declared twice")
+    if "requirement" not in names:
+        raise ProfileError(str(path), "the profile needs a `requirement` role (the task text)")
+    score = data.get("header_min_score", 75)
+    if not isinstance(score, int | float) or not 0 <= score <= 100:
+        raise ProfileError(str(path), "header_min_score must be a number within 0..100")
+    notes = tuple(_NOISE.sub("", str(n)) for n in data.get("first_is_lead_notes", []))
+    return TableProfile(tuple(roles), float(score), notes, str(path))
