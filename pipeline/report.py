@@ -65,6 +65,8 @@ FLAG_LABEL_LINE_PX = 16
 FLAG_LABELS_MAX = 4
 
 _CSS = """
+.not-read, .problems { color: #b00; }
+#page-status .status-not-read { color: #b00; font-weight: bold; }
 body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif;
        margin: 1.5em; color: #222; line-height: 1.5; }
 h1 { font-size: 1.35em; margin-bottom: .3em; } h2 { font-size: 1.15em; margin-top: 2em; }
@@ -352,6 +354,48 @@ def _pages_html(result: DraftResult, flagged: Sequence[FlaggedCell]) -> str:
     return "".join(parts)
 
 
+#: Width (px) a page that could not be read is shown at in the review page's first section.
+PROBLEM_PAGE_WIDTH = 900
+#: Words for the page statuses, as a clerk reads them.
+PAGE_STATUS_TEXT = {"read": "已读取", "no-table": "无表格", "not-read": "未能读取"}
+
+
+def _problem_pages_html(result: DraftResult, flagged: Sequence[FlaggedCell]) -> str:
+    """Pages that hold a ruled table but gave no rows, first on the page, each with its image."""
+    missing = result.pages_not_read
+    if not missing:
+        return ""
+    positions = {cells.page: k for k, cells in enumerate(result.pages)}
+    parts = [f'<h2 class="problems">未能读取的页（{len(missing)}）：以下页面有表格，但未读入结果</h2>'
+             '<div id="problems">']
+    for report in missing:
+        image = ""
+        k = positions.get(report.page)
+        if k is not None and k < len(result.images):
+            overview = page_overview(result, k, flagged)
+            scale = min(1.0, PROBLEM_PAGE_WIDTH / max(1, overview.shape[1]))
+            small = cv2.resize(overview, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+            image = f'<img src="{_data_uri(small, "jpeg")}" alt="第 {report.page + 1} 页">'
+        parts.append(f'<section class="problem" id="problem-p{report.page + 1}"><h3>第 {report.page + 1} 页：'
+                     f"{_escape(report.message)}</h3>{image}</section>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def _page_status_html(result: DraftResult) -> str:
+    """One line per page: status, rows, and how its orientation was decided."""
+    if not result.page_reports:
+        return ""
+    evidence = {cells.page: cells.orientation_evidence for cells in result.pages}
+    items = "".join(
+        f'<li class="status-{_escape(r.status)}">第 {r.page + 1} 页：{PAGE_STATUS_TEXT.get(r.status, r.status)}'
+        f" · {_escape(r.message)}"
+        f"{f' · 方向：{_escape(evidence[r.page])}' if evidence.get(r.page) else ''}</li>"
+        for r in result.page_reports
+    )
+    return f'<ul id="page-status">{items}</ul>'
+
+
 def render_review_html(result: DraftResult) -> str:
     """The review page of one draft: summary, flagged cells worst first, pages with grids."""
     flagged = flagged_cells(result)
@@ -363,6 +407,8 @@ def render_review_html(result: DraftResult) -> str:
     reason_text = "、".join(f"{_escape(k)} {n}" for k, n in sorted(reasons.items(), key=lambda kv: -kv[1]))
     title = f"<p>{_escape(result.table.title)}</p>" if result.table.title else ""
     entries = "".join(_entry_html(rank, c, result) for rank, c in enumerate(flagged, start=1))
+    missing = len(result.pages_not_read)
+    not_read = f'<br><b class="not-read">未能读取 {missing} 页</b>' if missing else ""
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
         f"<title>待核对 · {_escape(name)}</title><style>{_CSS}</style></head><body>"
@@ -371,7 +417,9 @@ def render_review_html(result: DraftResult) -> str:
         f'页数 <b class="pages">{len(result.pages)}</b> · 行数 <b class="rows">{len(result.table.rows)}</b>'
         f' · 待核对单元格 <b class="flagged">{len(flagged)}</b>'
         f' · 输入 {_escape(result.kind)}'
-        f"{f'<br>原因：{reason_text}' if reason_text else ''}</div>"
+        f"{f'<br>原因：{reason_text}' if reason_text else ''}"
+        f"{not_read}"
+        f"</div>{_problem_pages_html(result, flagged)}{_page_status_html(result)}"
         f'<h2>待核对单元格（按分数从低到高）</h2><div id="flags">{entries or "<p>没有待核对的单元格。</p>"}</div>'
         f'<h2>页面与识别出的表格</h2><div id="pages">{_pages_html(result, flagged)}</div>'
         "</body></html>\n"

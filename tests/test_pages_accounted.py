@@ -1,0 +1,96 @@
+"""Every page accounts for itself, end to end with the real OCR: a form scanned into a draft is
+named and makes the result partial (its own exit code, every row still written); a table whose
+header names no task column is an error that quotes the header cells read."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scangen
+from PIL import Image, ImageDraw, ImageFont
+
+from pipeline.__main__ import main
+from pipeline.errors import PARTIAL_RESULT_EXIT, HeaderNotMapped
+
+#: Rendering resolution of these drafts: low, to keep the OCR quick.
+DPI = 150
+FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+
+
+def ruled_form(cells: list[list[str]], widths: list[int], dpi: int = DPI) -> Image.Image:
+    """An A4 page holding one ruled table of the given texts (a form, not a 职责分工 table)."""
+    page = Image.new("L", (int(8.27 * dpi), int(11.69 * dpi)), 255)
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.truetype(FONT, int(dpi * 11 / 72))
+    x0, y0, row_h = int(dpi * 0.9), int(dpi * 1.5), int(dpi * 0.45)
+    xs = [x0]
+    for w in widths:
+        xs.append(xs[-1] + int(w * dpi))
+    for r, row in enumerate(cells):
+        for c, text in enumerate(row):
+            draw.text((xs[c] + 12, y0 + r * row_h + row_h // 4), text, font=font, fill=0)
+    for r in range(len(cells) + 1):
+        draw.line([(xs[0], y0 + r * row_h), (xs[-1], y0 + r * row_h)], fill=0, width=2)
+    for x in xs:
+        draw.line([(x, y0), (x, y0 + len(cells) * row_h)], fill=0, width=2)
+    return page
+
+
+def write_pdf(pages: list[Image.Image], path: Path) -> Path:
+    pages[0].save(path, save_all=True, append_images=pages[1:], resolution=DPI)
+    return path
+
+
+@pytest.fixture(scope="module")
+def draft_with_form(tmp_path_factory, truth_rows) -> tuple[Path, int]:
+    """Two pages of the draft, then a fee form: the form's page is the third."""
+    rows = truth_rows[:5]
+    pages = [im.convert("L") for im in scangen.render_pages(rows, scangen.ScanStyle(dpi=DPI))]
+    form = ruled_form([["收费项目", "金额（元）", "备注"], ["住宿费", "300", ""], ["交通费", "120", "往返"]],
+                      [2.5, 2.0, 2.0])
+    path = write_pdf([*pages, form], tmp_path_factory.mktemp("partial") / "with_form.pdf")
+    return path, len(rows)
+
+
+def test_a_form_page_gives_a_partial_result_with_every_row(draft_with_form, tmp_path, capsys):
+    path, n_rows = draft_with_form
+    out = tmp_path / "out"
+    code = main(["run", str(path), "--out", str(out), "--workers", "1"])
+    captured = capsys.readouterr()
+    assert code == PARTIAL_RESULT_EXIT
+    form_page = sum(1 for _ in scangen.render_pages(scangen.load_truth()[:5], scangen.ScanStyle(dpi=DPI))) + 1
+    assert f"1 page not read: p{form_page}" in captured.out
+    assert f"warning: {path}" in captured.err and f"p{form_page}" in captured.err
+    csv_rows = (out / "with_form.csv").read_text(encoding="utf-8-sig").strip().splitlines()
+    assert len(csv_rows) == 1 + n_rows
+    record = json.loads((out / "with_form.run.json").read_text(encoding="utf-8"))
+    statuses = {p["page"]: p["status"] for p in record["pages"]}
+    assert statuses[form_page] == "not-read" and all(s == "read" for k, s in statuses.items() if k != form_page)
+    html = (out / "with_form.review.html").read_text(encoding="utf-8")
+    assert f'id="problem-p{form_page}"' in html and "未能读取 1 页" in html
+    assert html.index('id="problems"') < html.index('id="flags"')  # shown first
+
+
+def test_a_header_without_a_task_column_is_an_error_quoting_it(tmp_path, capsys):
+    form = ruled_form([["序号", "项目", "金额"], ["1", "住宿费", "300"], ["2", "交通费", "120"]], [1.0, 2.5, 2.0])
+    path = write_pdf([form], tmp_path / "form_only.pdf")
+    debug = tmp_path / "debug"
+    code = main(["run", str(path), "--out", str(tmp_path / "out"), "--workers", "1", "--debug", str(debug)])
+    err = capsys.readouterr().err
+    assert code == HeaderNotMapped.exit_code
+    [line] = [ln for ln in err.splitlines() if ln.startswith("error:")]
+    assert "序号 | 项目 | 金额" in line and "工作要求" in line
+    assert (debug / "form_only.p1.grid.png").exists()  # the page kept for the clerk
+    assert not (tmp_path / "out" / "form_only.csv").exists()
+
+
+def test_ruled_form_is_a_real_table(tmp_path):
+    """The fixture itself: the form's rulings are found as a 3 x 3 grid by the grid stage."""
+    from pipeline.grid import detect_grid
+    from pipeline.models import Page
+    from pipeline.settings import Settings
+
+    form = np.asarray(ruled_form([["a", "b", "c"], ["d", "e", "f"], ["g", "h", "i"]], [1.0, 1.0, 1.0]))
+    grid = detect_grid(Page(0, form, DPI), Settings())
+    assert (len(grid.row_lines), len(grid.col_lines)) == (4, 4)
