@@ -45,6 +45,7 @@ import bench  # noqa: E402
 import scangen  # noqa: E402
 from rapidfuzz.distance import Levenshtein  # noqa: E402
 
+from pipeline.diff import compare  # noqa: E402
 from pipeline.errors import PipelineError  # noqa: E402
 from pipeline.evaluate import (  # noqa: E402
     COLUMN_TITLES,
@@ -104,10 +105,86 @@ class Outcome:
     seconds: float
     pages: int
     error: str = ""
+    #: Pages whose rows were taken (or that hold no table) / pages: a lost page shows here.
+    pages_read: str = ""
+    #: Changes `diff` reports between the truth and the output: each one is OCR noise.
+    false_changes: int | None = None
+
+
+#: Held-out documents (never in the lexicon): name → truth CSV. Present when their files are.
+HELD_OUT = {
+    "songjiang": ROOT / "tests" / "data" / "songjiang_flood_v1.csv",
+    "jiading": ROOT / "tests" / "data" / "jiading_elderly_v1.csv",
+}
+#: Scan variants every held-out document is drawn in (the realistic one, and the two hardest).
+HELD_OUT_VARIANTS = ("sample", "uming-bilevel", "zenhei-150-noisy", "rotated-180")
+#: Column layouts (scangen.LAYOUTS) and the document each is drawn from: a layout needs the
+#: truth's columns (三级指标 is jiading's, 完成时限 songjiang's).
+LAYOUT_DOCUMENTS = {"synonyms": "songjiang", "tasks-landscape": "songjiang", "single-responsible": "songjiang",
+                    "two-row": "jiading"}
+#: Degradations of the library path (tests/degrade.py RECIPES) are applied to these documents.
+RECIPE_DOCUMENTS = ("qingpu", "songjiang")
+
+
+def _degrade_module() -> Any | None:
+    try:
+        import degrade
+    except ImportError:
+        return None
+    return degrade
+
+
+def held_out_names() -> list[str]:
+    names = []
+    for doc, path in HELD_OUT.items():
+        if path.exists():
+            names += [f"{doc}/{variant}" for variant in HELD_OUT_VARIANTS]
+    layouts = getattr(scangen, "LAYOUTS", {})
+    names += [f"{doc}/{layout}" for layout, doc in LAYOUT_DOCUMENTS.items()
+              if layout in layouts and (doc == "qingpu" or HELD_OUT[doc].exists())]
+    degrade = _degrade_module()
+    for recipe in getattr(degrade, "RECIPES", {}) if degrade else {}:
+        names += [f"{doc}/{recipe}" for doc in RECIPE_DOCUMENTS if doc == "qingpu" or HELD_OUT[doc].exists()]
+    return names
 
 
 def all_case_names() -> list[str]:
-    return [*scangen.VARIANTS, LONG_ROW, SEED]
+    return [*scangen.VARIANTS, LONG_ROW, SEED, *held_out_names()]
+
+
+def _prepare_held_out(name: str, out: Path) -> Case:
+    """A case named document/variant, document/layout or document/recipe."""
+    doc, kind = name.split("/", 1)
+    rows = scangen.load_truth(HELD_OUT[doc]) if doc in HELD_OUT else scangen.load_truth()
+    path = out / doc / f"{kind}.pdf"
+    layouts = getattr(scangen, "LAYOUTS", {})
+    if kind in scangen.VARIANTS:
+        style = scangen.VARIANTS[kind]
+        draft = scangen.render_draft(rows, path, style, title=_title(doc))
+        printed = [{k: r.get(k, "") for k in scangen.CSV_COLUMNS} for r in draft.rows]  # the five-column layout
+        return Case(name, draft.path, rows_to_table(printed, name), draft.pages, style.dpi)
+    if kind in layouts:
+        layout = layouts[kind]
+        style = scangen.VARIANTS["sample"]
+        draft = scangen.render_draft(rows, path, style, title=_title(doc), layout=layout)
+        expected = scangen.expected_rows(rows, layout)
+        return Case(name, draft.path, rows_to_table(expected, name), draft.pages, style.dpi)
+    degrade = _degrade_module()
+    assert degrade is not None, name
+    draft = degrade.render_degraded(rows, path, kind, scangen.VARIANTS["clean-300"], 0, title=_title(doc))
+    pages = getattr(draft, "pages", 1) if not isinstance(draft, int) else draft
+    return Case(name, path, rows_to_table(rows, name), int(pages), scangen.VARIANTS["clean-300"].dpi)
+
+
+#: Titles of the held-out documents as their drafts print them.
+TITLES = {
+    "songjiang": "《松江区防汛防台能力提升三年行动计划（2027—2029年）》任务分工",
+    "jiading": "《嘉定区推进养老服务体系建设的实施方案》职责分工",
+}
+
+
+def _title(doc: str) -> str:
+    return TITLES.get(doc, scangen.DEFAULT_TITLE)
 
 
 def prepare_cases(names: Sequence[str], out: Path) -> list[Case]:
@@ -117,6 +194,9 @@ def prepare_cases(names: Sequence[str], out: Path) -> list[Case]:
     for name in names:
         if name == SEED:
             cases.append(Case(name, SEED_TXT, read_table_csv(scangen.TRUTH_CSV), 1))
+            continue
+        if "/" in name:
+            cases.append(_prepare_held_out(name, out))
             continue
         rows = scangen.long_row_variant(truth_rows) if name == LONG_ROW else truth_rows
         style = scangen.VARIANTS[LONG_ROW_STYLE if name == LONG_ROW else name]
@@ -181,7 +261,11 @@ def run_case(case: Case, settings: Settings, lexicon: Lexicon, executor: Executo
     write_outputs(result, out / case.name, stem)
     report = mismatch_report(case.name, settings.engine, result.table, case.truth)
     (out / case.name / f"{stem}.errors.md").write_text(report, encoding="utf-8")
-    return Outcome(score_table(result.table, case.truth), seconds, max(1, len(result.pages)))
+    pages = max(1, len(result.pages))
+    read = sum(1 for r in result.page_reports if r.status != "not-read") if result.page_reports else pages
+    changes = len(compare(case.truth, result.table).changes)
+    return Outcome(score_table(result.table, case.truth), seconds, pages, pages_read=f"{read}/{pages}",
+                   false_changes=changes)
 
 
 def _failed(case: Case, start: float, message: str) -> Outcome:
@@ -333,7 +417,9 @@ def evaluate_engine(
         for case in cases:
             outcome = run_case(case, settings, lexicon, executor, out)
             named[case.name] = outcome.scores
-            extra[case.name] = {"pages": str(outcome.pages), "seconds": f"{outcome.seconds:.1f}"}
+            extra[case.name] = {"pages read": outcome.pages_read or f"0/{outcome.pages}",
+                                "diff changes": "—" if outcome.false_changes is None else str(outcome.false_changes),
+                                "seconds": f"{outcome.seconds:.1f}"}
             if outcome.error:
                 notes.append(f"- {case.name}: failed: {outcome.error}")
             print(f"  {engine} {case.name}: {outcome.seconds:.1f} s"
@@ -371,8 +457,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     commit = bench.commit_label()  # the code this run imported, whatever is committed while it runs
     cases = prepare_cases(args.names, out)
     legend = ("rows = rows output/expected; column % = exact matches over truth rows; CER over 工作要求 "
-              "(NFKC, no whitespace); agency F1 over (序号, sub-row, agency, role); seconds = process_draft "
-              "wall time (engine loaded beforehand)")
+              "(NFKC, no whitespace); agency F1 over (序号, sub-row, agency, role); pages read = pages whose "
+              "rows were taken or that hold no table / pages; diff changes = what `diff` reports between the "
+              "truth and the output (every one is OCR noise); seconds = process_draft wall time (engine loaded "
+              "beforehand). Cases: plain names are the Qingpu document drawn by tests/scangen.py (our renderer); "
+              "document/variant = a held-out document (tests/data, never in the lexicon) in a scangen style; "
+              "document/layout = a column layout of scangen (scored against scangen.expected_rows); "
+              "document/recipe = tests/degrade.py (augraphy, seals, pen, photos: the library's degradations). "
+              "None of these is a real scan: those are measured by tests/test_real_scans.py.")
     for engine in engines:
         table, notes, peer = evaluate_engine(engine, cases, out, args.lexicon, args.peer)
         title = (f"## eval, engine {engine}, commit {commit}, "
