@@ -145,6 +145,8 @@ class PageCells:
     skew_deg: float = 0.0
     #: How the page's orientation was decided (scores per angle, method), for the review outputs.
     orientation_evidence: str = ""
+    #: Lines printed just above and below the table (title, 附件 caption, notes), top to bottom.
+    margin_text: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

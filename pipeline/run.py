@@ -26,7 +26,7 @@ from .grid import detect_grid, draw_grid
 from .ingest import Document, load_page, open_document
 from .lexicon import Lexicon
 from .models import DraftResult, Page, PageCells, PageReport, StageTime, Table
-from .ocr import get_engine, read_cells
+from .ocr import get_engine, read_cells, read_margin_text
 from .profile import TableProfile, load_profile
 from .repair import repair_table
 from .settings import Settings
@@ -71,7 +71,9 @@ def process_page(doc: Document, index: int, settings: Settings) -> PageOutcome:
     with _timed(timings, "ocr"):
         engine = None if page.source == "text-layer" or not grid.cells else get_engine(settings)
         texts = read_cells(page, grid, engine, settings) if grid.cells else ()
-    cells = PageCells(page.index, grid, texts, page.source, page.note, report.rotation, report.skew_deg)
+        margin = read_margin_text(page, grid, engine)
+    cells = PageCells(page.index, grid, texts, page.source, page.note, report.rotation, report.skew_deg,
+                      margin_text=margin)
     return PageOutcome(cells, page.image, tuple(timings.items()))
 
 

@@ -63,6 +63,10 @@ GEOMETRY_MIN_SHARE = 0.75
 GEOMETRY_MIN_LINES = 3
 #: A page column lands in a table column when at least this share of its width overlaps it.
 COLUMN_MIN_OVERLAP = 0.5
+#: A line above a table that names it among several: 附件2, 附表1, 表3.
+CAPTION = re.compile(r"^(附件|附表|表)\s*[0-9一二三四五六七八九十]+")
+#: A line above the table that is the draft's title: a document name in 《》 or the words of one.
+TITLE_MARK = re.compile(r"《|职责分工|任务分工|责任分工|分工方案")
 #: Roles whose texts identify an item: their merged cells are joined across page breaks.
 ITEM_ROLES = ("no", "level1", "level2", "level3")
 
@@ -96,6 +100,8 @@ class _TableState:
     notes: list[str]
     rows: list[_RawRow] = field(default_factory=list)
     pages: list[int] = field(default_factory=list)
+    #: Lines printed around the table on the page where its header is (title, caption, notes).
+    margin: list[str] = field(default_factory=list)
 
 
 def _compact(text: str) -> str:
@@ -291,7 +297,7 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
                 ordered = [header.roles[c] for c in sorted(header.roles)]
                 current = _TableState(ordered, page.grid.col_lines,
                                       {r: header.texts.get(c, "") for c, r in header.roles.items()},
-                                      list(header.notes))
+                                      [*header.notes, *page.margin_text], margin=list(page.margin_text))
                 tables.append(current)
                 roles = header.roles
         elif current is not None:
@@ -365,8 +371,10 @@ def _finish(state: _TableState, cells: _Cells, profile: TableProfile, source: st
     if lead_rule and "responsible" in roles:
         roles = [r for r in roles if r != "responsible"]
     columns = profile.output_columns(roles, {r: t for r, t in state.headers.items()})
-    return Table(title="", rows=tuple(rows), source=source, columns=columns,
-                 caption="" if count == 1 else f"表{index + 1}",
+    caption = next((m.group(0) for m in map(CAPTION.match, (_compact(t) for t in state.margin)) if m), "")
+    title = next((_compact(t) for t in state.margin if TITLE_MARK.search(t)), "")
+    return Table(title=title, rows=tuple(rows), source=source, columns=columns,
+                 caption="" if count == 1 else caption or f"表{index + 1}",
                  first_is_lead=lead_rule and "responsible" in state.roles)
 
 

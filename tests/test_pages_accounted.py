@@ -94,3 +94,16 @@ def test_ruled_form_is_a_real_table(tmp_path):
     form = np.asarray(ruled_form([["a", "b", "c"], ["d", "e", "f"], ["g", "h", "i"]], [1.0, 1.0, 1.0]))
     grid = detect_grid(Page(0, form, DPI), Settings())
     assert (len(grid.row_lines), len(grid.col_lines)) == (4, 4)
+
+
+def test_margin_text_reads_the_title_above_the_table(truth_rows):
+    from pipeline.grid import detect_grid
+    from pipeline.models import Page
+    from pipeline.ocr import get_engine, read_margin_text
+    from pipeline.settings import Settings
+
+    image = np.asarray(scangen.render_pages(truth_rows[:3], scangen.ScanStyle(dpi=DPI))[0].convert("L"))
+    page = Page(0, image, DPI)
+    grid = detect_grid(page, Settings())
+    lines = read_margin_text(page, grid, get_engine(Settings()))
+    assert any("职责分工" in line and "青浦区" in line for line in lines), lines

@@ -252,3 +252,38 @@ def _text_layer_cell(page: Page, cell: Cell) -> CellText:
             lines.append([word])
     text = "\n".join("".join(w.text for w in sorted(line, key=lambda w: w.box.x0)) for line in lines)
     return CellText(cell, text, 1.0, "text-layer", tuple(LineText(t, 1.0) for t in text.split("\n") if t))
+
+
+#: Text printed above the table (title, 附件 caption, a note such as 列第一位的为牵头单位) and below
+#: it (notes, the page number) is read within this many character heights of the table's edge:
+#: far enough for a two-line title and its note, near enough to leave the plan's body text out.
+MARGIN_TEXT_CHARS = 12.0
+#: At most this many lines are read on each side (a title, a subtitle, a note, a caption).
+MARGIN_TEXT_MAX_LINES = 4
+
+
+def read_margin_text(page: Page, grid: Grid, engine: OcrEngine | None) -> tuple[str, ...]:
+    """The lines printed just above and just below the table, top to bottom (text layers exactly).
+
+    They carry what the cells do not: the draft's title, a caption that names the table (附件2)
+    and notes that change how a column reads ("列第一位的为牵头单位")."""
+    if not grid.cells:
+        return ()
+    h, w = page.image.shape
+    reach = int(MARGIN_TEXT_CHARS * grid.char_height)
+    top, bottom = grid.row_lines[0], grid.row_lines[-1]
+    left, right = max(0, grid.col_lines[0] - reach), min(w, grid.col_lines[-1] + reach)
+    boxes = [Box(left, max(0, top - reach), right, max(0, top - grid.ruling_width)),
+             Box(left, min(h, bottom + grid.ruling_width), right, min(h, bottom + reach))]
+    if page.source == "text-layer":
+        cells = [Cell(page.index, -1, -1, 1, 1, b) for b in boxes if b.height > 0]
+        return tuple(line for c in cells for line in _text_layer_cell(page, c).text.split("\n") if line)
+    if engine is None:
+        return ()
+    lines: list[np.ndarray] = []
+    for k, box in enumerate(boxes):
+        if box.height <= 0:
+            continue
+        found = cut_lines(page.image[box.y0:box.y1, box.x0:box.x1], grid.char_height)
+        lines += found[-MARGIN_TEXT_MAX_LINES:] if k == 0 else found[:MARGIN_TEXT_MAX_LINES]
+    return tuple(r.text.strip() for r in engine.read_lines(lines) if r.text.strip())
