@@ -241,6 +241,7 @@ def test_a_header_of_other_roles_starts_a_second_table():
 def test_a_note_printed_under_the_title_states_the_lead_rule_and_the_title_is_kept():
     p = page(0, [(1, 0, 1, "1"), (1, 1, 1, "甲。"), (1, 2, 1, "区教育局、区妇联"), (1, 3, 1, "2027年")],
              header=["序号", "重点任务", "责任单位", "完成时限"])
-    noted = PageCells(0, p.grid, p.cells, margin_text=("《某区实施方案》任务分工", "注：责任单位中列第一位的为牵头单位。"))
+    margin = ("《某区实施方案》任务分工", "注：责任单位中列第一位的为牵头单位。")
+    noted = PageCells(0, p.grid, p.cells, margin_text=margin)
     [table] = build_tables([noted], PROFILE).tables
     assert table.first_is_lead and table.title == "《某区实施方案》任务分工"
