@@ -645,10 +645,29 @@ def _split_responsible(log: _Log, index: int, names: str) -> dict[str, str]:
     return {"lead": lead, "support": support}
 
 
+#: A Shanghai district named inside an agency name (松江区水务局, 上海市松江区教育局): the draft's own
+#: district spelled out. It is cut to the district-level form (区水务局) and the rewrite recorded,
+#: so the segmenter never splits it into a junk agency 松江 plus 区水务局 (seen on a held-out draft).
+DISTRICTS = ("黄浦", "徐汇", "长宁", "静安", "普陀", "虹口", "杨浦", "闵行", "宝山", "嘉定", "浦东新", "金山",
+             "松江", "青浦", "奉贤", "崇明")
+DISTRICT_PREFIX = re.compile(rf"(?:上海市\s*)?(?:{'|'.join(DISTRICTS)})\s*(?=区\s*[{_CJK}]\s*[{_CJK}])")
+
+
+def strip_district_prefixes(text: str) -> str:
+    """The cell with each agency's leading 上海市X区 / X区 cut to 区 (only at a name's start)."""
+    parts = re.split(f"([{re.escape(''.join(sorted(AGENCY_SEPARATORS)))}]+)", text)
+    return "".join(DISTRICT_PREFIX.sub("", part, count=1) if DISTRICT_PREFIX.match(part.lstrip()) else part
+                   for part in parts)
+
+
 def _repair_agencies(
     log: _Log, index: int, field: str, raw: str, lexicon: Lexicon, settings: Settings
 ) -> str:
     fragments = []
+    unprefixed = strip_district_prefixes(raw)
+    if unprefixed != raw:
+        log.repair(index, field, raw, unprefixed, "district_prefix", 100.0)
+        raw = unprefixed
     for frag in segment_agencies(raw, lexicon, settings):
         if not any(ch.isalnum() for ch in frag.read):  # a lone mark (- 》 ·): speck or stray punctuation
             log.repair(index, field, frag.read, "", "stray_mark", STRAY_MARK_SCORE)
