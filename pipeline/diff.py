@@ -484,6 +484,23 @@ def summary_line(changes: Changes) -> str:
     return f"{len(changes.changes)} changes in {items} item{'s' if items != 1 else ''}: {counts}."
 
 
+#: The change kinds in the words of the Chinese pages (diff.html); changes.csv and the terminal
+#: keep the kind names, which scripts match on.
+CHANGE_WORDS = {
+    "item_added": "新增事项", "item_removed": "删除事项", "renumbered": "序号变化", "level1_changed": "一级指标变化",
+    "title_changed": "二级指标变化", "row_added": "新增子行", "row_removed": "删除子行", "text_changed": "内容修改",
+    "agency_added": "增加单位", "agency_removed": "减少单位", "field_changed": "其他栏目变化",
+}
+
+
+def summary_line_zh(changes: Changes) -> str:
+    """summary_line in Chinese, for diff.html."""
+    if not changes.changes:
+        return "两稿没有差异。"
+    counts = "，".join(f"{CHANGE_WORDS[kind]} {changes.count(kind)}" for kind in CHANGE_KINDS if changes.count(kind))
+    return f"{len(changes.changed_items)} 个事项共 {len(changes.changes)} 处变化：{counts}。"
+
+
 def render_terminal(changes: Changes, color: bool) -> str:
     """A report grouped per item; items that were only renumbered share one line at the end."""
     lines: list[str] = []
@@ -600,7 +617,7 @@ def _html_item(diff: ItemDiff) -> str:
             )
     return (
         f'<section class="item"><h3>{_escape(diff.label)}</h3>'
-        f'<div class="kinds">{_escape(", ".join(kinds))}</div>'
+        f'<div class="kinds">{_escape("，".join(CHANGE_WORDS.get(k, k) for k in kinds))}</div>'
         f"<table>{''.join(rows)}</table></section>"
     )
 
@@ -634,7 +651,7 @@ def render_html(changes: Changes, old: Table, new: Table) -> str:
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">',
         f"<title>{_escape(f'{old.title} → {new.title}')}</title><style>{_CSS}</style></head><body>",
         f"<h1>稿件比对：{_escape(old_name)} → {_escape(new_name)}</h1>",
-        f'<p class="summary">{_escape(summary_line(changes))} 未变化的事项：{unchanged}。</p>',
+        f'<p class="summary">{_escape(summary_line_zh(changes))}未变化的事项：{unchanged}。</p>',
     ]
     if shown:
         parts.append(f"<h2>变化的事项（{len(shown)}）</h2>")

@@ -307,6 +307,8 @@ def test_html_is_self_contained_and_highlights(truth: Table) -> None:
     assert "<del>100</del>" in page and "<ins>150</ins>" in page
     assert "<ins>区体育局</ins>" in page and "<del>区教育局</del>" in page
     assert "<style>" in page
+    summary = re.search(r'<p class="summary">(.*?)</p>', page).group(1)
+    assert "内容修改" in summary and not re.search(r"[a-z]_[a-z]", summary)  # no English change names
     assert not re.search(r"""(src|href)\s*=|https?://|@import|url\(""", page)
 
 
@@ -321,7 +323,7 @@ def test_html_escapes_text(truth: Table) -> None:
 
 def test_self_diff_html(truth: Table) -> None:
     page = render_html(compare(truth, truth), truth, truth)
-    assert "No differences." in page and "<ins>" not in page and "<del>" not in page
+    assert "两稿没有差异。" in page and "<ins>" not in page and "<del>" not in page
 
 
 # --- properties ---------------------------------------------------------------------------------
