@@ -162,8 +162,9 @@ def summary_table(outcomes) -> str:
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)) for line in lines)
 
 
-def load_table(path: Path, settings: Settings, lexicon_path: Path):  # -> Table
-    """A clean CSV as written by `run`, or any draft run through the pipeline."""
+def load_version(path: Path, settings: Settings, lexicon_path: Path):  # -> (Table, DraftResult | None)
+    """A clean CSV as written by `run`, or any draft run through the pipeline (with its result,
+    whose page images give diff.html its crops)."""
     from .lexicon import load_lexicon
     from .run import process_draft
     from .tableio import read_table_csv
@@ -171,19 +172,33 @@ def load_table(path: Path, settings: Settings, lexicon_path: Path):  # -> Table
     if not path.is_file():
         raise NotADraft(str(path), "no such file")
     if path.suffix.lower() == ".csv":
-        return read_table_csv(path)
-    return process_draft(path, settings, load_lexicon(lexicon_path)).table
+        return read_table_csv(path), None
+    result = process_draft(path, settings, load_lexicon(lexicon_path))
+    return result.table, result
+
+
+def load_table(path: Path, settings: Settings, lexicon_path: Path):  # -> Table
+    return load_version(path, settings, lexicon_path)[0]
+
+
+def _crop_html(result):  # DraftResult | None -> CropHtml | None
+    """The crops of a version's cells for diff.html (None for a clean CSV: no paper to show)."""
+    if result is None or not result.images:
+        return None
+    from .report import crop_images_html
+
+    return lambda row, role: crop_images_html(result, row.sources.get(role))
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
     from .diff import compare, diff_exit_status, render_terminal, write_changes_csv, write_diff_html
 
     settings = _settings(args)
-    old = load_table(args.old, settings, args.lexicon)
-    new = load_table(args.new, settings, args.lexicon)
+    old, old_result = load_version(args.old, settings, args.lexicon)
+    new, new_result = load_version(args.new, settings, args.lexicon)
     changes = compare(old, new)
     write_changes_csv(changes, args.out / "changes.csv")
-    write_diff_html(changes, old, new, args.out / "diff.html")
+    write_diff_html(changes, old, new, args.out / "diff.html", _crop_html(old_result), _crop_html(new_result))
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
     print(render_terminal(changes, color=color))
     return diff_exit_status(changes)

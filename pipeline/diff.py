@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import html
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
@@ -523,6 +523,7 @@ def render_terminal(changes: Changes, color: bool) -> str:
 # --- diff.html ----------------------------------------------------------------------------------
 
 _CSS = """
+.crops img { display: block; max-width: 100%; margin-top: .3em; border: 1px solid #ccc; }
 body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif;
        margin: 1.5em; color: #222; line-height: 1.6; }
 h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 2em; } h3 { font-size: 1.02em; margin: 0; }
@@ -580,7 +581,13 @@ def _html_side(text: str, tag: str) -> str:
     return f"<{tag}>{_escape(text)}</{tag}>" if text else ""
 
 
-def _html_field_row(title: str, old: str | None, new: str | None, agencies: bool) -> str:
+#: Given a row of one version and a role, the image crops of that cell as HTML ("" for none):
+#: how diff.html shows beside a changed cell of a scan what the paper says.
+CropHtml = Callable[[Row, str], str]
+
+
+def _html_field_row(title: str, old: str | None, new: str | None, agencies: bool,
+                    crops: tuple[str, str] = ("", "")) -> str:
     """One <tr>: field title, old cell, new cell; a side that does not exist shows (无)."""
     if old is None or new is None:
         old_html = _ABSENT if old is None else _html_side(old, "del")
@@ -589,10 +596,15 @@ def _html_field_row(title: str, old: str | None, new: str | None, agencies: bool
     else:
         old_html, new_html = _html_agencies(old, new) if agencies else _html_char_diff(old, new)
         css = ' class="same"' if old == new else ""
-    return f'<tr{css}><th class="field">{_escape(title)}</th><td>{old_html}</td><td>{new_html}</td></tr>'
+    if css:
+        crops = ("", "")
+    old_crop = f'<div class="crops">{crops[0]}</div>' if crops[0] else ""
+    new_crop = f'<div class="crops">{crops[1]}</div>' if crops[1] else ""
+    return (f'<tr{css}><th class="field">{_escape(title)}</th><td>{old_html}{old_crop}</td>'
+            f"<td>{new_html}{new_crop}</td></tr>")
 
 
-def _html_item(diff: ItemDiff) -> str:
+def _html_item(diff: ItemDiff, old_crop: CropHtml | None = None, new_crop: CropHtml | None = None) -> str:
     old, new = diff.old, diff.new
     kinds = sorted({change.change for change in diff.changes}, key=CHANGE_KINDS.index)
     rows = [
@@ -607,12 +619,15 @@ def _html_item(diff: ItemDiff) -> str:
     ]
     for old_row, new_row in diff.rows:
         for field in ("requirement", *AGENCY_FIELDS):
+            crops = (old_crop(old_row, field) if old_crop and old_row else "",
+                     new_crop(new_row, field) if new_crop and new_row else "")
             rows.append(
                 _html_field_row(
                     FIELD_TITLES[field],
                     old_row.get(field) if old_row else None,
                     new_row.get(field) if new_row else None,
                     agencies=field in AGENCY_FIELDS,
+                    crops=crops,
                 )
             )
     return (
@@ -640,9 +655,11 @@ def _html_agency_summary(changes: Changes) -> str:
     return f'<table class="agencies">{head}{body}</table>'
 
 
-def render_html(changes: Changes, old: Table, new: Table) -> str:
+def render_html(changes: Changes, old: Table, new: Table, old_crop: CropHtml | None = None,
+                new_crop: CropHtml | None = None) -> str:
     """A self-contained page (inline CSS, nothing fetched): each changed item old | new with
-    character-level <ins>/<del>, items only renumbered in one list, and a per-agency summary."""
+    character-level <ins>/<del> (and, for scanned versions, the cells' image crops), items only
+    renumbered in one list, and a per-agency summary."""
     shown = [diff for diff in changes.changed_items if not diff.renumbered_only]
     renumbered = [diff for diff in changes.changed_items if diff.renumbered_only]
     unchanged = len(changes.items) - len(changes.changed_items)
@@ -655,7 +672,7 @@ def render_html(changes: Changes, old: Table, new: Table) -> str:
     ]
     if shown:
         parts.append(f"<h2>变化的事项（{len(shown)}）</h2>")
-        parts.extend(_html_item(diff) for diff in shown)
+        parts.extend(_html_item(diff, old_crop, new_crop) for diff in shown)
     if renumbered:
         numbers = "，".join(
             f"{diff.old.no}→{diff.new.no} {diff.new.title}"
@@ -668,6 +685,7 @@ def render_html(changes: Changes, old: Table, new: Table) -> str:
     return "".join(parts)
 
 
-def write_diff_html(changes: Changes, old: Table, new: Table, path: Path) -> None:
+def write_diff_html(changes: Changes, old: Table, new: Table, path: Path, old_crop: CropHtml | None = None,
+                    new_crop: CropHtml | None = None) -> None:
     """diff.html, written atomically."""
-    write_text_atomic(path, render_html(changes, old, new))
+    write_text_atomic(path, render_html(changes, old, new, old_crop, new_crop))

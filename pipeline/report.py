@@ -266,6 +266,12 @@ def cell_crops(result: DraftResult, source: FieldSource | None) -> list[np.ndarr
     return crops
 
 
+def crop_images_html(result: DraftResult, source: FieldSource | None) -> str:
+    """The crops of a field's cells as inline <img> tags ("" for text inputs): for diff.html."""
+    return "".join(f'<img class="crop" src="{_data_uri(c, "jpeg", CROP_JPEG_QUALITY)}" alt="">'
+                   for c in cell_crops(result, source))
+
+
 # --- review.html --------------------------------------------------------------------------------
 
 

@@ -118,3 +118,7 @@ def test_diff_of_two_scans_finds_exactly_the_edits(tmp_path, truth_rows):
         (c.change, c.old_no, c.new_no, c.field, c.old, c.new) for c in expected)
     kinds = {c.change for c in expected}
     assert {"item_added", "renumbered", "text_changed", "agency_added", "agency_removed"} <= kinds
+    # diff.html shows the paper beside each changed cell of the two scans
+    html = (out / "diff.html").read_text(encoding="utf-8")
+    changed_text = [c for c in expected if c.change == "text_changed"]
+    assert html.count('<div class="crops"><img class="crop" src="data:image/jpeg;base64,') >= 2 * len(changed_text)
