@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -653,18 +653,30 @@ DISTRICTS = ("黄浦", "徐汇", "长宁", "静安", "普陀", "虹口", "杨浦
 DISTRICT_PREFIX = re.compile(rf"(?:上海市\s*)?(?:{'|'.join(DISTRICTS)})\s*(?=区\s*[{_CJK}]\s*[{_CJK}])")
 
 
-def strip_district_prefixes(text: str) -> str:
-    """The cell with each agency's leading 上海市X区 / X区 cut to 区 (only at a name's start)."""
+#: The district without 区 before a department's short name (松江规划资源局): cut only when 区 +
+#: the rest is a known spelling, since 松江经济技术开发区管委会 is not a district department.
+DISTRICT_SHORT = re.compile(rf"^\s*(?:上海市\s*)?(?:{'|'.join(DISTRICTS)})\s*(?=[{_CJK}])")
+
+
+def strip_district_prefixes(text: str, known: Collection[str] = ()) -> str:
+    """The cell with each agency's leading 上海市X区 / X区 cut to 区 (only at a name's start), and
+    X + a known 区 name's rest (松江规划资源局 → 区规划资源局)."""
     parts = re.split(f"([{re.escape(''.join(sorted(AGENCY_SEPARATORS)))}]+)", text)
-    return "".join(DISTRICT_PREFIX.sub("", part, count=1) if DISTRICT_PREFIX.match(part.lstrip()) else part
-                   for part in parts)
+    out = []
+    for part in parts:
+        if DISTRICT_PREFIX.match(part.lstrip()):
+            part = DISTRICT_PREFIX.sub("", part, count=1)
+        elif (short := DISTRICT_SHORT.match(part)) and "区" + "".join(part[short.end():].split()) in known:
+            part = "区" + part[short.end():]
+        out.append(part)
+    return "".join(out)
 
 
 def _repair_agencies(
     log: _Log, index: int, field: str, raw: str, lexicon: Lexicon, settings: Settings
 ) -> str:
     fragments = []
-    unprefixed = strip_district_prefixes(raw)
+    unprefixed = strip_district_prefixes(raw, lexicon.canonical_of.keys())
     if unprefixed != raw:
         log.repair(index, field, raw, unprefixed, "district_prefix", 100.0)
         raw = unprefixed

@@ -689,9 +689,10 @@ def test_marks_after_the_last_sentence_end_are_dropped(read, clean):
 
 
 def test_district_prefix_is_cut_and_recorded_never_split_into_a_junk_agency():
-    result = repair_rows(row("1", requirement="做好。", lead="松江区教育局", support="上海市松江区水务局、区妇联"))
+    result = repair_rows(row("1", requirement="做好。", lead="松江区教育局、松江规划资源局",
+                             support="上海市松江区水务局、区妇联、松江经济技术开发区管委会"))
     out = result.table.rows[0]
-    assert (out.lead, out.support) == ("区教育局", "区水务局、区妇联")
+    assert (out.lead, out.support) == ("区教育局、区规划资源局", "区水务局、区妇联、松江经济技术开发区管委会")
     methods = {(r.field, r.method) for r in result.repairs}
     assert ("lead", "district_prefix") in methods and ("support", "district_prefix") in methods
     assert not any(f.text in ("松江", "上海市松江") for f in result.flags)
