@@ -155,7 +155,7 @@ _TAIL_THEN_NUMBER = re.compile(
 )
 _NUMERAL = re.compile(
     rf"^\s*(?:[（(]\s*([{_NUMERAL_CHARS}]{{1,3}})\s*[)）]"  # （三）
-    rf"|([{_NUMERAL_CHARS}]{{1,3}})\s*[、,，.．:：])"  # 三、
+    rf"|([{_NUMERAL_CHARS}]{{1,3}})\s*[、,，.．:：丶])"  # 三、 (丶: a 、 as recognizers often read it)
     r"\s*(.*)$",
     re.S,
 )

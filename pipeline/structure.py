@@ -49,7 +49,7 @@ HEADER_MIN_MATCHES = 2
 HEADER_MIN_COVERAGE = 0.5
 #: The numeral prefix that starts a 一级 title (一、) and the number that starts an item (12、, 3.).
 #: Vertical 、 is often read as - or ·, hence the wide class of separators.
-LEVEL1_START = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.,，．\-—·:：]")
+LEVEL1_START = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.,，．\-—·:：丶]")
 LEVEL2_START = re.compile(r"^\s*\d{1,3}\s*[.、,，．\-—·:：]")
 ITEM_NUMBER = re.compile(r"^\s*\d{1,3}\s*$")
 #: A requirement that does not end a sentence is cut by the page break, not finished.

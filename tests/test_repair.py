@@ -696,3 +696,7 @@ def test_district_prefix_is_cut_and_recorded_never_split_into_a_junk_agency():
     methods = {(r.field, r.method) for r in result.repairs}
     assert ("lead", "district_prefix") in methods and ("support", "district_prefix") in methods
     assert not any(f.text in ("松江", "上海市松江") for f in result.flags)
+
+
+def test_numeral_read_with_a_dot_radical_is_split_once():
+    assert split_numeral("三丶加强河湖水系综合治理") == ("三", "加强河湖水系综合治理")
