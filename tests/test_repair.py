@@ -700,3 +700,11 @@ def test_district_prefix_is_cut_and_recorded_never_split_into_a_junk_agency():
 
 def test_numeral_read_with_a_dot_radical_is_split_once():
     assert split_numeral("三丶加强河湖水系综合治理") == ("三", "加强河湖水系综合治理")
+
+
+def test_a_speck_read_as_a_full_stop_inside_a_title_is_dropped():
+    from pipeline.repair import clean_title
+
+    assert clean_title("推进医养康养深。度融合") == "推进医养康养深度融合"
+    assert clean_title("加强·组织领导") == "加强组织领导"
+    assert clean_title("健全“街镇、村居”网络") == "健全“街镇、村居”网络"
