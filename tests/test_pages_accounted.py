@@ -107,3 +107,43 @@ def test_margin_text_reads_the_title_above_the_table(truth_rows):
     grid = detect_grid(page, Settings())
     lines = read_margin_text(page, grid, get_engine(Settings()))
     assert any("职责分工" in line and "青浦区" in line for line in lines), lines
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    import csv
+
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_other_offices_columns_end_to_end(tmp_path, capsys):
+    """序号 | 重点任务 | 责任单位 | 完成时限 with the lead note in the header: real OCR on a drawn page."""
+    cells = [["序号", "重点任务", "责任单位（列第一位的为牵头单位）", "完成时限"],
+             ["1", "完善防汛应急预案。", "区水务局、区应急局", "2027年底前"],
+             ["2", "开展河道清淤。", "区水务局", "每年汛期前"]]
+    path = write_pdf([ruled_form(cells, [0.6, 2.4, 2.8, 1.2])], tmp_path / "tasks.pdf")
+    code = main(["run", str(path), "--out", str(tmp_path / "out"), "--workers", "1"])
+    assert code == 0, capsys.readouterr().err
+    rows = _read_csv(tmp_path / "out" / "tasks.csv")
+    assert list(rows[0]) == ["序号", "一级指标", "二级指标", "工作要求", "牵头单位", "配合单位", "完成时限"]
+    assert [(r["序号"], r["工作要求"], r["牵头单位"], r["配合单位"], r["完成时限"]) for r in rows] == [
+        ("1", "完善防汛应急预案。", "区水务局", "区应急局", "2027年底前"),
+        ("2", "开展河道清淤。", "区水务局", "", "每年汛期前")]
+    long = _read_csv(tmp_path / "out" / "tasks.long.csv")
+    assert {(r["序号"], r["单位"], r["角色"]) for r in long} == {
+        ("1", "区水务局", "牵头"), ("1", "区应急局", "配合"), ("2", "区水务局", "牵头")}
+
+
+def test_single_responsible_column_without_the_note_stays_responsible(tmp_path, capsys):
+    cells = [["序号", "工作任务", "责任部门", "备注"],
+             ["1", "完善防汛应急预案。", "区水务局、区应急局", ""],
+             ["2", "开展河道清淤。", "区水务局", "试点"]]
+    path = write_pdf([ruled_form(cells, [0.6, 2.6, 2.4, 1.2])], tmp_path / "resp.pdf")
+    code = main(["run", str(path), "--out", str(tmp_path / "out"), "--workers", "1"])
+    assert code == 0, capsys.readouterr().err
+    rows = _read_csv(tmp_path / "out" / "resp.csv")
+    assert list(rows[0])[6:] == ["责任单位", "备注"]
+    assert [(r["牵头单位"], r["责任单位"], r["备注"]) for r in rows] == [
+        ("", "区水务局、区应急局", ""), ("", "区水务局", "试点")]
+    matrix = _read_csv(tmp_path / "out" / "resp.matrix.csv")
+    assert matrix[0]["区应急局"] == "责任"
