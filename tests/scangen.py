@@ -111,13 +111,15 @@ def text_width(text: str, font: str, size_pt: float) -> float:
 
 # --- truth ------------------------------------------------------------------------------------
 def load_truth(path: Path = TRUTH_CSV) -> list[dict[str, str]]:
-    """The truth rows as plain dicts (empty cells are empty strings, never NaN)."""
+    """The truth rows as plain dicts (empty cells are empty strings, never NaN): the six standard
+    columns first, then the file's others (三级指标, 完成时限, 备注), which the column layouts draw."""
     with open(path, encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
         missing = set(CSV_COLUMNS) - set(reader.fieldnames or ())
         if missing:
             raise ValueError(f"{path}: missing columns {sorted(missing)}")
-        return [{col: (row.get(col) or "").strip() for col in CSV_COLUMNS} for row in reader]
+        columns = [*CSV_COLUMNS, *(c for c in reader.fieldnames or () if c not in CSV_COLUMNS)]
+        return [{col: (row.get(col) or "").strip() for col in columns} for row in reader]
 
 
 _CN_DIGITS = "零一二三四五六七八九"
@@ -231,6 +233,138 @@ VARIANTS: dict[str, ScanStyle] = {
 }
 
 
+# --- column layouts ---------------------------------------------------------------------------
+#: Truth columns a layout may print; 责任单位 is drawn as the row's 牵头 then 配合 agencies.
+LAYOUT_SOURCES = (*CSV_COLUMNS, "三级指标", "责任单位", "完成时限", "备注")
+#: Merged heading cells whose text is centered in the cell (vertically: the text goes to the
+#: tallest part when a page break cuts the cell), as drafts set 一级 and 三级 titles.
+_CENTERED_SOURCES = ("一级指标", "三级指标")
+#: Columns whose lines are centered horizontally.
+_HCENTERED_SOURCES = ("序号", "一级指标", "三级指标")
+#: Agency columns: a cell merges the rows of one item that name the same agencies.
+_AGENCY_SOURCES = ("牵头单位", "配合单位", "责任单位")
+#: The words of a note saying the first agency of a 责任单位 cell leads (the pipeline splits on it).
+FIRST_IS_LEAD_WORDS = "列第一位的为牵头单位"
+
+
+@dataclass(frozen=True)
+class LayoutColumn:
+    """One printed column: the truth column it shows, its header text and its width."""
+
+    source: str
+    header: str
+    #: Content width in body characters; None for the one column that takes what is left.
+    width_em: float | None = None
+    #: Two-row header: the text of the cell spanning the adjacent columns of this group (责任单位
+    #: over 牵头 | 配合); columns without a group span both header rows.
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class ColumnLayout:
+    """Which columns a draft prints, under which headers, on which pages (other offices' tables)."""
+
+    name: str
+    columns: tuple[LayoutColumn, ...]
+    landscape: bool = False
+    #: False: the header is printed on the first page only, whatever the style says.
+    header_repeat: bool = True
+    #: A line printed under the title (注：责任单位中列第一位的为牵头单位。).
+    note: str = ""
+    #: 序号 counts table rows (a table without heading levels: every row is its own task).
+    row_numbers: bool = False
+
+    def __post_init__(self) -> None:
+        sources = [c.source for c in self.columns]
+        unknown = set(sources) - set(LAYOUT_SOURCES)
+        if unknown:
+            raise ValueError(f"layout {self.name}: unknown columns {sorted(unknown)}")
+        if len(set(sources)) != len(sources) or "工作要求" not in sources:
+            raise ValueError(f"layout {self.name}: columns must be distinct and include 工作要求")
+        if sum(c.width_em is None for c in self.columns) != 1:
+            raise ValueError(f"layout {self.name}: exactly one column takes the remaining width")
+        groups = [c.group for c in self.columns]
+        runs = [g for i, g in enumerate(groups) if g and (i == 0 or groups[i - 1] != g)]
+        if len(runs) != len(set(runs)):
+            raise ValueError(f"layout {self.name}: a header group must be adjacent columns")
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(c.source for c in self.columns)
+
+    @property
+    def two_row_header(self) -> bool:
+        return any(c.group for c in self.columns)
+
+    @property
+    def first_is_lead(self) -> bool:
+        """The draft says (in its note or a header) that a 责任单位 cell's first agency leads."""
+        texts = [self.note, *(c.header for c in self.columns), *(c.group for c in self.columns)]
+        return "责任单位" in self.sources and any(FIRST_IS_LEAD_WORDS in t for t in texts)
+
+
+#: The Qingpu draft's five columns (every scan variant is drawn in it).
+DEFAULT_LAYOUT = ColumnLayout("five-column", tuple(
+    LayoutColumn(h, h, NARROW_COLUMNS_EM.get(h)) for h in HEADERS))
+#: Other offices' tables, each drawn from a truth that has the columns it prints.
+LAYOUTS: dict[str, ColumnLayout] = {
+    # the five columns under other names
+    "synonyms": ColumnLayout("synonyms", (
+        LayoutColumn("一级指标", "一级任务", 3.0), LayoutColumn("二级指标", "二级任务", 4.0),
+        LayoutColumn("工作要求", "具体措施"), LayoutColumn("牵头单位", "牵头部门", 5.0),
+        LayoutColumn("配合单位", "配合部门", 8.0))),
+    # a flat task list on A4 landscape, header on the first page only
+    "tasks-landscape": ColumnLayout("tasks-landscape", (
+        LayoutColumn("序号", "序号", 2.5), LayoutColumn("工作要求", "工作任务"),
+        LayoutColumn("牵头单位", "牵头单位", 7.0), LayoutColumn("配合单位", "配合单位", 12.0),
+        LayoutColumn("完成时限", "完成时限", 6.0)), landscape=True, header_repeat=False, row_numbers=True),
+    # one 责任单位 column whose first agency leads, as the note under the title says
+    "single-responsible": ColumnLayout("single-responsible", (
+        LayoutColumn("序号", "序号", 2.5), LayoutColumn("工作要求", "重点任务"),
+        LayoutColumn("责任单位", "责任单位", 9.0), LayoutColumn("完成时限", "完成时限", 6.0)),
+        note=f"注：责任单位中{FIRST_IS_LEAD_WORDS}。", row_numbers=True),
+    # three heading levels and 责任单位 over 牵头 | 配合
+    "two-row": ColumnLayout("two-row", (
+        LayoutColumn("一级指标", "一级指标", 3.0), LayoutColumn("二级指标", "二级指标", 4.0),
+        LayoutColumn("三级指标", "三级指标", 4.0), LayoutColumn("工作要求", "工作要求"),
+        LayoutColumn("牵头单位", "牵头", 5.0, group="责任单位"),
+        LayoutColumn("配合单位", "配合", 6.0, group="责任单位"),
+        LayoutColumn("备注", "备注", 3.0))),
+}
+
+
+def _responsible(row: dict[str, str]) -> str:
+    """A 责任单位 cell drawn from a truth row: its leads, then its supporting agencies."""
+    return "、".join(t for t in (row.get("牵头单位", ""), row.get("配合单位", "")) if t)
+
+
+def expected_rows(rows: Sequence[dict[str, str]], layout: ColumnLayout = DEFAULT_LAYOUT) -> list[dict[str, str]]:
+    """The CSV rows the pipeline should output for the truth drawn in this layout.
+
+    The six standard columns (a column the layout does not print is empty), then the layout's other
+    columns in its order. 序号: the printed one; else the number printed before the 二级 title; else
+    the row's place (the pipeline numbers every row as an item). A 责任单位 column the draft says leads
+    with its first agency is split: the first agency 牵头, the rest 配合 (and no 责任单位 column).
+    """
+    printed = set(layout.sources)
+    split = layout.first_is_lead
+    extra = [s for s in layout.sources if s not in CSV_COLUMNS and not (split and s == "责任单位")]
+    out = []
+    for i, row in enumerate(rows):
+        expected = {col: row.get(col, "") if col in printed else "" for col in CSV_COLUMNS}
+        if layout.row_numbers or ("序号" not in printed and "二级指标" not in printed):
+            expected["序号"] = str(i + 1)
+        else:
+            expected["序号"] = row["序号"]
+        if split:
+            names = _responsible(row).split("、")
+            expected["牵头单位"], expected["配合单位"] = names[0], "、".join(names[1:])
+        for col in extra:
+            expected[col] = _responsible(row) if col == "责任单位" else row.get(col, "")
+        out.append(expected)
+    return out
+
+
 # --- layout -----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class TextLine:
@@ -269,11 +403,13 @@ class Layout:
     """The paginated table: pages plus facts the tests and benchmarks check."""
 
     pages: tuple[PageLayout, ...]
-    column_widths: tuple[float, ...]  # points, in HEADERS order
-    column_x: tuple[float, ...]  # the six vertical rule positions, left to right
+    column_widths: tuple[float, ...]  # points, in the column layout's order (HEADERS by default)
+    column_x: tuple[float, ...]  # the vertical rule positions, left to right
     cuts: tuple[str, ...]  # 序号 of items whose rows fall on more than one page
     split_rows: tuple[int, ...]  # indexes of rows whose own lines were split by a page break
     font: str
+    page_size: tuple[float, float] = (PAGE_W, PAGE_H)  # points, width x height (A4 landscape swaps them)
+    columns: ColumnLayout = DEFAULT_LAYOUT
 
 
 def wrap(text: str, width_pt: float, font: str, size_pt: float) -> list[str]:
@@ -305,11 +441,11 @@ def wrap(text: str, width_pt: float, font: str, size_pt: float) -> list[str]:
 
 
 def _wrap_header(text: str, width_pt: float, font: str, size_pt: float) -> list[str]:
-    """Headers are broken by hand in two-character halves (一级/指标), as typists do."""
+    """Short headers are broken by hand in two-character halves (一级/指标), as typists do."""
     if text_width(text, font, size_pt) <= width_pt + 1e-6:
         return [text]
     halves = [text[i : i + 2] for i in range(0, len(text), 2)]
-    if all(text_width(h, font, size_pt) <= width_pt + 1e-6 for h in halves):
+    if len(text) <= 4 and all(text_width(h, font, size_pt) <= width_pt + 1e-6 for h in halves):
         return halves
     return wrap(text, width_pt, font, size_pt)
 
@@ -337,19 +473,27 @@ class _Cell:
 class _Paginator:
     """Greedy row-by-row pagination at line granularity, with merged cells flowing over pages."""
 
-    def __init__(self, rows: Sequence[dict[str, str]], style: ScanStyle, title: str) -> None:
+    def __init__(self, rows: Sequence[dict[str, str]], style: ScanStyle, title: str,
+                 layout: ColumnLayout = DEFAULT_LAYOUT) -> None:
         self.rows = list(rows)
         self.style = style
+        self.layout = layout
+        self.sources = layout.sources
+        self.header_repeat = style.header_repeat and layout.header_repeat
+        self.page_size = (PAGE_H, PAGE_W) if layout.landscape else (PAGE_W, PAGE_H)
         self.font = style.layout_font
         self.lh = BODY_PT * LINE_SPACING
         self.pad = PAD_EM * BODY_PT
-        self.table_w = PAGE_W - 2 * MARGIN
-        self.bottom = PAGE_H - MARGIN
-        widths = {k: v * BODY_PT + 2 * self.pad for k, v in NARROW_COLUMNS_EM.items()}
-        if style.vertical_level1:
+        self.table_w = self.page_size[0] - 2 * MARGIN
+        self.bottom = self.page_size[1] - MARGIN
+        widths = {c.source: c.width_em * BODY_PT + 2 * self.pad for c in layout.columns if c.width_em is not None}
+        if style.vertical_level1 and "一级指标" in widths:
             widths["一级指标"] = VERTICAL_LEVEL1_EM * BODY_PT
-        widths["工作要求"] = self.table_w - sum(widths.values())
-        self.widths = tuple(widths[h] for h in HEADERS)
+        rest = next(c.source for c in layout.columns if c.width_em is None)
+        widths[rest] = self.table_w - sum(widths.values())
+        self.widths = tuple(widths[h] for h in self.sources)
+        #: The 序号 each row is drawn under: its item's, or its own place when rows are numbered.
+        self.item_of = [str(i + 1) if layout.row_numbers else r["序号"] for i, r in enumerate(self.rows)]
         self.xs = [MARGIN]
         for w in self.widths:
             self.xs.append(self.xs[-1] + w)
@@ -362,7 +506,7 @@ class _Paginator:
 
     # -- cells -------------------------------------------------------------------------------
     def _content_width(self, col: int) -> float:
-        if col == 0 and self.style.vertical_level1:
+        if self.sources[col] == "一级指标" and self.style.vertical_level1:
             return BODY_PT  # exactly one character per line
         return self.widths[col] - 2 * self.pad
 
@@ -372,8 +516,9 @@ class _Paginator:
     def _build_cells(self) -> list[list[_Cell]]:
         """cells[col] lists that column's cells in row order; merged cells span several rows."""
         rows = self.rows
+        item = self.item_of
         n = len(rows)
-        cells: list[list[_Cell]] = [[] for _ in HEADERS]
+        cells: list[list[_Cell]] = [[] for _ in self.sources]
 
         def runs(key: Callable[[int], object]) -> list[tuple[int, int]]:
             out: list[tuple[int, int]] = []
@@ -384,23 +529,36 @@ class _Paginator:
                     start = i
             return out
 
-        for a, b in runs(lambda i: rows[i]["一级指标"]):
-            cells[0].append(_Cell(0, a, b, self._wrap(0, rows[a]["一级指标"]), rows[a]["序号"], True))
-        dot = self.rng.random() < 0.5
-        for a, b in runs(lambda i: rows[i]["序号"]):
-            if self.rng.random() < 0.25:  # the real draft switches style every few items
-                dot = not dot
-            label = f"{rows[a]['序号']}. " if dot else f"{rows[a]['序号']}、"
-            cells[1].append(_Cell(1, a, b, self._wrap(1, label + rows[a]["二级指标"]), rows[a]["序号"]))
-        for i, row in enumerate(rows):
-            cells[2].append(_Cell(2, i, i, self._wrap(2, row["工作要求"]), row["序号"]))
-        for col, name in ((3, "牵头单位"), (4, "配合单位")):
+        def text(i: int, name: str) -> str:
+            return _responsible(rows[i]) if name == "责任单位" else rows[i].get(name, "")
 
-            def key(i: int, name: str = name) -> tuple[str, str] | int:
-                return (rows[i]["序号"], rows[i][name]) if rows[i][name] else i
+        for col, name in enumerate(self.sources):
+            if name == "一级指标":
+                for a, b in runs(lambda i: rows[i]["一级指标"]):
+                    cells[col].append(_Cell(col, a, b, self._wrap(col, rows[a]["一级指标"]), item[a], True))
+            elif name == "三级指标":  # a sub-heading merges the rows of one 一级 group that share it
+                for a, b in runs(lambda i: (rows[i]["一级指标"], rows[i]["三级指标"])):
+                    cells[col].append(_Cell(col, a, b, self._wrap(col, rows[a]["三级指标"]), item[a], True))
+            elif name == "二级指标":
+                dot = self.rng.random() < 0.5
+                for a, b in runs(lambda i: rows[i]["序号"]):
+                    if self.rng.random() < 0.25:  # the real draft switches style every few items
+                        dot = not dot
+                    label = f"{rows[a]['序号']}. " if dot else f"{rows[a]['序号']}、"
+                    cells[col].append(_Cell(col, a, b, self._wrap(col, label + rows[a]["二级指标"]), item[a]))
+            elif name == "序号":
+                for a, b in runs(lambda i: item[i]):
+                    cells[col].append(_Cell(col, a, b, self._wrap(col, item[a]), item[a]))
+            elif name in _AGENCY_SOURCES:
 
-            for a, b in runs(key):
-                cells[col].append(_Cell(col, a, b, self._wrap(col, rows[a][name]), rows[a]["序号"]))
+                def key(i: int, name: str = name) -> tuple[str, str] | int:
+                    return (item[i], text(i, name)) if text(i, name) else i
+
+                for a, b in runs(key):
+                    cells[col].append(_Cell(col, a, b, self._wrap(col, text(a, name)), item[a]))
+            else:  # 工作要求, 完成时限, 备注: one cell per row
+                for i in range(n):
+                    cells[col].append(_Cell(col, i, i, self._wrap(col, text(i, name)), item[i]))
         return cells
 
     def _cell_at(self, col: int, row: int) -> _Cell:
@@ -432,7 +590,7 @@ class _Paginator:
         self.y = MARGIN
         if len(self.pages) == 1:
             self._draw_title()
-        if len(self.pages) == 1 or self.style.header_repeat:
+        if len(self.pages) == 1 or self.header_repeat:
             self._draw_header()
 
     def _draw_title(self) -> None:
@@ -446,31 +604,69 @@ class _Paginator:
             x = MARGIN + (self.table_w - text_width(line, self.font, size)) / 2
             self.pages[-1].lines.append(TextLine(x, self.y, line, size, lh))
             self.y += lh
+        for line in wrap(self.layout.note, self.table_w, self.font, BODY_PT):
+            x = MARGIN + (self.table_w - text_width(line, self.font, BODY_PT)) / 2
+            self.pages[-1].lines.append(TextLine(x, self.y, line, BODY_PT, self.lh))
+            self.y += self.lh
         self.y += BODY_PT * 1.2
 
     def _draw_header(self) -> None:
         lh = HEADER_PT * LINE_SPACING
+        columns = self.layout.columns
         # a one-character column cannot take the larger header size without touching its rules
-        sizes = [HEADER_PT if self._content_width(c) >= HEADER_PT else BODY_PT for c in range(len(HEADERS))]
+        sizes = [HEADER_PT if self._content_width(c) >= HEADER_PT else BODY_PT for c in range(len(columns))]
         wrapped = [
-            _wrap_header(text, self._content_width(c), self.font, sizes[c]) for c, text in enumerate(HEADERS)
+            _wrap_header(col.header, self._content_width(c), self.font, sizes[c]) for c, col in enumerate(columns)
         ]
+        if self.layout.two_row_header:
+            self._draw_two_row_header(wrapped, sizes)
+            return
         height = max(len(w) for w in wrapped) * lh + 2 * self.pad
-        page = self.pages[-1]
         for c, lines in enumerate(wrapped):
-            x0, x1 = self.xs[c], self.xs[c + 1]
-            page.boxes.append(CellBox(HEADERS[c], x0, self.y, x1, self.y + height, ""))
-            top = self.y + (height - len(lines) * lh) / 2
-            for k, line in enumerate(lines):
-                x = x0 + (x1 - x0 - text_width(line, self.font, sizes[c])) / 2
-                page.lines.append(TextLine(x, top + k * lh, line, sizes[c], lh))
+            self._header_cell(columns[c].source, c, c, self.y, self.y + height, lines, sizes[c])
         self.y += height
+
+    def _header_cell(self, name: str, first: int, last: int, y0: float, y1: float, lines: list[str],
+                     size: float) -> None:
+        """One ruled header cell over columns first..last, its lines centered both ways."""
+        lh = HEADER_PT * LINE_SPACING
+        page = self.pages[-1]
+        x0, x1 = self.xs[first], self.xs[last + 1]
+        page.boxes.append(CellBox(name, x0, y0, x1, y1, ""))
+        top = y0 + (y1 - y0 - len(lines) * lh) / 2
+        for k, line in enumerate(lines):
+            x = x0 + (x1 - x0 - text_width(line, self.font, size)) / 2
+            page.lines.append(TextLine(x, top + k * lh, line, size, lh))
+
+    def _draw_two_row_header(self, wrapped: list[list[str]], sizes: list[float]) -> None:
+        """A group's cell (责任单位) spans its columns above their own headers (牵头 | 配合); the other
+        columns' cells span both header rows."""
+        lh = HEADER_PT * LINE_SPACING
+        columns = self.layout.columns
+        spans: list[tuple[str, int, int]] = []
+        for c, col in enumerate(columns):
+            if col.group and spans and spans[-1][0] == col.group and spans[-1][2] == c - 1:
+                spans[-1] = (col.group, spans[-1][1], c)
+            elif col.group:
+                spans.append((col.group, c, c))
+        group_lines = [_wrap_header(g, self.xs[b + 1] - self.xs[a] - 2 * self.pad, self.font, HEADER_PT)
+                       for g, a, b in spans]
+        upper = max(len(w) for w in group_lines) * lh + 2 * self.pad
+        lower = max(len(wrapped[c]) for c, col in enumerate(columns) if col.group) * lh + 2 * self.pad
+        whole = max((len(wrapped[c]) for c, col in enumerate(columns) if not col.group), default=0) * lh
+        lower = max(lower, whole + 2 * self.pad - upper)
+        y0, y1 = self.y, self.y + upper + lower
+        for (group, a, b), lines in zip(spans, group_lines, strict=True):
+            self._header_cell(group, a, b, y0, y0 + upper, lines, HEADER_PT)
+        for c, col in enumerate(columns):
+            self._header_cell(col.source, c, c, y0 + upper if col.group else y0, y1, wrapped[c], sizes[c])
+        self.y = y1
 
     def _place(self, row: int, n_lines: int) -> None:
         """Put a segment of `n_lines` lines of this row at the current y of the current page."""
         page_no = len(self.pages) - 1
         h = 2 * self.pad + n_lines * self.lh
-        for col in range(len(HEADERS)):
+        for col in range(len(self.sources)):
             cell = self._cell_at(col, row)
             if cell.parts and cell.parts[-1].page == page_no:
                 part = cell.parts[-1]
@@ -481,8 +677,8 @@ class _Paginator:
             part.segments += 1
             part.seg_lines += n_lines
         items = self.pages[-1].items
-        if not items or items[-1] != self.rows[row]["序号"]:
-            items.append(self.rows[row]["序号"])
+        if not items or items[-1] != self.item_of[row]:
+            items.append(self.item_of[row])
         self.y += h
 
     def run(self) -> Layout:
@@ -491,7 +687,7 @@ class _Paginator:
             first = True
             while True:
                 page_no = len(self.pages) - 1
-                ending = [self._cell_at(c, row) for c in range(len(HEADERS))]
+                ending = [self._cell_at(c, row) for c in range(len(self.sources))]
                 need = max(self._need(cell, page_no) for cell in ending if cell.last == row)
                 if not first and need <= 0:
                     break
@@ -508,11 +704,12 @@ class _Paginator:
                 self._new_page()
         self._emit()
         cuts = []
-        for row_item in dict.fromkeys(r["序号"] for r in self.rows):
+        for row_item in dict.fromkeys(self.item_of):
             if sum(row_item in p.items for p in self.pages) > 1:
                 cuts.append(row_item)
         return Layout(
-            tuple(self.pages), self.widths, tuple(self.xs), tuple(cuts), tuple(self.split_rows), self.font
+            tuple(self.pages), self.widths, tuple(self.xs), tuple(cuts), tuple(self.split_rows), self.font,
+            self.page_size, self.layout,
         )
 
     def _emit(self) -> None:
@@ -531,13 +728,13 @@ class _Paginator:
                         pos += take
                 for part, lines in zip(cell.parts, chunks, strict=True):
                     page = self.pages[part.page]
-                    page.boxes.append(CellBox(HEADERS[cell.column], x0, part.y0, x1, part.y1, cell.item))
+                    page.boxes.append(CellBox(self.sources[cell.column], x0, part.y0, x1, part.y1, cell.item))
                     if cell.centered:
                         top = (part.y0 + part.y1 - len(lines) * self.lh) / 2
                     else:
                         top = part.y0 + self.pad
                     for k, line in enumerate(lines):
-                        if cell.column == 0:  # 一级 titles are centered like the real draft's
+                        if self.sources[cell.column] in _HCENTERED_SOURCES:  # as the real draft's 一级
                             x = x0 + (x1 - x0 - text_width(line, self.font, BODY_PT)) / 2
                         else:
                             x = x0 + self.pad
@@ -545,19 +742,25 @@ class _Paginator:
 
 
 def layout_table(
-    rows: Sequence[dict[str, str]], style: ScanStyle = ScanStyle(), title: str = DEFAULT_TITLE
+    rows: Sequence[dict[str, str]],
+    style: ScanStyle = ScanStyle(),
+    title: str = DEFAULT_TITLE,
+    layout: ColumnLayout = DEFAULT_LAYOUT,
 ) -> Layout:
-    """Paginate the table for this style (fonts and column widths change where pages break)."""
+    """Paginate the table for this style and column layout (fonts and widths change where pages break)."""
     if not rows:
         raise ValueError("no rows to draw")
-    return _Paginator(rows, style, title).run()
+    missing = {s for s in layout.sources if s != "责任单位"} - set(rows[0])
+    if missing:
+        raise ValueError(f"layout {layout.name} prints columns the rows lack: {sorted(missing)}")
+    return _Paginator(rows, style, title, layout).run()
 
 
 # --- raster -----------------------------------------------------------------------------------
-def _rasterize(page: PageLayout, font: str, dpi: int) -> Image.Image:
+def _rasterize(page: PageLayout, font: str, dpi: int, size: tuple[float, float] = (PAGE_W, PAGE_H)) -> Image.Image:
     """Draw one page in 8-bit gray at `dpi`; rules and text are pixel-snapped like a printer."""
     s = dpi / 72.0
-    img = Image.new("L", (round(PAGE_W * s), round(PAGE_H * s)), 255)
+    img = Image.new("L", (round(size[0] * s), round(size[1] * s)), 255)
     draw = ImageDraw.Draw(img)
     w = max(1, round(RULE_PT * s))
     lo = w // 2
@@ -642,24 +845,27 @@ def _add_noise(a: np.ndarray, style: ScanStyle, rng: np.random.Generator) -> np.
 
 
 def _scan(
-    rows: Sequence[dict[str, str]], style: ScanStyle, title: str
+    rows: Sequence[dict[str, str]], style: ScanStyle, title: str, columns: ColumnLayout = DEFAULT_LAYOUT
 ) -> tuple[Layout, list[Image.Image], list[bytes | None]]:
     """Lay out, rasterize and degrade every page."""
-    layout = layout_table(rows, style, title)
+    layout = layout_table(rows, style, title, columns)
     images: list[Image.Image] = []
     jpegs: list[bytes | None] = []
     for no, page in enumerate(layout.pages):
-        img, data = _degrade(_rasterize(page, layout.font, style.dpi), style, no)
+        img, data = _degrade(_rasterize(page, layout.font, style.dpi, layout.page_size), style, no)
         images.append(img)
         jpegs.append(data)
     return layout, images, jpegs
 
 
 def render_pages(
-    rows: Sequence[dict[str, str]], style: ScanStyle = ScanStyle(), title: str = DEFAULT_TITLE
+    rows: Sequence[dict[str, str]],
+    style: ScanStyle = ScanStyle(),
+    title: str = DEFAULT_TITLE,
+    layout: ColumnLayout = DEFAULT_LAYOUT,
 ) -> list[Image.Image]:
     """The scanned page images, artifacts applied (for born-digital: its layout rasterized)."""
-    return _scan(rows, style, title)[1]
+    return _scan(rows, style, title, layout)[1]
 
 
 # --- PDF --------------------------------------------------------------------------------------
@@ -713,27 +919,30 @@ def _write_image_pdf(
     c = Canvas(str(out_pdf), invariant=True)
     c.setProducer("scangen")
     rng = random.Random(f"{style.seed}:garble")
+    page_w, page_h = layout.page_size
     for img, data, page in zip(images, jpegs, layout.pages, strict=True):
-        w, h = (PAGE_H, PAGE_W) if style.rotate in (90, 270) else (PAGE_W, PAGE_H)  # exact A4
+        w, h = (page_h, page_w) if style.rotate in (90, 270) else (page_w, page_h)  # exact A4
         c.setPageSize((w, h))
         src = ImageReader(io.BytesIO(data)) if data else ImageReader(img.convert("L"))
         c.drawImage(src, 0, 0, width=w, height=h)
         if style.text_layer == "garbled":
-            _invisible_text(c, page, style, rng, layout.font)
+            _invisible_text(c, page, style, rng, layout.font, layout.page_size)
         c.showPage()
     c.save()
 
 
-def _invisible_text(c: Canvas, page: PageLayout, style: ScanStyle, rng: random.Random, font: str) -> None:
+def _invisible_text(c: Canvas, page: PageLayout, style: ScanStyle, rng: random.Random, font: str,
+                    size: tuple[float, float] = (PAGE_W, PAGE_H)) -> None:
     """An OCR layer (render mode 3) placed over the image, following its skew and rotation."""
     rl_font = _rl_font(font)
+    page_w, page_h = size
     c.saveState()
-    turn = {0: (0.0, 0.0), 90: (PAGE_H, 0.0), 180: (PAGE_W, PAGE_H), 270: (0.0, PAGE_W)}[style.rotate]
+    turn = {0: (0.0, 0.0), 90: (page_h, 0.0), 180: (page_w, page_h), 270: (0.0, page_w)}[style.rotate]
     c.translate(*turn)
     c.rotate(style.rotate)
-    c.translate(PAGE_W / 2, PAGE_H / 2)
+    c.translate(page_w / 2, page_h / 2)
     c.rotate(style.skew_deg)
-    c.translate(-PAGE_W / 2, -PAGE_H / 2)
+    c.translate(-page_w / 2, -page_h / 2)
     base = _baseline_em(font)
     for line in page.lines:
         text = _garble(line.text, rng)
@@ -742,7 +951,7 @@ def _invisible_text(c: Canvas, page: PageLayout, style: ScanStyle, rng: random.R
         t = c.beginText()
         t.setTextRenderMode(3)
         t.setFont(rl_font, line.size)
-        t.setTextOrigin(line.x, PAGE_H - (line.top + line.height / 2 + base * line.size))
+        t.setTextOrigin(line.x, page_h - (line.top + line.height / 2 + base * line.size))
         t.textOut(text)
         c.drawText(t)
     c.restoreState()
@@ -752,15 +961,16 @@ def _write_vector_pdf(out_pdf: Path, layout: Layout) -> None:
     """Born-digital: real text and ruling lines, as if exported from Word."""
     rl_font = _rl_font(layout.font)
     base = _baseline_em(layout.font)
-    c = Canvas(str(out_pdf), pagesize=(PAGE_W, PAGE_H), invariant=True)
+    page_h = layout.page_size[1]
+    c = Canvas(str(out_pdf), pagesize=layout.page_size, invariant=True)
     c.setProducer("scangen")
     for page in layout.pages:
         c.setLineWidth(RULE_PT)
         for b in page.boxes:
-            c.rect(b.x0, PAGE_H - b.y1, b.x1 - b.x0, b.y1 - b.y0, stroke=1, fill=0)
+            c.rect(b.x0, page_h - b.y1, b.x1 - b.x0, b.y1 - b.y0, stroke=1, fill=0)
         for line in page.lines:
             c.setFont(rl_font, line.size)
-            c.drawString(line.x, PAGE_H - (line.top + line.height / 2 + base * line.size), line.text)
+            c.drawString(line.x, page_h - (line.top + line.height / 2 + base * line.size), line.text)
         c.showPage()
     c.save()
 
@@ -770,22 +980,26 @@ def render_draft(
     out_pdf: Path,
     style: ScanStyle = ScanStyle(),
     title: str = DEFAULT_TITLE,
+    layout: ColumnLayout = DEFAULT_LAYOUT,
 ) -> RenderedDraft:
-    """Write the draft PDF: image-only, vector (born-digital), or images plus a garbled OCR layer."""
+    """Write the draft PDF: image-only, vector (born-digital), or images plus a garbled OCR layer.
+
+    `layout` chooses the printed columns (DEFAULT_LAYOUT: the Qingpu five; LAYOUTS: other offices');
+    `expected_rows(rows, layout)` is what the pipeline should make of it."""
     out_pdf = Path(out_pdf)
     out_pdf.parent.mkdir(parents=True, exist_ok=True)
     if style.text_layer == "born-digital":
-        layout = layout_table(rows, style, title)
-        _write_vector_pdf(out_pdf, layout)
+        drawn = layout_table(rows, style, title, layout)
+        _write_vector_pdf(out_pdf, drawn)
     else:
-        layout, images, jpegs = _scan(rows, style, title)
-        _write_image_pdf(out_pdf, images, jpegs, layout, style)
+        drawn, images, jpegs = _scan(rows, style, title, layout)
+        _write_image_pdf(out_pdf, images, jpegs, drawn, style)
     return RenderedDraft(
         path=out_pdf,
-        pages=len(layout.pages),
+        pages=len(drawn.pages),
         rows=tuple(dict(r) for r in rows),
-        cuts=layout.cuts,
-        page_items=tuple(tuple(p.items) for p in layout.pages),
+        cuts=drawn.cuts,
+        page_items=tuple(tuple(p.items) for p in drawn.pages),
     )
 
 
@@ -795,6 +1009,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("truth", type=Path, help="truth CSV, one row per table row")
     parser.add_argument("out", type=Path, help="PDF to write")
     parser.add_argument("--variant", default="sample", choices=sorted(VARIANTS))
+    parser.add_argument("--layout", default=DEFAULT_LAYOUT.name, choices=[DEFAULT_LAYOUT.name, *sorted(LAYOUTS)],
+                        help="printed columns (default: the Qingpu five)")
     parser.add_argument("--items", type=int, default=None, help="cycle the items to this many (benchmarks)")
     parser.add_argument("--seed", type=int, default=None, help="override the variant's seed")
     args = parser.parse_args(argv)
@@ -804,7 +1020,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     style = VARIANTS[args.variant]
     if args.seed is not None:
         style = replace(style, seed=args.seed)
-    draft = render_draft(rows, args.out, style)
+    layout = LAYOUTS.get(args.layout, DEFAULT_LAYOUT)
+    draft = render_draft(rows, args.out, style, layout=layout)
     print(f"{draft.path}: {draft.pages} pages, {len(draft.rows)} rows, cut items {', '.join(draft.cuts)}")
     return 0
 

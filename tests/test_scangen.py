@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -282,3 +283,124 @@ def test_every_variant_renders(name: str, truth: list[dict[str, str]], tmp_path:
         assert len(pdf.pages) == draft.pages >= 4
         has_text = bool(pdf.pages[0].chars)
     assert has_text == (VARIANTS[name].text_layer != "none")
+
+
+# --- column layouts (other offices' tables) ---------------------------------------------------
+DATA = Path(__file__).resolve().parent / "data"
+#: The truth each layout is drawn from (eval_suite.LAYOUT_DOCUMENTS): it has the columns printed.
+LAYOUT_TRUTH = {"synonyms": "songjiang_flood_v1.csv", "tasks-landscape": "songjiang_flood_v1.csv",
+                "single-responsible": "songjiang_flood_v1.csv", "two-row": "jiading_elderly_v1.csv"}
+STANDARD = ["序号", "一级指标", "二级指标", "工作要求", "牵头单位", "配合单位"]
+#: Per layout: the header texts printed on page 1, and the columns of its expected CSV rows.
+LAYOUT_WANTS = {
+    "synonyms": (["一级任务", "二级任务", "具体措施", "牵头部门", "配合部门"], STANDARD),
+    "tasks-landscape": (["序号", "工作任务", "牵头单位", "配合单位", "完成时限"], [*STANDARD, "完成时限"]),
+    "single-responsible": (["序号", "重点任务", "责任单位", "完成时限"], [*STANDARD, "完成时限"]),
+    "two-row": (["一级指标", "二级指标", "三级指标", "工作要求", "责任单位", "牵头", "配合", "备注"],
+                [*STANDARD, "三级指标", "备注"]),
+}
+
+
+@pytest.fixture(scope="module")
+def layout_drawn() -> dict[str, tuple[list[dict[str, str]], scangen.Layout]]:
+    out = {}
+    for name, layout in scangen.LAYOUTS.items():
+        rows = load_truth(DATA / LAYOUT_TRUTH[name])
+        out[name] = (rows, layout_table(rows, ScanStyle(), "《测试》任务分工", layout))
+    return out
+
+
+def _header_text(page: scangen.PageLayout) -> list[str]:
+    """The texts of the header cells (boxes without an item) of a page, each cell's lines joined."""
+    texts = []
+    for box in sorted((b for b in page.boxes if not b.item), key=lambda b: (b.x0, b.y0)):
+        lines = [ln for ln in page.lines if box.x0 <= ln.x < box.x1 and box.y0 <= ln.top < box.y1]
+        texts.append("".join(ln.text for ln in lines))
+    return texts
+
+
+def test_load_truth_keeps_the_held_out_columns() -> None:
+    songjiang = load_truth(DATA / "songjiang_flood_v1.csv")
+    assert list(songjiang[0])[:6] == STANDARD and songjiang[0]["完成时限"] == "2027年6月底前"
+    jiading = load_truth(DATA / "jiading_elderly_v1.csv")
+    assert {"三级指标", "备注"} <= set(jiading[0])
+
+
+def test_layouts_are_the_ones_eval_expects() -> None:
+    assert set(scangen.LAYOUTS) == set(LAYOUT_WANTS) == set(LAYOUT_TRUTH)
+
+
+@pytest.mark.parametrize("name", sorted(LAYOUT_WANTS))
+def test_layout_draws_its_headers_and_expects_its_columns(name: str, layout_drawn) -> None:
+    rows, drawn = layout_drawn[name]
+    headers, columns = LAYOUT_WANTS[name]
+    assert _header_text(drawn.pages[0]) == headers
+    expected = scangen.expected_rows(rows, scangen.LAYOUTS[name])
+    assert len(expected) == len(rows)
+    assert all(list(r) == columns for r in expected)
+    assert [r["工作要求"] for r in expected] == [r["工作要求"] for r in rows]
+    assert len(drawn.column_x) == len(scangen.LAYOUTS[name].columns) + 1
+
+
+def test_synonyms_layout_expects_the_truth_rows(layout_drawn) -> None:
+    rows, _ = layout_drawn["synonyms"]
+    assert scangen.expected_rows(rows, scangen.LAYOUTS["synonyms"]) == [{c: r[c] for c in STANDARD} for r in rows]
+
+
+def test_tasks_landscape_numbers_rows_on_landscape_pages_with_one_header(layout_drawn) -> None:
+    rows, drawn = layout_drawn["tasks-landscape"]
+    assert drawn.page_size[0] > drawn.page_size[1]
+    assert len(drawn.pages) > 1
+    assert [bool(_header_text(p)) for p in drawn.pages] == [True] + [False] * (len(drawn.pages) - 1)
+    expected = scangen.expected_rows(rows, scangen.LAYOUTS["tasks-landscape"])
+    assert [r["序号"] for r in expected] == [str(i) for i in range(1, len(rows) + 1)]
+    assert not any(r["一级指标"] or r["二级指标"] for r in expected)
+    assert [r["完成时限"] for r in expected] == [r["完成时限"] for r in rows]
+    # the 序号 drawn: one number per row, in order
+    numbers = [b.item for p in drawn.pages for b in p.boxes if b.column == "序号" and b.item]
+    assert list(dict.fromkeys(numbers)) == [r["序号"] for r in expected]
+    (image,) = render_pages(rows[:2], ScanStyle(dpi=72), layout=scangen.LAYOUTS["tasks-landscape"])
+    assert image.width > image.height
+
+
+def test_single_responsible_prints_the_note_and_expects_the_lead_split(layout_drawn) -> None:
+    rows, drawn = layout_drawn["single-responsible"]
+    layout = scangen.LAYOUTS["single-responsible"]
+    assert layout.first_is_lead
+    table_top = min(b.y0 for b in drawn.pages[0].boxes)
+    assert any(scangen.FIRST_IS_LEAD_WORDS in ln.text for ln in drawn.pages[0].lines if ln.top < table_top)
+    expected = scangen.expected_rows(rows, layout)
+    for row, want in zip(rows, expected, strict=True):
+        names = [n for n in f"{row['牵头单位']}、{row['配合单位']}".split("、") if n]
+        assert want["牵头单位"] == names[0] and want["配合单位"] == "、".join(names[1:])
+    # a row with two leads: the second becomes 配合, as the note says
+    two_leads = next(i for i, r in enumerate(rows) if "、" in r["牵头单位"])
+    assert expected[two_leads]["配合单位"].startswith(rows[two_leads]["牵头单位"].split("、")[1])
+    # without the note the column stays 责任单位, unsplit
+    plain = replace(layout, note="")
+    kept = scangen.expected_rows(rows, plain)
+    assert list(kept[0])[6:] == ["责任单位", "完成时限"] and kept[0]["牵头单位"] == ""
+
+
+def test_two_row_header_spans_its_group(layout_drawn) -> None:
+    rows, drawn = layout_drawn["two-row"]
+    header = [b for b in drawn.pages[0].boxes if not b.item]
+    group = next(b for b in header if b.column == "责任单位")
+    lead = next(b for b in header if b.column == "牵头单位")
+    support = next(b for b in header if b.column == "配合单位")
+    level1 = next(b for b in header if b.column == "一级指标")
+    assert (group.x0, group.x1) == (lead.x0, support.x1)
+    assert group.y1 == lead.y0 == support.y0 and lead.y1 == level1.y1 and level1.y0 == group.y0
+    expected = scangen.expected_rows(rows, scangen.LAYOUTS["two-row"])
+    assert [(r["序号"], r["三级指标"], r["备注"]) for r in expected] == [
+        (r["序号"], r["三级指标"], r["备注"]) for r in rows]
+    # a 三级 title shared by consecutive items is one merged cell
+    shared = [b for p in drawn.pages for b in p.boxes if b.column == "三级指标" and b.item]
+    assert len(shared) < len({r["序号"] for r in rows})
+
+
+def test_layout_rejects_impossible_columns() -> None:
+    with pytest.raises(ValueError):
+        scangen.ColumnLayout("x", (scangen.LayoutColumn("牵头单位", "牵头单位", 5.0),))
+    with pytest.raises(ValueError):
+        layout_table(load_truth()[:3], ScanStyle(), layout=scangen.LAYOUTS["two-row"])  # no 三级指标 in Qingpu
