@@ -155,13 +155,14 @@ plt.show()
 # %% [markdown]
 # ## 2. Clean and detect the grid
 #
-# `clean_page` turns the page upright and removes the skew measured on its ruling lines;
+# `clean_page` turns the page upright (reading a few text lines each way with the OCR engine) and
+# removes the skew measured on its ruling lines;
 # `detect_grid` finds the ruling segments (blue), the line positions (green) and the cells with
 # their spans (red, labelled row,col). The tall 一级指标 cell on the left spans several rows.
 
 # %% tags=["picture"]
-clean, report = clean_page(page, settings)
-print(f"rotated {report.rotation}°, deskewed by {report.skew_deg}°")
+clean, report = clean_page(page, settings, get_engine(settings))
+print(f"rotated {report.rotation}°, deskewed by {report.skew_deg}°; {report.evidence}")
 grid = detect_grid(clean, settings)
 print(f"{len(grid.row_lines)} row lines, {len(grid.col_lines)} column lines, {len(grid.cells)} cells; "
       f"character height {grid.char_height} px, ruling width {grid.ruling_width} px")

@@ -233,7 +233,7 @@ def cmd_apply(args: argparse.Namespace) -> int:
             backup = learn_agencies(lexicon_path, names)
             print(f"learned {len(names)} agencies ({'、'.join(names)}) into {lexicon_path}; backup {backup}")
     write_outputs(apply_corrections(result, corrections), args.out_dir, stem)
-    write_run_record(args.out_dir, stem, draft, settings, lexicon_path)
+    write_run_record(args.out_dir, stem, draft, settings, lexicon_path, result.page_reports, result.pages)
     print(f"applied {len(corrections)} corrections to {stem} in {args.out_dir}")
     return 0
 

@@ -1,7 +1,9 @@
 """Page clean-up: turn the page upright and remove skew, so that ruling lines are axis-aligned.
 
-Orientation and skew are both read off the table's ruling lines, which every page of a 职责分工
-draft has: they are far more reliable on noisy scans than text-based estimates.
+Which way is up is read off the text (`orient.py`: a few lines read each way by the OCR engine),
+never off the page's shape or the table's column widths: a landscape table stays landscape, and a
+page that starts with a continued row or has a one-character 一级 column reads upright like any
+other. The skew is read off the table's ruling lines, which every page of a 职责分工 draft has.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import numpy as np
 
 from .imaging import ink_mask
 from .models import Page
+from .ocr.base import OcrEngine
+from .orient import OrientationDecision, decide_orientation, turned
 from .settings import Settings
 
 #: Horizontal structures shorter than this share of the page width are text, not rulings.
@@ -23,16 +27,6 @@ RULING_MIN_PAGE_SHARE = 0.25
 #: 2° runs ~57 px per step, about 1/29 of an A4 width at 200 dpi; 1/60 leaves room).
 RULING_KERNEL_PAGE_SHARE = 1 / 60
 
-#: A vertical ruling for the orientation check is at least this share of the page height long.
-COLUMN_RULING_MIN_PAGE_SHARE = 0.05
-#: Vertical rulings closer than this share of the page width are one column line.
-COLUMN_MERGE_PAGE_SHARE = 0.01
-#: Upside down when the left half's columns are this much wider than the right half's: upright,
-#: the left columns (一级, 二级, about 3-4 characters) are far narrower than 牵头/配合 (5-8).
-UPSIDE_DOWN_WIDTH_RATIO = 1.15
-#: A page wider than this multiple of its height was scanned sideways (the drafts are portrait A4).
-LANDSCAPE_RATIO = 1.1
-
 
 @dataclass(frozen=True)
 class CleanReport:
@@ -40,6 +34,10 @@ class CleanReport:
 
     rotation: int
     skew_deg: float
+    #: How the orientation was decided, in words (shown per page in the review outputs).
+    evidence: str = ""
+    #: The reading did not decide and the page was kept as scanned: the page is flagged for review.
+    orientation_weak: bool = False
 
 
 def _line_masks(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -81,55 +79,16 @@ def estimate_skew(gray: np.ndarray) -> float | None:
     return float(angles[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
 
 
-def _ruling_columns(gray: np.ndarray) -> list[int]:
-    """x positions of long vertical rulings (the table's column lines), left to right."""
-    ink = ink_mask(gray)
-    _, vertical = _line_masks(ink)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(vertical, connectivity=8)
-    min_height = gray.shape[0] * COLUMN_RULING_MIN_PAGE_SHARE
-    xs = sorted(int(stats[i][0] + stats[i][2] / 2) for i in range(1, count) if stats[i][3] >= min_height)
-    merged: list[int] = []
-    for x in xs:
-        if merged and x - merged[-1] < gray.shape[1] * COLUMN_MERGE_PAGE_SHARE:
-            continue
-        merged.append(x)
-    return merged
+def clean_page(page: Page, settings: Settings, engine: OcrEngine | None) -> tuple[Page, CleanReport]:
+    """The page turned upright (decided by reading with `engine`) and deskewed.
 
-
-def _upside_down(gray: np.ndarray) -> bool:
-    """True when the table's narrow title columns sit on the right: the page is turned by 180°.
-
-    A 职责分工 table has its two narrow title columns (一级, 二级) on the left and the wide
-    requirement column in the middle; turned by 180° the narrow ones are on the right.
-    """
-    xs = _ruling_columns(gray)
-    if len(xs) < 4:
-        return False
-    widths = np.diff(xs)
-    half = len(widths) // 2
-    return float(np.mean(widths[:half])) > float(np.mean(widths[-half:])) * UPSIDE_DOWN_WIDTH_RATIO
-
-
-def upright_rotation(gray: np.ndarray) -> int:
-    """Degrees (0/90/180/270, clockwise) to turn the page by so that the table reads upright."""
-    h, w = gray.shape
-    if w > h * LANDSCAPE_RATIO:  # a portrait A4 page scanned sideways; pick the turn whose result reads upright
-        turned = cv2.rotate(gray, cv2.ROTATE_90_CLOCKWISE)
-        return 270 if _upside_down(turned) else 90
-    return 180 if _upside_down(gray) else 0
-
-
-_ROTATIONS = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
-
-
-def clean_page(page: Page, settings: Settings) -> tuple[Page, CleanReport]:
-    """The page turned upright and deskewed; text-layer pages are left as rendered (they are exact)."""
+    Text-layer pages are left as rendered (they are exact) and need no engine."""
     if page.source == "text-layer":
-        return page, CleanReport(0, 0.0)
-    gray = page.image
-    rotation = upright_rotation(gray)
-    if rotation:
-        gray = cv2.rotate(gray, _ROTATIONS[rotation])
+        return page, CleanReport(0, 0.0, "text layer: kept as rendered")
+    if engine is None:
+        raise ValueError("clean_page needs an OCR engine to decide a scanned page's orientation")
+    decision: OrientationDecision = decide_orientation(page.image, engine)
+    gray = turned(page.image, decision.rotation)
     skew = estimate_skew(gray) or 0.0
     if settings.min_skew_deg <= abs(skew) <= settings.max_skew_deg:
         h, w = gray.shape
@@ -137,4 +96,4 @@ def clean_page(page: Page, settings: Settings) -> tuple[Page, CleanReport]:
         gray = cv2.warpAffine(gray, matrix, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
     else:
         skew = 0.0
-    return replace(page, image=gray), CleanReport(rotation, round(skew, 3))
+    return replace(page, image=gray), CleanReport(decision.rotation, round(skew, 3), decision.evidence, decision.weak)

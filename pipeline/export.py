@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .errors import CorruptInput, NotADraft
 from .fileio import csv_text, write_bytes_atomic, write_text_atomic
-from .models import DraftResult, PageReport, Table, split_agencies, sub_rows
+from .models import DraftResult, PageCells, PageReport, Table, split_agencies, sub_rows
 from .report import render_review_html, render_xlsx
 from .settings import Settings
 
@@ -139,11 +139,13 @@ def run_record_path(out_dir: Path, stem: str) -> Path:
 
 
 def write_run_record(out_dir: Path, stem: str, draft: Path, settings: Settings, lexicon_path: Path,
-                     pages: Sequence[PageReport] = ()) -> None:
+                     pages: Sequence[PageReport] = (), page_cells: Sequence[PageCells] = ()) -> None:
     """What `apply` needs to redo the run (the draft, the lexicon and the settings used), and how
-    every page accounted for itself."""
+    every page accounted for itself (with how its orientation was decided)."""
+    orientation = {c.page: {"rotation": c.rotation, "orientation_weak": c.orientation_weak,
+                            "orientation": c.orientation_evidence} for c in page_cells}
     record = {"draft": str(draft.resolve()), "lexicon": str(lexicon_path.resolve()), "settings": asdict(settings),
-              "pages": [asdict(p) | {"page": p.page + 1} for p in pages]}
+              "pages": [asdict(p) | {"page": p.page + 1} | orientation.get(p.page, {}) for p in pages]}
     write_text_atomic(run_record_path(out_dir, stem), json.dumps(record, ensure_ascii=False, indent=2) + "\n")
 
 

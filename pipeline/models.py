@@ -145,6 +145,8 @@ class PageCells:
     skew_deg: float = 0.0
     #: How the page's orientation was decided (scores per angle, method), for the review outputs.
     orientation_evidence: str = ""
+    #: The reading did not decide the orientation; the page was kept as scanned (shown for review).
+    orientation_weak: bool = False
     #: Lines printed just above and below the table (title, 附件 caption, notes), top to bottom.
     margin_text: tuple[str, ...] = ()
 

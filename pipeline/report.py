@@ -388,14 +388,20 @@ def _problem_pages_html(result: DraftResult, flagged: Sequence[FlaggedCell]) -> 
     return "".join(parts)
 
 
+#: Shown beside a page whose orientation the reading could not decide (kept as scanned).
+WEAK_ORIENTATION_HTML = ' · <b class="orientation-weak">方向未能判定，按扫描原样读取，请核对</b>'
+
+
 def _page_status_html(result: DraftResult) -> str:
     """One line per page: status, rows, and how its orientation was decided."""
     if not result.page_reports:
         return ""
     evidence = {cells.page: cells.orientation_evidence for cells in result.pages}
+    weak = {cells.page for cells in result.pages if cells.orientation_weak}
     items = "".join(
         f'<li class="status-{_escape(r.status)}">第 {r.page + 1} 页：{PAGE_STATUS_TEXT.get(r.status, r.status)}'
         f" · {_escape(r.message)}"
+        f"{WEAK_ORIENTATION_HTML if r.page in weak else ''}"
         f"{f' · 方向：{_escape(evidence[r.page])}' if evidence.get(r.page) else ''}</li>"
         for r in result.page_reports
     )

@@ -65,7 +65,7 @@ def process_page(doc: Document, index: int, settings: Settings) -> PageOutcome:
     with _timed(timings, "ingest"):
         page = load_page(doc, index, settings)
     with _timed(timings, "clean"):
-        page, report = clean_page(page, settings)
+        page, report = clean_page(page, settings, None if page.source == "text-layer" else get_engine(settings))
     with _timed(timings, "grid"):
         grid = detect_grid(page, settings)
     with _timed(timings, "ocr"):
@@ -73,6 +73,7 @@ def process_page(doc: Document, index: int, settings: Settings) -> PageOutcome:
         texts = read_cells(page, grid, engine, settings) if grid.cells else ()
         margin = read_margin_text(page, grid, engine)
     cells = PageCells(page.index, grid, texts, page.source, page.note, report.rotation, report.skew_deg,
+                      orientation_evidence=report.evidence, orientation_weak=report.orientation_weak,
                       margin_text=margin)
     return PageOutcome(cells, page.image, tuple(timings.items()))
 
@@ -238,7 +239,8 @@ def run_batch(
                     for index, result in enumerate(results):
                         stem = table_stem(path.stem, result, index)
                         write_outputs(result, out_dir, stem)
-                        write_run_record(out_dir, stem, path, settings, lexicon_path, result.page_reports)
+                        write_run_record(out_dir, stem, path, settings, lexicon_path, result.page_reports,
+                                         result.pages)
                     result = results[0]
                     not_read = not_read_summary(result.page_reports)
                     outcome = FileOutcome(

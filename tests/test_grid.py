@@ -5,6 +5,7 @@ from conftest import as_page
 from pipeline.grid import cluster_positions, detect_grid, draw_grid, estimate_char_height
 from pipeline.imaging import ink_mask
 from pipeline.models import Box
+from pipeline.ocr import get_engine
 from pipeline.settings import Settings
 
 
@@ -52,7 +53,7 @@ def test_cluster_positions_merges_close_segments():
 def test_generated_page_has_five_columns_and_merged_titles(sample_images):
     from pipeline.clean import clean_page
 
-    page, _ = clean_page(as_page(sample_images[0]), Settings())
+    page, _ = clean_page(as_page(sample_images[0]), Settings(), get_engine(Settings()))
     grid = detect_grid(page, Settings())
     assert len(grid.col_lines) == 6
     level1 = [c for c in grid.cells if c.col == 0 and c.row > 0]

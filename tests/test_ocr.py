@@ -54,7 +54,7 @@ def test_engines_read_line_images(engine):
 
 def test_read_cells_on_a_generated_page(sample_images, truth_rows):
     settings = Settings()
-    page, _ = clean_page(as_page(sample_images[0]), settings)
+    page, _ = clean_page(as_page(sample_images[0]), settings, get_engine(settings))
     grid = detect_grid(page, settings)
     texts = read_cells(page, grid, get_engine(settings), settings)
     assert len(texts) == len(grid.cells)
