@@ -47,6 +47,7 @@ test-all: setup
 
 eval: setup
 	$(PY) tests/eval_suite.py --engine both
+	$(PY) tests/measure_orientation.py
 
 bench: setup
 	$(PY) tests/bench.py
