@@ -24,7 +24,14 @@ def _add_settings_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, help="parallel page workers (default: one per core)")
     parser.add_argument("--max-pages", type=int, dest="max_pages", help="refuse PDFs with more pages (default 200)")
     parser.add_argument("--lexicon", type=Path, default=DEFAULT_LEXICON,
-                        help="agency and title lexicon (default: agency_lexicon.txt)")
+                        help="a lexicon file added to the shipped agency_lexicon.txt (same format)")
+    parser.add_argument("--lexicon-only", action="store_true", dest="lexicon_only", default=None,
+                        help="use the --lexicon file alone, without the shipped base")
+    parser.add_argument("--district", help="the drafts' Shanghai district (松江区) when their titles do not "
+                                           "name it: district-scoped agency names apply only there")
+    parser.add_argument("--previous", type=Path, metavar="OLD.csv",
+                        help="an earlier clean CSV of the same document: its titles and agencies are the "
+                             "draft's known ones")
     parser.add_argument("--profile", type=Path, help="table profile: column roles and their header synonyms "
                                                      "(default: pipeline/table_profile.toml)")
     parser.add_argument("--first-is-lead", action="store_true", dest="first_is_lead", default=None,
@@ -38,8 +45,25 @@ def _settings(args: argparse.Namespace) -> Settings:
         from .profile import load_profile
 
         load_profile(Path(profile))  # a bad profile fails here, once, not on every draft
+    previous = getattr(args, "previous", None)
+    if previous is not None and not previous.is_file():
+        raise NotADraft(str(previous), "no such file (--previous)")
     return Settings.resolve(engine=args.engine, dpi=args.dpi, workers=args.workers, max_pages=args.max_pages,
-                            profile=profile, first_is_lead=args.first_is_lead)
+                            profile=profile, first_is_lead=args.first_is_lead, district=args.district,
+                            previous=str(previous.resolve()) if previous else None,
+                            lexicon_only=args.lexicon_only)
+
+
+def lexicon_for(lexicon_path: Path, settings: Settings, previous: Any = None):  # -> Lexicon
+    """The lexicon a run uses: the shipped base plus `lexicon_path` (or it alone with --lexicon-only),
+    plus the earlier version (`previous` table, else settings.previous read as a clean CSV)."""
+    from .lexicon import load_lexicons
+    from .tableio import read_table_csv
+
+    lexicon = load_lexicons(DEFAULT_LEXICON, lexicon_path, settings.lexicon_only)
+    if previous is None and settings.previous:
+        previous = read_table_csv(Path(settings.previous))
+    return lexicon.with_previous(previous) if previous is not None else lexicon
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,7 +106,16 @@ def build_parser() -> argparse.ArgumentParser:
     apply.add_argument("--stem", help="which draft in the folder (default: from the corrections file's name, "
                                       "or the only draft there)")
     apply.add_argument("--learn", action="store_true",
-                       help="add agency names the clerk wrote that the lexicon lacks to it (a backup is kept)")
+                       help="add what the clerk wrote that the lexicon lacks to it: agency names and aliases "
+                            "(to the draft's district), titles (to the draft's document); a backup is kept")
+
+    lexicon = commands.add_parser("lexicon", help="check a lexicon file",
+                                  description="Validate a lexicon file (with the shipped base unless --only) and "
+                                              "list conflicts. Exit 0 clean, 1 conflicts listed, 8 malformed.")
+    lexicon_commands = lexicon.add_subparsers(dest="lexicon_command", required=True)
+    check = lexicon_commands.add_parser("check", help="validate a lexicon file and list its conflicts")
+    check.add_argument("file", type=Path, help="the lexicon file")
+    check.add_argument("--only", action="store_true", help="check the file alone, not on top of the shipped base")
     return parser
 
 
@@ -118,11 +151,10 @@ class Progress:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .lexicon import load_lexicon
     from .run import expand_inputs, run_batch
 
     settings = _settings(args)
-    lexicon = load_lexicon(args.lexicon)
+    lexicon = lexicon_for(args.lexicon, settings)
     inputs = expand_inputs(args.inputs, DRAFT_SUFFIXES)
     if not inputs:
         print("error: no drafts found in the inputs given", file=sys.stderr)
@@ -162,10 +194,10 @@ def summary_table(outcomes) -> str:
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)) for line in lines)
 
 
-def load_version(path: Path, settings: Settings, lexicon_path: Path):  # -> (Table, DraftResult | None)
+def load_version(path: Path, settings: Settings, lexicon_path: Path, previous: Any = None):
     """A clean CSV as written by `run`, or any draft run through the pipeline (with its result,
-    whose page images give diff.html its crops)."""
-    from .lexicon import load_lexicon
+    whose page images give diff.html its crops); -> (Table, DraftResult | None). `previous`: the
+    earlier version's table, the draft's title and agency knowledge."""
     from .run import process_draft
     from .tableio import read_table_csv
 
@@ -173,7 +205,7 @@ def load_version(path: Path, settings: Settings, lexicon_path: Path):  # -> (Tab
         raise NotADraft(str(path), "no such file")
     if path.suffix.lower() == ".csv":
         return read_table_csv(path), None
-    result = process_draft(path, settings, load_lexicon(lexicon_path))
+    result = process_draft(path, settings, lexicon_for(lexicon_path, settings, previous))
     return result.table, result
 
 
@@ -195,7 +227,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     old, old_result = load_version(args.old, settings, args.lexicon)
-    new, new_result = load_version(args.new, settings, args.lexicon)
+    new, new_result = load_version(args.new, settings, args.lexicon, previous=old)  # the old one is its lexicon
     changes = compare(old, new)
     write_changes_csv(changes, args.out / "changes.csv")
     write_diff_html(changes, old, new, args.out / "diff.html", _crop_html(old_result), _crop_html(new_result))
@@ -218,24 +250,46 @@ def _apply_stem(args: argparse.Namespace) -> str:
 
 
 def cmd_apply(args: argparse.Namespace) -> int:
-    from .corrections import apply_corrections, confirmed_agencies, read_corrections
+    from .corrections import apply_corrections, lessons_of, read_corrections
     from .export import read_run_record, write_outputs, write_run_record
-    from .lexicon import learn_agencies, load_lexicon
+    from .lexicon import learn
     from .run import process_draft
 
     stem = _apply_stem(args)
     draft, lexicon_path, settings = read_run_record(args.out_dir, stem)
-    result = process_draft(draft, settings, load_lexicon(lexicon_path))
+    result = process_draft(draft, settings, lexicon_for(lexicon_path, settings))
     corrections = read_corrections(args.corrections, result)
     if args.learn:
-        names = confirmed_agencies(corrections, set(load_lexicon(lexicon_path).canonical_of))
-        if names:
-            backup = learn_agencies(lexicon_path, names)
-            print(f"learned {len(names)} agencies ({'、'.join(names)}) into {lexicon_path}; backup {backup}")
+        lessons = lessons_of(corrections, result, lexicon_for(lexicon_path, settings), settings)
+        learned = learn(lexicon_path, lessons.agencies, lessons.aliases, lessons.district, lessons.document,
+                        lessons.level1, lessons.level2)
+        parts = [f"{len(learned.agencies)} agencies ({'、'.join(learned.agencies)})" if learned.agencies else "",
+                 f"{len(learned.aliases)} aliases ({'、'.join(f'{a}→{b}' for a, b in learned.aliases)})"
+                 if learned.aliases else "",
+                 f"{len(learned.titles)} titles" if learned.titles else ""]
+        if any(parts):
+            print(f"learned {', '.join(p for p in parts if p)} into {lexicon_path}; backup {learned.backup}")
+        for reason in learned.skipped:
+            print(f"not learned: {reason}")
     write_outputs(apply_corrections(result, corrections), args.out_dir, stem)
     write_run_record(args.out_dir, stem, draft, settings, lexicon_path, result.page_reports, result.pages)
     print(f"applied {len(corrections)} corrections to {stem} in {args.out_dir}")
     return 0
+
+
+def cmd_lexicon(args: argparse.Namespace) -> int:
+    """`lexicon check FILE`: parse (with the base unless --only), then list conflicts."""
+    from .lexicon import conflicts, load_lexicons
+
+    lexicon = load_lexicons(DEFAULT_LEXICON, args.file, replace_base=args.only)
+    found = conflicts(lexicon)
+    for line in found:
+        print(line)
+    districts = len({a.district for a in lexicon.agencies if a.district})
+    print(f"{'conflicts' if found else 'ok'}: {args.file}: {len(lexicon.agencies)} agency entries "
+          f"({districts} district sections), {len(lexicon.documents)} documents"
+          f"{f', {len(found)} conflicts' if found else ''}")
+    return 1 if found else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -250,6 +304,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_diff(args)
         if args.command == "apply":
             return cmd_apply(args)
+        if args.command == "lexicon":
+            return cmd_lexicon(args)
     except PipelineError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return DIFF_TROUBLE if args.command == "diff" else exc.exit_code

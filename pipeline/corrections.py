@@ -10,10 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import PipelineError
 from .fileio import read_csv_rows
 from .models import AGENCY_FIELDS, DraftResult, Repair, split_agencies, sub_rows
+
+if TYPE_CHECKING:
+    from .lexicon import Lexicon
+    from .settings import Settings
 
 CLERK_METHOD = "clerk"
 CLERK_SCORE = 100.0
@@ -102,3 +107,56 @@ def confirmed_agencies(corrections: tuple[Correction, ...], known: set[str] | fr
                 if name not in known:
                     names.setdefault(name)
     return list(names)
+
+
+@dataclass(frozen=True)
+class Lessons:
+    """What `apply --learn` teaches the lexicon from a corrected draft, and where it goes."""
+
+    agencies: tuple[str, ...]
+    aliases: tuple[tuple[str, str], ...]  # (spelling as the draft printed it, canonical name)
+    district: str  # the draft's district: agencies and aliases go to its section ("" common)
+    document: str  # the draft's document title: its titles go to that section
+    level1: tuple[tuple[str, str], ...]  # (numeral, title)
+    level2: tuple[tuple[int, str, str], ...]  # (number, parent numeral, title)
+
+
+def lessons_of(corrections: tuple[Correction, ...], result: DraftResult, lexicon: Lexicon,
+               settings: Settings) -> Lessons:
+    """Agencies and aliases the clerk confirmed, and the draft's titles as corrected.
+
+    An agency name the clerk wrote that the draft's lexicon lacks is a new agency; a name the tool
+    kept as read (unknown) that the clerk replaced, one for one in the cell, by a name that is not a
+    mere OCR repair of it (beyond the fuzzy budget) is a new alias of it. Every title of the corrected
+    table is learned into the draft's document section (the clerk has reviewed the draft).
+    """
+    from .lexicon import numeral_value
+    from .repair import agency_score, draft_scope, split_numeral
+
+    scope = draft_scope(result.raw_table, lexicon, settings)
+    view = lexicon.view(scope.district, scope.document)
+    known = set(view.canonical_of)
+    names = confirmed_agencies(corrections, known)
+    aliases: dict[tuple[str, str], None] = {}
+    for c in corrections:
+        if c.field not in AGENCY_FIELDS:
+            continue
+        before = split_agencies(result.table.rows[c.row].get(c.field))
+        after = split_agencies(c.text)
+        if len(before) != len(after):
+            continue
+        for read, name in zip(before, after, strict=True):
+            if read != name and read not in known and agency_score(read, name) < settings.agency_min_score:
+                aliases.setdefault((read, view.canonical_of.get(name, name)))
+    table = apply_corrections(result, corrections).table
+    level1: dict[str, str] = {}
+    level2: dict[int, tuple[str, str]] = {}
+    for row in table.rows:
+        numeral, title = split_numeral(row.get("level1"))
+        if numeral and title:
+            level1.setdefault(numeral, title)
+        if row.no.isdigit() and row.get("level2") and numeral_value(numeral):
+            level2.setdefault(int(row.no), (numeral, row.get("level2")))
+    document = scope.document.title if scope.document and not scope.document.previous else ""
+    return Lessons(tuple(names), tuple(aliases), scope.district, document or result.table.title,
+                   tuple(level1.items()), tuple((n, p, t) for n, (p, t) in level2.items()))

@@ -64,6 +64,14 @@ class Settings:
     #: titles removed from the lexicon 0.3% (45, the old value: 99.8% but 40% / 53% snapped;
     #: 65: 98% / 0.8% / 2.8%). The seed's worst title (16、加引学生数 和暴力) scores 74.8.
     title_min_score_with_number: float = 70.0
+    #: The draft's Shanghai district (松江区) when its title does not name it (`--district`); "" reads
+    #: it from the title, or leaves it unknown. District-scoped lexicon aliases apply only there.
+    district: str = ""
+    #: An earlier clean table (CSV) of the same document whose titles and agencies are the draft's
+    #: known ones (`--previous`); "" for none.
+    previous: str = ""
+    #: The lexicon given replaces the shipped base instead of adding to it (`--lexicon-only`).
+    lexicon_only: bool = False
 
     # --- structure --------------------------------------------------------------------------
     #: The table profile file (column roles and header synonyms); "" is the shipped one.
@@ -87,6 +95,10 @@ class Settings:
         for name in ("agency_min_score", "title_min_score", "title_min_score_with_number"):
             if not 0.0 <= getattr(self, name) <= 100.0:
                 raise ValueError(f"{name} must be within 0..100")
+        if self.district:
+            from .lexicon import normalize_district
+
+            object.__setattr__(self, "district", normalize_district(self.district))
 
     @classmethod
     def resolve(cls, **overrides: Any) -> Settings:
