@@ -1,9 +1,16 @@
-"""Grid detection: ruling lines → line positions → cells with row and column spans.
+"""Grid detection: ruling lines → the rulings that meet the grid → line positions → cells with spans.
 
 A chain of pure steps in the manner of pdfplumber's table finder; every intermediate (line
 segments, line positions, the measured character height) is kept on the Grid so that `draw_grid`
 can show it over the page. All sizes are scaled to the measured character height, not fixed pixels,
 so the same settings work from 150 to 300 dpi.
+
+A straight dark run is not a ruling because it is long: a scanner-edge shadow, a page border, the
+rule under a letterhead, a pen stroke or the arc of a seal are long too. A ruling belongs to the
+grid because it meets the grid: it crosses or touches at least two rulings of the other direction,
+and each of its ends stops at one (or sticks out past the table's side, as open-sided tables'
+rulings do); a pen stroke ends in the middle of a cell. Of the networks of rulings that pass, the
+table is the one with most junctions; a page border is a network of four.
 """
 
 from __future__ import annotations
@@ -39,10 +46,16 @@ RULING_MIN_CHARS = 2.5
 #: Vertical rulings may be as short as one row of one text line (a page holding only the end of
 #: a row), about 2 character heights; 1.5 is still longer than any stroke inside one character.
 VERTICAL_RULING_MIN_CHARS = 1.5
-#: A column line covers at least this share of the table's height, a row line this share of its
-#: width (the requirement column alone is ~50%): shorter clusters are strokes, not rulings.
-COL_LINE_MIN_SHARE = 0.5
-ROW_LINE_MIN_SHARE = 0.3
+#: Gaps in a ruling up to this many character heights are bridged before rulings are cut into
+#: segments (speckle and faint photocopies break lines; a gap between two cells' text is wider
+#: than a character, and only ruling runs longer than RULING_MIN_CHARS are bridged at all).
+RULING_GAP_CHARS = 0.5
+#: A ruling meets another when their boxes come this many character heights close: rulings of a
+#: scan touch at junctions within a pixel or two, a curled photo's within ~0.2 character heights.
+JUNCTION_REACH_CHARS = 0.35
+#: A ruling belongs to the grid when it meets at least this many rulings of the other direction
+#: (its two ends, or its crossings).
+MIN_MEETINGS = 2
 #: A border between two grid positions is there when rulings cover this share of its length;
 #: speckle and broken photocopied lines leave gaps, text never covers half a border.
 BORDER_MIN_COVERAGE = 0.5
@@ -65,11 +78,15 @@ def estimate_char_height(ink: np.ndarray, dpi: int) -> int:
 
 
 def line_masks(ink: np.ndarray, char_height: int) -> tuple[np.ndarray, np.ndarray]:
-    """Horizontal and vertical ruling masks: ink that survives an opening with a long thin kernel."""
+    """Horizontal and vertical ruling masks: ink that survives an opening with a long thin kernel,
+    small gaps along each ruling closed."""
     kh = max(MIN_KERNEL_PX, int(RULING_MIN_CHARS * char_height))
     kv = max(MIN_KERNEL_PX, int(VERTICAL_RULING_MIN_CHARS * char_height))
+    gap = max(3, int(RULING_GAP_CHARS * char_height))
     horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (kh, 1)))
     vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, kv)))
+    horizontal = cv2.morphologyEx(horizontal, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (gap, 1)))
+    vertical = cv2.morphologyEx(vertical, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, gap)))
     return horizontal, vertical
 
 
@@ -160,35 +177,177 @@ def build_cells(
     return tuple(sorted(cells, key=lambda cell: (cell.row, cell.col)))
 
 
+def _meetings(h: np.ndarray, v: np.ndarray, reach: float) -> np.ndarray:
+    """meets[i, j]: horizontal segment i and vertical segment j cross or touch (boxes within reach).
+    h and v are arrays of (x0, y0, x1, y1)."""
+    return (
+        (h[:, None, 0] - reach <= v[None, :, 2]) & (v[None, :, 0] - reach <= h[:, None, 2])
+        & (v[None, :, 1] - reach <= h[:, None, 3]) & (h[:, None, 1] - reach <= v[None, :, 3])
+    )
+
+
+def _line_labels(boxes: np.ndarray, tolerance: float) -> np.ndarray:
+    """Line index of each horizontal segment (x0, y0, x1, y1): centres closer than `tolerance` in y
+    are one line, however far apart along it (a ruling broken by a seal or a faint copy)."""
+    centres = (boxes[:, 1] + boxes[:, 3]) / 2
+    order = np.argsort(centres, kind="stable")
+    labels = np.zeros(len(boxes), int)
+    line = 0
+    for k in range(1, len(order)):
+        if centres[order[k]] - centres[order[k - 1]] > tolerance:
+            line += 1
+        labels[order[k]] = line
+    return labels
+
+
+def _anchored(
+    h: np.ndarray, h_lab: np.ndarray, keep_h: np.ndarray, v: np.ndarray, keep_v: np.ndarray,
+    meets: np.ndarray, reach: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each horizontal segment (x0, y0, x1, y1): each end stops at a vertical segment it meets,
+    or faces another kept segment of its own line (a ruling broken by a seal or a faint copy), or
+    sticks out past every kept vertical segment (an open-sided table's rulings run on into the
+    margin). A pen stroke or a seal's arc ends inside a cell, and so does a stray bit of ink that
+    merely lines up with a ruling. Also returned: whether each end stops at a junction."""
+    if not keep_v.any():
+        return np.zeros(len(h), bool), np.zeros(len(h), bool), np.zeros(len(h), bool)
+    vx0 = np.where(meets, v[None, :, 0], np.inf)
+    vx1 = np.where(meets, v[None, :, 2], -np.inf)
+    left, right = h[:, 0:1], h[:, 2:3]
+    at_left = np.any(meets & (vx0 - reach <= left) & (left <= vx1 + reach), axis=1)
+    at_right = np.any(meets & (vx0 - reach <= right) & (right <= vx1 + reach), axis=1)
+    out_left = h[:, 0] < v[keep_v, 0].min() - reach
+    out_right = h[:, 2] > v[keep_v, 2].max() + reach
+    same_line = (h_lab[:, None] == h_lab[None, :]) & keep_h[None, :]
+    gap_left = np.any(same_line & (h[None, :, 2] <= h[:, None, 0]), axis=1)
+    gap_right = np.any(same_line & (h[None, :, 0] >= h[:, None, 2]), axis=1)
+    return (at_left | out_left | gap_left) & (at_right | out_right | gap_right), at_left, at_right
+
+
+def grid_segments(
+    h_segments: tuple[Box, ...], v_segments: tuple[Box, ...], reach: float, tolerance: float
+) -> tuple[tuple[Box, ...], tuple[Box, ...], tuple[Box, ...], tuple[Box, ...]]:
+    """The ruling segments that belong to the table, horizontal and vertical, and the gaps to bridge
+    in each (see _bridges). Collinear segments are one line; a segment stays while both its ends
+    are anchored and its line meets MIN_MEETINGS lines of the other direction (pruned until
+    stable); of the networks the lines form, the one with most junctions is the table, and any
+    other network that is a table by itself joins it."""
+    if not h_segments or not v_segments:
+        return (), (), (), ()
+    h = np.array([(b.x0, b.y0, b.x1, b.y1) for b in h_segments], np.float64)
+    v_t = np.array([(b.y0, b.x0, b.y1, b.x1) for b in v_segments], np.float64)  # axes swapped
+    v, h_t = v_t[:, [1, 0, 3, 2]], h[:, [1, 0, 3, 2]]
+    h_lab, v_lab = _line_labels(h, tolerance), _line_labels(v_t, tolerance)
+    n_h, n_v = int(h_lab.max()) + 1, int(v_lab.max()) + 1
+    piece_meets = _meetings(h, v, reach)
+    to_h = np.zeros((n_h, len(h)), np.float32)
+    to_h[h_lab, np.arange(len(h))] = 1
+    to_v = np.zeros((n_v, len(v)), np.float32)
+    to_v[v_lab, np.arange(len(v))] = 1
+    keep_h = np.ones(len(h), bool)
+    keep_v = np.ones(len(v), bool)
+    while True:
+        meets = piece_meets & keep_h[:, None] & keep_v[None, :]
+        line_meets = (to_h @ meets.astype(np.float32) @ to_v.T) > 0
+        lines_h = line_meets.sum(axis=1) >= MIN_MEETINGS
+        lines_v = line_meets.sum(axis=0) >= MIN_MEETINGS
+        ok_h, h_at0, h_at1 = _anchored(h, h_lab, keep_h, v, keep_v, meets, reach)
+        ok_v, v_at0, v_at1 = _anchored(v_t, v_lab, keep_v, h_t, keep_h, meets.T, reach)
+        new_h = keep_h & lines_h[h_lab] & ok_h
+        new_v = keep_v & lines_v[v_lab] & ok_v
+        if np.array_equal(new_h, keep_h) and np.array_equal(new_v, keep_v):
+            break
+        keep_h, keep_v = new_h, new_v
+    if not keep_h.any() or not keep_v.any():
+        return (), (), (), ()
+    line_meets = (to_h @ (piece_meets & keep_h[:, None] & keep_v[None, :]).astype(np.float32) @ to_v.T) > 0
+    # Networks: connected components of the meeting graph (nodes: h lines, then v lines).
+    parent = list(range(n_h + n_v))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in zip(*np.nonzero(line_meets), strict=True):
+        parent[find(int(i))] = find(n_h + int(j))
+    networks: dict[int, list[int]] = {}
+    for i in sorted({*h_lab[keep_h].tolist(), *(n_h + v_lab[keep_v]).tolist()}):
+        networks.setdefault(find(i), []).append(i)
+
+    def junctions(members: list[int]) -> int:
+        hs = [i for i in members if i < n_h]
+        vs = [i - n_h for i in members if i >= n_h]
+        return int(line_meets[np.ix_(hs, vs)].sum()) if hs and vs else 0
+
+    def is_table(members: list[int]) -> bool:
+        return (sum(1 for i in members if i >= n_h) >= MIN_COL_LINES
+                and sum(1 for i in members if i < n_h) >= MIN_ROW_LINES)
+
+    ranked = sorted(networks.values(), key=junctions, reverse=True)
+    chosen = {i for m in [ranked[0]] + [m for m in ranked[1:] if is_table(m)] for i in m}
+    keep_h &= np.isin(h_lab, [i for i in chosen if i < n_h])
+    keep_v &= np.isin(v_lab + n_h, [i for i in chosen if i >= n_h])
+    h_bridges = _bridges(h, h_lab, keep_h, h_at0, h_at1)
+    v_bridges = [b[[1, 0, 3, 2]] for b in _bridges(v_t, v_lab, keep_v, v_at0, v_at1)]
+    return (tuple(b for b, k in zip(h_segments, keep_h, strict=True) if k),
+            tuple(b for b, k in zip(v_segments, keep_v, strict=True) if k),
+            tuple(Box(*(round(c) for c in b)) for b in h_bridges),
+            tuple(Box(*(round(c) for c in b)) for b in v_bridges))
+
+
+def _bridges(
+    h: np.ndarray, h_lab: np.ndarray, keep: np.ndarray, at_start: np.ndarray, at_end: np.ndarray
+) -> list[np.ndarray]:
+    """Boxes over the gaps of broken horizontal rulings: between consecutive kept segments of one
+    line, unless both facing ends stop at junctions. A ruling that stops at a column line on both
+    sides of a gap leaves out a border (a merged cell); one whose end stops in mid-cell was hidden
+    (a seal over it, a faint copy), and the border it would draw is there."""
+    out = []
+    for line in np.unique(h_lab[keep]):
+        idx = sorted(np.nonzero(keep & (h_lab == line))[0], key=lambda i: h[i, 0])
+        reach_end = -np.inf
+        last = -1
+        for i in idx:
+            if last >= 0 and h[i, 0] > reach_end and not (at_end[last] and at_start[i]):
+                out.append(np.array([reach_end, min(h[last, 1], h[i, 1]), h[i, 0], max(h[last, 3], h[i, 3])]))
+            if h[i, 2] > reach_end:
+                reach_end, last = h[i, 2], i
+    return out
+
+
+def _segment_mask(mask: np.ndarray, segments: tuple[Box, ...], bridges: tuple[Box, ...]) -> np.ndarray:
+    """The ruling mask kept only inside the boxes of the segments that belong to the grid, with the
+    gaps of broken rulings filled."""
+    out = np.zeros(mask.shape, np.uint8)
+    for s in segments:
+        out[s.y0:s.y1, s.x0:s.x1] = mask[s.y0:s.y1, s.x0:s.x1]
+    for b in bridges:
+        out[b.y0:max(b.y1, b.y0 + 1), b.x0:max(b.x1, b.x0 + 1)] = 255
+    return out
+
+
 def detect_grid(page: Page, settings: Settings) -> Grid:
     """The page's ruled table as cells; an empty Grid when the page has no ruled table."""
     ink = ink_mask(page.image)
     char_height = estimate_char_height(ink, page.dpi)
     h_mask, v_mask = line_masks(ink, char_height)
-    h_segments = find_segments(h_mask, int(RULING_MIN_CHARS * char_height), horizontal=True)
-    v_segments = find_segments(v_mask, int(VERTICAL_RULING_MIN_CHARS * char_height), horizontal=False)
+    h_all = find_segments(h_mask, int(RULING_MIN_CHARS * char_height), horizontal=True)
+    v_all = find_segments(v_mask, int(VERTICAL_RULING_MIN_CHARS * char_height), horizontal=False)
     tolerance = settings.line_merge_chars * char_height
-    h_lines = cluster_lines(h_segments, horizontal=True, tolerance=tolerance)
-    v_lines = cluster_lines(v_segments, horizontal=False, tolerance=tolerance)
-    rows: tuple[int, ...] = ()
-    cols: tuple[int, ...] = ()
-    if h_lines and v_lines:
-        # Column rulings run the whole table height (a 职责分工 table has no column spans), row
-        # rulings at least under the requirement column: shorter clusters are text strokes.
-        height = max(s.y1 for s in v_segments) - min(s.y0 for s in v_segments)
-        width = max(s.x1 for s in h_segments) - min(s.x0 for s in h_segments)
-        cols = tuple(x for x, length in v_lines if length >= COL_LINE_MIN_SHARE * height)
-        rows = tuple(y for y, length in h_lines if length >= ROW_LINE_MIN_SHARE * width)
-    if cols and rows:
-        # The table is where the rulings meet: drop lines outside the other direction's extent.
-        rows = tuple(y for y in rows if min(s.y0 for s in v_segments) - tolerance <= y
-                     <= max(s.y1 for s in v_segments) + tolerance)
-        cols = tuple(x for x in cols if min(s.x0 for s in h_segments) - tolerance <= x
-                     <= max(s.x1 for s in h_segments) + tolerance)
-    empty = Grid(page.index, (), (), (), h_segments, v_segments, char_height)
+    reach = max(2.0, JUNCTION_REACH_CHARS * char_height)
+    h_segments, v_segments, h_bridges, v_bridges = grid_segments(h_all, v_all, reach, tolerance)
+    empty = Grid(page.index, (), (), (), h_all, v_all, char_height)
+    if not h_segments or not v_segments:
+        return empty
+    rows = cluster_positions(h_segments, horizontal=True, tolerance=tolerance)
+    cols = cluster_positions(v_segments, horizontal=False, tolerance=tolerance)
     if len(cols) < MIN_COL_LINES or len(rows) < MIN_ROW_LINES:
         return empty
     band = max(1, round(tolerance / 2))
+    h_mask = _segment_mask(h_mask, h_segments, h_bridges)
+    v_mask = _segment_mask(v_mask, v_segments, v_bridges)
     cells = build_cells(page.index, rows, cols, h_mask, v_mask, band)
     ruling_width = int(min(np.median([s.height for s in h_segments]), np.median([s.width for s in v_segments])))
     return Grid(page.index, rows, cols, cells, h_segments, v_segments, char_height, ruling_width)

@@ -10,9 +10,47 @@ import numpy as np
 ADAPTIVE_BLOCK = 31
 ADAPTIVE_OFFSET = 15
 
+#: Chroma (max - min channel, 0..255) that printed black ink still has in a colour scan or photo:
+#: measured on ../shared/real, the 99th percentile of dark pixels (luminance < 140) is 15 on the
+#: flatbed settlement scan and 39 at JPEG colour fringes of the timetable photo (its 90th: 16).
+#: Blue ballpoint is ~80-150, red seals 75-180 (the settlement scan's pinkish seals 73-82).
+INK_MAX_CHROMA = 20
+#: Each unit of chroma beyond INK_MAX_CHROMA lightens a pixel by this many gray levels, so a mark of
+#: chroma >= ~80 (a seal at luminance ~90, blue pen at ~60) lands on white paper (255).
+MARK_CHROMA_GAIN = 3.0
+#: A page whose dark pixels are mostly coloured is printed in colour (a red- or blue-ruled form),
+#: not marked in colour: it keeps plain luminance. Seals and pen marks are a minority of a page's
+#: ink (the settlement scan's two seals: under 5% of its dark pixels).
+MARKS_MAX_INK_SHARE = 0.5
+#: A pixel counts as dark (ink or mark) for that share when its luminance is below this.
+DARK_LEVEL = 160
+
 
 def ink_mask(gray: np.ndarray) -> np.ndarray:
     """Dark pixels as 255; the threshold adapts to uneven gray paper."""
     return cv2.adaptiveThreshold(
         gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, ADAPTIVE_BLOCK, ADAPTIVE_OFFSET
     )
+
+
+def ink_gray(rgb: np.ndarray) -> np.ndarray:
+    """A colour page in gray where only dark, unsaturated ink stays dark.
+
+    Red seals, blue or green pen marks and coloured highlighter are what people add to a printed
+    black draft; plain luminance turns them into ink that crosses rulings and text. Here a pixel is
+    lightened by its chroma beyond what black ink has, so marks fade to paper while black ink under
+    a seal (dark and gray) stays. A page printed in colour (most dark pixels coloured) keeps plain
+    luminance, so a coloured table is never erased.
+    """
+    if rgb.ndim == 2 or rgb.shape[2] == 1:
+        return np.ascontiguousarray(rgb.reshape(rgb.shape[0], rgb.shape[1]))
+    rgb = np.ascontiguousarray(rgb[:, :, :3])
+    lum = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    chroma = cv2.subtract(rgb.max(axis=2), rgb.min(axis=2))
+    excess = cv2.subtract(chroma, np.full_like(chroma, INK_MAX_CHROMA))
+    dark = lum < DARK_LEVEL
+    n_dark = int(np.count_nonzero(dark))
+    if n_dark and np.count_nonzero(excess[dark]) > MARKS_MAX_INK_SHARE * n_dark:
+        return lum
+    lighter = lum.astype(np.float32) + MARK_CHROMA_GAIN * excess.astype(np.float32)
+    return np.clip(lighter, 0, 255).astype(np.uint8)

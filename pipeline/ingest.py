@@ -14,6 +14,7 @@ import numpy as np
 from PIL import Image
 
 from .errors import CorruptInput, EmptyInput, EncryptedPdf, NotADraft, TooLarge
+from .imaging import ink_gray
 from .models import Box, Page, Word
 from .settings import Settings
 
@@ -94,8 +95,9 @@ def load_page(doc: Document, index: int, settings: Settings) -> Page:
     pdf = _open_pdf(doc.path)
     try:
         page = pdf[index]
-        bitmap = page.render(scale=settings.dpi / 72, grayscale=True)
-        image = np.ascontiguousarray(bitmap.to_numpy().reshape(bitmap.height, bitmap.width, -1)[:, :, 0])
+        # In colour, so that seals and pen marks can drop out (ink_gray); RGB byte order.
+        bitmap = page.render(scale=settings.dpi / 72, rev_byteorder=True)
+        image = ink_gray(bitmap.to_numpy().reshape(bitmap.height, bitmap.width, -1))
     except Exception as exc:  # pdfium raises bare errors for damaged page content
         raise CorruptInput(str(doc.path), f"page {index + 1} cannot be rendered: {exc}") from exc
     finally:
@@ -134,12 +136,28 @@ def _open_image_frames(path: Path, settings: Settings) -> list[_Frame]:
                 img.seek(i)
                 if img.width * img.height > settings.max_image_pixels:
                     raise TooLarge(str(path), f"image of {img.width}x{img.height} px is over the limit")
-                frames.append(_Frame(np.asarray(img.convert("L")), _image_dpi(img)))
+                frames.append(_Frame(_gray_frame(img), _image_dpi(img)))
             return frames
     except Image.DecompressionBombError:
         raise TooLarge(str(path), "image is over the decompression-bomb limit") from None
     except (OSError, SyntaxError) as exc:
         raise CorruptInput(str(path), f"the image is damaged or truncated ({exc})") from None
+
+
+#: Image modes that carry no colour: converted to 8-bit gray as they are.
+GRAY_MODES = ("1", "L", "I", "I;16", "I;16B", "I;16L", "F")
+
+
+def _gray_frame(img: Image.Image) -> np.ndarray:
+    """The frame in 8-bit gray; a colour frame through ink_gray (seals and pen marks fade), a
+    transparent one laid on white paper first (its transparent pixels would read as black)."""
+    if img.mode in GRAY_MODES:
+        return np.asarray(img.convert("L"))
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        img = Image.alpha_composite(paper, rgba)
+    return ink_gray(np.asarray(img.convert("RGB")))
 
 
 def _image_dpi(img: Image.Image) -> int:
