@@ -91,13 +91,17 @@ LOW_INK_TONER = (0.65, 0.8)
 #: Folds of a letter folded in three or in four (two folds) and at most 2° off square.
 FOLD_COUNT = 2
 FOLD_ANGLE = (-2, 2)
-#: Width of the fold's warp (fraction of the page) and its depth (fraction of the height):
-#: augraphy's defaults, a flat-pressed fold.
+#: Width of the fold's warp (fraction of the page) and its depth (fraction of the height).
+#: augraphy's default depth 0.01..0.02 (6-12 mm on A4) is a sheet bulging off the glass and failed
+#: the pipeline on every page (measured); 0.003..0.006 (1-2 mm) is a fold under a closed lid.
 FOLD_GRADIENT_WIDTH = (0.1, 0.2)
-FOLD_GRADIENT_HEIGHT = (0.01, 0.02)
+FOLD_GRADIENT_HEIGHT = (0.003, 0.006)
 #: augraphy's fold-edge speckle is drawn by random.random() inside a numba prange loop, whose
 #: per-thread generators no seed reaches (pages differed run to run): off.
 FOLD_NOISE = 0.0
+#: What shows where the fold pulls the page edge in: the scanner's white lid (augraphy's black
+#: drew a black wedge into the top margin).
+FOLD_BACKDROP = (255, 255, 255)
 
 # --- dirty drum (augraphy DirtyDrum) -----------------------------------------------------------
 #: Streak width at REFERENCE_DPI (px) and how much of the page they cover; augraphy's default
@@ -362,7 +366,7 @@ def _folding(img: np.ndarray, ctx: PageContext) -> np.ndarray:
     a = _augraphy()
     aug = a.Folding(fold_count=FOLD_COUNT, fold_noise=FOLD_NOISE, fold_angle_range=FOLD_ANGLE,
                     gradient_width=FOLD_GRADIENT_WIDTH, gradient_height=FOLD_GRADIENT_HEIGHT,
-                    backdrop_color=(0, 0, 0))
+                    backdrop_color=FOLD_BACKDROP)
     return _gray(_run(aug, img))
 
 
