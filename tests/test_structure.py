@@ -245,3 +245,29 @@ def test_a_note_printed_under_the_title_states_the_lead_rule_and_the_title_is_ke
     noted = PageCells(0, p.grid, p.cells, margin_text=margin)
     [table] = build_tables([noted], PROFILE).tables
     assert table.first_is_lead and table.title == "《某区实施方案》任务分工"
+
+
+def test_a_page_that_lost_a_ruling_says_which_columns_it_read_as_one():
+    header = ["序号", "工作任务", "牵头单位", "配合单位", "完成时限"]
+    widths = [40, 300, 100, 160, 80]
+    cells = [(1, 0, 1, "1"), (1, 1, 1, "甲。"), (1, 2, 1, "区教育局"), (1, 3, 1, "区妇联"), (1, 4, 1, "2027年")]
+    first = page(0, cells, header=header, widths=widths)
+    # the header on the first page only; the ruling between 配合单位 and 完成时限 was not found on page 2
+    second = page(1, [(0, 0, 1, "2"), (0, 1, 1, "乙。"), (0, 2, 1, "区科委"), (0, 3, 1, "区妇联长期坚持")],
+                  header=None, x0=6, widths=[40, 300, 100, 240])
+    structure = build_tables([first, second], PROFILE)
+    [table] = structure.tables
+    assert [(r.no, r.support, r.get("deadline")) for r in table.rows] == [
+        ("1", "区妇联", "2027年"), ("2", "区妇联长期坚持", "")]
+    assert structure.pages[1].status == PAGE_READ
+    assert "配合单位 + 完成时限 read as one column" in structure.pages[1].message
+    assert "read as one" not in structure.pages[0].message
+
+
+def test_a_shifted_page_with_every_ruling_reads_no_column_as_merged():
+    from pipeline.structure import merged_columns
+
+    table = (100, 150, 450, 550, 710, 790)  # a 序号 column of 50 px, character height 20
+    assert merged_columns(table, tuple(x + 20 for x in table), CHAR_PX) == {}
+    assert merged_columns(table, (100, 150, 450, 550, 790), CHAR_PX) == {3: [4]}
+    assert merged_columns(table, (300, 600, 900), CHAR_PX) == {}  # another table: no mapping at all
