@@ -260,9 +260,10 @@ def cmd_apply(args: argparse.Namespace) -> int:
     result = process_draft(draft, settings, lexicon_for(lexicon_path, settings))
     corrections = read_corrections(args.corrections, result)
     if args.learn:
-        lessons = lessons_of(corrections, result, lexicon_for(lexicon_path, settings), settings)
+        lexicon = lexicon_for(lexicon_path, settings)
+        lessons = lessons_of(corrections, result, lexicon, settings)
         learned = learn(lexicon_path, lessons.agencies, lessons.aliases, lessons.district, lessons.document,
-                        lessons.level1, lessons.level2)
+                        lessons.level1, lessons.level2, lexicon.view(lessons.district).canonical_of)
         parts = [f"{len(learned.agencies)} agencies ({'、'.join(learned.agencies)})" if learned.agencies else "",
                  f"{len(learned.aliases)} aliases ({'、'.join(f'{a}→{b}' for a, b in learned.aliases)})"
                  if learned.aliases else "",

@@ -479,19 +479,21 @@ def learn(
     document: str = "",
     level1: Sequence[tuple[str, str]] = (),
     level2: Sequence[tuple[int, str, str]] = (),
+    known_elsewhere: Mapping[str, str] | None = None,
 ) -> Learned:
     """Append new agencies, aliases (read → canonical) and titles to the lexicon file at `path`.
 
     Agencies and aliases go to `district`'s section (the common part when ""), titles to the section
     of `document` (the draft's title). Known spellings, titles already there, and a title for a number
-    its section already names otherwise are skipped and reported. A backup is written first, even
-    when nothing is new, so a caller can always point the clerk to it.
+    its section already names otherwise are skipped and reported. `known_elsewhere`: spelling →
+    canonical of the lexicon the draft ran with (the shipped base under a user's file). A backup is
+    written first, even when nothing is new, so a caller can always point the clerk to it.
     """
     path = Path(path)
     text = _read_text(path)
     lexicon = parse_lexicon(text, str(path))
-    scoped = lexicon.view(district)
-    known = set(scoped.canonical_of)
+    spellings = {**(known_elsewhere or {}), **lexicon.view(district).canonical_of}
+    known = set(spellings)
     new_agencies: list[str] = []
     for raw in agencies:
         name = "".join(raw.split())
@@ -511,7 +513,7 @@ def learn(
             skipped.append(f"alias {read} → {canonical}: {canonical} is not a known agency")
             continue
         try:
-            new_aliases.append((_check_name(read, "cannot learn"), scoped.canonical_of.get(canonical, canonical)))
+            new_aliases.append((_check_name(read, "cannot learn"), spellings.get(canonical, canonical)))
         except ValueError as exc:
             raise LexiconError(str(path), str(exc)) from None
     key = document_key(document)

@@ -1,4 +1,4 @@
-"""apply: a clerk's corrections rewrite every output; --learn teaches the lexicon new agencies."""
+"""apply: a clerk's corrections rewrite every output; --learn teaches the lexicon agencies, aliases and titles."""
 
 import csv
 import shutil
@@ -55,7 +55,9 @@ def test_review_csv_corrections_and_learning(tmp_path):
     new_review = next(r for r in read_rows(out / "draft.review.csv") if r["序号"] == "3" and r["column"] == "配合单位")
     assert "clerk" in new_review["changes"] and new_review["flags"] == ""
     assert "区航运发展服务巾心" not in (out / "draft.review.html").read_text(encoding="utf-8")  # no longer flagged
-    assert "区航运发展服务中心" in load_lexicon(lexicon).canonical_of
+    learned = load_lexicon(lexicon)
+    assert "区航运发展服务中心" in learned.view("青浦区").canonical_of  # the draft's district's section
+    assert "区航运发展服务中心" not in learned.view("松江区").canonical_of
     assert list(tmp_path.glob("lexicon.txt.*.bak"))
 
     # the next draft with the same OCR error is repaired to the learned name
@@ -87,3 +89,85 @@ def test_unknown_cell_is_a_clear_error(tmp_path, capsys):
     write_rows(bad, [{"cell_id": "p9-r99-c9", "text": "x"}])
     assert main(["apply", str(out), str(bad)]) == 10
     assert "line 2" in capsys.readouterr().err
+
+
+#: An invented document (no held-out answer): a text extraction of its 职责分工, as clerks' tools give it.
+MINHANG_TITLE = "《闵行区推进滨水空间示范建设的工作方案》职责分工"
+MINHANG = (MINHANG_TITLE + "\n\n一级指标\t二级指标\t工作要求\t牵头单位\t配合单位\n"
+           "一、完善规划体系\t1. 编制滨水空间总体规划\t完成总体规划编制。\t区规划资源局\t区港航中心\n"
+           "\t2. 优化岸线功能布局\t明确岸线功能。\t区规划资源局\t区水务局\n"
+           "二、加强建设管理\t3. 推进贯通工程\t按期完成贯通工程。\t区建设管理委\t区港航中心、各街镇\n")
+
+
+def test_learn_titles_into_the_documents_section_and_aliases_into_the_district(tmp_path):
+    lexicon = tmp_path / "mine.txt"
+    lexicon.write_text("# my additions\n", encoding="utf-8")
+    draft = tmp_path / "minhang.txt"
+    draft.write_text(MINHANG, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", str(draft), "--out", str(out), "--lexicon", str(lexicon)]) == 0
+    review = read_rows(out / "minhang.review.csv")
+    title = next(r for r in review if r["序号"] == "2" and r["column"] == "二级指标")
+    assert title["final_text"] == "优化岸线功能布局" and "unknown_title" not in title["flags"]  # no section: as read
+    title["final_text"] = "优化滨水岸线功能布局"  # the clerk fixes a title
+    support = next(r for r in review if r["序号"] == "1" and r["column"] == "配合单位")
+    assert support["final_text"] == "区港航中心" and "unknown_agency" in support["flags"]
+    support["final_text"] = "区交通委"  # the clerk: 区港航中心 is how this draft writes 区交通委
+    write_rows(out / "minhang.review.csv", review)
+    assert main(["apply", str(out), str(out / "minhang.review.csv"), "--learn"]) == 0
+
+    learned = load_lexicon(lexicon)
+    (section,) = learned.documents
+    assert section.title == MINHANG_TITLE
+    assert [(t.number, t.parent, t.title) for t in section.level2] == [
+        (1, "一", "编制滨水空间总体规划"), (2, "一", "优化滨水岸线功能布局"), (3, "二", "推进贯通工程")]
+    assert learned.view("闵行区").canonical_of["区港航中心"] == "区交通委"
+    assert "区港航中心" not in learned.view("松江区").canonical_of
+
+    # the next draft of the same document: titles repaired against its section, the alias applied
+    draft.write_text(MINHANG.replace("2. 优化岸线功能布局", "2. 优化滨水岸线功 能布局").replace(
+        "编制滨水空间总体规划", "编制滨水空问总体规划"), encoding="utf-8")
+    out2 = tmp_path / "out2"
+    assert main(["run", str(draft), "--out", str(out2), "--lexicon", str(lexicon)]) == 0
+    rows = read_rows(out2 / "minhang.csv")
+    assert [r["二级指标"] for r in rows] == ["编制滨水空间总体规划", "优化滨水岸线功能布局", "推进贯通工程"]
+    assert rows[0]["配合单位"] == "区交通委" and rows[2]["配合单位"] == "区交通委、各街镇"
+    changes = next(r for r in read_rows(out2 / "minhang.review.csv") if r["序号"] == "1" and r["column"] == "配合单位")
+    assert "alias: '区港航中心' -> '区交通委'" in changes["changes"]  # the rewrite is recorded
+    # another document's draft does not get these titles
+    other = tmp_path / "other.txt"
+    other.write_text(MINHANG.replace(MINHANG_TITLE, "《闵行区另一项工作方案》职责分工").replace(
+        "编制滨水空间总体规划", "编制滨水空问总体规划").replace("优化岸线功能布局", "开展河道整治").replace(
+        "推进贯通工程", "完善管护机制"), encoding="utf-8")
+    assert main(["run", str(other), "--out", str(out2), "--lexicon", str(lexicon)]) == 0
+    assert read_rows(out2 / "other.csv")[0]["二级指标"] == "编制滨水空问总体规划"
+
+
+def test_lexicon_check_command(tmp_path, capsys):
+    good = tmp_path / "good.txt"
+    good.write_text("district: 闵行\nagency: 区港航中心\n", encoding="utf-8")
+    assert main(["lexicon", "check", str(good)]) == 1  # on top of the base: its one deliberate near pair
+    assert "各相关职能部门" in capsys.readouterr().out
+    assert main(["lexicon", "check", str(good), "--only"]) == 0
+    assert capsys.readouterr().out.startswith("ok: ")
+    bad = tmp_path / "bad.txt"
+    bad.write_text("agency: 区港航中心\nlevel2: 1 | 一 | 某某\n", encoding="utf-8")
+    assert main(["lexicon", "check", str(bad), "--only"]) == 8
+    assert "bad.txt: line 2:" in capsys.readouterr().err
+    near = tmp_path / "near.txt"
+    near.write_text("agency: 区港航管理中心\nagency: 区港航管理中队\n", encoding="utf-8")
+    assert main(["lexicon", "check", str(near), "--only"]) == 1
+    assert "one edit apart" in capsys.readouterr().out
+
+
+def test_run_options_district_and_previous(tmp_path):
+    truth = ROOT / "tests" / "data" / "qingpu_v1.csv"
+    draft = tmp_path / "nt.txt"
+    draft.write_text(MINHANG.replace(MINHANG_TITLE + "\n", "").replace("区港航中心", "区公安分局"), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", str(draft), "--out", str(out), "--district", "闵行"]) == 0
+    assert read_rows(out / "nt.csv")[0]["配合单位"] == "公安闵行分局"
+    assert main(["run", str(draft), "--out", str(out), "--district", "苏州", "--force"]) == 2
+    assert main(["run", str(draft), "--out", str(out), "--previous", str(tmp_path / "none.csv"), "--force"]) == 3
+    assert main(["run", str(SEED), "--out", str(out), "--previous", str(truth), "--lexicon-only",
+                 "--lexicon", str(tmp_path / "nt.txt.lex")]) == 8  # a missing lexicon file

@@ -829,3 +829,94 @@ def test_a_speck_read_as_a_full_stop_inside_a_title_is_dropped():
     assert clean_title("推进医养康养深。度融合") == "推进医养康养深度融合"
     assert clean_title("加强·组织领导") == "加强组织领导"
     assert clean_title("健全“街镇、村居”网络") == "健全“街镇、村居”网络"
+
+
+# --- scope: a draft gets its district's agencies and its document's titles, nothing else --------
+def _qingpu_truth() -> Table:
+    from pipeline.tableio import read_table_csv
+
+    return read_table_csv(ROOT / "tests" / "data" / "qingpu_v1.csv")
+
+
+def test_another_documents_titles_are_kept_as_read_unflagged() -> None:
+    """Titles one edit from Qingpu's (the issue's examples) in a draft of another document: kept."""
+    rows = (row("23", "五、保障措施", "加强组织保障", "做好。", "区教育局"),
+            row("24", "五、保障措施", "强化经费保障", "做好。", "区教育局"),
+            row("3", "二、健全风险管控机制", "加强家庭教育指导", "做好。", "区教育局"))
+    for title in ("《松江区某某工作方案》职责分工", ""):
+        result = repair_table(Table(title=title, rows=rows), BASE, SETTINGS)
+        assert [(r.level1, r.level2) for r in result.table.rows] == [
+            ("五、保障措施", "加强组织保障"), ("五、保障措施", "强化经费保障"),
+            ("二、健全风险管控机制", "加强家庭教育指导")]
+        assert not [f for f in result.flags if f.field in ("level1", "level2")], result.flags
+        assert "no known titles" in result.scope
+
+
+def test_qingpu_titles_by_title_or_by_most_titles_never_for_another_district() -> None:
+    truth = _qingpu_truth()
+    garbled = tuple(r.replace(level2=r.level2[:2] + " " + r.level2[2:]) for r in truth.rows)
+    for title in (QINGPU_TITLE, "《青浦区加强中小学幼儿园安仝风险防控体系建设的实施方案》", ""):
+        result = repair_table(Table(title=title, rows=garbled, columns=truth.columns), BASE, SETTINGS)
+        assert [r.level2 for r in result.table.rows] == [r.level2 for r in truth.rows], title
+        assert "titles of 青浦区加强" in result.scope
+    # the same plan of another district is another document: its titles are its own
+    other = tuple(r.replace(level2=r.level2 + "工作") for r in truth.rows)
+    result = repair_table(Table(title="《松江区加强中小学幼儿园安全风险防控体系建设的实施方案》", rows=other,
+                                columns=truth.columns), BASE, SETTINGS)
+    assert "no known titles" in result.scope
+    assert [r.level2 for r in result.table.rows] == [r.level2 for r in other]
+
+
+def test_district_alias_applies_in_its_district_and_is_recorded() -> None:
+    cells = row("1", requirement="做好。", lead="区公安分局", support="上海市嘉定区民政局、区教育局")
+    songjiang = repair_table(Table(title="《松江区某某方案》", rows=(cells,)), BASE, SETTINGS)
+    out = songjiang.table.rows[0]
+    assert out.lead == "公安松江分局"
+    assert any(r.method == "alias" and (r.before, r.after) == ("区公安分局", "公安松江分局") for r in songjiang.repairs)
+    assert out.support == "上海市嘉定区民政局、区教育局"  # another district's bureau: kept whole, flagged
+    assert ("support", "上海市嘉定区民政局", "unknown_agency") in {(f.field, f.text, f.reason) for f in songjiang.flags}
+    unknown = repair_table(Table(title="", rows=(cells,)), BASE, SETTINGS)
+    assert unknown.table.rows[0].lead == "区公安分局"  # which district's? kept and flagged
+    assert "unknown_agency" in flags_of(unknown, "lead")
+    given = repair_table(Table(title="", rows=(cells,)), BASE, Settings(district="嘉定"))
+    assert given.table.rows[0].lead == "公安嘉定分局" and given.table.rows[0].support == "区民政局、区教育局"
+
+
+def test_previous_version_is_the_lexicon_renumbered_and_reworded_items() -> None:
+    """With no title section at all, the earlier version gives the titles: garbled ones are repaired,
+    renumbered ones found by content, a title the new draft reworded is kept as read."""
+    from dataclasses import replace as _replace
+
+    truth = _qingpu_truth()
+    no_titles = _replace(BASE, documents=())
+    lexicon = no_titles.with_previous(truth)
+    new_rows = []
+    for r in truth.rows:
+        number = int(r.no)
+        title = r.level2
+        if number == 23:
+            title = "加强组织保障"  # reworded in the new draft
+        elif number == 7:
+            title = "加强校合建设 质量监管"  # OCR: 舍 → 合
+        new_rows.append(r.replace(no=str(number + 1) if number >= 5 else r.no, level2=title))
+    draft = Table(title="", rows=tuple(new_rows), columns=truth.columns)
+    result = repair_table(draft, lexicon, SETTINGS)
+    got = {r.no: r.level2 for r in result.table.rows}
+    assert got["8"] == "加强校舍建设质量监管"
+    assert got["24"] == "加强组织保障"
+    assert ("level2", "changed_title") in {(f.field, f.reason) for f in result.flags}
+    assert [r.level2 for r in result.table.rows if r.no not in ("8", "24")] == [
+        r.level2 for r in truth.rows if r.no not in ("7", "23")]
+    assert "(previous)" in result.scope
+    # without the previous version and without a section, the same titles are kept as read
+    bare = repair_table(draft, no_titles, SETTINGS)
+    assert {r.no: r.level2 for r in bare.table.rows}["8"] == "加强校合建设质量监管"
+
+
+def test_reworded() -> None:
+    from pipeline.repair import reworded
+
+    assert reworded("加强组织保障", "加强组织领导")
+    assert reworded("健全风险管控机制", "健全学校安全风险管控机制")
+    assert not reworded("加强校合建设质量监管", "加强校舍建设质量监管")  # one character: OCR
+    assert not reworded("加引学生数和暴力", "加强学生欺凌和暴力行为防控")  # scattered: OCR
