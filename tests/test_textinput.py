@@ -108,3 +108,25 @@ def test_extra_cells_join_the_requirement_and_no_header_still_parses() -> None:
 def test_empty_text_gives_no_rows() -> None:
     assert parse_extraction("").rows == ()
     assert parse_extraction("只有标题\n\n").title == "只有标题"
+
+
+def test_extraction_of_another_districts_plan_keeps_its_titles_and_cuts_its_district() -> None:
+    """An invented Fengxian plan as an extraction: the district comes from its title line, its titles
+    (no section for them) are kept as read, its agencies spelled with their district are cut to the
+    district form, recorded, never split into a junk agency 奉贤."""
+    from pipeline.lexicon import load_lexicon
+    from pipeline.repair import repair_table
+    from pipeline.settings import DEFAULT_LEXICON, Settings
+
+    text = ("《奉贤区推进海岸带生态修复的工作方案》任务分工\n\n" + HEADER + "\n"
+            "一、保障措施\t1. 加强组织保障\t建立工作专班。\t奉贤区绿化市容局\t奉贤区水务局、区公安分局\n"
+            "\t2. 强化经费保障\t落实资金。\t上海市奉贤区财政局\t奉贤海事处\n")
+    table = parse_extraction(text, source="fengxian")
+    result = repair_table(table, load_lexicon(DEFAULT_LEXICON), Settings())
+    rows = result.table.rows
+    assert [(r.level1, r.level2) for r in rows] == [("一、保障措施", "加强组织保障"), ("一、保障措施", "强化经费保障")]
+    assert [(r.lead, r.support) for r in rows] == [
+        ("区绿化市容局", "区水务局、公安奉贤分局"), ("区财政局", "奉贤海事处")]
+    assert {r.method for r in result.repairs if r.field in ("lead", "support")} >= {"district_prefix", "alias"}
+    assert {f.text for f in result.flags if f.reason == "unknown_agency"} == {"奉贤海事处"}
+    assert result.scope.startswith("奉贤区 (title); no known titles")
