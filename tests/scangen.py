@@ -1021,7 +1021,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.seed is not None:
         style = replace(style, seed=args.seed)
     layout = LAYOUTS.get(args.layout, DEFAULT_LAYOUT)
-    draft = render_draft(rows, args.out, style, layout=layout)
+    try:
+        draft = render_draft(rows, args.out, style, layout=layout)
+    except ValueError as exc:  # a layout printing columns this truth lacks
+        parser.error(str(exc))
     print(f"{draft.path}: {draft.pages} pages, {len(draft.rows)} rows, cut items {', '.join(draft.cuts)}")
     return 0
 

@@ -404,3 +404,14 @@ def test_layout_rejects_impossible_columns() -> None:
         scangen.ColumnLayout("x", (scangen.LayoutColumn("牵头单位", "牵头单位", 5.0),))
     with pytest.raises(ValueError):
         layout_table(load_truth()[:3], ScanStyle(), layout=scangen.LAYOUTS["two-row"])  # no 三级指标 in Qingpu
+
+
+def test_cli_draws_a_layout(tmp_path: Path) -> None:
+    out = tmp_path / "landscape.pdf"
+    truth = str(DATA / LAYOUT_TRUTH["tasks-landscape"])
+    assert scangen.main([truth, str(out), "--variant", "born-digital", "--layout", "tasks-landscape"]) == 0
+    with pdfplumber.open(out) as pdf:
+        first = pdf.pages[0]
+        assert first.width > first.height and "工作任务" in (first.extract_text() or "")
+    with pytest.raises(SystemExit):  # Qingpu has no 三级指标 to draw
+        scangen.main([str(scangen.TRUTH_CSV), str(out), "--layout", "two-row"])
