@@ -8,9 +8,10 @@ so the same settings work from 150 to 300 dpi.
 A straight dark run is not a ruling because it is long: a scanner-edge shadow, a page border, the
 rule under a letterhead, a pen stroke or the arc of a seal are long too. A ruling belongs to the
 grid because it meets the grid: it crosses or touches at least two rulings of the other direction,
-and each of its ends stops at one (or sticks out past the table's side, as open-sided tables'
-rulings do); a pen stroke ends in the middle of a cell. Of the networks of rulings that pass, the
-table is the one with most junctions; a page border is a network of four.
+and it starts or ends at one (or runs on past the table's side, as open-sided tables' rulings do,
+or continues as another piece of the same ruling); a pen stroke or a seal's arc starts and ends in
+the middle of cells. Of the networks of rulings that pass, the table is the one with most
+junctions; a page border is a network of four.
 """
 
 from __future__ import annotations
@@ -204,11 +205,11 @@ def _anchored(
     h: np.ndarray, h_lab: np.ndarray, keep_h: np.ndarray, v: np.ndarray, keep_v: np.ndarray,
     meets: np.ndarray, reach: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For each horizontal segment (x0, y0, x1, y1): each end stops at a vertical segment it meets,
-    or faces another kept segment of its own line (a ruling broken by a seal or a faint copy), or
-    sticks out past every kept vertical segment (an open-sided table's rulings run on into the
-    margin). A pen stroke or a seal's arc ends inside a cell, and so does a stray bit of ink that
-    merely lines up with a ruling. Also returned: whether each end stops at a junction."""
+    """For each horizontal segment (x0, y0, x1, y1): whether one of its ends is anchored, and whether
+    each end stops at a junction. An end is anchored when it stops at a vertical segment it meets,
+    faces another kept segment of its own line (a ruling broken by a seal, a fold or faint toner),
+    or sticks out past every kept vertical segment (an open-sided table's rulings run on into the
+    margin). A pen stroke or a seal's arc crossing rulings starts and ends inside cells."""
     if not keep_v.any():
         return np.zeros(len(h), bool), np.zeros(len(h), bool), np.zeros(len(h), bool)
     vx0 = np.where(meets, v[None, :, 0], np.inf)
@@ -221,17 +222,17 @@ def _anchored(
     same_line = (h_lab[:, None] == h_lab[None, :]) & keep_h[None, :]
     gap_left = np.any(same_line & (h[None, :, 2] <= h[:, None, 0]), axis=1)
     gap_right = np.any(same_line & (h[None, :, 0] >= h[:, None, 2]), axis=1)
-    return (at_left | out_left | gap_left) & (at_right | out_right | gap_right), at_left, at_right
+    return (at_left | out_left | gap_left) | (at_right | out_right | gap_right), at_left, at_right
 
 
 def grid_segments(
     h_segments: tuple[Box, ...], v_segments: tuple[Box, ...], reach: float, tolerance: float
 ) -> tuple[tuple[Box, ...], tuple[Box, ...], tuple[Box, ...], tuple[Box, ...]]:
     """The ruling segments that belong to the table, horizontal and vertical, and the gaps to bridge
-    in each (see _bridges). Collinear segments are one line; a segment stays while both its ends
-    are anchored and its line meets MIN_MEETINGS lines of the other direction (pruned until
-    stable); of the networks the lines form, the one with most junctions is the table, and any
-    other network that is a table by itself joins it."""
+    in each (see _bridges). Collinear segments are one line; a segment stays while one of its ends
+    is anchored (see _anchored) and its line meets MIN_MEETINGS lines of the other direction (pruned
+    until stable); of the networks the lines form, the one with most junctions is the table, and
+    any other network that is a table by itself joins it."""
     if not h_segments or not v_segments:
         return (), (), (), ()
     h = np.array([(b.x0, b.y0, b.x1, b.y1) for b in h_segments], np.float64)
