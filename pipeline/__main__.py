@@ -273,7 +273,8 @@ def cmd_apply(args: argparse.Namespace) -> int:
         for reason in learned.skipped:
             print(f"not learned: {reason}")
     write_outputs(apply_corrections(result, corrections), args.out_dir, stem)
-    write_run_record(args.out_dir, stem, draft, settings, lexicon_path, result.page_reports, result.pages)
+    write_run_record(args.out_dir, stem, draft, settings, lexicon_path, result.page_reports, result.pages,
+                     result.scope)
     print(f"applied {len(corrections)} corrections to {stem} in {args.out_dir}")
     return 0
 

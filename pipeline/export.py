@@ -139,12 +139,15 @@ def run_record_path(out_dir: Path, stem: str) -> Path:
 
 
 def write_run_record(out_dir: Path, stem: str, draft: Path, settings: Settings, lexicon_path: Path,
-                     pages: Sequence[PageReport] = (), page_cells: Sequence[PageCells] = ()) -> None:
-    """What `apply` needs to redo the run (the draft, the lexicon and the settings used), and how
-    every page accounted for itself (with how its orientation was decided)."""
+                     pages: Sequence[PageReport] = (), page_cells: Sequence[PageCells] = (),
+                     scope: str = "") -> None:
+    """What `apply` needs to redo the run (the draft, the lexicon and the settings used), how
+    every page accounted for itself (with how its orientation was decided), and which district
+    and document knowledge the repair used."""
     orientation = {c.page: {"rotation": c.rotation, "orientation_weak": c.orientation_weak,
                             "orientation": c.orientation_evidence} for c in page_cells}
     record = {"draft": str(draft.resolve()), "lexicon": str(lexicon_path.resolve()), "settings": asdict(settings),
+              "knowledge": scope,
               "pages": [asdict(p) | {"page": p.page + 1} | orientation.get(p.page, {}) for p in pages]}
     write_text_atomic(run_record_path(out_dir, stem), json.dumps(record, ensure_ascii=False, indent=2) + "\n")
 

@@ -318,6 +318,8 @@ class DraftResult:
     images: tuple[np.ndarray, ...] = ()
     timings: Mapping[str, StageTime] = field(default_factory=lambda: MappingProxyType({}))
     page_reports: tuple[PageReport, ...] = ()
+    #: What the lexicon knew for this draft: its district and whose titles applied, in words.
+    scope: str = ""
 
     @property
     def pages_not_read(self) -> tuple[PageReport, ...]:

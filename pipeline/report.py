@@ -418,6 +418,9 @@ def render_review_html(result: DraftResult) -> str:
         reasons[kind] = reasons.get(kind, 0) + 1
     reason_text = "、".join(f"{_escape(k)} {n}" for k, n in sorted(reasons.items(), key=lambda kv: -kv[1]))
     title = f"<p>{_escape(result.table.title)}</p>" if result.table.title else ""
+    if result.scope:
+        title += f'<p id="scope">词库范围：{_escape(result.scope)}</p>'
+
     entries = "".join(_entry_html(rank, c, result) for rank, c in enumerate(flagged, start=1))
     missing = len(result.pages_not_read)
     not_read = f'<br><b class="not-read">未能读取 {missing} 页</b>' if missing else ""

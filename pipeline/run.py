@@ -145,7 +145,7 @@ def process_draft_tables(
             path=str(path), kind=doc.kind, table=repaired.table, raw_table=raw,
             repairs=repaired.repairs, flags=repaired.flags,
             pages=tuple(o.cells for o in outcomes), images=tuple(o.image for o in outcomes),
-            timings=MappingProxyType(timings), page_reports=reports,
+            timings=MappingProxyType(timings), page_reports=reports, scope=repaired.scope,
         ))
     return out
 
@@ -240,7 +240,7 @@ def run_batch(
                         stem = table_stem(path.stem, result, index)
                         write_outputs(result, out_dir, stem)
                         write_run_record(out_dir, stem, path, settings, lexicon_path, result.page_reports,
-                                         result.pages)
+                                         result.pages, result.scope)
                     result = results[0]
                     not_read = not_read_summary(result.page_reports)
                     outcome = FileOutcome(

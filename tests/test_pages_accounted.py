@@ -67,7 +67,12 @@ def test_a_form_page_gives_a_partial_result_with_every_row(draft_with_form, tmp_
     record = json.loads((out / "with_form.run.json").read_text(encoding="utf-8"))
     statuses = {p["page"]: p["status"] for p in record["pages"]}
     assert statuses[form_page] == "not-read" and all(s == "read" for k, s in statuses.items() if k != form_page)
+    # Each page says how its orientation was decided, and the draft which knowledge the repair used.
+    assert all(p["rotation"] == 0 and not p["orientation_weak"] and "upright as scanned" in p["orientation"]
+               for p in record["pages"])
+    assert record["knowledge"].startswith("青浦区 (title)"), record["knowledge"]
     html = (out / "with_form.review.html").read_text(encoding="utf-8")
+    assert 'id="scope"' in html and "方向" in html
     assert f'id="problem-p{form_page}"' in html and "未能读取 1 页" in html
     assert html.index('id="problems"') < html.index('id="flags"')  # shown first
 
