@@ -18,6 +18,7 @@ from .imaging import ink_mask
 from .models import Page
 from .ocr.base import OcrEngine
 from .orient import OrientationDecision, decide_orientation, turned
+from .rectify import rectify
 from .settings import Settings
 
 #: Horizontal structures shorter than this share of the page width are text, not rulings.
@@ -89,6 +90,7 @@ def clean_page(page: Page, settings: Settings, engine: OcrEngine | None) -> tupl
         raise ValueError("clean_page needs an OCR engine to decide a scanned page's orientation")
     decision: OrientationDecision = decide_orientation(page.image, engine)
     gray = turned(page.image, decision.rotation)
+    gray, _rectified = rectify(gray, page.dpi)  # a photographed table's keystone; its evidence is not yet reported
     skew = estimate_skew(gray) or 0.0
     if settings.min_skew_deg <= abs(skew) <= settings.max_skew_deg:
         h, w = gray.shape
