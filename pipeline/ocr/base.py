@@ -34,16 +34,25 @@ def get_engine(settings: Settings) -> OcrEngine:
     """The engine the settings name, created once per process (models load once)."""
     key = (settings.engine, settings.ocr_timeout_s)
     if key not in _ENGINES:
-        if settings.engine == "rapid":
-            try:
-                from .rapid import RapidEngine
-            except ImportError as exc:
-                raise MissingDependency(
-                    "rapid", f"{exc}; install it with: .venv/bin/pip install --no-deps rapidocr-onnxruntime"
-                ) from None
-            _ENGINES[key] = RapidEngine()
-        else:
-            from .tesseract import TesseractEngine
-
-            _ENGINES[key] = TesseractEngine(timeout_s=settings.ocr_timeout_s)
+        _ENGINES[key] = _create(settings)
     return _ENGINES[key]
+
+
+def _create(settings: Settings) -> OcrEngine:
+    """rapid: PP-OCRv6 tiny, unsure lines again by v6 small; v6-small / v6-tiny: one model for every
+    line; v4: PP-OCRv4 (rapidocr-onnxruntime); tesseract: chi_sim."""
+    if settings.engine in ("rapid", "v6-small", "v6-tiny"):
+        from .ppocr import CascadeEngine, SingleModelEngine
+
+        return CascadeEngine() if settings.engine == "rapid" else SingleModelEngine(settings.engine)
+    if settings.engine == "v4":
+        try:
+            from .rapid import RapidEngine
+        except ImportError as exc:
+            raise MissingDependency(
+                "v4", f"{exc}; install it with: .venv/bin/pip install --no-deps rapidocr-onnxruntime"
+            ) from None
+        return RapidEngine()
+    from .tesseract import TesseractEngine
+
+    return TesseractEngine(timeout_s=settings.ocr_timeout_s)

@@ -24,7 +24,7 @@ BATCH_SIZE = 1
 
 
 class RapidEngine(OcrEngine):
-    name = "rapid"
+    name = "v4"
 
     def __init__(self) -> None:
         import rapidocr_onnxruntime

