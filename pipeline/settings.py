@@ -6,7 +6,9 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-ENGINES = ("rapid", "tesseract")
+#: rapid: PP-OCRv6 tiny + small (pipeline/ocr/ppocr.py, the default); v6-small, v6-tiny: one model for every
+#: line; v4: PP-OCRv4 (rapidocr-onnxruntime); tesseract: chi_sim, the light option.
+ENGINES = ("rapid", "v6-small", "v6-tiny", "v4", "tesseract")
 DEFAULT_LEXICON = Path(__file__).resolve().parent.parent / "agency_lexicon.txt"
 
 
