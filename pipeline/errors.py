@@ -35,6 +35,12 @@ class EncryptedPdf(PipelineError):
     exit_code = 5
 
 
+class EncryptedDocument(PipelineError):
+    """A password-protected Word/WPS/Excel file: the same exit code as an encrypted PDF."""
+
+    exit_code = 5
+
+
 class TooLarge(PipelineError):
     """Too many pages, or an image over the decompression-bomb limit."""
 
@@ -73,3 +79,15 @@ class HeaderNotMapped(PipelineError):
 #: Exit code of a draft whose rows were written but some page holding a ruled table was not read
 #: (named on stderr, in the summary, in review.html and run.json).
 PARTIAL_RESULT_EXIT = 13
+
+
+class ConversionTimeout(PipelineError):
+    """LibreOffice did not finish converting an office file in time and was killed."""
+
+    exit_code = 14
+
+
+class UnsupportedFormat(PipelineError):
+    """A kind of file recognised but not read yet (OFD): the message says what to do instead."""
+
+    exit_code = 15

@@ -16,13 +16,14 @@ from PIL import Image
 from .errors import CorruptInput, EmptyInput, EncryptedPdf, NotADraft, TooLarge
 from .imaging import ink_gray
 from .models import Box, Page, Word
+from .officeinput import OFFICE_KINDS, OFFICE_SUFFIXES, sniff
 from .settings import Settings
 
 PDF_MAGIC = b"%PDF-"
 IMAGE_MAGICS: tuple[bytes, ...] = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
 TEXT_SUFFIXES = (".txt", ".tsv")
-DRAFT_SUFFIXES = (".pdf", *IMAGE_SUFFIXES, *TEXT_SUFFIXES)
+DRAFT_SUFFIXES = (".pdf", *IMAGE_SUFFIXES, *TEXT_SUFFIXES, *OFFICE_SUFFIXES)
 #: pdfium's FPDF_ERR_PASSWORD: the document needs a password.
 PDFIUM_ERR_PASSWORD = 4
 #: An image covering this share of the page makes it a scan (the text on it is someone's OCR).
@@ -46,7 +47,8 @@ class Document:
 
 
 def detect_kind(path: Path) -> str:
-    """pdf, image or text, from the file's first bytes (its name may lie)."""
+    """pdf, image, text or an office kind (docx, xlsx, doc, wps, xls, et, odt, ods, rtf, ofd), from
+    the file's first bytes (its name may lie)."""
     if not path.is_file():
         raise NotADraft(str(path), "no such file")
     with open(path, "rb") as handle:
@@ -57,15 +59,17 @@ def detect_kind(path: Path) -> str:
         return "pdf"
     if head.startswith(IMAGE_MAGICS):
         return "image"
+    office = sniff(path, head)
+    if office is not None:
+        return office
     if path.suffix.lower() in TEXT_SUFFIXES:
-        try:
-            path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            raise NotADraft(str(path), "a .txt draft must be UTF-8 text") from None
+        from .textinput import decode_extraction
+
+        decode_extraction(path)  # raises NotADraft for bytes that are no text in any encoding
         return "text"
     if path.suffix.lower() == ".pdf":
         raise CorruptInput(str(path), "named .pdf but it is not a PDF (no %PDF header)")
-    raise NotADraft(str(path), "not a PDF, a PNG/JPEG/TIFF image or a text extraction")
+    raise NotADraft(str(path), "not a PDF, a PNG/JPEG/TIFF image, a Word/WPS/Excel file or a text extraction")
 
 
 def open_document(path: Path, settings: Settings) -> Document:
@@ -73,6 +77,8 @@ def open_document(path: Path, settings: Settings) -> Document:
     kind = detect_kind(path)
     if kind == "text":
         return Document(path, kind, 1)
+    if kind in (*OFFICE_KINDS, "ofd"):
+        return Document(path, kind, 1)  # its tables are counted when it is read
     if kind == "image":
         return Document(path, kind, len(_open_image_frames(path, settings)))
     pdf = _open_pdf(path)

@@ -24,14 +24,16 @@ from .export import output_paths, write_outputs, write_run_record
 from .fileio import write_bytes_atomic
 from .grid import detect_grid, draw_grid
 from .ingest import Document, load_page, open_document
+from .inline import plan_from_pdf
 from .lexicon import Lexicon
 from .models import DraftResult, Page, PageCells, PageReport, StageTime, Table
 from .ocr import get_engine, read_cells, read_margin_text
+from .officeinput import OFFICE_KINDS, read_office
 from .profile import TableProfile, load_profile
 from .repair import repair_table
 from .settings import Settings
 from .structure import build_tables
-from .textinput import parse_extraction
+from .textinput import read_extraction
 
 #: Exit code of a file that failed through a bug rather than bad input (BSD's EX_SOFTWARE).
 INTERNAL_ERROR_EXIT = 70
@@ -113,10 +115,16 @@ def process_draft_tables(
     reports: tuple[PageReport, ...] = ()
     if doc.kind == "text":
         with _timed(timings, "structure"):
-            tables: tuple[Table, ...] = (parse_extraction(path.read_text(encoding="utf-8-sig"), source=str(path)),)
+            extraction, reports = read_extraction(path)
+            tables: tuple[Table, ...] = (extraction,)
+    elif doc.kind in (*OFFICE_KINDS, "ofd"):
+        with _timed(timings, "structure"):
+            office = read_office(path, doc.kind, profile, settings.first_is_lead)
+        tables, reports = office.tables, office.reports
     else:
         indexes = range(doc.page_count)
-        if executor is None or doc.page_count == 1:
+        # A one-page draft is read here rather than sent to a local pool; a cluster reads every page.
+        if executor is None or (doc.page_count == 1 and not getattr(executor, "remote", False)):
             results = (process_page(doc, i, settings) for i in indexes)
         else:
             results = executor.map(process_page, [doc] * doc.page_count, indexes, [settings] * doc.page_count)
@@ -130,6 +138,11 @@ def process_draft_tables(
             structure = build_tables([o.cells for o in outcomes], profile, source=str(path),
                                      first_is_lead=settings.first_is_lead)
         tables, reports = structure.tables, structure.pages
+        if not any(t.rows for t in tables) and outcomes and all(o.cells.source == "text-layer" for o in outcomes):
+            with _timed(timings, "structure"):
+                plan = plan_from_pdf(path)  # a born-digital plan whose duties are written inline
+            if plan is not None:
+                tables, reports = (plan.table,), plan.reports
     tables = tuple(t for t in tables if t.rows)
     if not tables:
         not_read = [r for r in reports if r.status == "not-read"]
@@ -202,6 +215,9 @@ class FileOutcome:
     #: Pages holding a ruled table that could not be read, in words ("" when none): a partial result.
     not_read: str = ""
     tables: int = 1
+    #: The draft's title and what the lexicon knew of it (its district), for the archive index.
+    title: str = ""
+    scope: str = ""
 
 
 def is_up_to_date(path: Path, out_dir: Path, lexicon_path: Path) -> bool:
@@ -223,13 +239,21 @@ def run_batch(
     debug_dir: Path | None = None,
     on_page: Callable[[Path, int, int, int], None] | None = None,
     on_file: Callable[[FileOutcome], None] | None = None,
+    executor: Executor | None = None,
 ) -> list[FileOutcome]:
-    """Every draft to its outputs; a bad file is reported and the batch goes on."""
+    """Every draft to its outputs; a bad file is reported and the batch goes on. `executor`: where
+    pages run when not the process pool made here (a cluster's, `cluster.cluster_pages`; the caller
+    closes it); one that can `prefetch` is told the drafts to come, to read their pages ahead."""
     outcomes = []
-    executor = make_executor(settings)
+    own_executor = executor is None
+    if executor is None:
+        executor = make_executor(settings)
+    skip = {path for path in inputs if not force and path.exists() and is_up_to_date(path, out_dir, lexicon_path)}
+    if hasattr(executor, "prefetch"):
+        executor.prefetch([path for path in inputs if path not in skip])
     try:
         for path in inputs:
-            if not force and path.exists() and is_up_to_date(path, out_dir, lexicon_path):
+            if path in skip:
                 outcome = FileOutcome(path, "skipped", message="outputs are newer than the draft and lexicon")
             else:
                 start = time.perf_counter()
@@ -249,6 +273,7 @@ def run_batch(
                         flagged=sum(len({(f.row, f.field) for f in r.flags}) for r in results),
                         seconds=time.perf_counter() - start, timings=tuple(result.timings.items()),
                         exit_code=PARTIAL_RESULT_EXIT if not_read else 0, not_read=not_read, tables=len(results),
+                        title=result.table.title, scope=result.scope,
                     )
                     if debug_dir is not None:
                         write_debug_images(result, debug_dir, path.stem)
@@ -266,7 +291,7 @@ def run_batch(
             if on_file:
                 on_file(outcome)
     finally:
-        if executor is not None:
+        if own_executor and executor is not None:
             executor.shutdown(cancel_futures=True)
     return outcomes
 

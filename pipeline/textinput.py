@@ -9,13 +9,26 @@ rebuilds rows; `pipeline.repair.repair_table` then repairs their text like any O
 
 from __future__ import annotations
 
+import codecs
+import csv
+import io
 import itertools
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
 
-from pipeline.models import CSV_HEADER, FieldSource, Row, Table
+from pipeline.errors import NotADraft
+from pipeline.models import CSV_HEADER, PAGE_READ, FieldSource, PageReport, Row, Table
 from pipeline.repair import MAX_TITLE_TAIL, split_item_number, split_numeral
+
+#: The encodings Windows tools write Chinese text in; charset-normalizer chooses among them by
+#: how coherent each decoding reads (GBK is a subset of GB18030, so GB18030 stands for both).
+CANDIDATE_ENCODINGS = ("utf_8", "gb18030", "utf_16", "utf_16_le", "utf_16_be")
+#: Byte-order marks, checked before any detection: they say the encoding outright.
+BOMS = ((codecs.BOM_UTF8, "utf_8_sig"), (codecs.BOM_UTF16_LE, "utf_16"), (codecs.BOM_UTF16_BE, "utf_16"))
+#: Lines sampled to tell a comma-separated extraction from a tab-separated one.
+SNIFF_LINES = 40
 
 #: The five printed columns of the extractions clerks' tools write today (the seed's form), by role.
 FIELDS: tuple[str, ...] = ("level1", "level2", "requirement", "lead", "support")
@@ -87,7 +100,80 @@ def _five(cells: list[str]) -> list[str]:
     return [""] * (len(FIELDS) - len(cells)) + cells
 
 
-def parse_extraction(text: str, source: str = "") -> Table:
+@dataclass(frozen=True)
+class Decoded:
+    """An extraction's text, the encoding it was read in, and its cell separator."""
+
+    text: str
+    encoding: str
+    separator: str
+
+
+def decode_extraction(path: Path) -> Decoded:
+    """The extraction's text in the encoding it was written in (a BOM; else valid UTF-8; else what
+    charset-normalizer finds most coherent among CANDIDATE_ENCODINGS), and its separator."""
+    data = path.read_bytes()
+    encoding = next((name for bom, name in BOMS if data.startswith(bom)), "")
+    if not encoding:
+        try:
+            data.decode("utf-8")
+            encoding = "utf_8"
+        except UnicodeDecodeError:
+            from charset_normalizer import from_bytes
+
+            best = from_bytes(data, cp_isolation=list(CANDIDATE_ENCODINGS)).best()
+            if best is None:
+                raise NotADraft(str(path), "not text in any encoding tried (UTF-8, GBK/GB18030, UTF-16)") from None
+            encoding = best.encoding
+    try:
+        text = data.decode(encoding).lstrip("\ufeff")
+    except UnicodeDecodeError:
+        raise NotADraft(str(path), f"not text: its bytes do not decode as {encoding}, which its start says "
+                        "(UTF-8, GBK/GB18030 and UTF-16 text is read)") from None
+    return Decoded(text, encoding, _separator(text))
+
+
+def _separator(text: str) -> str:
+    """Tab, or comma when the lines hold commas and no tabs (a CSV export); csv.Sniffer decides
+    between them on a sample when both occur."""
+    sample = [line for line in text.splitlines() if line.strip()][:SNIFF_LINES]
+    tabs = sum(line.count("\t") for line in sample)
+    commas = sum(line.count(",") for line in sample)
+    if tabs == 0 and commas == 0:
+        return "\t"
+    if tabs == 0 or commas == 0:
+        return "," if tabs == 0 else "\t"
+    try:
+        return csv.Sniffer().sniff("\n".join(sample), delimiters="\t,").delimiter
+    except csv.Error:
+        return "\t"
+
+
+def as_tab_separated(text: str) -> str:
+    """A comma-separated extraction (quoted cells allowed) in the tab-separated form."""
+    return "\n".join("\t".join(cell.replace("\t", " ") for cell in row) for row in csv.reader(io.StringIO(text)))
+
+
+def read_extraction(path: Path) -> tuple[Table, tuple[PageReport, ...]]:
+    """A text draft: a tab- or comma-separated extraction of a table, or a plan whose duties are
+    written inline (read by inline.py when no table line is found but duty annotations are)."""
+    decoded = decode_extraction(path)
+    text = decoded.text if decoded.separator == "\t" else as_tab_separated(decoded.text)
+    label = f"text/{decoded.encoding}"
+    how = f"text extraction, encoding {decoded.encoding}, {'tab' if decoded.separator == chr(9) else 'comma'}-separated"
+    if not any(_is_header(line.split("\t")) for line in text.splitlines()):
+        from pipeline.inline import paragraphs_from_lines, parse_plan
+
+        plan = parse_plan(paragraphs_from_lines(decoded.text.splitlines()), source=str(path), path_label=label)
+        if plan.table.rows:
+            first, *rest = plan.reports
+            return plan.table, (PageReport(first.page, first.status, first.rows, first.columns,
+                                           f"{how}; {first.message}"), *rest)
+    table = parse_extraction(text, source=str(path), engine=label)
+    return table, (PageReport(0, PAGE_READ, len(table.rows), len(FIELDS), f"{how}: {len(table.rows)} rows"),)
+
+
+def parse_extraction(text: str, source: str = "", engine: str = "text") -> Table:
     """Rebuild the table rows of a tab-separated text extraction (raw text; repair comes later).
 
     Lines before the header are the title; header lines (repeated per page) and blank lines are
@@ -169,7 +255,7 @@ def parse_extraction(text: str, source: str = "") -> Table:
             cell.add(value, lineno)
 
     _fill_lead(drafts)
-    rows = tuple(_row(d) for d in drafts)
+    rows = tuple(_row(d, engine) for d in drafts)
     return Table(title=" ".join(title_lines), rows=rows, source=source)
 
 
@@ -199,11 +285,11 @@ def _fill_lead(drafts: list[_Draft]) -> None:
             lead.lines = list(above.fields["lead"].lines)
 
 
-def _row(draft: _Draft) -> Row:
+def _row(draft: _Draft, engine: str = "text") -> Row:
     cells = {"level1": draft.group, "level2": draft.item, **draft.fields}
     sources = {
         name: FieldSource(
-            cell_ids=tuple(f"line{n}" for n in dict.fromkeys(cell.lines)), raw=cell.text, engine="text"
+            cell_ids=tuple(f"line{n}" for n in dict.fromkeys(cell.lines)), raw=cell.text, engine=engine
         )
         for name, cell in cells.items()
         if cell.parts
