@@ -4,9 +4,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 # System packages: OCR engine and models, the fonts the scan generator draws with, the browser
-# that renders the HTML reports in tests.
+# that renders the HTML reports in tests, headless LibreOffice (reads .doc/.wps/.odt/.rtf/.xls/.et,
+# and prints the xlsx output to PDF in a test).
 APT_PACKAGES := tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-chi-sim-vert \
-	fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming fonts-wqy-zenhei chromium
+	fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming fonts-wqy-zenhei chromium \
+	libreoffice-writer-nogui libreoffice-calc-nogui
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RAW := raw
 OUT := corrected
@@ -55,9 +57,11 @@ bench: setup
 lint: setup
 	$(PY) -m ruff check pipeline tests notebooks
 
-# Regenerates the shipped sample draft from the ground truth.
+# Regenerates the shipped sample drafts from the ground truth: the scan, and the Word (.docx, .doc),
+# Excel and inline-duty plan samples.
 sample: setup
 	$(PY) tests/scangen.py tests/data/qingpu_v1.csv $(RAW)/qingpu_sample.pdf --variant sample
+	$(PY) tests/officegen.py $(RAW)
 
 clean:
 	rm -rf eval_out bench_out .pytest_cache

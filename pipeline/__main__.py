@@ -78,7 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
                               description="Process drafts into DIR/<stem>.csv, .long.csv, .matrix.csv, "
                                           ".review.csv. Folders are processed file by file; a bad file is "
                                           "reported and the batch goes on; exit status 0 when all succeeded.")
-    run.add_argument("inputs", nargs="+", type=Path, help="draft files or folders of drafts")
+    run.add_argument("inputs", nargs="+", type=Path,
+                     help="draft files or folders of drafts: PDF, PNG/JPEG/TIFF, Word/WPS (.docx .doc .wps .odt "
+                          ".rtf: tables, or a plan's inline duties), Excel (.xlsx .xls .et .ods), text "
+                          "extractions (.txt .tsv, tab- or comma-separated, UTF-8/GBK/UTF-16)")
     run.add_argument("--out", type=Path, default=Path("corrected"), help="output folder (default corrected/)")
     run.add_argument("--force", action="store_true", help="process drafts whose outputs are up to date too")
     run.add_argument("--debug", type=Path, metavar="DIR", help="also write each page with its grid drawn")
