@@ -1,11 +1,14 @@
 import cv2
 import numpy as np
+import pytest
+import scangen
 from conftest import as_page
 
 from pipeline.grid import cluster_positions, detect_grid, draw_grid, estimate_char_height
-from pipeline.imaging import ink_mask
-from pipeline.models import Box
+from pipeline.imaging import ink_gray, ink_mask
+from pipeline.models import Box, Grid
 from pipeline.ocr import get_engine
+from pipeline.rectify import rectify
 from pipeline.settings import Settings
 
 
@@ -66,3 +69,221 @@ def test_draw_grid_marks_cells():
     drawn = draw_grid(page, detect_grid(page, Settings()))
     assert drawn.shape == (*page.image.shape, 3)
     assert np.any(np.all(drawn == (0, 0, 255), axis=2))
+
+
+# --- page furniture: what real pages carry besides the table ---------------------------------------
+# Drawn with OpenCV over a clean scangen page, where it falls on real drafts. Sizes follow the
+# page's character height, so the drawing does not depend on the dpi.
+
+FURNITURE_FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+SEAL_RED = (40, 40, 205)  # BGR: 印泥 red
+PEN_BLUE = (170, 70, 35)  # BGR: ballpoint blue
+PENCIL = (60, 60, 60)
+
+
+def _multiply(page: np.ndarray, mask: np.ndarray, colour: tuple[int, int, int]) -> np.ndarray:
+    """Translucent ink laid over the page: where mask (0..1) is set, the page times the colour."""
+    tint = np.array(colour, np.float32) / 255.0
+    alpha = mask.astype(np.float32)[..., None]
+    return np.clip(page.astype(np.float32) * (1 - alpha + alpha * tint), 0, 255).astype(np.uint8)
+
+
+def _text(page: np.ndarray, xy: tuple[int, int], text: str, size: int) -> np.ndarray:
+    from PIL import Image, ImageDraw, ImageFont
+
+    img = Image.fromarray(cv2.cvtColor(page, cv2.COLOR_BGR2RGB))
+    ImageDraw.Draw(img).text(xy, text, font=ImageFont.truetype(FURNITURE_FONT, size), fill=(20, 20, 20))
+    return cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
+
+
+def _seal(page: np.ndarray, cols: tuple[int, ...], rows: tuple[int, ...], ch: int) -> np.ndarray:
+    """A red round seal (42 mm: ring, star, characters round the rim) over the agency columns."""
+    h, w = page.shape[:2]
+    mask = np.zeros((h, w), np.float32)
+    cx, cy = (cols[-3] + cols[-1]) // 2, (rows[1] + rows[3]) // 2
+    r = round(ch * 5.6)
+    cv2.circle(mask, (cx, cy), r, 1.0, max(3, ch // 4), cv2.LINE_AA)
+    angles = np.linspace(-np.pi / 2, 3.5 * np.pi, 6)[:5]
+    star = np.array([[cx + r * 0.3 * np.cos(a), cy + r * 0.3 * np.sin(a)] for a in angles])
+    cv2.fillPoly(mask, [star[[0, 2, 4, 1, 3]].astype(np.int32)], 1.0)
+    for k in range(14):
+        a = np.pi * (0.8 + 1.4 * k / 13)
+        p0 = (int(cx + 0.72 * r * np.cos(a)), int(cy + 0.72 * r * np.sin(a)))
+        p1 = (int(cx + 0.88 * r * np.cos(a)), int(cy + 0.88 * r * np.sin(a)))
+        cv2.line(mask, p0, p1, 1.0, max(2, ch // 8))
+    cv2.line(mask, (cx - r // 2, cy + r // 2), (cx + r // 2, cy + r // 2), 1.0, max(2, ch // 8))
+    return _multiply(page, mask * 0.9, SEAL_RED)
+
+
+def _pen(page: np.ndarray, cols: tuple[int, ...], rows: tuple[int, ...], ch: int,
+         colour: tuple[int, int, int]) -> np.ndarray:
+    """A reviewer's pen: a long stroke along a row across four columns, one down a column across
+    most rows, and a tick; each starts and ends inside cells."""
+    mask = np.zeros(page.shape[:2], np.float32)
+    t = max(2, ch // 10)
+    y = (rows[2] + rows[3]) // 2
+    cv2.line(mask, (cols[0] + ch, y), (cols[-1] - ch, y + ch // 3), 1.0, t, cv2.LINE_AA)
+    x = (cols[3] + cols[4]) // 2
+    cv2.line(mask, (x, rows[1] - ch), (x + ch // 4, rows[-2] + ch), 1.0, t, cv2.LINE_AA)
+    y = rows[len(rows) // 2]
+    tick = np.array([[cols[2], y], [cols[2] + ch, y + ch], [cols[2] + 3 * ch, y - 2 * ch]])
+    cv2.polylines(mask, [tick], False, 1.0, t, cv2.LINE_AA)
+    return _multiply(page, mask, colour)
+
+
+def furnish(gray: np.ndarray, kind: str, cols: tuple[int, ...], rows: tuple[int, ...], ch: int) -> np.ndarray:
+    """The page in colour (BGR) with one kind of furniture drawn where it falls on real pages."""
+    page = cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
+    h, w = gray.shape
+    rng = np.random.default_rng(5)
+    if kind == "edge-shadow":  # the scanner lid's shadow down the left margin: dark, soft-edged, wandering
+        x = np.arange(w, dtype=np.float32)[None, :]
+        wobble = cv2.resize(rng.normal(0, 1, (h // ch, 1)).astype(np.float32), (1, h),
+                            interpolation=cv2.INTER_CUBIC) * ch * 0.15
+        edge = cols[0] // 3 + wobble
+        shade = np.clip((x - edge) / (ch * 0.6), 0, 1) * 0.85 + 0.15
+        return np.clip(page * shade[..., None], 0, 255).astype(np.uint8)
+    if kind == "border":  # a printed frame round the page
+        m = cols[0] // 4
+        cv2.rectangle(page, (m, m), (w - m, h - m), (20, 20, 20), max(2, ch // 10))
+        return page
+    if kind == "punch-holes":  # two dark discs (6 mm) in the left margin
+        for y in (h // 3, 2 * h // 3):
+            cv2.circle(page, (cols[0] // 2, y), round(ch * 0.85), (35, 35, 35), -1, cv2.LINE_AA)
+        return page
+    if kind == "title-paragraph":  # a heading, a rule across the page, a paragraph and an underline
+        top = rows[0]
+        page[: top - ch // 2] = 255
+        page = _text(page, (cols[0] + 4 * ch, top - 5 * ch), "关于印发职责分工的通知", int(ch * 1.3))
+        cv2.line(page, (cols[0] - ch, top - int(3.4 * ch)), (cols[-1] + ch, top - int(3.4 * ch)), (20, 20, 20), 3)
+        page = _text(page, (cols[0], top - 3 * ch), "各有关单位：现将职责分工印发给你们，请认真贯彻落实。", ch)
+        page = _text(page, (cols[0], top - int(1.7 * ch)), "附件：职责分工表", ch)
+        cv2.line(page, (cols[0], top - ch // 2), (cols[0] + 12 * ch, top - ch // 2), (20, 20, 20), 2)
+        return page
+    if kind == "page-number":
+        return _text(page, (w // 2 - ch, rows[-1] + 2 * ch), "— 3 —", ch)
+    if kind == "seal":
+        return _seal(page, cols, rows, ch)
+    if kind in ("pen", "black-pen"):
+        return _pen(page, cols, rows, ch, PEN_BLUE if kind == "pen" else PENCIL)
+    if kind == "handwriting":  # pencil scribbles in and across cells, an arrow across a column ruling
+        t = max(2, ch // 9)
+        for _ in range(6):
+            x0 = int(rng.uniform(cols[0], cols[-1] - 6 * ch))
+            y0 = int(rng.uniform(rows[1], rows[-1] - 2 * ch))
+            xs = np.linspace(0, 6 * ch, 60)
+            ys = ch * 0.5 * np.sin(xs / ch * rng.uniform(1.5, 3)) + ch * 0.3 * np.sin(xs / ch * 7)
+            cv2.polylines(page, [np.stack([x0 + xs, y0 + ys], axis=1).astype(np.int32)], False, PENCIL, t,
+                          cv2.LINE_AA)
+        y = rows[2] + ch
+        cv2.arrowedLine(page, (cols[3] - 5 * ch, y), (cols[3] + 4 * ch, y + ch // 5), PENCIL, t, cv2.LINE_AA)
+        return page
+    raise ValueError(kind)
+
+
+def photograph(gray: np.ndarray, keystone_deg: float, ch: int, turn_deg: float = 2.0, curl_chars: float = 0.3,
+               seed: int = 0) -> np.ndarray:
+    """A phone photo of the page: on a dark desk, keystoned (the far edge narrower, the sides leaning
+    by `keystone_deg`), turned, slightly curled, the right side darker, noisy, JPEG."""
+    rng = np.random.default_rng(seed)
+    h, w = gray.shape
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    curled = cv2.remap(gray, xx, yy - curl_chars * ch * np.sin(np.pi * xx / w), cv2.INTER_LINEAR, borderValue=255)
+    pad = w // 8
+    canvas = np.full((h + 2 * pad, w + 2 * pad), 70, np.uint8)
+    canvas[pad:pad + h, pad:pad + w] = curled
+    big_h, big_w = canvas.shape
+    src = np.float32([[pad, pad], [pad + w, pad], [pad + w, pad + h], [pad, pad + h]])
+    dst = src.copy()
+    inset = h * np.tan(np.radians(keystone_deg))
+    dst[0, 0] += inset
+    dst[1, 0] -= inset
+    c, s = np.cos(np.radians(turn_deg)), np.sin(np.radians(turn_deg))
+    centre = np.float32([big_w / 2, big_h / 2])
+    dst = (dst - centre) @ np.float32([[c, -s], [s, c]]).T + centre
+    matrix = cv2.getPerspectiveTransform(src, dst.astype(np.float32))
+    photo = cv2.warpPerspective(canvas, matrix, (big_w, big_h), borderValue=70).astype(np.float32)
+    photo = photo * np.linspace(1.0, 0.6, big_w, dtype=np.float32)[None, :] + rng.normal(0, 3, photo.shape)
+    photo = cv2.GaussianBlur(photo, (0, 0), 0.7)
+    _, data = cv2.imencode(".jpg", np.clip(photo, 0, 255).astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, 80])
+    return cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
+
+
+@pytest.fixture(scope="module", params=[1, 4], ids=["full-page", "short-table"])
+def plain_page(request, clean_images) -> tuple[np.ndarray, Grid]:
+    """A clean page without a title and its grid, the furniture tests' reference: page 2 (the table
+    fills the page) and page 5 (a 4-row table ending high on the page)."""
+    index = request.param
+    return clean_images[index], detect_grid(as_page(clean_images[index], 1), Settings())
+
+
+@pytest.mark.parametrize("kind", ["edge-shadow", "border", "punch-holes", "title-paragraph", "page-number",
+                                  "seal", "pen", "handwriting", "black-pen"])
+def test_furniture_leaves_the_grid_as_on_the_clean_page(plain_page, kind):
+    """Each kind of furniture over the page, read as ingest reads a colour scan: the grid's column and
+    row lines are exactly those of the clean page. (Before the grid looked for rulings that meet the
+    grid, the edge shadow gave 54 row lines, the border 8 columns, a blue pen 7 columns and 13 rows.)"""
+    gray, clean = plain_page
+    assert len(clean.col_lines) == 6 and len(clean.row_lines) >= 4
+    bgr = furnish(gray, kind, clean.col_lines, clean.row_lines, clean.char_height)
+    grid = detect_grid(as_page(ink_gray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)), 1), Settings())
+    assert grid.col_lines == clean.col_lines
+    assert grid.row_lines == clean.row_lines
+    assert len(grid.cells) == len(clean.cells)
+
+
+def test_a_seal_in_a_gray_scan_adds_no_line(plain_page):
+    """Without colour to drop it, the seal's ring and star stay ink: still no line is added or lost
+    (positions may move by a pixel where the ring lies along a ruling)."""
+    gray, clean = plain_page
+    bgr = furnish(gray, "seal", clean.col_lines, clean.row_lines, clean.char_height)
+    grid = detect_grid(as_page(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), 1), Settings())
+    assert len(grid.col_lines) == len(clean.col_lines) and len(grid.row_lines) == len(clean.row_lines)
+    assert np.abs(np.subtract(grid.row_lines, clean.row_lines)).max() <= 2
+    assert np.abs(np.subtract(grid.col_lines, clean.col_lines)).max() <= 2
+
+
+def _deskewed(gray: np.ndarray) -> np.ndarray:
+    from pipeline.clean import estimate_skew
+
+    skew = estimate_skew(gray) or 0.0
+    if abs(skew) < 0.05:
+        return gray
+    h, w = gray.shape
+    return cv2.warpAffine(gray, cv2.getRotationMatrix2D((w / 2, h / 2), skew, 1.0), (w, h), borderValue=255)
+
+
+def _relative_widths(cols: tuple[int, ...]) -> np.ndarray:
+    widths = np.diff(cols).astype(float)
+    return widths / widths.sum()
+
+
+@pytest.mark.parametrize("keystone", [3.0, 8.0])
+def test_a_photographed_page_is_rectified_and_its_grid_found(plain_page, keystone):
+    gray, clean = plain_page
+    photo = photograph(gray, keystone, clean.char_height)
+    assert len(detect_grid(as_page(photo, 1), Settings()).cells) < len(clean.cells) // 2  # unreadable as is
+    warped, evidence = rectify(photo, 200)
+    assert "corners moved" in evidence
+    grid = detect_grid(as_page(_deskewed(warped), 1), Settings())
+    assert len(grid.col_lines) == len(clean.col_lines) and len(grid.row_lines) == len(clean.row_lines)
+    assert len(grid.cells) == len(clean.cells)
+    assert np.abs(_relative_widths(grid.col_lines) - _relative_widths(clean.col_lines)).max() < 0.01
+
+
+def test_rectify_leaves_a_square_page_alone(clean_images, sample_images):
+    for image in (clean_images[0], sample_images[2]):  # flat, and skewed 0.7° with noise and JPEG
+        out, evidence = rectify(image, 200)
+        assert out is image and "left as is" in evidence
+
+
+def test_degrade_phone_photo_is_rectified(truth_rows):
+    """The phone-photo recipe of tests/degrade.py (another hand's photos: keystone, curl, shadow)."""
+    degrade = pytest.importorskip("degrade")
+    pages, dpi = degrade.degrade_pages(truth_rows[:8], "phone-photo")
+    clean = detect_grid(as_page(np.asarray(scangen.render_pages(truth_rows[:8])[0].convert("L"))), Settings())
+    photo = ink_gray(cv2.cvtColor(pages[0], cv2.COLOR_BGR2RGB)) if pages[0].ndim == 3 else pages[0]
+    warped, evidence = rectify(photo, dpi)
+    grid = detect_grid(as_page(_deskewed(warped), 0, dpi), Settings())
+    assert (len(grid.col_lines), len(grid.row_lines), len(grid.cells)) == (
+        len(clean.col_lines), len(clean.row_lines), len(clean.cells)), evidence
