@@ -87,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--debug", type=Path, metavar="DIR", help="also write each page with its grid drawn")
     run.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     run.add_argument("-v", "--verbose", action="store_true", help="print stage timings and tracebacks")
+    run.add_argument("--cluster", metavar="ADDRESS",
+                     help="read the pages as tasks on the Dask cluster whose scheduler is at ADDRESS "
+                          "(tcp://host:8786; workers must see the drafts at the same paths), or 'local' "
+                          "for a LocalCluster of --workers processes here (default: a process pool)")
     _add_settings_options(run)
 
     diff = commands.add_parser("diff", help="what changed between two versions of a draft",
@@ -181,8 +185,21 @@ def cmd_run(args: argparse.Namespace) -> int:
                 print("  " + ", ".join(f"{stage} {t.wall:.2f} s wall / {t.cpu:.2f} s cpu"
                                        for stage, t in outcome.timings))
 
-    outcomes = run_batch(inputs, args.out, settings, lexicon, args.lexicon, force=args.force,
-                         debug_dir=args.debug, on_page=progress.page_done, on_file=on_file)
+    def batch(executor=None):  # -> list[FileOutcome]
+        return run_batch(inputs, args.out, settings, lexicon, args.lexicon, force=args.force,
+                         debug_dir=args.debug, on_page=progress.page_done, on_file=on_file, executor=executor)
+
+    if args.cluster:
+        from .cluster import cluster_pages
+        from .run import worker_count
+
+        with cluster_pages(args.cluster, settings, worker_count(settings)) as pages:
+            outcomes = batch(pages)
+    else:
+        outcomes = batch()
+    from .archive import write_archive
+
+    write_archive(args.out, outcomes, settings)  # index.csv and archive.long.csv, after every batch
     if not args.quiet and len(outcomes) > 1:
         print(summary_table(outcomes))
     return max((o.exit_code for o in outcomes), default=0)
