@@ -93,3 +93,71 @@ def test_garbled_ocr_layer_over_a_scan_is_not_trusted(tmp_path, truth_rows):
     assert page.source == "scan" and page.words == ()
     assert "untrusted" in page.note
     assert page.image.dtype == np.uint8 and page.image.shape[0] > 2000  # A4 at 200 dpi
+
+
+# --- colour: seals and pen marks fade, black ink stays --------------------------------------------
+
+def _marked_page() -> np.ndarray:
+    """RGB: black rulings and text strokes, a red seal ring and a blue pen stroke over them, black
+    ink under the seal where the two overlap (ink multiplies)."""
+    import cv2
+
+    page = np.full((400, 600, 3), 250, np.uint8)
+    cv2.line(page, (20, 100), (580, 100), (20, 20, 20), 2)
+    cv2.line(page, (300, 20), (300, 380), (20, 20, 20), 2)
+    for k in range(6):  # text: most of a page's dark pixels are black ink, the marks a minority
+        cv2.putText(page, "black ink text", (20 + 300 * (k % 2), 140 + 45 * (k // 2)), cv2.FONT_HERSHEY_SIMPLEX,
+                    1.0, (25, 25, 30), 3)
+    seal = np.zeros((400, 600), np.float32)
+    cv2.circle(seal, (300, 100), 80, 1.0, 8)
+    tint = np.array([205, 40, 40], np.float32) / 255  # RGB red
+    page = (page * (1 - 0.9 * seal[..., None] * (1 - tint))).astype(np.uint8)
+    cv2.line(page, (50, 300), (550, 260), (35, 70, 170), 3)  # RGB blue pen
+    return page
+
+
+def test_ink_gray_drops_seal_and_pen_keeps_black_ink():
+    from pipeline.imaging import ink_gray
+
+    rgb = _marked_page()
+    gray = ink_gray(rgb)
+    assert gray.shape == rgb.shape[:2] and gray.dtype == np.uint8
+    ring, pen = [(44, 356), (44, 244)], (285, 240)  # (row, col) on the seal's ring, on the pen stroke
+    assert all(gray[p] >= 240 for p in ring) and gray[pen] >= 240
+    assert gray[100, 150] <= 60 and gray[100, 380] <= 60  # the ruling, also where the ring crosses it
+    assert gray[30:120, 300].max() <= 60  # the column ruling all along, under the ring too
+    plain = np.asarray(Image.fromarray(rgb).convert("L"))
+    assert all(plain[p] < 120 for p in ring) and plain[pen] < 120  # plain luminance keeps them as ink
+
+
+def test_a_page_printed_in_colour_keeps_its_ink():
+    """A table printed in blue (most dark pixels coloured) is not erased."""
+    from pipeline.imaging import ink_gray
+
+    rgb = np.full((200, 300, 3), 250, np.uint8)
+    rgb[50:150:10, 20:280] = (30, 60, 160)
+    rgb[50:150, 20:280:20] = (30, 60, 160)
+    assert ink_gray(rgb)[50, 100] < 100
+
+
+def test_colour_image_and_pdf_are_read_without_marks(tmp_path):
+    """Both ingest paths (a colour image file, a colour scan inside a PDF) drop the marks."""
+    rgb = _marked_page()
+    png = tmp_path / "marked.png"
+    Image.fromarray(rgb).save(png, dpi=(200, 200))
+    pdf = tmp_path / "marked.pdf"
+    Image.fromarray(rgb).save(pdf, resolution=200)
+    for path, settings in ((png, Settings()), (pdf, Settings(dpi=200))):
+        page = load_page(open_document(path, settings), 0, settings)
+        assert page.image.shape == (400, 600)
+        assert page.image[44, 356] >= 230 and page.image[285, 240] >= 230, path.suffix
+        assert page.image[100, 150] <= 80, path.suffix
+
+
+def test_transparent_png_reads_as_white_paper(tmp_path):
+    rgba = np.zeros((100, 100, 4), np.uint8)  # fully transparent black
+    rgba[50, :] = (0, 0, 0, 255)  # one opaque black ruling
+    png = tmp_path / "clear.png"
+    Image.fromarray(rgba, "RGBA").save(png)
+    page = load_page(open_document(png, Settings()), 0, Settings())
+    assert page.image[10, 10] == 255 and page.image[50, 10] == 0
