@@ -126,8 +126,8 @@ def _compound_kind(path: Path, suffix: str) -> str | None:
     try:
         with olefile.OleFileIO(str(path)) as ole:
             streams = {"/".join(s) for s in ole.listdir()}
-    except OSError as exc:
-        return _damaged(path, suffix or ".doc", f"the compound file is damaged or truncated ({exc})")
+    except Exception as exc:  # olefile raises OSError, ValueError … on damaged headers
+        return _damaged(path, suffix or ".doc", f"the compound file is damaged or truncated ({type(exc).__name__})")
     try:
         with open(path, "rb") as handle:
             encrypted = msoffcrypto.OfficeFile(handle).is_encrypted()
