@@ -8,10 +8,11 @@ whole process tree (the memory the run needs on the machine).
 
 - run: `process_draft` as the CLI runs it (one page worker per core), per-stage times from
   `DraftResult.timings` (summed over pages, so parallel stages can exceed the run's wall time);
-- floor: rasterize the pages at the pipeline's dpi with pypdfium2 and one plain full-page OCR pass
-  with the same engine, two pages at a time: `tesseract page.png - -l chi_sim` per page
-  (OMP_THREAD_LIMIT=1), or rapidocr_onnxruntime's RapidOCR (detection + recognition, one thread per
-  process) in two processes;
+- floors, both measured in every run, interleaved with the run: rasterize the pages at the pipeline's
+  dpi with pypdfium2 and one plain full-page OCR pass, two pages at a time: `tesseract page.png - -l
+  chi_sim` per page (OMP_THREAD_LIMIT=1), and PP-OCR: rapidocr 3.10.0's RapidOCR with its shipped
+  PP-OCRv6 small detection and recognition models (no angle classifier, one thread per process) in
+  two processes;
 - peer: img2table (pinned) over the same PDF with the same engine, `implicit_rows=True,
   borderless_tables=False`, in its own venv `.venv-peer` (its opencv-contrib-python would replace
   the project's opencv-python-headless), created here when missing. For rapid, img2table's own
@@ -108,9 +109,16 @@ def child_pipeline(draft: Path, engine: str) -> dict[str, Any]:
         finally:
             if executor is not None:
                 executor.shutdown()
+        lines: dict[str, int] = {}
+        for page in result.pages:
+            for cell in page.cells:
+                for line in cell.lines:
+                    model = getattr(line, "model", "") or cell.engine
+                    lines[model] = lines.get(model, 0) + 1
         return {
             "pages": len(result.pages), "rows": len(result.table.rows),
             "stages": {name: [t.wall, t.cpu] for name, t in result.timings.items()},
+            "lines": lines,
         }
 
     return _measured(work)
@@ -147,15 +155,22 @@ _RAPID: Any = None
 
 
 def _rapid_init() -> None:
+    """rapidocr 3.10.0 with the models of its wheel named explicitly (given no path it would fetch them)."""
     global _RAPID
-    from rapidocr_onnxruntime import RapidOCR
+    import rapidocr
 
-    _RAPID = RapidOCR(intra_op_num_threads=1, inter_op_num_threads=1)
+    models = Path(rapidocr.__file__).parent / "models"
+    _RAPID = rapidocr.RapidOCR(params={
+        "Global.use_cls": False, "Global.log_level": "error",
+        "Det.model_path": str(models / "PP-OCRv6_det_small.onnx"),
+        "Rec.model_path": str(models / "PP-OCRv6_rec_small.onnx"),
+        "EngineConfig.onnxruntime.intra_op_num_threads": 1, "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+    })
 
 
 def _rapid_page(png: Path) -> str:
-    result, _elapsed = _RAPID(str(png))
-    return "".join(text for _box, text, _score in (result or []))
+    result = _RAPID(str(png), use_cls=False)
+    return "".join(result.txts or ())
 
 
 def child_floor(draft: Path, engine: str, dpi: int) -> dict[str, Any]:
@@ -390,7 +405,7 @@ def _pins(names: Sequence[str]) -> list[str]:
 
 
 def _peer_modules(engine: str) -> str:
-    return "import img2table, pypdfium2" + (", rapidocr_onnxruntime" if engine == "rapid" else "")
+    return "import img2table, pypdfium2" + (", rapidocr_onnxruntime" if engine != "tesseract" else "")
 
 
 def ensure_peer(engine: str) -> tuple[Path | None, str]:
@@ -413,7 +428,7 @@ def ensure_peer(engine: str) -> tuple[Path | None, str]:
     pip = [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check"]
     steps = [] if python.exists() else [["python3", "-m", "venv", str(PEER_VENV)]]
     steps.append([*pip, IMG2TABLE_PIN, *_pins(["pypdfium2"])])
-    if engine == "rapid":
+    if engine != "tesseract":
         steps.append([*pip, *_pins(PEER_RAPID_DEPS)])
         steps.append([*pip, "--no-deps", *_pins(PEER_RAPID_NODEPS)])
     for step in steps:
@@ -488,8 +503,9 @@ class DraftBench:
 
     draft: Draft
     runs: tuple[Measurement, ...]
-    floors: tuple[Measurement, ...]
+    floors: tuple[Measurement, ...]  # tesseract full-page
     peers: tuple[Measurement, ...]
+    pp_floors: tuple[Measurement, ...] = ()  # PP-OCRv6 full-page (detection + recognition)
 
 
 def _median(values: Sequence[float]) -> float | None:
@@ -517,27 +533,46 @@ def _ok(measurements: Sequence[Measurement]) -> str:
     return f"{good}/{len(measurements)}" if measurements else "0"
 
 
+def _lines(measurements: Sequence[Measurement]) -> str:
+    """Lines read by each model in the first good run."""
+    m = next((m for m in measurements if not m.error and "lines" in m.info), None)
+    return "—" if m is None else ", ".join(f"{k} {v}" for k, v in sorted(m.info["lines"].items()))
+
+
 def main_table(benches: Sequence[DraftBench]) -> str:
     from pipeline.evaluate import format_markdown
 
     header = ["draft", "pages", "items", "n", "run s", "run cpu s", "run maxRSS MiB", "run tree MiB", "pages/min",
-              "floor s", "floor cpu s", "floor maxRSS MiB", "run/floor", "peer s", "peer cpu s",
-              "peer maxRSS MiB", "run/peer", "others' load"]
+              "tesseract floor s", "run/tesseract", "PP-OCR floor s", "run/PP-OCR", "floor tree MiB (tess/PP)",
+              "peer s", "run/peer", "peer maxRSS MiB", "lines read by model", "others' load"]
     rows = []
     for b in benches:
         run_wall, floor_wall, peer_wall = _med(b.runs, "wall"), _med(b.floors, "wall"), _med(b.peers, "wall")
+        pp_wall = _med(b.pp_floors, "wall")
         rows.append([
             b.draft.name, str(b.draft.pages), str(b.draft.items), _ok(b.runs),
             _fmt(run_wall), _fmt(_med(b.runs, "cpu")), _fmt(_med(b.runs, "maxrss_mib"), 0),
             _fmt(_med_tree(b.runs), 0),
             _fmt(b.draft.pages * 60 / run_wall if run_wall else None),
-            _fmt(floor_wall), _fmt(_med(b.floors, "cpu")), _fmt(_med(b.floors, "maxrss_mib"), 0),
-            _ratio(run_wall, floor_wall),
-            _fmt(peer_wall), _fmt(_med(b.peers, "cpu")), _fmt(_med(b.peers, "maxrss_mib"), 0),
-            _ratio(run_wall, peer_wall),
-            _fmt(_median([m.others_cores for m in (*b.runs, *b.floors, *b.peers) if not m.error]), 2),
+            _fmt(floor_wall), _ratio(run_wall, floor_wall), _fmt(pp_wall), _ratio(run_wall, pp_wall),
+            f"{_fmt(_med_tree(b.floors), 0)}/{_fmt(_med_tree(b.pp_floors), 0)}",
+            _fmt(peer_wall), _ratio(run_wall, peer_wall), _fmt(_med(b.peers, "maxrss_mib"), 0),
+            _lines(b.runs),
+            _fmt(_median([m.others_cores for m in (*b.runs, *b.floors, *b.pp_floors, *b.peers) if not m.error]), 2),
         ])
     return format_markdown(header, rows)
+
+
+def linearity(benches: Sequence[DraftBench]) -> str:
+    """Run time per page of each draft against the smallest generated draft's (issue 15: 50 pages within
+    10.5 times 5 pages)."""
+    timed = [(b.draft.pages, _med(b.runs, "wall")) for b in benches if b.draft.name != SAMPLE_DRAFT]
+    timed = [(p, w) for p, w in timed if w]
+    if len(timed) < 2:
+        return ""
+    p0, w0 = min(timed)
+    return "Linearity: " + "; ".join(f"{p} pages take {w / w0:.2f}x the time of {p0} ({p / p0:.1f}x the pages)"
+                                     for p, w in sorted(timed) if p != p0) + "."
 
 
 def stage_table(benches: Sequence[DraftBench]) -> str:
@@ -560,7 +595,8 @@ def notes(benches: Sequence[DraftBench], peer_note: str, engine: str) -> list[st
     if peer_note:
         out.append(f"- {peer_note}")
     for b in benches:
-        for kind, ms in (("run", b.runs), ("floor", b.floors), ("peer", b.peers)):
+        for kind, ms in (("run", b.runs), ("tesseract floor", b.floors), ("PP-OCR floor", b.pp_floors),
+                         ("peer", b.peers)):
             for m in ms:
                 if m.error:
                     out.append(f"- {b.draft.name} {kind} failed: {m.error}")
@@ -581,18 +617,20 @@ def _first(measurements: Sequence[Measurement], key: str) -> str:
 
 
 def legend(engine: str, dpi: int, peer_python: Path | None) -> str:
-    floor = ("`tesseract page.png - -l chi_sim` per page, OMP_THREAD_LIMIT=1" if engine == "tesseract"
-             else "rapidocr_onnxruntime RapidOCR() det+cls+rec per page, 1 onnxruntime thread per process")
+    floor = ("`tesseract page.png - -l chi_sim` per page, OMP_THREAD_LIMIT=1; PP-OCR: rapidocr 3.10.0 RapidOCR "
+             "det+rec (PP-OCRv6 small, shipped in its wheel, no angle classifier), 1 onnxruntime thread per process")
     peer = ("img2table TesseractOCR(chi_sim, n_threads=2)" if engine == "tesseract"
-            else "img2table with its OCR interface over rapidocr_onnxruntime (img2table's own RapidOCR class "
-                 "needs the `rapidocr` package, which downloads models at run time)")
+            else "img2table with its OCR interface over rapidocr_onnxruntime (PP-OCRv4; img2table's own RapidOCR "
+                 "class needs the `rapidocr` package without model paths, which downloads models at run time)")
     return "\n".join([
         f"Medians over n repeats (n = successful/total runs of the pipeline). Engine {engine}, dpi {dpi}, "
         f"{WORKERS} cores. Times are in-process wall/CPU seconds of each fresh child process, "
-        "model loading and worker start included; CPU includes all its worker and OCR processes.",
+        "model loading and worker start included; CPU includes all its worker and OCR processes. "
+        "Run, tesseract floor and PP-OCR floor are interleaved in the same bench run; compare their ratios, "
+        "not seconds across runs (the machine is shared).",
         "maxRSS = the largest max RSS of any one process of the measurement (getrusage RUSAGE_SELF/CHILDREN); "
         "tree = peak of the summed PSS of the whole process tree, sampled every 0.2 s.",
-        f"floor = rasterize with pypdfium2 at {dpi} dpi + one plain full-page OCR pass, {WORKERS} pages at a time: "
+        f"floors = rasterize with pypdfium2 at {dpi} dpi + one plain full-page OCR pass, {WORKERS} pages at a time: "
         f"{floor}.",
         f"peer = {peer} ({IMG2TABLE_PIN}; PDF pages rendered by img2table at 200 dpi), "
         "extract_tables(implicit_rows=True, borderless_tables=False, max_workers=2); "
@@ -636,23 +674,24 @@ def bench(args: argparse.Namespace) -> int:
     benches = []
     for draft in drafts:
         repeats = args.repeats if draft.name == SAMPLE_DRAFT else args.long_repeats
-        runs, floors, peers = [], [], []
+        runs, floors, pp_floors, peers = [], [], [], []
         for r in range(repeats):
             runs.append(run_child(sys.executable, "pipeline", draft.path, args.engine, dpi))
-            floors.append(run_child(sys.executable, "floor", draft.path, args.engine, dpi))
-            _progress(draft, r, repeats, runs[-1], floors[-1])
+            floors.append(run_child(sys.executable, "floor", draft.path, "tesseract", dpi))
+            pp_floors.append(run_child(sys.executable, "floor", draft.path, "rapid", dpi))
+            _progress(draft, r, repeats, runs[-1], floors[-1], pp_floors[-1])
         if peer_python is not None:
             for _ in range(args.peer_repeats):
                 peers.append(run_child(peer_python, "peer", draft.path, args.engine, dpi))
                 _progress_peer(draft, peers[-1])
-        benches.append(DraftBench(draft, tuple(runs), tuple(floors), tuple(peers)))
+        benches.append(DraftBench(draft, tuple(runs), tuple(floors), tuple(peers), tuple(pp_floors)))
     elapsed = time.perf_counter() - started
     title = (f"## bench, engine {args.engine}, commit {commit}, "
              f"{dt.datetime.now().astimezone().isoformat(timespec='seconds')}, {platform.python_version()}, "
              f"total {elapsed / 60:.1f} min")
     text = "\n".join([
         title, "", main_table(benches), "", "Per-stage wall/CPU seconds of the run (medians):", "",
-        stage_table(benches), "", legend(args.engine, dpi, peer_python),
+        stage_table(benches), "", linearity(benches), "", legend(args.engine, dpi, peer_python),
         *(["", *notes(benches, peer_note, args.engine)]),
     ]) + "\n"
     print(text, flush=True)
@@ -661,11 +700,12 @@ def bench(args: argparse.Namespace) -> int:
     return 0
 
 
-def _progress(draft: Draft, r: int, repeats: int, run: Measurement, floor: Measurement) -> None:
+def _progress(draft: Draft, r: int, repeats: int, run: Measurement, floor: Measurement, pp: Measurement) -> None:
     def show(m: Measurement) -> str:
         return m.error or f"{m.info['wall']:.1f} s"
 
-    print(f"  {draft.name} {r + 1}/{repeats}: run {show(run)}, floor {show(floor)}", file=sys.stderr, flush=True)
+    print(f"  {draft.name} {r + 1}/{repeats}: run {show(run)}, tesseract floor {show(floor)}, "
+          f"PP-OCR floor {show(pp)}", file=sys.stderr, flush=True)
 
 
 def _progress_peer(draft: Draft, peer: Measurement) -> None:
@@ -686,14 +726,14 @@ def _page_list(text: str) -> list[int]:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--pages", type=_page_list, default=[5, 10, 20],
-                        help="page counts of the generated drafts (default 5,10,20)")
+    parser.add_argument("--pages", type=_page_list, default=[5, 20, 50],
+                        help="page counts of the generated drafts (default 5,20,50)")
     parser.add_argument("--repeats", type=int, default=3, help="measurements of the sample draft (default 3)")
     parser.add_argument("--long-repeats", type=int, default=1, dest="long_repeats",
                         help="measurements of each generated draft (default 1, to keep a run near 15 minutes)")
     parser.add_argument("--peer-repeats", type=int, default=1, dest="peer_repeats",
                         help="peer measurements per draft (default 1)")
-    parser.add_argument("--engine", choices=("rapid", "tesseract"), default="rapid")
+    parser.add_argument("--engine", choices=("rapid", "v6-small", "v6-tiny", "v4", "tesseract"), default="rapid")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default bench_out/)")
     parser.add_argument("--no-peer", action="store_true", dest="no_peer", help="skip the img2table peer")
     parser.add_argument("--child", choices=("pipeline", "floor", "peer", "peer-cells"), help=argparse.SUPPRESS)
