@@ -284,6 +284,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 # --- reading strategies ---------------------------------------------------------------------------------
 #: Recheck thresholds tried by --strategy (least sure character of the first reading).
 RECHECK_GRID = (0.5, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99)
+#: Gaps between neighbouring characters (in the line's median pitch) that also send a line to be reread.
+GAP_GRID = (1.5, 1.7, 2.0)
 
 
 def strategies(samples: Sequence[CellSample], cache: Path) -> str:
@@ -306,17 +308,21 @@ def strategies(samples: Sequence[CellSample], cache: Path) -> str:
             rows[name + tag] = score(samples, ["".join(text(r[2], img, fix) for r, img in zip(c, s.images, strict=True))
                                                for c, s in zip(cells, samples, strict=True)])
             ms[name + tag] = tiny_ms if name == "v6-tiny" else small_ms
-        for theta in RECHECK_GRID:
+        tried = ([(t, "small", 0.0) for t in RECHECK_GRID] + [(t, "surer", 0.0) for t in RECHECK_GRID[3:6]]
+                 + [(t, "small", g) for t in RECHECK_GRID[2:6] for g in GAP_GRID])
+        for theta, rule, gap in tried:
             texts, again, total = [], 0, 0
             for tc, sc, s in zip(tiny, small, samples, strict=True):
                 parts = []
                 for t, sm, img in zip(tc, sc, s.images, strict=True):
-                    pick = sm if unsure(t[2], theta) else t
-                    again += pick is sm
+                    twice = unsure(t[2], theta, gap)
+                    pick = sm if twice and (rule == "small" or sm[1] >= t[1]) else t
+                    again += twice
                     total += 1
                     parts.append(text(pick[2], img, fix))
                 texts.append("".join(parts))
-            key = f"tiny→small<{theta}{tag} ({100 * again / max(1, total):.0f}% twice)"
+            gaps = f", gap>{gap}" if gap else ""
+            key = f"tiny→{rule}<{theta}{gaps}{tag} ({100 * again / max(1, total):.0f}% twice)"
             rows[key] = score(samples, texts)
             ms[key] = tiny_ms + small_ms * again / max(1, total)
     return table(rows, ms)
