@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 #: rapid: PP-OCRv6 tiny + small (pipeline/ocr/ppocr.py, the default); v6-small, v6-tiny: one model for every
-#: line; v4: PP-OCRv4 (rapidocr-onnxruntime); tesseract: chi_sim, the light option.
-ENGINES = ("rapid", "v6-small", "v6-tiny", "v4", "tesseract")
+#: line; tesseract: chi_sim, the light option.
+ENGINES = ("rapid", "v6-small", "v6-tiny", "tesseract")
 DEFAULT_LEXICON = Path(__file__).resolve().parent.parent / "agency_lexicon.txt"
 
 

@@ -13,11 +13,12 @@ whole process tree (the memory the run needs on the machine).
   chi_sim` per page (OMP_THREAD_LIMIT=1), and PP-OCR: rapidocr 3.10.0's RapidOCR with its shipped
   PP-OCRv6 small detection and recognition models (no angle classifier, one thread per process) in
   two processes;
-- peer: img2table (pinned) over the same PDF with the same engine, `implicit_rows=True,
-  borderless_tables=False`, in its own venv `.venv-peer` (its opencv-contrib-python would replace
-  the project's opencv-python-headless), created here when missing. For rapid, img2table's own
-  RapidOCR class needs the `rapidocr` package, which downloads its models at run time; the peer
-  then uses img2table's OCR interface over rapidocr_onnxruntime (the same PP-OCRv4 models).
+- peer: img2table (pinned) over the same PDF, `implicit_rows=True, borderless_tables=False`, in its
+  own venv `.venv-peer` (its opencv-contrib-python would replace the project's
+  opencv-python-headless), created here when missing. With tesseract it uses tesseract; with the
+  PP-OCR engines img2table's own RapidOCR class would need the `rapidocr` package without model
+  paths (it downloads models at run time), so the peer uses img2table's OCR interface over
+  rapidocr_onnxruntime 1.4.4 (PP-OCRv4 detection + recognition, the models inside that wheel).
 
 Only the standard library is imported at module level, so that the peer venv can run the
 `--child peer` mode of this same file (and `--child peer-cells`, which tests/eval_suite.py runs:
@@ -733,7 +734,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="measurements of each generated draft (default 1, to keep a run near 15 minutes)")
     parser.add_argument("--peer-repeats", type=int, default=1, dest="peer_repeats",
                         help="peer measurements per draft (default 1)")
-    parser.add_argument("--engine", choices=("rapid", "v6-small", "v6-tiny", "v4", "tesseract"), default="rapid")
+    parser.add_argument("--engine", choices=("rapid", "v6-small", "v6-tiny", "tesseract"), default="rapid")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default bench_out/)")
     parser.add_argument("--no-peer", action="store_true", dest="no_peer", help="skip the img2table peer")
     parser.add_argument("--child", choices=("pipeline", "floor", "peer", "peer-cells"), help=argparse.SUPPRESS)

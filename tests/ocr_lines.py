@@ -156,11 +156,19 @@ def make_reader(name: str) -> Reader:
 
         rec = Recognizer(name)
         return lambda imgs: [(r.text, r.confidence, r) for r in rec.read(imgs)]
-    if name == "v4":
-        from pipeline.ocr.rapid import RapidEngine
+    if name == "v4":  # PP-OCRv4 mobile as the pipeline ran it before issue 15 (rapidocr-onnxruntime 1.4.4)
+        import cv2
+        import rapidocr_onnxruntime
+        from rapidocr_onnxruntime.ch_ppocr_rec.text_recognize import TextRecognizer
+        from rapidocr_onnxruntime.utils import read_yaml
 
-        v4 = RapidEngine()
-        return lambda imgs: [(r.text, r.confidence, None) for r in v4.read_lines(imgs)]
+        root = Path(rapidocr_onnxruntime.__file__).parent
+        config = read_yaml(str(root / "config.yaml"))["Rec"]
+        config.update(model_path=str(root / config["model_path"]), intra_op_num_threads=1, inter_op_num_threads=1,
+                      rec_batch_num=1)
+        v4 = TextRecognizer(config)
+        return lambda imgs: [(t, float(c), None)
+                             for t, c in v4([cv2.cvtColor(i, cv2.COLOR_GRAY2BGR) for i in imgs])[0]]
     if name == "tesseract":
         from pipeline.ocr.tesseract import TesseractEngine
 
