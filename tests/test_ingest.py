@@ -34,7 +34,7 @@ def test_kinds(tmp_path):
 
 @pytest.mark.parametrize(("name", "content", "error", "words"), [
     ("empty.pdf", b"", EmptyInput, "empty"),
-    ("notes.docx", b"PK\x03\x04 a zip file", NotADraft, "not a PDF"),
+    ("notes.docx", b"PK\x03\x04 a zip file", CorruptInput, "damaged"),
     ("fake.pdf", b"hello, I am not a PDF", CorruptInput, "not a PDF"),
     ("binary.txt", b"\xff\xfe\x00\xd8 not utf-8 \x80\x81", NotADraft, "UTF-8"),
 ])
