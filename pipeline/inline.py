@@ -281,3 +281,10 @@ def plan_from_pdf(path: Path) -> PlanRead | None:
         lines = [line for page in pdf.pages for line in (page.extract_text() or "").splitlines()]
     plan = parse_plan(paragraphs_from_lines(lines), source=str(path), path_label="text-layer")
     return plan if plan.table.rows else None
+
+
+def plan_from_lines(lines: Sequence[str], source: str, path_label: str) -> PlanRead | None:
+    """A plan's inline duties from its text lines in reading order (an OCR'd scan's body lines);
+    None when it has no duty annotation."""
+    plan = parse_plan(paragraphs_from_lines(lines), source=source, path_label=path_label)
+    return plan if plan.table.rows else None

@@ -24,10 +24,11 @@ from .export import output_paths, write_outputs, write_run_record
 from .fileio import write_bytes_atomic
 from .grid import detect_grid, draw_grid
 from .ingest import Document, load_page, open_document
-from .inline import plan_from_pdf
+from .inline import plan_from_lines, plan_from_pdf
 from .lexicon import Lexicon
-from .models import DraftResult, Page, PageCells, PageReport, StageTime, Table
+from .models import PAGE_NO_TABLE, DraftResult, Page, PageCells, PageReport, StageTime, Table
 from .ocr import get_engine, read_cells, read_margin_text
+from .ocr.body import body_lines
 from .officeinput import OFFICE_KINDS, read_office
 from .profile import TableProfile, load_profile
 from .repair import repair_table
@@ -141,6 +142,15 @@ def process_draft_tables(
         if not any(t.rows for t in tables) and outcomes and all(o.cells.source == "text-layer" for o in outcomes):
             with _timed(timings, "structure"):
                 plan = plan_from_pdf(path)  # a born-digital plan whose duties are written inline
+            if plan is not None:
+                tables, reports = (plan.table,), plan.reports
+        elif not any(t.rows for t in tables) and outcomes and all(r.status == PAGE_NO_TABLE for r in reports):
+            # A scanned plan whose duties are written inline: no page holds a ruled table.
+            with _timed(timings, "ocr"):
+                engine = get_engine(settings)
+                lines = [line for o in outcomes
+                         for line in body_lines(Page(o.cells.page, o.image, settings.dpi), engine)]
+            plan = plan_from_lines(lines, str(path), "scan")
             if plan is not None:
                 tables, reports = (plan.table,), plan.reports
     tables = tuple(t for t in tables if t.rows)
