@@ -67,3 +67,17 @@ def test_a_scanned_plan_with_inline_duties_gives_its_tasks(scanned_plan, tmp_pat
     assert errors <= MAX_REQUIREMENT_CER * sum(len(w["工作要求"]) for w in rows)  # measured: 0 of 674
     review = (out / "plan_scan.review.csv").read_text(encoding="utf-8-sig")
     assert "scan" in review
+
+
+def test_a_born_digital_plan_pdf_is_read_from_its_text_layer(truth_rows, tmp_path):
+    """The same plan printed to PDF by LibreOffice: its text layer is exact, so every cell is."""
+    rows = truth_rows[:ROWS]
+    docx = officegen.write_plan_docx(rows, tmp_path / "plan.docx")
+    pdf = officegen.saved_as(docx, "pdf", tmp_path)
+    out = tmp_path / "out"
+    assert main(["run", str(pdf), "--out", str(out), "--workers", "1"]) == 0
+    with (out / "plan.csv").open(encoding="utf-8-sig") as fh:
+        got = list(csv.DictReader(fh))
+    keys = ("序号", "一级指标", "二级指标", "工作要求", "牵头单位", "配合单位")
+    assert [{k: r[k] for k in keys} for r in got] == [{k: r[k] for k in keys} for r in rows]
+    assert "text-layer" in (out / "plan.review.csv").read_text(encoding="utf-8-sig")
