@@ -13,7 +13,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RAW := raw
 OUT := corrected
 
-.PHONY: all setup system-deps process test test-all eval bench lint sample clean
+.PHONY: all setup system-deps process test test-all eval bench bench-cluster lint sample clean
 
 all: process
 
@@ -53,6 +53,11 @@ eval: setup
 
 bench: setup
 	$(PY) tests/bench.py
+
+# The same 20-draft batch through the process pool and a 2-worker Dask LocalCluster, interleaved;
+# a scaling estimate for 10,000 drafts (tests/bench_cluster.py).
+bench-cluster: setup
+	$(PY) tests/bench_cluster.py
 
 lint: setup
 	$(PY) -m ruff check pipeline tests notebooks

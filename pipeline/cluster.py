@@ -51,6 +51,8 @@ WORKER_SATURATION = 1.0
 #: Threads per worker process of a LocalCluster: one page at a time, like a process-pool worker
 #: (the OCR sessions run one inference thread each).
 THREADS_PER_WORKER = 1
+#: Key prefix of page tasks (their task group on the dashboard); keys are (prefix, file, page, serial).
+TASK_PREFIX = "pipeline-page"
 #: Kinds of draft whose pages go through run.process_page (text extractions and office files are
 #: read in the client).
 PAGE_KINDS = ("pdf", "image")
@@ -89,6 +91,13 @@ def _engine_plugin(settings: Settings) -> Any:
             get_engine(self.settings)  # cached per process: the page tasks find it loaded
 
     return EngineLoader(settings)
+
+
+def engines_loaded() -> list[str]:
+    """The OCR engines this process has loaded (run on each worker: one load per worker)."""
+    from .ocr.base import _ENGINES
+
+    return sorted(engine.name or type(engine).__name__ for engine in _ENGINES.values())
 
 
 def run_page_task(fn: Callable[..., Any], doc: Document, index: int, settings: Settings, shown: str) -> Any:
@@ -215,10 +224,16 @@ class ClusterPages(Executor):
                 doc, [self._submit(fn, doc, i, self.settings) for i in range(doc.page_count)])
 
     def _submit(self, fn: Callable[..., Any], doc: Document, index: int, settings: Settings) -> Any:
+        """One page task. Marked a data producer (a root task), so Dask queues it on the scheduler
+        and hands a worker only as many as it has threads (worker-saturation); a plain `submit` of a
+        few tasks is assigned eagerly, several to one worker, and a dying worker would take them
+        all. Keys share one prefix (one task group) and name the draft and page."""
+        from dask._task_spec import Task
+
         absolute = replace(doc, path=doc.path.resolve())
-        return self.client.submit(run_page_task, fn, absolute, index, settings, str(doc.path),
-                                  key=f"page-{doc.path.name}-p{index + 1}-{next(self._serial)}",
-                                  pure=False, retries=0)
+        key = (TASK_PREFIX, doc.path.name, index + 1, next(self._serial))
+        task = Task(key, run_page_task, fn, absolute, index, settings, str(doc.path), _data_producer=True)
+        return self.client.get({key: task}, [key], sync=False)[0]
 
 
 #: Dask's own logs shown at and above this level (its scheduler and nannies narrate every start and
