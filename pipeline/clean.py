@@ -39,6 +39,8 @@ class CleanReport:
     evidence: str = ""
     #: The reading did not decide and the page was kept as scanned: the page is flagged for review.
     orientation_weak: bool = False
+    #: What rectify did (a photographed table warped square, or why the page was left as is).
+    rectified: str = ""
 
 
 def _line_masks(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -90,7 +92,7 @@ def clean_page(page: Page, settings: Settings, engine: OcrEngine | None) -> tupl
         raise ValueError("clean_page needs an OCR engine to decide a scanned page's orientation")
     decision: OrientationDecision = decide_orientation(page.image, engine)
     gray = turned(page.image, decision.rotation)
-    gray, _rectified = rectify(gray, page.dpi)  # a photographed table's keystone; its evidence is not yet reported
+    gray, rectified = rectify(gray, page.dpi)  # a photographed table's keystone
     skew = estimate_skew(gray) or 0.0
     if settings.min_skew_deg <= abs(skew) <= settings.max_skew_deg:
         h, w = gray.shape
@@ -98,4 +100,5 @@ def clean_page(page: Page, settings: Settings, engine: OcrEngine | None) -> tupl
         gray = cv2.warpAffine(gray, matrix, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
     else:
         skew = 0.0
-    return replace(page, image=gray), CleanReport(decision.rotation, round(skew, 3), decision.evidence, decision.weak)
+    return replace(page, image=gray), CleanReport(decision.rotation, round(skew, 3), decision.evidence, decision.weak,
+                                                  rectified)

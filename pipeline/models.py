@@ -147,6 +147,8 @@ class PageCells:
     orientation_evidence: str = ""
     #: The reading did not decide the orientation; the page was kept as scanned (shown for review).
     orientation_weak: bool = False
+    #: What the perspective correction did (warped, or left as is and why), for the review outputs.
+    rectified: str = ""
     #: Lines printed just above and below the table (title, 附件 caption, notes), top to bottom.
     margin_text: tuple[str, ...] = ()
 

@@ -77,6 +77,7 @@ def process_page(doc: Document, index: int, settings: Settings) -> PageOutcome:
         margin = read_margin_text(page, grid, engine)
     cells = PageCells(page.index, grid, texts, page.source, page.note, report.rotation, report.skew_deg,
                       orientation_evidence=report.evidence, orientation_weak=report.orientation_weak,
+                      rectified=report.rectified,
                       margin_text=margin)
     return PageOutcome(cells, page.image, tuple(timings.items()))
 
