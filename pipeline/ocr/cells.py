@@ -51,8 +51,6 @@ STITCH_MAX_CHARS = 10.0
 #: White gap between stitched lines, in character heights: an ordinary character spacing, so that
 #: the recognizer does not read the seam as a space.
 STITCH_GAP_CHARS = 0.1
-#: Gray level below which a pixel of a cut line counts as ink when trimming margins.
-INK_LEVEL = 160
 #: Room kept after a line's last ink, in character heights: a faint 。 or ，may follow it.
 LINE_TAIL_CHARS = 0.6
 #: The paper's gray level is this percentile of a cell's pixels (most of a cell is paper).
@@ -194,7 +192,10 @@ def stitch_lines(lines: list[np.ndarray], char_height: int) -> np.ndarray:
     are trimmed so that the seams look like ordinary character spacing."""
     trimmed = []
     for line in lines:
-        inked = np.flatnonzero((line < INK_LEVEL).any(axis=0))
+        # The same adaptive ink mask the line was cut by, not a fixed gray level: a thin horizontal
+        # stroke at 150 dpi is antialiased to gray 165-175 (the upper stroke of 二 in a header cell
+        # of a held-out layout), and trimming at a fixed level cut 二级指标 to 级指标.
+        inked = np.flatnonzero(ink_mask(line).any(axis=0))
         trimmed.append(line[:, inked[0]:inked[-1] + 1] if inked.size else line)
     height = max(line.shape[0] for line in trimmed)
     gap = np.full((height, max(2, int(STITCH_GAP_CHARS * char_height))), 255, dtype=np.uint8)
