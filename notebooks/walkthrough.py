@@ -177,7 +177,7 @@ plt.show()
 # %% [markdown]
 # ## 3. OCR of the cells
 #
-# `get_engine` loads the recognizer (PP-OCRv4 through RapidOCR by default); `read_cells` cuts each
+# `get_engine` loads the recognizer (PP-OCRv6 by default: tiny reads every line, small the unsure ones); `read_cells` cuts each
 # cell into text lines and reads them, giving each cell its text and a mean confidence.
 
 # %% tags=["dataframe"]

@@ -1,7 +1,7 @@
 """Orientation decided by reading, measured: `make eval` runs it (python tests/measure_orientation.py).
 
 Every page below is turned by 0/90/180/270° and handed to `orient.decide_orientation` with each
-engine (PP-OCRv4 through RapidOCR, tesseract), and, for comparison, to tesseract's own orientation
+engine (the default PP-OCRv6 cascade, tesseract), and, for comparison, to tesseract's own orientation
 classifier (OSD, `--psm 0`, osd.traineddata from Debian's tesseract-ocr). Pages: the Qingpu draft
 in the shipped sample's style (our renderer), the two held-out documents on a 1-bit scan (our
 renderer, documents never tuned on), an A4 landscape table drawn with PIL, and the real
