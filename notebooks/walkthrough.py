@@ -177,8 +177,8 @@ plt.show()
 # %% [markdown]
 # ## 3. OCR of the cells
 #
-# `get_engine` loads the recognizer (PP-OCRv6 by default: tiny reads every line, small the unsure ones); `read_cells` cuts each
-# cell into text lines and reads them, giving each cell its text and a mean confidence.
+# `get_engine` loads the recognizer (PP-OCRv6 by default: tiny reads every line, small the unsure
+# ones); `read_cells` cuts each cell into text lines and reads them, giving each cell its text and a mean confidence.
 
 # %% tags=["dataframe"]
 start = time.perf_counter()
