@@ -114,6 +114,9 @@ class _TableState:
     pages: list[int] = field(default_factory=list)
     #: Lines printed around the table on the page where its header is (title, caption, notes).
     margin: list[str] = field(default_factory=list)
+    #: Role of each column of the header page, by column index (a column no role matched has none):
+    #: `roles` lists the roles only, so it cannot be indexed by column.
+    role_of_col: dict[int, str] = field(default_factory=dict)
 
 
 def _compact(text: str) -> str:
@@ -336,7 +339,8 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
                 ordered = [header.roles[c] for c in sorted(header.roles)]
                 current = _TableState(ordered, page.grid.col_lines,
                                       {r: header.texts.get(c, "") for c, r in header.roles.items()},
-                                      [*header.notes, *page.margin_text], margin=list(page.margin_text))
+                                      [*header.notes, *page.margin_text], margin=list(page.margin_text),
+                                      role_of_col=dict(header.roles))
                 tables.append(current)
                 roles = header.roles
         elif current is not None:
@@ -385,9 +389,14 @@ def _missing_roles(roles: dict[int, str], profile: TableProfile) -> str:
 
 def _roles_by_geometry(table: _TableState, page: PageCells, tolerance: float) -> dict[int, str] | None:
     mapping = map_by_geometry(table.col_lines, page.grid.col_lines, tolerance)
-    if mapping is None or not any(table.roles[i] == "requirement" for i in mapping.values()):
+    if mapping is None or not any(table.role_of_col.get(i) == "requirement" for i in mapping.values()):
         return None
-    return {j: table.roles[i] for j, i in mapping.items()}
+    return {j: table.role_of_col[i] for j, i in mapping.items() if i in table.role_of_col}
+
+
+def _column_name(table: _TableState, col: int, profile: TableProfile) -> str:
+    role = table.role_of_col.get(col)
+    return profile.column_name(role) if role else f"column {col + 1} (no role)"
 
 
 def _merged_message(table: _TableState, page: PageCells, tolerance: float, profile: TableProfile) -> str:
@@ -397,9 +406,9 @@ def _merged_message(table: _TableState, page: PageCells, tolerance: float, profi
     merged = merged_columns(table.col_lines, page.grid.col_lines, tolerance)
     parts = []
     for kept, others in sorted(merged.items()):
-        names = [profile.column_name(table.roles[k]) for k in sorted([kept, *others])]
+        names = [_column_name(table, k, profile) for k in sorted([kept, *others])]
         parts.append(f"{' + '.join(names)} read as one column (a ruling not found; "
-                     f"text kept in {profile.column_name(table.roles[kept])})")
+                     f"text kept in {_column_name(table, kept, profile)})")
     return "; ".join(parts)
 
 

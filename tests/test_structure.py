@@ -271,3 +271,16 @@ def test_a_shifted_page_with_every_ruling_reads_no_column_as_merged():
     assert merged_columns(table, tuple(x + 20 for x in table), CHAR_PX) == {}
     assert merged_columns(table, (100, 150, 450, 550, 790), CHAR_PX) == {3: [4]}
     assert merged_columns(table, (300, 600, 900), CHAR_PX) == {}  # another table: no mapping at all
+
+
+def test_a_header_column_without_role_does_not_shift_the_next_pages_columns():
+    """A header cell read as nothing (a photocopy's haze) has no role; a page without header is still
+    mapped column by column (a list of the roles indexed by column raised IndexError here)."""
+    first = page(0, [(1, 0, 1, ""), (1, 1, 1, "1. 乙"), (1, 2, 1, "丙。"), (1, 3, 1, "区教育局"), (1, 4, 1, "区科委")],
+                 header=["", "二级指标", "工作要求", "牵头单位", "配合单位"])
+    second = page(1, [(1, 0, 1, ""), (1, 1, 1, "2. 丁"), (1, 2, 1, "戊。"), (1, 3, 1, "区科委"), (1, 4, 1, "区妇联")],
+                  header=None)
+    structure = build_tables([first, second], PROFILE)
+    [table] = structure.tables
+    assert [(r.level2, r.requirement, r.lead, r.support) for r in table.rows] == [
+        ("1. 乙", "丙。", "区教育局", "区科委"), ("2. 丁", "戊。", "区科委", "区妇联")]
