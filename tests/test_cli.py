@@ -100,7 +100,10 @@ def test_atomic_write_leaves_no_partial_file(tmp_path, monkeypatch):
 
 
 def test_interrupted_run_leaves_no_partial_files(tmp_path):
-    draft = scangen.render_draft(scangen.load_truth(), tmp_path / "whole.pdf", scangen.VARIANTS["sample"]).path
+    # Two copies of the draft's rows (10 pages): long enough that the run is still going after 4 s on a
+    # fast machine (the 5-page draft once finished before the signal in CI).
+    rows = scangen.load_truth() * 2
+    draft = scangen.render_draft(rows, tmp_path / "whole.pdf", scangen.VARIANTS["sample"]).path
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(draft), "--out", str(out)], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
