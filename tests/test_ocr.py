@@ -121,3 +121,16 @@ def test_recognizers_load_without_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", refuse)
     for key in ("v6-small", "v6-tiny"):
         assert Recognizer(key).read([text_image(["青浦"])])[0].text == "青浦"
+
+
+def test_a_lone_thin_stroke_on_its_own_line_is_kept():
+    """The 一 of a vertical 一级指标 header: one thin stroke (36 px of ink, under the noise floor of
+    0.05 character squares) on its own line; a speck of the same ink is dropped."""
+    chars = text_image(["级", "指", "标"], size=28)
+    top = np.full((40, chars.shape[1]), 255, np.uint8)
+    stroke = top.copy()
+    stroke[20:22, 24:42] = 0  # 18 x 2 px
+    assert len(cut_lines(np.vstack([stroke, chars]), 28)) == 4
+    speck = top.copy()
+    speck[18:24, 30:36] = 0  # 6 x 6 px: the same ink, not a stroke
+    assert len(cut_lines(np.vstack([speck, chars]), 28)) == 3

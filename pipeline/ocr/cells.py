@@ -39,8 +39,12 @@ NOISE_PERCENTILE = 97
 #: punctuation CER 29.8% → 4.4% at 0.8); 1.0 lets more specks through on a 150-dpi noisy page.
 SMALL_MARK_CHARS = 0.3
 SMALL_MARK_REACH_CHARS = 0.8
-#: A line band with less ink than this share of a character's square is leftover noise, not text.
+#: A line band with less ink than this share of a character's square is leftover noise, not text...
 MIN_LINE_INK_CHARS = 0.05
+#: ...unless its ink runs this many character heights wide: a lone 一 (one stroke, 35 px of ink at
+#: 200 dpi against a 39 px floor) on its own line of a vertical 一级指标 header was dropped, and the
+#: header read 级指标 (scangen's vertical-level1 variant). Specks are small both ways.
+MIN_STROKE_WIDTH_CHARS = 0.5
 #: Bands of ink rows are merged while the merged band is at most this many character heights
 #: tall: strokes of one character (二, 三) are separate bands, two lines of text never fit.
 LINE_MAX_CHARS = 1.5
@@ -179,10 +183,12 @@ def cut_lines(crop: np.ndarray, char_height: int, speck_area: int = MIN_SPECK_AR
     lines = []
     min_ink = MIN_LINE_INK_CHARS * char_height**2
     for y0, y1 in bands:
-        if np.count_nonzero(ink[y0:y1]) < min_ink:
-            continue
         cols = np.flatnonzero(ink[y0:y1].any(axis=0))
+        if not cols.size:
+            continue
         x0, x1 = int(cols[0]), int(cols[-1]) + 1
+        if np.count_nonzero(ink[y0:y1]) < min_ink and x1 - x0 < MIN_STROKE_WIDTH_CHARS * char_height:
+            continue
         lines.append(cleaned[max(0, y0 - pad):min(h, y1 + pad), max(0, x0 - pad):min(w, x1 + pad + tail)].copy())
     return lines
 
