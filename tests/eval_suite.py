@@ -179,7 +179,8 @@ def _prepare_held_out(name: str, out: Path) -> Case:
     assert degrade is not None, name
     draft = degrade.render_degraded(rows, path, kind, scangen.VARIANTS["clean-300"], 0, title=_title(doc))
     pages = getattr(draft, "pages", 1) if not isinstance(draft, int) else draft
-    return Case(name, path, rows_to_table(rows, name), int(pages), scangen.VARIANTS["clean-300"].dpi, _title(doc))
+    printed = [{k: r.get(k, "") for k in scangen.CSV_COLUMNS} for r in rows]  # the five-column layout
+    return Case(name, path, rows_to_table(printed, name), int(pages), scangen.VARIANTS["clean-300"].dpi, _title(doc))
 
 
 #: Titles of the held-out documents as their drafts print them.
