@@ -105,8 +105,12 @@ def test_interrupted_run_leaves_no_partial_files(tmp_path):
     rows = scangen.load_truth() * 2
     draft = scangen.render_draft(rows, tmp_path / "whole.pdf", scangen.VARIANTS["sample"]).path
     out = tmp_path / "out"
+    # The child must not inherit an ignored SIGINT: something earlier in a full test session sets
+    # SIG_IGN in pytest's process, and Python then installs no KeyboardInterrupt handler (the run
+    # finished with 0 in CI). A user's shell gives the default disposition, as this does.
     proc = subprocess.Popen([sys.executable, "-m", "pipeline", "run", str(draft), "--out", str(out)], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(4)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
