@@ -671,12 +671,7 @@ def rows_for_pages(
     title: str = scangen.DEFAULT_TITLE,
 ) -> list[dict[str, str]]:
     """The leading whole items (by 序号) whose table takes at most `n_pages` pages."""
-    items: list[list[dict[str, str]]] = []
-    for row in rows:
-        if items and items[-1][0]["序号"] == row["序号"]:
-            items[-1].append(row)
-        else:
-            items.append([row])
+    items = scangen.group_items(rows)
     best: list[dict[str, str]] = []
     for k in range(1, len(items) + 1):
         take = [r for item in items[:k] for r in item]

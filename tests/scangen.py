@@ -137,18 +137,24 @@ def _cn_number(n: int) -> str:
 _LEVEL1_PREFIX = re.compile(r"^[一二三四五六七八九十]+、")
 
 
-def long_draft_rows(rows: Sequence[dict[str, str]], n_items: int) -> list[dict[str, str]]:
-    """A longer table for page-count benchmarks: items cycled, renumbered, 一级 groups renumbered.
-
-    Each pass over the truth starts new 一级 groups (六、七、…) so that merged 一级 cells stay
-    consecutive runs, as in a real longer draft.
-    """
+def group_items(rows: Sequence[dict[str, str]]) -> list[list[dict[str, str]]]:
+    """The rows grouped by item: consecutive rows of one 序号 (an item's sub-rows) together."""
     items: list[list[dict[str, str]]] = []
     for row in rows:
         if items and items[-1][0]["序号"] == row["序号"]:
             items[-1].append(row)
         else:
             items.append([row])
+    return items
+
+
+def long_draft_rows(rows: Sequence[dict[str, str]], n_items: int) -> list[dict[str, str]]:
+    """A longer table for page-count benchmarks: items cycled, renumbered, 一级 groups renumbered.
+
+    Each pass over the truth starts new 一级 groups (六、七、…) so that merged 一级 cells stay
+    consecutive runs, as in a real longer draft.
+    """
+    items = group_items(rows)
     if not items or n_items < 1:
         return []
     out: list[dict[str, str]] = []
