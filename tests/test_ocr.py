@@ -134,3 +134,18 @@ def test_a_lone_thin_stroke_on_its_own_line_is_kept():
     speck = top.copy()
     speck[18:24, 30:36] = 0  # 6 x 6 px: the same ink, not a stroke
     assert len(cut_lines(np.vstack([speck, chars]), 28)) == 3
+
+
+def test_two_lines_joined_by_specks_are_cut_apart():
+    """Specks in the gap leave no empty ink row between two lines (a held-out layout's cell read two
+    lines as one); the band is cut at its emptiest row and each line read on its own."""
+    image = text_image(["按照系统治理的原则", "统筹推进全区排水"], size=28)
+    h = image.shape[0]
+    gap = [y for y in range(h) if image[y].min() == 255 and 30 < y < h - 20]
+    image = image.copy()
+    for k, y in enumerate(gap):
+        image[y:y + 2, 40 + 13 * k:42 + 13 * k] = 0  # a 2x2 speck from every blank row: none is left blank
+    lines = cut_lines(image, 28)
+    assert len(lines) == 2
+    read = get_engine(Settings()).read_lines(lines)
+    assert [r.text for r in read] == ["按照系统治理的原则", "统筹推进全区排水"]
