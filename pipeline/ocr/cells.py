@@ -150,6 +150,11 @@ def _bands(rows_with_ink: np.ndarray) -> list[tuple[int, int]]:
 #: heights from either end (measured: a 69 px band of two lines at a 28 px character height in the
 #: held-out single-responsible layout was read as one line, 30 of that draft's 43 errors).
 SPLIT_MARGIN_CHARS = 0.6
+#: ...and only where that row holds at most this share of the band's median row ink: the gap between
+#: two lines holds a few specks (1-7 px a row against ~220 in the lines, measured), while a tall band
+#: that is one line (a 1-bit page whose broken strokes make the measured character height small)
+#: has ink all through; splitting those (songjiang/bilevel-200: CER 22% -> 85%) is worse than not.
+SPLIT_VALLEY_SHARE = 0.1
 
 
 def split_tall_bands(bands: list[tuple[int, int]], ink: np.ndarray, char_height: int) -> list[tuple[int, int]]:
@@ -163,6 +168,9 @@ def split_tall_bands(bands: list[tuple[int, int]], ink: np.ndarray, char_height:
             out.append((y0, y1))
             continue
         rows = np.count_nonzero(ink[y0 + margin:y1 - margin], axis=1)
+        if rows.min() > SPLIT_VALLEY_SHARE * np.median(np.count_nonzero(ink[y0:y1], axis=1)):
+            out.append((y0, y1))
+            continue
         cut = y0 + margin + int(np.argmin(rows))
         todo[:0] = [(y0, cut), (cut, y1)]
     return out
