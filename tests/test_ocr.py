@@ -149,3 +149,13 @@ def test_two_lines_joined_by_specks_are_cut_apart():
     assert len(lines) == 2
     read = get_engine(Settings()).read_lines(lines)
     assert [r.text for r in read] == ["按照系统治理的原则", "统筹推进全区排水"]
+
+
+def test_speck_read_as_dot_after_a_comma_is_dropped():
+    """学生在校期间，·对校园 (a 1-bit page): after a mark, a dot before a character is a speck."""
+    (line,) = cut_lines(text_image(["期间，对校园"]), 28)
+    (reading,) = Recognizer("v6-small").read([line])
+    assert reading.text == "期间，对校园"
+    x1, x2 = reading.xs[2], reading.xs[3]  # ， and 对
+    dotted, xs = "期间，·对校园", (*reading.xs[:3], (x1 + x2) / 2, *reading.xs[3:])
+    assert punct.restore(line, dotted, xs) == "期间，对校园"
