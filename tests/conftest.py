@@ -13,12 +13,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import scangen
 
+from pipeline.lexicon import Lexicon, load_lexicon
 from pipeline.models import Page
+from pipeline.settings import DEFAULT_LEXICON
 
 
 @pytest.fixture(scope="session")
 def truth_rows() -> list[dict[str, str]]:
     return scangen.load_truth()
+
+
+@pytest.fixture(scope="session")
+def lexicon() -> Lexicon:
+    """The shipped lexicon, loaded once."""
+    return load_lexicon(DEFAULT_LEXICON)
 
 
 @pytest.fixture(scope="session")

@@ -10,28 +10,16 @@ from pathlib import Path
 
 import officegen
 import pytest
-import scangen
 
 from pipeline.__main__ import main
 from pipeline.inline import parse_annotation, parse_plan
-from pipeline.lexicon import load_lexicon
 from pipeline.profile import default_profile
 from pipeline.run import process_draft
-from pipeline.settings import DEFAULT_LEXICON, Settings
+from pipeline.settings import Settings
 
 SETTINGS = Settings(workers=1)
 COLUMNS = ("序号", "一级指标", "二级指标", "工作要求", "牵头单位", "配合单位")
 SEED = Path(__file__).resolve().parent / "data" / "qingpu_draft_extracted.txt"
-
-
-@pytest.fixture(scope="module")
-def truth() -> list[dict[str, str]]:
-    return scangen.load_truth()
-
-
-@pytest.fixture(scope="module")
-def lexicon():
-    return load_lexicon(DEFAULT_LEXICON)
 
 
 def expected_plan(truth: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -67,29 +55,29 @@ def test_annotation_phrasings(body, roles):
     assert parse_annotation(body, default_profile()) == roles
 
 
-def test_plan_docx_with_33_annotations_in_four_phrasings(tmp_path, truth, lexicon):
+def test_plan_docx_with_33_annotations_in_four_phrasings(tmp_path, truth_rows, lexicon):
     """A plan (headings 一、 and （一）, 33 tasks each ending in an annotation, phrasings in turn)
-    gives the truth: headings as 一级/二级, each （一） heading one item, its tasks sub-rows."""
-    paragraphs = officegen.plan_paragraphs(truth)
-    used = Counter(officegen._phrasing(r, k) for k, r in enumerate(truth))
+    gives the truth_rows: headings as 一级/二级, each （一） heading one item, its tasks sub-rows."""
+    paragraphs = officegen.plan_paragraphs(truth_rows)
+    used = Counter(officegen._phrasing(r, k) for k, r in enumerate(truth_rows))
     assert all(used[p] >= 5 for p in officegen.PHRASINGS), used
-    path = officegen.write_plan_docx(truth, tmp_path / "plan.docx")
+    path = officegen.write_plan_docx(truth_rows, tmp_path / "plan.docx")
     result = process_draft(path, SETTINGS, lexicon)
-    assert [{c: r.get(c, "") for c in (*COLUMNS, "责任单位")} for r in rows_of(result)] == expected_plan(truth)
+    assert [{c: r.get(c, "") for c in (*COLUMNS, "责任单位")} for r in rows_of(result)] == expected_plan(truth_rows)
     assert not result.flags
     assert [r.status for r in result.page_reports] == ["read"]
     assert len(paragraphs) > 33
 
 
-def test_unparsed_annotations_are_kept_for_review(tmp_path, truth, lexicon, capsys):
+def test_unparsed_annotations_are_kept_for_review(tmp_path, truth_rows, lexicon, capsys):
     """Annotations that name duties but cannot be read: the task is kept with the annotation in
     its text, flagged missing_lead, and the run says which (exit 13, partial)."""
     extra = ["（七）统筹推进", "做好学校安全信息报送工作。（由区里统筹负责协调推进相关工作并及时报告进展情况）",
              "完善应急预案。（经费单位：区财政局）"]
-    path = officegen.write_plan_docx(truth, tmp_path / "odd.docx", extra=extra)
+    path = officegen.write_plan_docx(truth_rows, tmp_path / "odd.docx", extra=extra)
     result = process_draft(path, SETTINGS, lexicon)
     rows = rows_of(result)
-    assert len(rows) == len(truth) + 2
+    assert len(rows) == len(truth_rows) + 2
     assert rows[-2]["工作要求"].endswith("（由区里统筹负责协调推进相关工作并及时报告进展情况）")
     assert rows[-1]["工作要求"] == "完善应急预案。（经费单位：区财政局）" and not rows[-1]["牵头单位"]
     flagged = {(f.row, f.reason) for f in result.flags}
@@ -119,16 +107,16 @@ def test_plan_outline_levels_and_items():
     assert plan.table.title == "某区方案"
 
 
-def test_plan_as_text_file(tmp_path, truth, lexicon):
+def test_plan_as_text_file(tmp_path, truth_rows, lexicon):
     """The same plan as a GB18030 text file with hard-wrapped lines."""
     lines = []
-    for paragraph in officegen.plan_paragraphs(truth):
+    for paragraph in officegen.plan_paragraphs(truth_rows):
         lines.append("\u3000\u3000" + paragraph[:30])
         lines.extend(paragraph[i:i + 30] for i in range(30, len(paragraph), 30))
     path = tmp_path / "plan.txt"
     path.write_bytes("\r\n".join(lines).encode("gb18030"))
     result = process_draft(path, SETTINGS, lexicon)
-    assert [{c: r.get(c, "") for c in (*COLUMNS, "责任单位")} for r in rows_of(result)] == expected_plan(truth)
+    assert [{c: r.get(c, "") for c in (*COLUMNS, "责任单位")} for r in rows_of(result)] == expected_plan(truth_rows)
     assert "gb18030" in result.page_reports[0].message
 
 
@@ -167,14 +155,14 @@ def test_comma_separated_extraction(tmp_path, lexicon):
     assert "comma-separated" in got.page_reports[0].message
 
 
-def test_xlsx_output_prints_whole(tmp_path, truth):
+def test_xlsx_output_prints_whole(tmp_path, truth_rows):
     """The xlsx output printed to PDF by LibreOffice: landscape pages, every column on the page,
     the header on each page, and every character of the table on some page (none cut off)."""
     import pdfplumber
 
     from pipeline.convert import convert
 
-    draft = officegen.write_docx(truth, tmp_path / "draft.docx")
+    draft = officegen.write_docx(truth_rows, tmp_path / "draft.docx")
     out = tmp_path / "out"
     assert main(["run", str(draft), "--out", str(out), "--workers", "1", "-q"]) == 0
     pdf = convert(out / "draft.xlsx", "pdf", tmp_path)

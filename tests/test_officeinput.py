@@ -11,28 +11,16 @@ from pathlib import Path
 
 import officegen
 import pytest
-import scangen
 
 from pipeline import convert as convert_module
 from pipeline.__main__ import main
 from pipeline.errors import ConversionTimeout, CorruptInput, EncryptedDocument, UnsupportedFormat
 from pipeline.ingest import detect_kind
-from pipeline.lexicon import load_lexicon
 from pipeline.run import process_draft, process_draft_tables
-from pipeline.settings import DEFAULT_LEXICON, Settings
+from pipeline.settings import Settings
 
 SETTINGS = Settings(workers=1)
 TRUTH_COLUMNS = ("序号", "一级指标", "二级指标", "工作要求", "牵头单位", "配合单位")
-
-
-@pytest.fixture(scope="module")
-def truth() -> list[dict[str, str]]:
-    return scangen.load_truth()
-
-
-@pytest.fixture(scope="module")
-def lexicon():
-    return load_lexicon(DEFAULT_LEXICON)
 
 
 def table_dicts(result) -> list[dict[str, str]]:
@@ -48,12 +36,12 @@ def assert_exact(result, truth: list[dict[str, str]]) -> None:
     assert not result.flags
 
 
-def test_docx_merged_cells_header_repeated(tmp_path, truth, lexicon):
+def test_docx_merged_cells_header_repeated(tmp_path, truth_rows, lexicon):
     """一级/二级 merged down their rows (vMerge), the header row marked to repeat on each page: exact."""
-    path = officegen.write_docx(truth, tmp_path / "draft.docx")
+    path = officegen.write_docx(truth_rows, tmp_path / "draft.docx")
     assert detect_kind(path) == "docx"
     result = process_draft(path, SETTINGS, lexicon)
-    assert_exact(result, truth)
+    assert_exact(result, truth_rows)
     assert result.kind == "docx"
     assert result.table.title == f"《{officegen.TITLE}》"
     # a merged 一级 cell is one cell spanning its rows, read once and filled into each
@@ -62,45 +50,45 @@ def test_docx_merged_cells_header_repeated(tmp_path, truth, lexicon):
 
 
 @pytest.mark.parametrize("repeat_header", [True, False])
-def test_docx_table_split_in_two(tmp_path, truth, lexicon, repeat_header):
+def test_docx_table_split_in_two(tmp_path, truth_rows, lexicon, repeat_header):
     """A table cut into two Word tables (over two pages), with or without the header again: one
     table, exact; an item's merged cell cut by the split is joined."""
-    path = officegen.write_docx(truth, tmp_path / "split.docx", split_at=14, repeat_header_in_split=repeat_header)
+    path = officegen.write_docx(truth_rows, tmp_path / "split.docx", split_at=14, repeat_header_in_split=repeat_header)
     results = process_draft_tables(path, SETTINGS, lexicon)
     assert len(results) == 1
-    assert_exact(results[0], truth)
+    assert_exact(results[0], truth_rows)
     assert [r.status for r in results[0].page_reports] == ["read", "read"]
 
 
-def test_docx_tracked_insertion_is_read(tmp_path, truth, lexicon):
+def test_docx_tracked_insertion_is_read(tmp_path, truth_rows, lexicon):
     """Text inside a tracked insertion (w:ins) is part of the draft (python-docx alone drops it)."""
-    path = officegen.write_docx(truth, tmp_path / "tracked.docx", tracked_insert=True)
+    path = officegen.write_docx(truth_rows, tmp_path / "tracked.docx", tracked_insert=True)
     result = process_draft(path, SETTINGS, lexicon)
-    assert_exact(result, truth)
+    assert_exact(result, truth_rows)
 
 
-def test_doc_via_libreoffice(tmp_path, truth, lexicon):
+def test_doc_via_libreoffice(tmp_path, truth_rows, lexicon):
     """A .doc (saved by LibreOffice from the .docx) is converted back and read exactly."""
-    source = officegen.write_docx(truth, tmp_path / "word97.docx")
+    source = officegen.write_docx(truth_rows, tmp_path / "word97.docx")
     (tmp_path / "saved").mkdir()
     doc = officegen.saved_as(source, "doc", tmp_path / "saved")
     assert detect_kind(doc) == "doc"
     result = process_draft(doc, SETTINGS, lexicon)
-    assert_exact(result, truth)
+    assert_exact(result, truth_rows)
     assert result.kind == "doc"
 
 
-def test_xlsx_merged_ranges(tmp_path, truth, lexicon):
+def test_xlsx_merged_ranges(tmp_path, truth_rows, lexicon):
     """序号, 一级 and 二级 merged down, a title row merged across and a note under the table: exact."""
-    path = officegen.write_xlsx(truth, tmp_path / "draft.xlsx")
+    path = officegen.write_xlsx(truth_rows, tmp_path / "draft.xlsx")
     assert detect_kind(path) == "xlsx"
     result = process_draft(path, SETTINGS, lexicon)
-    assert_exact(result, truth)
+    assert_exact(result, truth_rows)
     assert result.table.title == officegen.TITLE
 
 
-def test_review_outputs_name_the_page_path(tmp_path, truth):
-    path = officegen.write_xlsx(truth, tmp_path / "sheet.xlsx")
+def test_review_outputs_name_the_page_path(tmp_path, truth_rows):
+    path = officegen.write_xlsx(truth_rows, tmp_path / "sheet.xlsx")
     out = tmp_path / "out"
     assert main(["run", str(path), "--out", str(out), "--workers", "1", "-q"]) == 0
     with open(out / "sheet.review.csv", encoding="utf-8-sig", newline="") as handle:
@@ -108,11 +96,11 @@ def test_review_outputs_name_the_page_path(tmp_path, truth):
     assert paths == {"xlsx"}
 
 
-def test_password_protected_docx(tmp_path, truth, capsys):
+def test_password_protected_docx(tmp_path, truth_rows, capsys):
     """An encrypted .docx: one line naming the file, exit 5 like an encrypted PDF."""
     import msoffcrypto.format.ooxml
 
-    plain = officegen.write_docx(truth[:3], tmp_path / "plain.docx")
+    plain = officegen.write_docx(truth_rows[:3], tmp_path / "plain.docx")
     secret = tmp_path / "secret.docx"
     with open(plain, "rb") as handle:
         encrypted = io.BytesIO()
@@ -126,10 +114,10 @@ def test_password_protected_docx(tmp_path, truth, capsys):
 
 
 @pytest.mark.parametrize(("name", "cut"), [("cut.docx", 0.5), ("cut.xlsx", 0.5)])
-def test_damaged_office_file(tmp_path, truth, name, cut, capsys):
+def test_damaged_office_file(tmp_path, truth_rows, name, cut, capsys):
     """A truncated .docx/.xlsx: CorruptInput, exit 4 like a damaged PDF."""
     writer = officegen.write_docx if name.endswith("docx") else officegen.write_xlsx
-    good = writer(truth[:5], tmp_path / f"good{Path(name).suffix}")
+    good = writer(truth_rows[:5], tmp_path / f"good{Path(name).suffix}")
     bad = tmp_path / name
     bad.write_bytes(good.read_bytes()[: int(len(good.read_bytes()) * cut)])
     with pytest.raises(CorruptInput):
