@@ -90,7 +90,7 @@ def clean_page(page: Page, settings: Settings, engine: OcrEngine | None) -> tupl
         return page, CleanReport(0, 0.0, "text layer: kept as rendered")
     if engine is None:
         raise ValueError("clean_page needs an OCR engine to decide a scanned page's orientation")
-    decision: OrientationDecision = decide_orientation(page.image, engine)
+    decision: OrientationDecision = decide_orientation(page.image, engine.quick())
     gray = turned(page.image, decision.rotation)
     gray, rectified = rectify(gray, page.dpi)  # a photographed table's keystone
     skew = estimate_skew(gray) or 0.0

@@ -25,6 +25,11 @@ class OcrEngine(ABC):
     def read_lines(self, images: Sequence[np.ndarray]) -> list[LineText]:
         """One LineText per image, in order; confidence in 0..1."""
 
+    def quick(self) -> OcrEngine:
+        """The engine for a quick look (which way up a page reads): a lighter model where this
+        engine has one, else itself."""
+        return self
+
 
 _ENGINES: dict[tuple[str, float], OcrEngine] = {}
 
