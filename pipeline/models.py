@@ -306,6 +306,51 @@ class StageTime:
     cpu: float = 0.0
 
 
+#: PNG compression level of stored page images: level 3 packs a 200-dpi scan 3.2x (3.9 -> 1.2 MB) in
+#: 0.09 s and decodes in 0.03 s (levels 1-3 measured alike); stronger levels cost time for little.
+PNG_LEVEL = 3
+
+
+@dataclass(frozen=True, eq=False)
+class StoredImage:
+    """A page image kept PNG-compressed until it is drawn (review crops, debug grids). A 50-page
+    draft's pages held raw took 190 MiB of the run's memory; compressed they take 60."""
+
+    png: bytes
+
+    @classmethod
+    def of(cls, image: np.ndarray) -> StoredImage:
+        import cv2
+
+        ok, data = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, PNG_LEVEL])
+        if not ok:
+            raise ValueError(f"a page image of shape {image.shape} could not be encoded")
+        return cls(data.tobytes())
+
+    def decode(self) -> np.ndarray:
+        import cv2
+
+        return cv2.imdecode(np.frombuffer(self.png, np.uint8), cv2.IMREAD_UNCHANGED)
+
+
+class PageImages(Sequence[np.ndarray]):
+    """A draft's page images, decoded when asked for; the last page decoded is kept, as the
+    review draws its crops page by page."""
+
+    def __init__(self, stored: Sequence[StoredImage]) -> None:
+        self._stored = tuple(stored)
+        self._last: tuple[int, np.ndarray] | None = None
+
+    def __len__(self) -> int:
+        return len(self._stored)
+
+    def __getitem__(self, index: int) -> np.ndarray:  # type: ignore[override]
+        index = range(len(self._stored))[index]
+        if self._last is None or self._last[0] != index:
+            self._last = (index, self._stored[index].decode())
+        return self._last[1]
+
+
 @dataclass(frozen=True, eq=False)
 class DraftResult:
     """Everything one draft produced: the clean table, what was changed and flagged, and the pages."""
@@ -317,7 +362,7 @@ class DraftResult:
     repairs: tuple[Repair, ...]
     flags: tuple[Flag, ...]
     pages: tuple[PageCells, ...] = ()
-    images: tuple[np.ndarray, ...] = ()
+    images: Sequence[np.ndarray] = ()
     timings: Mapping[str, StageTime] = field(default_factory=lambda: MappingProxyType({}))
     page_reports: tuple[PageReport, ...] = ()
     #: What the lexicon knew for this draft: its district and whose titles applied, in words.

@@ -9,8 +9,9 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from types import MappingProxyType
 
 import numpy as np
 
-from .clean import clean_page
+from .clean import CleanReport, clean_page
 from .errors import PARTIAL_RESULT_EXIT, HeaderNotMapped, NoTableFound, PipelineError
 from .export import output_paths, write_outputs, write_run_record
 from .fileio import write_bytes_atomic
@@ -26,9 +27,24 @@ from .grid import detect_grid, draw_grid
 from .ingest import Document, load_page, open_document
 from .inline import plan_from_lines, plan_from_pdf
 from .lexicon import Lexicon
-from .models import PAGE_NO_TABLE, DraftResult, Page, PageCells, PageReport, StageTime, Table
+from .models import (
+    PAGE_NO_TABLE,
+    CellText,
+    DraftResult,
+    Grid,
+    LineText,
+    Page,
+    PageCells,
+    PageImages,
+    PageReport,
+    StageTime,
+    StoredImage,
+    Table,
+)
 from .ocr import get_engine, read_cells, read_margin_text
+from .ocr.base import reads_in_pieces
 from .ocr.body import body_lines
+from .ocr.cells import CellLines, cell_lines, cells_from_lines, line_images, margin_from_lines, margin_lines
 from .officeinput import OFFICE_KINDS, read_office
 from .profile import TableProfile, load_profile
 from .repair import repair_table
@@ -44,7 +60,7 @@ logger = logging.getLogger("pipeline")
 @dataclass(frozen=True, eq=False)
 class PageOutcome:
     cells: PageCells
-    image: np.ndarray
+    image: StoredImage
     timings: tuple[tuple[str, StageTime], ...]
 
 
@@ -62,24 +78,123 @@ def _timed(timings: dict[str, StageTime], stage: str) -> Iterator[None]:
         _add_time(timings, stage, time.perf_counter() - wall, time.process_time() - cpu)
 
 
-def process_page(doc: Document, index: int, settings: Settings) -> PageOutcome:
-    """One page through ingest, clean-up, grid detection and cell OCR."""
+@dataclass(frozen=True, eq=False)
+class PreparedPage:
+    """A page up to its line images: everything before the recognizer, so that the lines of a
+    page can be read by several workers (`_pages_in_pool`)."""
+
+    index: int
+    source: str
+    note: str
+    image: StoredImage  # the page cleaned (upright, deskewed), compressed
+    report: CleanReport
+    grid: Grid
+    work: tuple[CellLines, ...]  # scanned pages: each cell's line images
+    margin: tuple[np.ndarray, ...]  # scanned pages: the lines above and below the table
+    layer_cells: tuple[CellText, ...]  # text-layer pages: read exactly from their layer
+    layer_margin: tuple[str, ...]
+    timings: tuple[tuple[str, StageTime], ...]
+
+    def pieces(self, lines_per_piece: int) -> list[list[np.ndarray]]:
+        """The page's line images in reading pieces: the cells' lines in runs of at most
+        `lines_per_piece` (0: all in one), then the margin lines on their own."""
+        cells = line_images(self.work)
+        size = lines_per_piece or max(1, len(cells))
+        out = [cells[k:k + size] for k in range(0, len(cells), size)]
+        return [*out, list(self.margin)] if self.margin else out
+
+
+def prepare_page(doc: Document, index: int, settings: Settings) -> PreparedPage:
+    """One page through ingest, clean-up and grid detection, its cells cut into line images."""
     timings: dict[str, StageTime] = {}
     with _timed(timings, "ingest"):
         page = load_page(doc, index, settings)
+    scanned = page.source != "text-layer"
     with _timed(timings, "clean"):
-        page, report = clean_page(page, settings, None if page.source == "text-layer" else get_engine(settings))
+        page, report = clean_page(page, settings, get_engine(settings) if scanned else None)
     with _timed(timings, "grid"):
         grid = detect_grid(page, settings)
     with _timed(timings, "ocr"):
-        engine = None if page.source == "text-layer" or not grid.cells else get_engine(settings)
-        texts = read_cells(page, grid, engine, settings) if grid.cells else ()
-        margin = read_margin_text(page, grid, engine)
-    cells = PageCells(page.index, grid, texts, page.source, page.note, report.rotation, report.skew_deg,
+        if scanned:
+            work, margin = tuple(cell_lines(page, grid)), tuple(margin_lines(page, grid))
+            layer_cells, layer_margin = (), ()
+        else:
+            work, margin = (), ()
+            layer_cells, layer_margin = read_cells(page, grid, None, settings), read_margin_text(page, grid, None)
+    return PreparedPage(page.index, page.source, page.note, StoredImage.of(page.image), report, grid, work, margin,
+                        layer_cells, layer_margin, tuple(timings.items()))
+
+
+@dataclass(frozen=True)
+class PieceRead:
+    """What a worker read of one piece of a page's lines, and what it cost."""
+
+    lines: tuple[LineText, ...]
+    engine: str
+    time: StageTime
+
+
+def read_piece(images: Sequence[np.ndarray], settings: Settings) -> PieceRead:
+    """Line images read by the settings' engine (in a worker: the engine loads once per process)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    engine = get_engine(settings)
+    lines = tuple(engine.read_lines(images)) if images else ()
+    return PieceRead(lines, engine.name, StageTime(time.perf_counter() - wall, time.process_time() - cpu))
+
+
+def finish_page(prepared: PreparedPage, reads: Sequence[PieceRead]) -> PageOutcome:
+    """A prepared page and the readings of its pieces (in order) as the page's outcome."""
+    timings = dict(prepared.timings)
+    for piece in reads:
+        _add_time(timings, "ocr", piece.time.wall, piece.time.cpu)
+    if prepared.source == "text-layer":
+        texts, margin = prepared.layer_cells, prepared.layer_margin
+    else:
+        lines = [line for piece in reads for line in piece.lines]
+        n_cells = len(line_images(prepared.work))
+        engine = reads[0].engine if reads else ""
+        texts = cells_from_lines(prepared.work, lines[:n_cells], engine) if prepared.grid.cells else ()
+        margin = margin_from_lines(lines[n_cells:])
+    report = prepared.report
+    cells = PageCells(prepared.index, prepared.grid, texts, prepared.source, prepared.note, report.rotation,
+                      report.skew_deg,
                       orientation_evidence=report.evidence, orientation_weak=report.orientation_weak,
                       rectified=report.rectified,
                       margin_text=margin)
-    return PageOutcome(cells, page.image, tuple(timings.items()))
+    return PageOutcome(cells, prepared.image, tuple(timings.items()))
+
+
+def process_page(doc: Document, index: int, settings: Settings) -> PageOutcome:
+    """One page through ingest, clean-up, grid detection and cell OCR, all in this process."""
+    prepared = prepare_page(doc, index, settings)
+    pieces = prepared.pieces(0) if prepared.source != "text-layer" else []
+    return finish_page(prepared, [read_piece(images, settings) for images in pieces])
+
+
+#: Lines of a page read in one task when pages run in a local pool. A 5-page draft on 2 cores kept
+#: one core idle through its last page when a page was one task; pieces of a page spread its reading
+#: over both. A page has 40-80 lines; pieces of this size keep the tasks few (each costs a few ms).
+LINES_PER_PIECE = 24
+
+
+def _pages_in_pool(executor: Executor, doc: Document, settings: Settings, workers: int) -> Iterator[PageOutcome]:
+    """The draft's pages, in order, prepared and read in `executor`: while a page's lines are read,
+    the next pages are prepared, at most `workers` of them ahead (so few pages wait in memory)."""
+    n = doc.page_count
+    pieces_of = LINES_PER_PIECE if reads_in_pieces(settings) else 0
+    preparing = deque(executor.submit(prepare_page, doc, i, settings) for i in range(min(workers, n)))
+    submitted = len(preparing)
+    reading: deque[tuple[PreparedPage, list[Future]]] = deque()
+    while preparing:
+        prepared = preparing.popleft().result()
+        pieces = prepared.pieces(pieces_of) if prepared.source != "text-layer" else []
+        reading.append((prepared, [executor.submit(read_piece, images, settings) for images in pieces]))
+        if submitted < n:
+            preparing.append(executor.submit(prepare_page, doc, submitted, settings))
+            submitted += 1
+        while reading and (not preparing or all(f.done() for f in reading[0][1])):
+            prepared, futures = reading.popleft()
+            yield finish_page(prepared, [f.result() for f in futures])
 
 
 def worker_count(settings: Settings) -> int:
@@ -127,9 +242,11 @@ def process_draft_tables(
         indexes = range(doc.page_count)
         # A one-page draft is read here rather than sent to a local pool; a cluster reads every page.
         if executor is None or (doc.page_count == 1 and not getattr(executor, "remote", False)):
-            results = (process_page(doc, i, settings) for i in indexes)
-        else:
+            results: Iterable[PageOutcome] = (process_page(doc, i, settings) for i in indexes)
+        elif getattr(executor, "remote", False):  # a cluster's executor takes whole pages
             results = executor.map(process_page, [doc] * doc.page_count, indexes, [settings] * doc.page_count)
+        else:
+            results = _pages_in_pool(executor, doc, settings, worker_count(settings))
         for done, outcome in enumerate(results, start=1):
             outcomes.append(outcome)
             for stage, spent in outcome.timings:
@@ -150,7 +267,7 @@ def process_draft_tables(
             with _timed(timings, "ocr"):
                 engine = get_engine(settings)
                 lines = [line for o in outcomes
-                         for line in body_lines(Page(o.cells.page, o.image, settings.dpi), engine)]
+                         for line in body_lines(Page(o.cells.page, o.image.decode(), settings.dpi), engine)]
             plan = plan_from_lines(lines, str(path), "scan")
             if plan is not None:
                 tables, reports = (plan.table,), plan.reports
@@ -168,7 +285,7 @@ def process_draft_tables(
         out.append(DraftResult(
             path=str(path), kind=doc.kind, table=repaired.table, raw_table=raw,
             repairs=repaired.repairs, flags=repaired.flags,
-            pages=tuple(o.cells for o in outcomes), images=tuple(o.image for o in outcomes),
+            pages=tuple(o.cells for o in outcomes), images=PageImages([o.image for o in outcomes]),
             timings=MappingProxyType(timings), page_reports=reports, scope=repaired.scope,
         ))
     return out
@@ -325,7 +442,7 @@ def _debug_unread(path: Path, settings: Settings, debug_dir: Path) -> None:
     doc = open_document(path, settings)
     for index in range(doc.page_count):
         outcome = process_page(doc, index, settings)
-        drawn = draw_grid(Page(index, outcome.image, 0), outcome.cells.grid)
+        drawn = draw_grid(Page(index, outcome.image.decode(), 0), outcome.cells.grid)
         ok, png = cv2.imencode(".png", drawn)
         if ok:
             write_bytes_atomic(debug_dir / f"{path.stem}.p{index + 1}.grid.png", png.tobytes())

@@ -42,6 +42,13 @@ def get_engine(settings: Settings) -> OcrEngine:
     return _ENGINES[key]
 
 
+def reads_in_pieces(settings: Settings) -> bool:
+    """Whether the settings' engine reads a page's lines in several calls (by several processes) as
+    fast as in one, so that a page's reading can be shared out (told without loading the engine).
+    Not tesseract: it runs a process, loading its model, per call."""
+    return settings.engine != "tesseract"
+
+
 def _create(settings: Settings) -> OcrEngine:
     """rapid: PP-OCRv6 tiny, unsure lines again by v6 small; v6-small / v6-tiny: one model for every
     line; tesseract: chi_sim. (PP-OCRv4 was dropped: on the pipeline's cut lines it lost to v6 small in

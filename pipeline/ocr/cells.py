@@ -7,6 +7,7 @@ whole title or name in context and the text comes out without line-break fragmen
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -270,16 +271,25 @@ def read_cells(page: Page, grid: Grid, engine: OcrEngine | None, settings: Setti
     if engine is None:
         raise ValueError("a scanned page needs an OCR engine")
     work = cell_lines(page, grid)
-    flat = [img for item in work for img in item.images]
-    results = engine.read_lines(flat)
+    return cells_from_lines(work, engine.read_lines(line_images(work)), engine.name)
+
+
+def line_images(work: Sequence[CellLines]) -> list[np.ndarray]:
+    """The line images of all cells, in cell order: what the recognizer is given."""
+    return [img for item in work for img in item.images]
+
+
+def cells_from_lines(work: Sequence[CellLines], read: Sequence[LineText], engine: str) -> tuple[CellText, ...]:
+    """Each cell's text from the readings of `line_images(work)` (same order): lines joined by
+    newlines, the cell's confidence the mean of its lines'."""
     out = []
     position = 0
     for item in work:
-        read: list[LineText] = results[position:position + len(item.images)]
+        lines = tuple(read[position:position + len(item.images)])
         position += len(item.images)
-        text = "\n".join(r.text for r in read)
-        confidence = float(np.mean([r.confidence for r in read])) if read else 1.0
-        out.append(CellText(item.cell, text, confidence, engine.name, tuple(read)))
+        text = "\n".join(r.text for r in lines)
+        confidence = float(np.mean([r.confidence for r in lines])) if lines else 1.0
+        out.append(CellText(item.cell, text, confidence, engine, lines))
     return tuple(out)
 
 
@@ -313,6 +323,16 @@ MARGIN_TEXT_CHARS = 12.0
 MARGIN_TEXT_MAX_LINES = 4
 
 
+def _margin_boxes(page: Page, grid: Grid) -> list[Box]:
+    """The strips above and below the table where its title, caption and notes are printed."""
+    h, w = page.image.shape
+    reach = int(MARGIN_TEXT_CHARS * grid.char_height)
+    top, bottom = grid.row_lines[0], grid.row_lines[-1]
+    left, right = max(0, grid.col_lines[0] - reach), min(w, grid.col_lines[-1] + reach)
+    return [Box(left, max(0, top - reach), right, max(0, top - grid.ruling_width)),
+            Box(left, min(h, bottom + grid.ruling_width), right, min(h, bottom + reach))]
+
+
 def read_margin_text(page: Page, grid: Grid, engine: OcrEngine | None) -> tuple[str, ...]:
     """The lines printed just above and just below the table, top to bottom (text layers exactly).
 
@@ -320,21 +340,28 @@ def read_margin_text(page: Page, grid: Grid, engine: OcrEngine | None) -> tuple[
     and notes that change how a column reads ("列第一位的为牵头单位")."""
     if not grid.cells:
         return ()
-    h, w = page.image.shape
-    reach = int(MARGIN_TEXT_CHARS * grid.char_height)
-    top, bottom = grid.row_lines[0], grid.row_lines[-1]
-    left, right = max(0, grid.col_lines[0] - reach), min(w, grid.col_lines[-1] + reach)
-    boxes = [Box(left, max(0, top - reach), right, max(0, top - grid.ruling_width)),
-             Box(left, min(h, bottom + grid.ruling_width), right, min(h, bottom + reach))]
+    boxes = _margin_boxes(page, grid)
     if page.source == "text-layer":
         cells = [Cell(page.index, -1, -1, 1, 1, b) for b in boxes if b.height > 0]
         return tuple(line for c in cells for line in _text_layer_cell(page, c).text.split("\n") if line)
     if engine is None:
         return ()
+    return margin_from_lines(engine.read_lines(margin_lines(page, grid)))
+
+
+def margin_lines(page: Page, grid: Grid) -> list[np.ndarray]:
+    """The line images printed just above and below a scanned page's table (see read_margin_text)."""
+    if not grid.cells:
+        return []
     lines: list[np.ndarray] = []
-    for k, box in enumerate(boxes):
+    for k, box in enumerate(_margin_boxes(page, grid)):
         if box.height <= 0:
             continue
         found = cut_lines(page.image[box.y0:box.y1, box.x0:box.x1], grid.char_height)
         lines += found[-MARGIN_TEXT_MAX_LINES:] if k == 0 else found[:MARGIN_TEXT_MAX_LINES]
-    return tuple(r.text.strip() for r in engine.read_lines(lines) if r.text.strip())
+    return lines
+
+
+def margin_from_lines(read: Sequence[LineText]) -> tuple[str, ...]:
+    """The margin lines' texts, blank readings left out."""
+    return tuple(r.text.strip() for r in read if r.text.strip())
