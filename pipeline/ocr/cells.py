@@ -40,6 +40,9 @@ NOISE_PERCENTILE = 97
 #: punctuation CER 29.8% → 4.4% at 0.8); 1.0 lets more specks through on a 150-dpi noisy page.
 SMALL_MARK_CHARS = 0.3
 SMALL_MARK_REACH_CHARS = 0.8
+#: A mark below the speck size is part of a character when kept ink lies within this many character
+#: heights straight above it and straight below it (see _keep_stroke_parts).
+STROKE_PART_REACH_CHARS = 0.25
 #: A line band with less ink than this share of a character's square is leftover noise, not text...
 MIN_LINE_INK_CHARS = 0.05
 #: ...unless its ink runs this many character heights wide: a lone 一 (one stroke, 35 px of ink at
@@ -135,8 +138,26 @@ def _clean_ink(crop: np.ndarray, char_height: int, speck_area: int) -> tuple[np.
     for i in np.flatnonzero(keep & ~big):
         cx, cy = centroids[i]
         keep[i] = bool(near_text[min(h - 1, int(cy)), min(w - 1, int(cx))])
+    _keep_stroke_parts(keep, stats, labels, char_height, speck_area)
     kept = np.where(keep[labels], ink, 0).astype(np.uint8)
     return kept, (ink > 0) & ~keep[labels]
+
+
+def _keep_stroke_parts(keep: np.ndarray, stats: np.ndarray, labels: np.ndarray, char_height: int,
+                       speck_area: int) -> None:
+    """Marks below the speck size kept where a character holds them: kept ink straight above and
+    below within STROKE_PART_REACH_CHARS (the middle dot of 氵 between its upper dot and its rising
+    stroke). Speckle between characters or lines has paper above or below it."""
+    h, _ = labels.shape
+    reach = max(2, int(STROKE_PART_REACH_CHARS * char_height))
+    kept_ink = keep[labels]
+    for i in range(1, len(keep)):
+        x, y, cw, ch, area = stats[i]
+        if keep[i] or area < MIN_SPECK_AREA or area >= speck_area:
+            continue
+        above = kept_ink[max(0, y - reach):y, x:x + cw]
+        below = kept_ink[y + ch:min(h, y + ch + reach), x:x + cw]
+        keep[i] = bool(above.any() and below.any())
 
 
 def _bands(rows_with_ink: np.ndarray) -> list[tuple[int, int]]:
