@@ -175,3 +175,21 @@ def test_a_dot_held_inside_a_character_is_kept_a_speck_beside_it_is_not():
     kept, dropped = _clean_ink(crop, 28, speck_area=13)
     assert kept[21, 22] and not dropped[21, 22]
     assert not kept[26, 61] and dropped[26, 61]
+
+
+def test_round_speck_after_the_last_character_of_a_line_is_no_mark():
+    """每· at a line's end (the cell goes on with 名 below): a round speck of punctuation size read as a
+    dot is dropped; a real ， there is kept (held-out two-row layout: 每·名, 专·项, 建设·“睦邻点)."""
+    rec = Recognizer("v6-small")
+    speck = text_image(["互助服务每"]).copy()
+    ys, xs = np.nonzero(speck < 128)
+    cv2.circle(speck, (int(xs.max()) + 14, int(ys.mean())), 2, 0, -1)  # a 5 px disc at mid height
+    (line,) = cut_lines(speck, 28)
+    (reading,) = rec.read([line])
+    text = reading.text if reading.text.endswith(tuple(punct.DOTS)) else reading.text + "·"
+    xs_read = reading.xs if len(reading.xs) == len(text) else (*reading.xs, line.shape[1] - 8.0)
+    assert punct.restore(line, text, xs_read) == "互助服务每"
+    (comma_line,) = cut_lines(text_image(["互助服务每，"]), 28)
+    (read_comma,) = rec.read([comma_line])
+    assert read_comma.text == "互助服务每，"
+    assert punct.restore(comma_line, "互助服务每·", read_comma.xs) == "互助服务每，"

@@ -32,6 +32,9 @@ MARK_MAX = 0.6
 #: A centre dot cannot be told from ， by position (UKai and UMing set 、 and ， at mid height too), and
 #: `·` is not used between Chinese characters in these tables (the one · of the truths is 5·12).
 SLANT_SPLIT = 0.6
+#: A glyph without a hole rounder than this (its principal axes' ratio) is a blob, not a mark (see
+#: is_blob): UKai's ， is the roundest mark at 1.5; a speck's is 1.0-1.2.
+BLOB_MAX_ELONGATION = 1.3
 #: Gray level under which a pixel is ink, at most; a light line's own level is taken when lower
 #: (Otsu's threshold of the line image).
 INK_LEVEL = 170
@@ -49,6 +52,10 @@ class Glyph:
     size: float
     centre: float
     slant: float
+    #: Square root of the ratio of the ink's principal variances: 1 for a round or square blob.
+    elongation: float = 2.0
+    #: Paper enclosed by the ink (the ring of 。 has one hole, a speck none).
+    holes: int = 0
 
 
 def is_han(ch: str) -> bool:
@@ -89,13 +96,30 @@ def glyph_between(image: np.ndarray, x_prev: float, x_next: float, pitch: float)
     centre = (ys.mean() - top) / height
     sx, sy = xs.std(), ys.std()
     slant = float(np.mean((xs - xs.mean()) * (ys - ys.mean())) / (sx * sy)) if sx > 0 and sy > 0 else 0.0
-    return Glyph(float(size), float(centre), slant)
+    variances = np.linalg.eigvalsh(np.cov(np.vstack([xs, ys])) + 0.25 * np.eye(2)) if xs.size > 2 else (1.0, 1.0)
+    elongation = float(np.sqrt(variances[1] / variances[0]))
+    return Glyph(float(size), float(centre), slant, elongation, _holes(xs, ys))
+
+
+def _holes(xs: np.ndarray, ys: np.ndarray) -> int:
+    """Regions of paper the ink at (xs, ys) encloses."""
+    box = np.zeros((np.ptp(ys) + 3, np.ptp(xs) + 3), np.uint8)
+    box[ys - ys.min() + 1, xs - xs.min() + 1] = 1
+    count, _ = cv2.connectedComponents(1 - box, connectivity=4)
+    return count - 2  # less the ink's label 0 and the paper around it
+
+
+def is_blob(glyph: Glyph) -> bool:
+    """A round blob without a hole: a speck of dust or toner. 、 and ， are strokes with a direction
+    (elongation 3.2-4.2 and 1.5-2.8 in the five scangen fonts, plain and 1-bit, tests/measure_punct.py),
+    and 。 is a ring."""
+    return glyph.elongation < BLOB_MAX_ELONGATION and glyph.holes == 0
 
 
 def decide(glyph: Glyph | None, read: str) -> str:
     """What a dot read between two Chinese characters is: "" (a speck, or no ink at all), `、`, `，`,
     or `read` itself when the ink there is a character's."""
-    if glyph is None or glyph.size < SPECK_MAX:
+    if glyph is None or glyph.size < SPECK_MAX or is_blob(glyph):
         return ""
     if glyph.size > MARK_MAX:
         return read
@@ -109,6 +133,12 @@ def restore(image: np.ndarray, text: str, xs: tuple[float, ...]) -> str:
         return text
     pitch = float(np.median(np.diff(xs)))
     out = list(text)
+    last = len(text) - 1
+    if text[last] in DOTS and is_han(text[last - 1]):
+        # A line ending in a dot after a character (the cell's text goes on in the next line, or ends):
+        # the ink after that character says what it is.
+        beyond = image.shape[1] + NEIGHBOUR_CLEAR * pitch
+        out[last] = decide(glyph_between(image, xs[last - 1], beyond, pitch), text[last])
     for k in range(1, len(text) - 1):
         before, after = text[k - 1], text[k + 1]
         if text[k] not in DOTS or not is_han(after) or not (is_han(before) or before in MARKS_BEFORE):
