@@ -113,15 +113,26 @@ def _is_wide(ch: str) -> bool:
     return is_cjk(ch) or ch in FULLWIDTH_PUNCT
 
 
+def _latin_words(before: str, after: str) -> bool:
+    """Two characters that may end and start Latin words (letters, or a letter and a digit)."""
+    pair = before + after
+    return len(pair) == 2 and pair.isascii() and pair.isalnum() and not pair.isdigit()
+
+
 def despace(text: str) -> str:
-    """Remove whitespace next to Chinese text (line breaks, OCR gaps); keep one between Latin words."""
+    """Remove whitespace next to Chinese text (line breaks, OCR gaps); keep one between Latin words.
+    A line break elsewhere (a cell wrapped after `3.` before `2029年`) is no space either: a cell
+    wraps where its width ends, a word space only ever separates two Latin words."""
     text = text.strip()
     out: list[str] = []
     for match in re.finditer(r"\s+|\S+", text):
         chunk = match.group()
+        before, after = text[match.start() - 1], text[match.end()] if match.end() < len(text) else ""
         if not chunk.isspace():
             out.append(chunk)
-        elif not (_is_wide(text[match.start() - 1]) or _is_wide(text[match.end()])):
+        elif "\n" in chunk and not _latin_words(before, after):
+            continue
+        elif not (_is_wide(before) or _is_wide(after)):
             out.append(" ")
     return "".join(out)
 
@@ -888,7 +899,9 @@ def _repair_agencies(
         else:
             segmented.extend(segment_agencies(text, lexicon, settings))
     for frag in segmented:
-        if not any(ch.isalnum() for ch in frag.read):  # a lone mark (- 》 ·): speck or stray punctuation
+        # A lone mark (- 》 ·): a speck or stray punctuation; or one character alone, which no agency
+        # name is: a pen stroke or speck read as 一 (degrade.py's seal-pen and phone-photo pages).
+        if not any(ch.isalnum() for ch in frag.read) or len(frag.read.strip()) == 1:
             log.repair(index, field, frag.read, "", "stray_mark", STRAY_MARK_SCORE)
             log.flag(index, field, frag.read, "stray_mark", STRAY_MARK_SCORE)
             continue

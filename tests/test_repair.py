@@ -362,6 +362,9 @@ def test_requirement_cleanup_examples() -> None:
     assert clean_requirement("采取防范措施。‘") == ("采取防范措施。", ("stray_mark",))
     assert clean_requirement("按照“规定”")[0] == "按照“规定”"
     assert clean_requirement("矫正机-\n制。2020-2022年")[0] == "矫正机制。2020-2022年"
+    # A cell wrapped after `3.` (held-out layouts: 固；3. 2029年); a break between Latin words stays a space.
+    assert clean_requirement("加固；3.\n2029年完成")[0] == "加固；3.2029年完成"
+    assert clean_requirement("管道CCTV\ninspection检测")[0] == "管道CCTV inspection检测"
 
 
 _FULL_TO_HALF = str.maketrans({"，": ",", "；": ";", "：": ":", "（": "(", "）": ")", "“": '"', "”": '"'})
@@ -920,3 +923,14 @@ def test_reworded() -> None:
     assert reworded("健全风险管控机制", "健全学校安全风险管控机制")
     assert not reworded("加强校合建设质量监管", "加强校舍建设质量监管")  # one character: OCR
     assert not reworded("加引学生数和暴力", "加强学生欺凌和暴力行为防控")  # scattered: OCR
+
+
+@pytest.mark.parametrize("raw", ["区教育局、一", "区教育局\n一", "区财政局、丨"])
+def test_a_lone_character_among_agencies_is_a_stray_mark_dropped_and_flagged(raw: str) -> None:
+    """A pen stroke or speck read as 一 on its own line (degrade.py's seal-pen and phone-photo pages):
+    no agency name is one character; it is dropped, recorded as a repair and flagged for review."""
+    item = "1. 健全学校安全教育机制"
+    result = repair_rows(row(level2=item, requirement="做。", lead="区教育局", support=raw))
+    assert result.table.rows[0].support == raw[:4]
+    assert "stray_mark" in flags_of(result, "support")
+    assert any(r.method == "stray_mark" and r.field == "support" for r in result.repairs)
