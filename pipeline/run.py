@@ -1,7 +1,9 @@
 """The thin runner: the stages in order for each draft, pages in parallel over the cores.
 
-Each page goes through ingest → clean → grid → OCR in a worker process (the OCR engine is loaded
-once per worker); the pages' cells then go through structure → repair in the main process.
+Each page goes through ingest → clean → grid → line cutting in a worker process; its line images
+are then read in pieces by whichever workers are free (the OCR engine is loaded once per worker),
+so that the last pages of a short draft keep every core busy. The pages' cells then go through
+structure → repair in the main process.
 """
 
 from __future__ import annotations
