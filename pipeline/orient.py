@@ -188,9 +188,9 @@ def read_turns(crops: Sequence[LineCrop], engine: OcrEngine) -> list[dict[int, t
 FIRST_ROUND = 3
 #: The winning turn must beat the next by this much mean confidence (0..1, unreadable lines
 #: counting 0) to be believed. PP-OCRv4 read upright lines at 0.93-1.00 and the same lines
-#: turned over at 0.00-0.78 (an empty reading scores 0); with the PP-OCRv6 cascade, 64/64 pages of
-#: tests/measure_orientation.py are still decided right (the real customs scan turned 90° is the
-#: closest call: 0.83 against 0.60 before the cascade stopped re-reading illegible lines).
+#: turned over at 0.00-0.78 (an empty reading scores 0); with PP-OCRv6 tiny, the default engine's
+#: quick look that clean.py reads with, 64/64 pages of tests/measure_orientation.py are still
+#: decided right (as with the whole v6 cascade).
 MIN_MARGIN = 0.3
 #: Lines that were read at all: a decision on fewer lines is weak.
 MIN_LINES = 2
