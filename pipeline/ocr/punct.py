@@ -127,22 +127,23 @@ def decide(glyph: Glyph | None, read: str) -> str:
 
 
 def restore(image: np.ndarray, text: str, xs: tuple[float, ...]) -> str:
-    """The text with each dot between two Chinese characters replaced by what its ink shows; a dot
-    after a mark (，·对) is dropped unless its ink is a character's."""
+    """The text with each dot between two Chinese characters, or ending a line after one (the cell's
+    text goes on in its next line), replaced by what its ink shows; a dot after a mark (，·对) is
+    dropped unless its ink is a character's."""
     if not DOTS.intersection(text) or len(xs) != len(text) or len(xs) < 3:
         return text
     pitch = float(np.median(np.diff(xs)))
     out = list(text)
     last = len(text) - 1
-    if text[last] in DOTS and is_han(text[last - 1]):
-        # A line ending in a dot after a character (the cell's text goes on in the next line, or ends):
-        # the ink after that character says what it is.
-        beyond = image.shape[1] + NEIGHBOUR_CLEAR * pitch
-        out[last] = decide(glyph_between(image, xs[last - 1], beyond, pitch), text[last])
-    for k in range(1, len(text) - 1):
-        before, after = text[k - 1], text[k + 1]
-        if text[k] not in DOTS or not is_han(after) or not (is_han(before) or before in MARKS_BEFORE):
+    for k, ch in enumerate(text):
+        if ch not in DOTS or k == 0:
             continue
-        decided = decide(glyph_between(image, xs[k - 1], xs[k + 1], pitch), text[k])
-        out[k] = decided if is_han(before) or decided == text[k] else ""
+        before, after = text[k - 1], text[k + 1] if k < last else ""
+        if after and not (is_han(after) and (is_han(before) or before in MARKS_BEFORE)):
+            continue
+        if not after and not is_han(before):
+            continue
+        x_next = xs[k + 1] if after else image.shape[1] + NEIGHBOUR_CLEAR * pitch
+        decided = decide(glyph_between(image, xs[k - 1], x_next, pitch), ch)
+        out[k] = decided if is_han(before) or decided == ch else ""
     return "".join(out)
