@@ -193,3 +193,18 @@ def test_round_speck_after_the_last_character_of_a_line_is_no_mark():
     (read_comma,) = rec.read([comma_line])
     assert read_comma.text == "互助服务每，"
     assert punct.restore(comma_line, "互助服务每·", read_comma.xs) == "互助服务每，"
+
+
+def test_speck_read_as_dot_at_the_start_of_a_line_is_dropped():
+    """期间，/·对校园: the line before ends with the comma, the speck opens the next line (the sample
+    with a page turned 180°). No mark starts a line; a dot there is dropped unless its ink is a
+    character's."""
+    (line,) = cut_lines(text_image(["对校园实行"]), 28)
+    (reading,) = Recognizer("v6-small").read([line])
+    assert reading.text == "对校园实行"
+    xs = (reading.xs[0] / 2, *reading.xs)
+    assert punct.restore(line, "·" + reading.text, xs) == "对校园实行"
+    speck = line.copy()
+    ink_x = int(np.flatnonzero((speck < 128).any(axis=0))[0])
+    cv2.circle(speck, (max(3, ink_x - 6), speck.shape[0] // 2), 2, 0, -1)
+    assert punct.restore(speck, "·" + reading.text, xs) == "对校园实行"

@@ -128,22 +128,25 @@ def decide(glyph: Glyph | None, read: str) -> str:
 
 def restore(image: np.ndarray, text: str, xs: tuple[float, ...]) -> str:
     """The text with each dot between two Chinese characters, or ending a line after one (the cell's
-    text goes on in its next line), replaced by what its ink shows; a dot after a mark (，·对) is
-    dropped unless its ink is a character's."""
+    text goes on in its next line), replaced by what its ink shows; a dot after a mark (，·对) or
+    starting a line (期间，/·对) is dropped unless its ink is a character's."""
     if not DOTS.intersection(text) or len(xs) != len(text) or len(xs) < 3:
         return text
     pitch = float(np.median(np.diff(xs)))
     out = list(text)
     last = len(text) - 1
     for k, ch in enumerate(text):
-        if ch not in DOTS or k == 0:
+        if ch not in DOTS:
             continue
-        before, after = text[k - 1], text[k + 1] if k < last else ""
-        if after and not (is_han(after) and (is_han(before) or before in MARKS_BEFORE)):
+        # "" before: the line starts here (no mark starts a line: it would follow the previous
+        # line's last character, as a mark does); "" after: the line ends here.
+        before, after = text[k - 1] if k else "", text[k + 1] if k < last else ""
+        if after and not (is_han(after) and (is_han(before) or before in MARKS_BEFORE or not before)):
             continue
         if not after and not is_han(before):
             continue
+        x_prev = xs[k - 1] if before else -NEIGHBOUR_CLEAR * pitch
         x_next = xs[k + 1] if after else image.shape[1] + NEIGHBOUR_CLEAR * pitch
-        decided = decide(glyph_between(image, xs[k - 1], x_next, pitch), ch)
+        decided = decide(glyph_between(image, x_prev, x_next, pitch), ch)
         out[k] = decided if is_han(before) or decided == ch else ""
     return "".join(out)
