@@ -300,7 +300,7 @@ def strategies(samples: Sequence[CellSample], cache: Path) -> str:
     """PP-OCRv6 tiny first, v6 small again on the lines tiny is unsure of, at each threshold: CER and
     the share of lines read twice; the time per line is tiny's plus that share of small's."""
     from pipeline.ocr import punct
-    from pipeline.ocr.ppocr import RECHECK_GAP_PITCH, RECHECK_MIN_MEAN, RECHECK_MIN_PROB, unsure
+    from pipeline.ocr.ppocr import RECHECK_GAP_PITCH, RECHECK_LOOKALIKE_PROB, RECHECK_MIN_MEAN, RECHECK_MIN_PROB, unsure
 
     tiny, tiny_ms = read_all(samples, "v6-tiny", cache)
     small, small_ms = read_all(samples, "v6-small", cache)
@@ -337,7 +337,8 @@ def strategies(samples: Sequence[CellSample], cache: Path) -> str:
         for tc, sc, s in zip(tiny, small, samples, strict=True):
             parts = []
             for t, sm, img in zip(tc, sc, s.images, strict=True):
-                twice = t[2].confidence >= RECHECK_MIN_MEAN and unsure(t[2], RECHECK_MIN_PROB, RECHECK_GAP_PITCH)
+                twice = (t[2].confidence >= RECHECK_MIN_MEAN
+                         and unsure(t[2], RECHECK_MIN_PROB, RECHECK_GAP_PITCH, RECHECK_LOOKALIKE_PROB))
                 again += twice
                 total += 1
                 parts.append(text((sm if twice else t)[2], img, fix))

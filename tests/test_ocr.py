@@ -208,3 +208,65 @@ def test_speck_read_as_dot_at_the_start_of_a_line_is_dropped():
     ink_x = int(np.flatnonzero((speck < 128).any(axis=0))[0])
     cv2.circle(speck, (max(3, ink_x - 6), speck.shape[0] // 2), 2, 0, -1)
     assert punct.restore(speck, "·" + reading.text, xs) == "对校园实行"
+
+
+def test_dots_inside_a_stroke_box_are_kept_as_part_of_the_character():
+    """The four dots of 雨 sit under its 冂, which is open below (tasks-landscape layout: 雨 read 币):
+    ink inside the box of one character-size stroke belongs to the character."""
+    from pipeline.ocr.cells import _clean_ink
+
+    crop = np.full((60, 80), 255, np.uint8)
+    crop[10:13, 10:40] = 0  # 冂: its top stroke...
+    crop[10:40, 10:13] = 0  # ...and its two legs
+    crop[10:40, 37:40] = 0
+    crop[20:23, 18:22] = 0  # a dot inside, 12 px: under the speck size 13, nothing below it
+    crop[20:23, 60:64] = 0  # the same speck outside any stroke
+    kept, dropped = _clean_ink(crop, 28, speck_area=13)
+    assert kept[21, 19] and not dropped[21, 19]
+    assert not kept[21, 61] and dropped[21, 61]
+
+
+def _read_with_inserted(text: str, inserted: str, at: int) -> tuple[np.ndarray, str, tuple[float, ...]]:
+    """`text` drawn and read, then `inserted` put into the reading before character `at`, where the
+    recognizer would have written it for a speck (halfway between its neighbours)."""
+    (line,) = cut_lines(text_image([text]), 28)
+    (reading,) = Recognizer("v6-small").read([line])
+    assert reading.text == text
+    x = (reading.xs[at - 1] + reading.xs[at]) / 2 if at < len(text) else reading.xs[-1] + 20.0
+    return line, text[:at] + inserted + text[at:], (*reading.xs[:at], x, *reading.xs[at:])
+
+
+@pytest.mark.parametrize(("text", "inserted", "at"), [
+    ("工程，重点", "‘", 3),  # synonyms layout: 工程，‘重点
+    ("错接点，", "。", 4),  # single-responsible layout: 错接点，。 at a line's end
+    ("设施。房屋", "·", 3),  # synonyms layout: 设施。·(3)
+    ("范围，建立", ".", 3),
+])
+def test_speck_read_after_a_mark_is_dropped(text, inserted, at):
+    """Two marks never stand together: a dot, 。 or ‘ read after ，or 。 where only paper (or a speck) is
+    is dropped."""
+    line, read, xs = _read_with_inserted(text, inserted, at)
+    assert punct.restore(line, read, xs) == text
+
+
+def test_dot_after_a_closing_quote_is_decided_from_the_ink():
+    """“一张图”.管理 (tasks-landscape layout): no ink there, dropped; a real 、 after ” is kept."""
+    line, read, xs = _read_with_inserted("图”管理", "·", 2)
+    assert punct.restore(line, read, xs) == "图”管理"
+    (pause,) = cut_lines(text_image(["图”、管理"]), 28)
+    (reading,) = Recognizer("v6-small").read([pause])
+    assert reading.text == "图”、管理"
+    assert punct.restore(pause, "图”·管理", reading.xs) == "图”、管理"
+
+
+def test_a_one_read_without_full_confidence_is_read_again():
+    """一 and the dash — look alike to PP-OCRv6 tiny (村居—网格 read 村居一网格 at 0.96): below
+    RECHECK_LOOKALIKE_PROB the line goes to v6 small even though every character passed RECHECK_MIN_PROB."""
+    from pipeline.ocr.ppocr import RECHECK_LOOKALIKE_PROB, RECHECK_MIN_PROB, Reading, unsure
+
+    xs = (10.0, 30.0, 50.0, 70.0, 90.0)
+    doubtful = Reading("村居一网格", (0.99, 0.99, 0.96, 0.99, 0.99), xs)
+    sure = Reading("村居一网格", (0.99, 0.99, 0.999, 0.99, 0.99), xs)
+    assert not unsure(doubtful, RECHECK_MIN_PROB)
+    assert unsure(doubtful, RECHECK_MIN_PROB, lookalike_prob=RECHECK_LOOKALIKE_PROB)
+    assert not unsure(sure, RECHECK_MIN_PROB, lookalike_prob=RECHECK_LOOKALIKE_PROB)

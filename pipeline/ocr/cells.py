@@ -147,17 +147,23 @@ def _keep_stroke_parts(keep: np.ndarray, stats: np.ndarray, labels: np.ndarray, 
                        speck_area: int) -> None:
     """Marks below the speck size kept where a character holds them: kept ink straight above and
     below within STROKE_PART_REACH_CHARS (the middle dot of 氵 between its upper dot and its rising
-    stroke). Speckle between characters or lines has paper above or below it."""
+    stroke), or inside the box of one kept stroke of character size (the four dots of 雨 under its
+    冂, open below: 雨 was read 币). Speckle between characters or lines has paper above or below
+    it and lies in no stroke's box."""
     h, _ = labels.shape
     reach = max(2, int(STROKE_PART_REACH_CHARS * char_height))
     kept_ink = keep[labels]
+    extent = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    strokes = stats[keep & (extent >= SMALL_MARK_CHARS * char_height)]
     for i in range(1, len(keep)):
         x, y, cw, ch, area = stats[i]
         if keep[i] or area < MIN_SPECK_AREA or area >= speck_area:
             continue
         above = kept_ink[max(0, y - reach):y, x:x + cw]
         below = kept_ink[y + ch:min(h, y + ch + reach), x:x + cw]
-        keep[i] = bool(above.any() and below.any())
+        inside = ((strokes[:, 0] < x) & (strokes[:, 1] < y) & (strokes[:, 0] + strokes[:, 2] > x + cw)
+                  & (strokes[:, 1] + strokes[:, 3] > y + ch))
+        keep[i] = bool(above.any() and below.any()) or bool(inside.any())
 
 
 def _bands(rows_with_ink: np.ndarray) -> list[tuple[int, int]]:

@@ -5,7 +5,8 @@ characters, and also read a speck inside a word as `·`. The CTC decoder says wh
 each character was read; the ink found between its neighbours tells which it is: nothing or a speck
 (smaller than any punctuation mark) is dropped; `、` is a stroke falling to the right, `，` a dot
 with its tail below (the glyph's normalised x-y covariance). Nothing is turned into a mark without
-a glyph of punctuation size found at that place.
+a glyph of punctuation size found at that place. The same ink decides what a recognizer wrote for a
+speck after another mark (，。  ，‘).
 """
 
 from __future__ import annotations
@@ -17,9 +18,16 @@ import numpy as np
 
 #: Characters the recognizers write for a mark between Chinese characters.
 DOTS = frozenset("·.・")
-#: Marks after which a dot before a Chinese character can only be a speck: two marks never stand
-#: together there (seen: 学生在校期间，·对校园 on a 1-bit page of the sample).
-MARKS_BEFORE = frozenset("，、；：。")
+#: Marks after which a dot, 。 or ‘ can only be a speck: two of them never stand together (seen: 期间，·对
+#: on a 1-bit page of the sample; 范围,.建立, 工程，‘重点, 设施。·(3), 错接点，。 on held-out layouts,
+#: where the recognizer wrote a speck after the mark). The ASCII forms are what the recognizers write.
+MARKS_BEFORE = frozenset("，、；：。,;:")
+#: What the recognizers write for a speck: the dots, and 。 or ‘ for a round or a tailed one.
+SPECK_READINGS = frozenset("·.・。‘'`")
+QUOTES = frozenset("‘'`")
+#: Closing quotes and brackets: a dot after one is decided from the ink as after a Chinese character
+#: (“一张图”、“一网统管” is common; “一张图”.管理 was a speck on the tasks-landscape layout).
+CLOSERS = frozenset("”’」』）》)")
 #: Measured with tests/measure_punct.py (lines of the three truth documents holding 、 or ， between
 #: Chinese characters, five scangen fonts, plain and 1-bit, read by PP-OCRv6 small; glyph sizes in
 #: text heights, 5th-95th percentile): 、 0.19-0.32, ， 0.12-0.40 (UMing's 1-bit ， the smallest).
@@ -43,6 +51,11 @@ INK_LEVEL = 170
 #: written as · / 360 dots put where there is no ink: 0.3 → 9.6% marks wrong / 14 dots kept,
 #: 0.4 → 2.0% / 1, 0.5 → 8.7% / 0 (the mark's own ink clipped when the CTC places a neighbour off).
 NEIGHBOUR_CLEAR = 0.4
+#: The same after a closing quote when nothing is found past NEIGHBOUR_CLEAR: the CTC places ” anywhere
+#: on its ink, and in 黑体 “一张图”、 the 、 starts 0.2 pitch after the ”'s place (tests/test_ocr.py).
+CLOSER_CLEAR = 0.1
+#: The marks a dot between characters is decided to be.
+MARKS = frozenset("、，")
 
 
 @dataclass(frozen=True)
@@ -76,12 +89,14 @@ def text_band(ink: np.ndarray) -> tuple[int, int]:
     return int(np.percentile(ys, 1)), int(np.percentile(ys, 99)) + 1
 
 
-def glyph_between(image: np.ndarray, x_prev: float, x_next: float, pitch: float) -> Glyph | None:
-    """The ink between two neighbouring characters (centres x_prev, x_next), or None."""
+def glyph_between(image: np.ndarray, x_prev: float, x_next: float, pitch: float,
+                  clear_prev: float = NEIGHBOUR_CLEAR) -> Glyph | None:
+    """The ink between two neighbouring characters (centres x_prev, x_next), or None; `clear_prev` is
+    how much of the pitch is left to the character before."""
     ink = _ink(image)
     top, bottom = text_band(ink)
     height = max(1, bottom - top)
-    x0 = int(max(0, x_prev + NEIGHBOUR_CLEAR * pitch))
+    x0 = int(max(0, x_prev + clear_prev * pitch))
     x1 = int(min(ink.shape[1], x_next - NEIGHBOUR_CLEAR * pitch))
     if x1 - x0 < 2:
         return None
@@ -92,6 +107,11 @@ def glyph_between(image: np.ndarray, x_prev: float, x_next: float, pitch: float)
     if not keep:
         return None
     ys, xs = np.nonzero(np.isin(labels, keep))
+    return _glyph(xs, ys, top, height)
+
+
+def _glyph(xs: np.ndarray, ys: np.ndarray, top: int, height: int) -> Glyph:
+    """Size, centre, slant, elongation and holes of the ink at (xs, ys) in a text band of `height`."""
     size = max(ys.max() - ys.min() + 1, xs.max() - xs.min() + 1) / height
     centre = (ys.mean() - top) / height
     sx, sy = xs.std(), ys.std()
@@ -126,27 +146,53 @@ def decide(glyph: Glyph | None, read: str) -> str:
     return "、" if glyph.slant > SLANT_SPLIT else "，"
 
 
+def trailing_gap(image: np.ndarray) -> float:
+    """The blank before the line's last run of ink columns, in text heights (0 for a single run)."""
+    ink = _ink(image)
+    top, bottom = text_band(ink)
+    cols = np.flatnonzero(ink.any(axis=0))
+    breaks = np.flatnonzero(np.diff(cols) > 1) if cols.size else cols
+    if breaks.size == 0:
+        return 0.0
+    return (cols[breaks[-1] + 1] - cols[breaks[-1]] - 1) / max(1, bottom - top)
+
+
 def restore(image: np.ndarray, text: str, xs: tuple[float, ...]) -> str:
-    """The text with each dot between two Chinese characters, or ending a line after one (the cell's
-    text goes on in its next line), replaced by what its ink shows; a dot after a mark (，·对) or
-    starting a line (期间，/·对) is dropped unless its ink is a character's."""
-    if not DOTS.intersection(text) or len(xs) != len(text) or len(xs) < 3:
+    """The text with what the recognizer wrote for a speck or a mark checked on the ink:
+    - a dot between two Chinese characters (or after a closing quote), or ending a line after one
+      (the cell's text goes on in its next line), is replaced by what its ink shows (、，or nothing);
+    - a dot or 。 after a mark (，·对  ，。) or a dot starting a line (期间，/·对) is dropped unless its
+      ink is a character's; a ‘ after a mark unless its ink is a mark's (，‘重点 was a speck)."""
+    if len(xs) != len(text) or len(xs) < 3 or not SPECK_READINGS.intersection(text):
         return text
-    pitch = float(np.median(np.diff(xs)))
     out = list(text)
+    pitch = float(np.median(np.diff(xs)))
     last = len(text) - 1
     for k, ch in enumerate(text):
-        if ch not in DOTS:
+        if ch not in SPECK_READINGS:
             continue
         # "" before: the line starts here (no mark starts a line: it would follow the previous
         # line's last character, as a mark does); "" after: the line ends here.
         before, after = text[k - 1] if k else "", text[k + 1] if k < last else ""
-        if after and not (is_han(after) and (is_han(before) or before in MARKS_BEFORE or not before)):
-            continue
-        if not after and not is_han(before):
+        after_mark = before in MARKS_BEFORE
+        between = ch in DOTS and (is_han(before) or before in CLOSERS) and (is_han(after) or not after)
+        starting = ch in DOTS and not before and is_han(after)
+        if not (after_mark or between or starting):
             continue
         x_prev = xs[k - 1] if before else -NEIGHBOUR_CLEAR * pitch
         x_next = xs[k + 1] if after else image.shape[1] + NEIGHBOUR_CLEAR * pitch
-        decided = decide(glyph_between(image, x_prev, x_next, pitch), ch)
-        out[k] = decided if is_han(before) or decided == ch else ""
+        glyph = glyph_between(image, x_prev, x_next, pitch)
+        if before in CLOSERS and decide(glyph, ch) not in MARKS:
+            # the quote's ink may reach past its place, or the mark sit close to it: a mark found
+            # nearer the quote counts, anything else there (a speck, the quote's own ink) does not
+            near = glyph_between(image, x_prev, x_next, pitch, CLOSER_CLEAR)
+            out[k] = decide(near, ch) if decide(near, ch) in MARKS else ""
+            continue
+        if after_mark and ch in QUOTES:  # an opening quote may follow a mark: kept if its ink is a mark's
+            out[k] = ch if glyph is not None and glyph.size >= SPECK_MAX and not is_blob(glyph) else ""
+        elif after_mark:
+            out[k] = ch if glyph is not None and glyph.size > MARK_MAX else ""
+        else:
+            decided = decide(glyph, ch)
+            out[k] = decided if between or decided == ch else ""
     return "".join(out)
