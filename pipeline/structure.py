@@ -164,9 +164,12 @@ def _column_roles(cells: Sequence[CellText], matches: dict, first: int, last: in
         if match is not None and (ct.cell.col_span == 1 or all(lowest[c] is ct for c in range(
                 ct.cell.col, ct.cell.col + ct.cell.col_span))):
             for alternative in profile.header_matches(ct.text):
-                candidates.append((alternative.score, -col, col, alternative.role))
+                order = next(k for k, spec in enumerate(profile.roles) if spec.name == alternative.role)
+                candidates.append((alternative.score, -col, -order, col, alternative.role))
     roles: dict[int, str] = {}
-    for _, _, col, role in sorted(candidates, reverse=True):
+    # Best score first; at equal scores the leftmost column, and for it the profile's earlier role: a
+    # header read 级指标 (its 一 lost on a 1-bit scan) beside 二级指标 is 一级, not 三级.
+    for _, _, _, col, role in sorted(candidates, reverse=True):
         if role not in roles.values() and col not in roles:
             roles[col] = role
     roles = _close_heading_gaps(roles)

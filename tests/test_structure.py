@@ -49,6 +49,13 @@ def test_header_tolerates_one_misread_character():
     assert find_header(page(0, [], header=header), PROFILE).roles == STANDARD
 
 
+def test_a_heading_header_that_lost_its_level_takes_the_first_free_level():
+    """级指标 (the 一 of 一级指标 lost on a 1-bit light-toner scan) matches 一级, 二级 and 三级 equally;
+    beside 二级指标 it is 一级 (it was mapped to 三级, and 一级指标 came out empty on every row)."""
+    header = ["级\n指标", "二级\n指标", "工作要求", "牵头单位", "配合单位"]
+    assert find_header(page(0, [], header=header), PROFILE).roles == STANDARD
+
+
 def test_number_column_deadline_and_responsible_beside_support():
     p = page(0, [(1, 0, 2, "1"), (1, 1, 1, "甲。"), (1, 2, 1, "区教育局"), (1, 3, 1, "区妇联"), (1, 4, 1, "2027年底"),
                  (2, 1, 1, "乙。"), (2, 2, 1, "区科委"), (2, 3, 1, ""), (2, 4, 1, "长期")],
