@@ -270,3 +270,15 @@ def test_a_one_read_without_full_confidence_is_read_again():
     assert not unsure(doubtful, RECHECK_MIN_PROB)
     assert unsure(doubtful, RECHECK_MIN_PROB, lookalike_prob=RECHECK_LOOKALIKE_PROB)
     assert not unsure(sure, RECHECK_MIN_PROB, lookalike_prob=RECHECK_LOOKALIKE_PROB)
+
+
+def test_a_ruling_piece_along_the_crop_edge_is_no_line():
+    """A curved ruling of a photographed page leaves a short thin piece along a cell crop's top edge;
+    it was kept as a lone stroke and read as 一 (一一、健全防汛指挥体系). A lone 一 inside the cell stays."""
+    crop = np.full((140, 100), 255, np.uint8)
+    crop[0:1, 30:44] = 0  # 14 x 1 px along the top edge
+    text = text_image(["一"])
+    crop[40:40 + text.shape[0], 10:10 + min(90, text.shape[1])] = text[:, :90]
+    lines = cut_lines(crop, 28)
+    assert len(lines) == 1
+    assert (lines[0] < 128).any()

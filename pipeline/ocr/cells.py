@@ -64,9 +64,14 @@ LINE_TAIL_CHARS = 0.6
 #: The paper's gray level is this percentile of a cell's pixels (most of a cell is paper).
 PAPER_PERCENTILE = 75
 #: A component touching the crop's edge this thin (px) and this long (share of the side) is a
-#: remnant of a ruling, not a stroke.
+#: remnant of a ruling, not a stroke...
 RULING_REMNANT_THICKNESS = 4
 RULING_REMNANT_SHARE = 0.5
+#: ...and so is a shorter one lying along the edge it touches, this many times longer than thick: a
+#: curved ruling of a photographed page leaves a 14 x 1 px piece at a cell's top, which the lone-stroke
+#: rule (MIN_STROKE_WIDTH_CHARS) kept as a line and the recognizer read as 一 (songjiang/phone-photo:
+#: 一一、健全防汛指挥体系 on six rows). Text keeps clear of the rulings the crop is inset from.
+RULING_REMNANT_ELONGATION = 4
 #: Margin (px) kept clear of a ruling's centre beyond its half-width: residual skew after deskew.
 CROP_MARGIN = 3
 
@@ -130,6 +135,10 @@ def _clean_ink(crop: np.ndarray, char_height: int, speck_area: int) -> tuple[np.
             (ch <= RULING_REMNANT_THICKNESS and cw >= RULING_REMNANT_SHARE * w)
             or (cw <= RULING_REMNANT_THICKNESS and ch >= RULING_REMNANT_SHARE * h)
         )
+        along_edge = ((y == 0 or y + ch == h) and ch <= RULING_REMNANT_THICKNESS
+                      and cw >= RULING_REMNANT_ELONGATION * ch) or (
+            (x == 0 or x + cw == w) and cw <= RULING_REMNANT_THICKNESS and ch >= RULING_REMNANT_ELONGATION * cw)
+        remnant = remnant or along_edge
         keep[i] = area >= speck_area and not remnant
     extent = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
     big = keep & (extent >= SMALL_MARK_CHARS * char_height)
