@@ -7,9 +7,10 @@ characters it is replaced by `·` (the confusion of issue 15) and `punct.restore
 back; a `·` put between two Chinese characters with no ink there (a speck the cutting already
 removed) and over a speck drawn at the middle of the line must be dropped. Lines ending in a mark
 (。，、；：) must keep it; they also measure the blank before a real line-end mark, and how many specks
-drawn 0.6-1.5 character heights after a line's last character and read as a mark are dropped. Nothing
-decides there yet: the blank before a real mark reaches 0.78 text heights (UKai, UMing centre their
-marks) and a 150-dpi 黑体 ， (blank 0.52, size 0.22, elongation 1.4-1.7) looks like such a speck.
+drawn 0.6-1.5 character heights after a line's last character and read as a mark are dropped (a dot is
+decided from its ink as any line-end dot; a speck read as 。 is kept: the blank before a real mark
+reaches 0.78 text heights, UKai and UMing centre their marks, and a 150-dpi 黑体 ， with blank 0.52,
+size 0.22 and elongation 1.4-1.7 looks like such a speck).
 Prints the rates.
 """
 

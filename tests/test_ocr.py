@@ -282,3 +282,9 @@ def test_a_ruling_piece_along_the_crop_edge_is_no_line():
     lines = cut_lines(crop, 28)
     assert len(lines) == 1
     assert (lines[0] < 128).any()
+
+
+def test_speck_read_before_a_mark_is_dropped():
+    """改造.，主要 (a 150-dpi noisy page): a dot read right before another mark is a speck."""
+    line, read, xs = _read_with_inserted("改造，主要", ".", 2)
+    assert punct.restore(line, read, xs) == "改造，主要"

@@ -18,9 +18,10 @@ import numpy as np
 
 #: Characters the recognizers write for a mark between Chinese characters.
 DOTS = frozenset("·.・")
-#: Marks after which a dot, 。 or ‘ can only be a speck: two of them never stand together (seen: 期间，·对
+#: Marks beside which a dot, 。 or ‘ can only be a speck: two of them never stand together (seen: 期间，·对
 #: on a 1-bit page of the sample; 范围,.建立, 工程，‘重点, 设施。·(3), 错接点，。 on held-out layouts,
-#: where the recognizer wrote a speck after the mark). The ASCII forms are what the recognizers write.
+#: where the recognizer wrote a speck after the mark; 改造.， before one on a 150-dpi noisy page). The
+#: ASCII forms are what the recognizers write.
 MARKS_BEFORE = frozenset("，、；：。,;:")
 #: What the recognizers write for a speck: the dots, and 。 or ‘ for a round or a tailed one.
 SPECK_READINGS = frozenset("·.・。‘'`")
@@ -161,8 +162,9 @@ def restore(image: np.ndarray, text: str, xs: tuple[float, ...]) -> str:
     """The text with what the recognizer wrote for a speck or a mark checked on the ink:
     - a dot between two Chinese characters (or after a closing quote), or ending a line after one
       (the cell's text goes on in its next line), is replaced by what its ink shows (、，or nothing);
-    - a dot or 。 after a mark (，·对  ，。) or a dot starting a line (期间，/·对) is dropped unless its
-      ink is a character's; a ‘ after a mark unless its ink is a mark's (，‘重点 was a speck)."""
+    - a dot or 。 after a mark (，·对  ，。) or before one (改造.，), or a dot starting a line (期间，/·对),
+      is dropped unless its ink is a character's (or, for 。 before a mark, a ring); a ‘ after a mark
+      unless its ink is a mark's (，‘重点 was a speck)."""
     if len(xs) != len(text) or len(xs) < 3 or not SPECK_READINGS.intersection(text):
         return text
     out = list(text)
@@ -175,9 +177,10 @@ def restore(image: np.ndarray, text: str, xs: tuple[float, ...]) -> str:
         # line's last character, as a mark does); "" after: the line ends here.
         before, after = text[k - 1] if k else "", text[k + 1] if k < last else ""
         after_mark = before in MARKS_BEFORE
+        before_mark = after in MARKS_BEFORE and not after_mark
         between = ch in DOTS and (is_han(before) or before in CLOSERS) and (is_han(after) or not after)
         starting = ch in DOTS and not before and is_han(after)
-        if not (after_mark or between or starting):
+        if not (after_mark or before_mark or between or starting):
             continue
         x_prev = xs[k - 1] if before else -NEIGHBOUR_CLEAR * pitch
         x_next = xs[k + 1] if after else image.shape[1] + NEIGHBOUR_CLEAR * pitch
@@ -188,7 +191,10 @@ def restore(image: np.ndarray, text: str, xs: tuple[float, ...]) -> str:
             near = glyph_between(image, x_prev, x_next, pitch, CLOSER_CLEAR)
             out[k] = decide(near, ch) if decide(near, ch) in MARKS else ""
             continue
-        if after_mark and ch in QUOTES:  # an opening quote may follow a mark: kept if its ink is a mark's
+        if before_mark:  # 改造.，: a dot or a 。 without its ring before a mark is a speck
+            ring = ch == "。" and glyph is not None and glyph.holes > 0
+            out[k] = ch if glyph is not None and (glyph.size > MARK_MAX or ring) else ""
+        elif after_mark and ch in QUOTES:  # an opening quote may follow a mark: kept if its ink is a mark's
             out[k] = ch if glyph is not None and glyph.size >= SPECK_MAX and not is_blob(glyph) else ""
         elif after_mark:
             out[k] = ch if glyph is not None and glyph.size > MARK_MAX else ""
