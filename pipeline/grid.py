@@ -19,7 +19,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .imaging import ink_mask
+from .imaging import contrast_ink_mask, ink_mask
 from .models import Box, Cell, Grid, Page
 from .settings import Settings
 
@@ -51,6 +51,11 @@ VERTICAL_RULING_MIN_CHARS = 1.5
 #: segments (speckle and faint photocopies break lines; a gap between two cells' text is wider
 #: than a character, and only ruling runs longer than RULING_MIN_CHARS are bridged at all).
 RULING_GAP_CHARS = 0.5
+#: A ruling pierced by a speck of paper this wide (px) is one run before the long opening: a 1-px
+#: light gap 44 px from a 150-dpi noisy page's table edge cut a row line's end below the kernel's
+#: length, and the line lost its anchor (songjiang/zenhei-150-noisy: two 一级 titles read as one).
+#: Wider gaps are bridged after the opening (RULING_GAP_CHARS); two characters' strokes stand further apart.
+PINHOLE_PX = 2
 #: A ruling meets another when their boxes come this many character heights close: rulings of a
 #: scan touch at junctions within a pixel or two, a curled photo's within ~0.2 character heights.
 JUNCTION_REACH_CHARS = 0.35
@@ -80,12 +85,16 @@ def estimate_char_height(ink: np.ndarray, dpi: int) -> int:
 
 def line_masks(ink: np.ndarray, char_height: int) -> tuple[np.ndarray, np.ndarray]:
     """Horizontal and vertical ruling masks: ink that survives an opening with a long thin kernel,
-    small gaps along each ruling closed."""
+    small gaps along each ruling closed (pinholes before the opening, which would otherwise drop a
+    ruling's end cut off by one, longer gaps after it)."""
     kh = max(MIN_KERNEL_PX, int(RULING_MIN_CHARS * char_height))
     kv = max(MIN_KERNEL_PX, int(VERTICAL_RULING_MIN_CHARS * char_height))
     gap = max(3, int(RULING_GAP_CHARS * char_height))
-    horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (kh, 1)))
-    vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, kv)))
+    pinhole = PINHOLE_PX + 1
+    along_h = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (pinhole, 1)))
+    along_v = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, pinhole)))
+    horizontal = cv2.morphologyEx(along_h, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (kh, 1)))
+    vertical = cv2.morphologyEx(along_v, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, kv)))
     horizontal = cv2.morphologyEx(horizontal, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (gap, 1)))
     vertical = cv2.morphologyEx(vertical, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, gap)))
     return horizontal, vertical
@@ -333,7 +342,7 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
     """The page's ruled table as cells; an empty Grid when the page has no ruled table."""
     ink = ink_mask(page.image)
     char_height = estimate_char_height(ink, page.dpi)
-    h_mask, v_mask = line_masks(ink, char_height)
+    h_mask, v_mask = line_masks(contrast_ink_mask(page.image), char_height)
     h_all = find_segments(h_mask, int(RULING_MIN_CHARS * char_height), horizontal=True)
     v_all = find_segments(v_mask, int(VERTICAL_RULING_MIN_CHARS * char_height), horizontal=False)
     tolerance = settings.line_merge_chars * char_height

@@ -287,3 +287,29 @@ def test_degrade_phone_photo_is_rectified(truth_rows):
     grid = detect_grid(as_page(_deskewed(warped), 0, dpi), Settings())
     assert (len(grid.col_lines), len(grid.row_lines), len(grid.cells)) == (
         len(clean.col_lines), len(clean.row_lines), len(clean.cells)), evidence
+
+
+def test_degrade_photocopy_gives_the_clean_pages_grid(truth_rows):
+    """The photocopy recipe of tests/degrade.py: gray paper with white halos around the text. The
+    adaptive mean took the gray beside the halos for ink and made the text lines rulings (44 row and
+    23 column lines on a page of 10 and 6); the ink must also be darker than the paper's median."""
+    degrade = pytest.importorskip("degrade")
+    pages, dpi = degrade.degrade_pages(truth_rows[:8], "photocopy")
+    clean = detect_grid(as_page(np.asarray(scangen.render_pages(truth_rows[:8])[0].convert("L"))), Settings())
+    copy = pages[0] if pages[0].ndim == 2 else cv2.cvtColor(pages[0], cv2.COLOR_BGR2GRAY)
+    grid = detect_grid(as_page(_deskewed(copy), 0, dpi), Settings())
+    assert (len(grid.col_lines), len(grid.row_lines), len(grid.cells)) == (
+        len(clean.col_lines), len(clean.row_lines), len(clean.cells))
+
+
+def test_contrast_ink_leaves_out_gray_paper_beside_a_halo():
+    """Black text with a white halo on gray paper: the paper beside the halo is no ink."""
+    from pipeline.imaging import contrast_ink_mask, ink_mask
+
+    page = np.full((120, 200), 170, np.uint8)
+    cv2.rectangle(page, (40, 40), (160, 80), 255, -1)  # the halo
+    cv2.putText(page, "TEXT", (55, 72), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 20, 3)
+    beside = (slice(30, 38), slice(40, 160))  # gray paper just above the halo
+    assert ink_mask(page)[beside].any()  # what the adaptive mean alone takes for ink
+    assert not contrast_ink_mask(page)[beside].any()
+    assert contrast_ink_mask(page)[60, 55:150].any()  # the text stays

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ..imaging import ink_mask
+from ..imaging import contrast_ink_mask, ink_mask
 from ..models import Box, Cell, CellText, Grid, LineText, Page
 from ..settings import Settings
 from .base import OcrEngine
@@ -110,7 +110,7 @@ def estimate_speck_area(page: Page, grid: Grid) -> int:
     areas: list[int] = []
     for strip in strips:
         if strip.size:
-            count, _, stats, _ = cv2.connectedComponentsWithStats(ink_mask(strip), connectivity=8)
+            count, _, stats, _ = cv2.connectedComponentsWithStats(contrast_ink_mask(strip), connectivity=8)
             areas.extend(int(a) for a in stats[1:count, cv2.CC_STAT_AREA])
     if not areas:
         return MIN_SPECK_AREA
@@ -123,7 +123,7 @@ def _clean_ink(crop: np.ndarray, char_height: int, speck_area: int) -> tuple[np.
     Small marks are kept only next to a character: 、。 and the dot of `1.` sit beside text,
     scanner speckle mostly does not.
     """
-    ink = ink_mask(crop)
+    ink = contrast_ink_mask(crop)
     count, labels, stats, centroids = cv2.connectedComponentsWithStats(ink, connectivity=8)
     h, w = ink.shape
     keep = np.ones(count, dtype=bool)
