@@ -342,7 +342,7 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
     """The page's ruled table as cells; an empty Grid when the page has no ruled table."""
     ink = ink_mask(page.image)
     char_height = estimate_char_height(ink, page.dpi)
-    h_mask, v_mask = line_masks(contrast_ink_mask(page.image), char_height)
+    h_mask, v_mask = line_masks(contrast_ink_mask(page.image, ink), char_height)
     h_all = find_segments(h_mask, int(RULING_MIN_CHARS * char_height), horizontal=True)
     v_all = find_segments(v_mask, int(VERTICAL_RULING_MIN_CHARS * char_height), horizontal=False)
     tolerance = settings.line_merge_chars * char_height

@@ -157,6 +157,7 @@ def _column_roles(cells: Sequence[CellText], matches: dict, first: int, last: in
         for col in range(ct.cell.col, ct.cell.col + ct.cell.col_span):
             if ct.text.strip() or col not in lowest:
                 lowest[col] = ct
+    order = {spec.name: k for k, spec in enumerate(profile.roles)}
     candidates = []
     for col, ct in lowest.items():
         match = matches.get(ct.cell)
@@ -164,8 +165,7 @@ def _column_roles(cells: Sequence[CellText], matches: dict, first: int, last: in
         if match is not None and (ct.cell.col_span == 1 or all(lowest[c] is ct for c in range(
                 ct.cell.col, ct.cell.col + ct.cell.col_span))):
             for alternative in profile.header_matches(ct.text):
-                order = next(k for k, spec in enumerate(profile.roles) if spec.name == alternative.role)
-                candidates.append((alternative.score, -col, -order, col, alternative.role))
+                candidates.append((alternative.score, -col, -order[alternative.role], col, alternative.role))
     roles: dict[int, str] = {}
     # Best score first; at equal scores the leftmost column, and for it the profile's earlier role: a
     # header read 级指标 (its 一 lost on a 1-bit scan) beside 二级指标 is 一级, not 三级.

@@ -49,23 +49,35 @@ def draw(text: str, font: str, bilevel: bool, speck_after: int = -1) -> np.ndarr
     return a
 
 
-def samples() -> list[str]:
+def _segments(pattern: str) -> list[str]:
+    """The first PER_DOC distinct runs matching `pattern` in each truth document's cells."""
     out = []
     for csv in sorted((ROOT / "tests" / "data").glob("*.csv")):
         texts = [v for r in scangen.load_truth(csv) for v in r.values()]
-        segs = [m.group(0) for t in texts for m in re.finditer(r"[\u4e00-\u9fff]{2,8}[、，][\u4e00-\u9fff]{2,8}", t)]
+        segs = [m.group(0) for t in texts for m in re.finditer(pattern, t)]
         out += list(dict.fromkeys(segs))[:PER_DOC]
     return out
+
+
+def samples() -> list[str]:
+    """Runs of Chinese characters with 、 or ， between them."""
+    return _segments(r"[\u4e00-\u9fff]{2,8}[、，][\u4e00-\u9fff]{2,8}")
 
 
 def ending_samples() -> list[str]:
     """Runs of Chinese characters ending in a mark, as cell lines end."""
-    out = []
-    for csv in sorted((ROOT / "tests" / "data").glob("*.csv")):
-        texts = [v for r in scangen.load_truth(csv) for v in r.values()]
-        segs = [m.group(0) for t in texts for m in re.finditer(r"[\u4e00-\u9fff]{3,8}[。，、；：]", t)]
-        out += list(dict.fromkeys(segs))[:PER_DOC]
-    return out
+    return _segments(r"[\u4e00-\u9fff]{3,8}[。，、；：]")
+
+
+def trailing_gap(image: np.ndarray) -> float:
+    """The blank before the line's last run of ink columns, in text heights (0 for a single run)."""
+    ink = punct._ink(image)
+    top, bottom = punct.text_band(ink)
+    cols = np.flatnonzero(ink.any(axis=0))
+    breaks = np.flatnonzero(np.diff(cols) > 1) if cols.size else cols
+    if breaks.size == 0:
+        return 0.0
+    return (cols[breaks[-1] + 1] - cols[breaks[-1]] - 1) / max(1, bottom - top)
 
 
 def with_speck(image: np.ndarray, distance_chars: float) -> np.ndarray:
@@ -94,7 +106,7 @@ def line_ends(rec: Recognizer) -> None:
                 lines = cut_lines(image, SIZE)
                 if len(lines) != 1:
                     continue
-                gaps.append(punct.trailing_gap(lines[0]))
+                gaps.append(trailing_gap(lines[0]))
                 (r,) = rec.read(lines)
                 if r.text.endswith(text[-1]):
                     kept["kept" if punct.restore(lines[0], r.text, r.xs) == r.text else "dropped"] += 1

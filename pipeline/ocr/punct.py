@@ -147,17 +147,6 @@ def decide(glyph: Glyph | None, read: str) -> str:
     return "、" if glyph.slant > SLANT_SPLIT else "，"
 
 
-def trailing_gap(image: np.ndarray) -> float:
-    """The blank before the line's last run of ink columns, in text heights (0 for a single run)."""
-    ink = _ink(image)
-    top, bottom = text_band(ink)
-    cols = np.flatnonzero(ink.any(axis=0))
-    breaks = np.flatnonzero(np.diff(cols) > 1) if cols.size else cols
-    if breaks.size == 0:
-        return 0.0
-    return (cols[breaks[-1] + 1] - cols[breaks[-1]] - 1) / max(1, bottom - top)
-
-
 def restore(image: np.ndarray, text: str, xs: tuple[float, ...]) -> str:
     """The text with what the recognizer wrote for a speck or a mark checked on the ink:
     - a dot between two Chinese characters (or after a closing quote), or ending a line after one
@@ -188,8 +177,8 @@ def restore(image: np.ndarray, text: str, xs: tuple[float, ...]) -> str:
         if before in CLOSERS and decide(glyph, ch) not in MARKS:
             # the quote's ink may reach past its place, or the mark sit close to it: a mark found
             # nearer the quote counts, anything else there (a speck, the quote's own ink) does not
-            near = glyph_between(image, x_prev, x_next, pitch, CLOSER_CLEAR)
-            out[k] = decide(near, ch) if decide(near, ch) in MARKS else ""
+            near = decide(glyph_between(image, x_prev, x_next, pitch, CLOSER_CLEAR), ch)
+            out[k] = near if near in MARKS else ""
             continue
         if before_mark:  # 改造.，: a dot or a 。 without its ring before a mark is a speck
             ring = ch == "。" and glyph is not None and glyph.holes > 0
