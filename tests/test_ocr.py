@@ -272,6 +272,19 @@ def test_a_one_read_without_full_confidence_is_read_again():
     assert not unsure(sure, RECHECK_MIN_PROB, lookalike_prob=RECHECK_LOOKALIKE_PROB)
 
 
+def test_a_line_read_as_beginning_with_a_mark_is_read_again():
+    """No printed line begins with 、，。；： (Chinese line breaking keeps them at the line's end): tiny
+    read 一、健全防汛指挥体系 as 、健全防汛指挥体系 at 0.995 on an ink-bled page, so the line goes to
+    v6 small however sure tiny was. An opening quote or a digit may begin a line."""
+    from pipeline.ocr.ppocr import RECHECK_MIN_PROB, Reading, unsure
+
+    xs = tuple(float(10 + 20 * k) for k in range(9))
+    assert unsure(Reading("、健全防汛指挥体系", (0.999,) * 9, xs), RECHECK_MIN_PROB)
+    assert unsure(Reading("，健全防汛指挥体系", (0.999,) * 9, xs), RECHECK_MIN_PROB)
+    assert not unsure(Reading("“健全防汛指挥体系", (0.999,) * 9, xs), RECHECK_MIN_PROB)
+    assert not unsure(Reading("1健全防汛指挥体系", (0.999,) * 9, xs), RECHECK_MIN_PROB)
+
+
 def test_a_ruling_piece_along_the_crop_edge_is_no_line():
     """A curved ruling of a photographed page leaves a short thin piece along a cell crop's top edge;
     it was kept as a lone stroke and read as 一 (一一、健全防汛指挥体系). A lone 一 inside the cell stays."""

@@ -46,6 +46,10 @@ RECHECK_GAP_PITCH = 1.5
 #: layout). Same material as RECHECK_MIN_PROB: 0.99 reads 0.3% more lines twice, no CER changes.
 RECHECK_LOOKALIKES = frozenset("一")
 RECHECK_LOOKALIKE_PROB = 0.99
+#: Marks that never begin a printed line (Chinese line-breaking rules keep them at the end of the line
+#: before): a line read as beginning with one lost what stood before it (一、健全… read 、健全… at 0.995
+#: by tiny on the held-out Songjiang document under augraphy ink bleed; small reads 一、).
+NEVER_LINE_START = frozenset("、，。；：,;:")
 #: A line tiny reads with a mean confidence below this is not read again: nothing legible is there (a
 #: line turned the wrong way while orientation is decided, a blank or ruling crop). Same material:
 #: 0.3 leaves every style's CER as it was (bilevel-200 19.51 → 19.50%) and reads 49% of lines twice
@@ -199,9 +203,10 @@ def skipped_mark(reading: Reading, gap_pitch: float) -> bool:
 
 def unsure(reading: Reading, min_prob: float, gap_pitch: float = 0.0, lookalike_prob: float = 0.0) -> bool:
     """A first reading worth a second look: a character read with little confidence (a look-alike of a
-    mark, RECHECK_LOOKALIKES, below `lookalike_prob`), nothing read, a dot between Chinese characters
+    mark, RECHECK_LOOKALIKES, below `lookalike_prob`), nothing read, a line begun by a mark that never
+    begins one (NEVER_LINE_START), a dot between Chinese characters
     (tiny writes it for a stroke it could not read), or (with gap_pitch) a gap where a mark was skipped."""
-    if not reading.probs or min(reading.probs) < min_prob:
+    if not reading.probs or min(reading.probs) < min_prob or reading.text[0] in NEVER_LINE_START:
         return True
     if any(ch in RECHECK_LOOKALIKES and p < lookalike_prob for ch, p in zip(reading.text, reading.probs, strict=True)):
         return True
