@@ -18,7 +18,7 @@ from .imaging import ink_mask
 from .models import Page
 from .ocr.base import OcrEngine
 from .orient import OrientationDecision, decide_orientation, turned
-from .rectify import rectify
+from .rectify import rectify, unbend
 from .settings import Settings
 
 #: Horizontal structures shorter than this share of the page width are text, not rulings.
@@ -39,7 +39,8 @@ class CleanReport:
     evidence: str = ""
     #: The reading did not decide and the page was kept as scanned: the page is flagged for review.
     orientation_weak: bool = False
-    #: What rectify did (a photographed table warped square, or why the page was left as is).
+    #: What rectify did (a photographed table warped square, or why the page was left as is), and
+    #: after "; " what unbend did when it straightened folded or curled rulings.
     rectified: str = ""
 
 
@@ -100,5 +101,8 @@ def clean_page(page: Page, settings: Settings, engine: OcrEngine | None) -> tupl
         gray = cv2.warpAffine(gray, matrix, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
     else:
         skew = 0.0
+    gray, unbent = unbend(gray, page.dpi)  # a fold's or a curl's bent rulings
+    if not unbent.endswith("left as is"):
+        rectified = f"{rectified}; {unbent}"
     return replace(page, image=gray), CleanReport(decision.rotation, round(skew, 3), decision.evidence, decision.weak,
                                                   rectified)

@@ -56,6 +56,23 @@ RULING_GAP_CHARS = 0.5
 #: length, and the line lost its anchor (songjiang/zenhei-150-noisy: two 一级 titles read as one).
 #: Wider gaps are bridged after the opening (RULING_GAP_CHARS); two characters' strokes stand further apart.
 PINHOLE_PX = 2
+#: A ruling may wobble sideways by this many character heights and still be one ruling: augraphy's
+#: Folding leaves the rulings near a fold as a saw-tooth of ±2 px at 200 dpi, and bent by 2-4 px
+#: right at a table corner (tests/degrade.py folding), which no straight opening kernel fits. A
+#: horizontal ruling gets the slack only where it continues a straight run: on zenhei-150-noisy even
+#: ±1 px made a ruling of the bottom strokes of 防控管理 and split a cell.
+WOBBLE_CHARS = 0.07
+
+
+#: A vertical ruling that only the wobble lets through counts when it runs at least this many
+#: character heights: a fold's saw-tooth rulings run down the table (rows are 2+ characters tall and
+#: the rulings cross them); a pencil scribble's steep stretch ran 1.6 (tests/test_grid.py handwriting).
+WOBBLY_MIN_CHARS = 4.0
+
+
+def wobble_px(char_height: int) -> int:
+    """WOBBLE_CHARS in pixels."""
+    return round(WOBBLE_CHARS * char_height)
 #: A ruling meets another when their boxes come this many character heights close: rulings of a
 #: scan touch at junctions within a pixel or two, a curled photo's within ~0.2 character heights.
 JUNCTION_REACH_CHARS = 0.35
@@ -83,6 +100,23 @@ def estimate_char_height(ink: np.ndarray, dpi: int) -> int:
     return int(np.clip(np.percentile(heights, CHAR_HEIGHT_PERCENTILE), low, high))
 
 
+def _parts_touching(mask: np.ndarray, anchor: np.ndarray) -> np.ndarray:
+    """The connected parts of `mask` that share a pixel with `anchor`."""
+    count, labels = cv2.connectedComponents(mask, connectivity=8)
+    keep = np.zeros(count, bool)
+    keep[np.unique(labels[(anchor > 0) & (mask > 0)])] = True
+    keep[0] = False
+    return np.where(keep[labels], 255, 0).astype(np.uint8)
+
+
+def _long_parts(mask: np.ndarray, min_height: int) -> np.ndarray:
+    """The connected parts of `mask` at least `min_height` tall."""
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    keep = stats[:, cv2.CC_STAT_HEIGHT] >= min_height
+    keep[0] = False
+    return np.where(keep[labels], 255, 0).astype(np.uint8)
+
+
 def line_masks(ink: np.ndarray, char_height: int) -> tuple[np.ndarray, np.ndarray]:
     """Horizontal and vertical ruling masks: ink that survives an opening with a long thin kernel,
     small gaps along each ruling closed (pinholes before the opening, which would otherwise drop a
@@ -93,8 +127,23 @@ def line_masks(ink: np.ndarray, char_height: int) -> tuple[np.ndarray, np.ndarra
     pinhole = PINHOLE_PX + 1
     along_h = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (pinhole, 1)))
     along_v = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, pinhole)))
-    horizontal = cv2.morphologyEx(along_h, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (kh, 1)))
-    vertical = cv2.morphologyEx(along_v, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, kv)))
+    # A ruling that wobbles sideways by a pixel or two is widened across before the opening, which
+    # needs one straight row (column) of ink all along it; its own ink inside what survives is kept.
+    # A horizontal one only where it continues a straight run: the bottom strokes of a line of 黑体
+    # characters pass the widened opening too, but hold no straight run. A vertical one (a fold's
+    # saw-tooth has no straight run at all) only when it is long: a pencil scribble's steep stretch
+    # passes the widened opening too.
+    wobble = 2 * wobble_px(char_height) + 1
+    straight_h = cv2.morphologyEx(along_h, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (kh, 1)))
+    wobbly_h = cv2.bitwise_and(along_h, cv2.morphologyEx(
+        cv2.dilate(along_h, cv2.getStructuringElement(cv2.MORPH_RECT, (1, wobble))), cv2.MORPH_OPEN,
+        cv2.getStructuringElement(cv2.MORPH_RECT, (kh, 1))))
+    horizontal = cv2.bitwise_or(straight_h, _parts_touching(wobbly_h, straight_h))
+    straight_v = cv2.morphologyEx(along_v, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, kv)))
+    wobbly_v = cv2.bitwise_and(along_v, cv2.morphologyEx(
+        cv2.dilate(along_v, cv2.getStructuringElement(cv2.MORPH_RECT, (wobble, 1))), cv2.MORPH_OPEN,
+        cv2.getStructuringElement(cv2.MORPH_RECT, (1, kv))))
+    vertical = cv2.bitwise_or(straight_v, _long_parts(wobbly_v, int(WOBBLY_MIN_CHARS * char_height)))
     horizontal = cv2.morphologyEx(horizontal, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (gap, 1)))
     vertical = cv2.morphologyEx(vertical, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, gap)))
     return horizontal, vertical

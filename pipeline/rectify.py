@@ -195,3 +195,190 @@ def straight_ruling_px(gray: np.ndarray, char_height: int) -> int:
     horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1)))
     vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, k)))
     return int(np.count_nonzero(horizontal)) + int(np.count_nonzero(vertical))
+
+
+#: The bend is measured on the page scaled by this (200-dpi pages at 100 dpi: rulings stay 1-2 px).
+BEND_SCALE = 0.5
+#: Rulings are followed across the table in strips this many character heights wide: narrow enough
+#: to follow a fold's slope, wide enough to hold a ruling's run across a strip.
+BEND_STRIP_CHARS = 0.5
+#: A ruling is followed from one strip to the next when it moved by at most this slope (a fold of
+#: augraphy's Folding slopes rulings by 3-8°; steeper is no fold but a page photographed askew, which
+#: rectify handles).
+BEND_MAX_SLOPE = 0.27
+#: Rulings are told from text by runs of ink this many character heights long (a text stroke is
+#: shorter than its character; a ruling sloped by a fold still runs this far within BEND_WOBBLE_PX).
+BEND_RUN_CHARS = 1.5
+#: Rows of ink this many pixels apart (at BEND_SCALE) count as one run when rulings are told from
+#: text, so that a ruling sloped by a fold right at the table's corner is still followed there.
+BEND_WOBBLE_PX = 2
+#: A ruling not seen in this many strips running (a vertical ruling crossing it) is still followed.
+BEND_MAX_GAP_STRIPS = 3
+#: Rows of a strip with ruling ink across at least this share of the strip hold a ruling.
+BEND_ROW_SHARE = 0.5
+#: A ruling followed over fewer strips than this is no ruling (a character touching one, a seal).
+BEND_MIN_TRACK_STRIPS = 3
+#: Only rulings followed across at least this share of the table's strips measure the bend: a
+#: ruling across a few columns (a sub-row's) has no straight stretch to say where it belongs, and
+#: straightened on its own it lands beside its neighbours (tests/degrade.py folding, qingpu p4).
+BEND_MIN_TRACK_SHARE = 0.5
+#: In one strip, a ruling displaced this many pixels (at BEND_SCALE) off the line through the others'
+#: displacements is left out (a fold moves a strip's rulings alike, growing slowly down the page).
+BEND_OUTLIER_PX = 1.5
+#: Bends smaller than this many character heights (largest displacement, top to bottom) are left as
+#: they are: the grid's line merging absorbs them. Measured: scangen's flatbed styles and the real
+#: scans bend by <= 0.1 (the jitter of the measure itself); tests/degrade.py folding 0.3-0.6.
+BEND_MIN_CHARS = 0.2
+
+
+def _strip_rulings(lines: np.ndarray, strip: int) -> tuple[list[np.ndarray], np.ndarray]:
+    """For each strip of `strip` columns from the rulings' first column: the heights (y) of the
+    horizontal rulings crossing it, and the strips' centres (x)."""
+    cols = np.flatnonzero(lines.any(axis=0))
+    if cols.size == 0:
+        return [], np.zeros(0)
+    starts = np.arange(int(cols[0]), max(int(cols[0]) + 1, int(cols[-1]) + 1 - strip // 2), strip)
+    counts = np.add.reduceat((lines > 0).astype(np.int32), starts, axis=1).T  # (strips, rows)
+    found = []
+    rows = np.arange(lines.shape[0], dtype=np.float64)
+    for count in counts:
+        held = count >= BEND_ROW_SHARE * strip
+        edges = np.flatnonzero(np.diff(np.concatenate([[0], held.view(np.int8), [0]])))
+        if edges.size == 0:
+            found.append(np.zeros(0))
+            continue
+        weights = np.where(held, count, 0).astype(np.float64)
+        mass = np.add.reduceat(weights, edges[::2])
+        moment = np.add.reduceat(weights * rows, edges[::2])
+        found.append((moment / np.maximum(mass, 1))[: len(edges) // 2])
+    return found, starts + strip / 2
+
+
+def _tracks(found: list[np.ndarray], reach: float) -> list[dict[int, float]]:
+    """Rulings followed from strip to strip: each track maps a strip's index to the ruling's height
+    there. A ruling is continued by the nearest one within `reach` rows a strip, across at most
+    BEND_MAX_GAP_STRIPS strips where it was not seen (a vertical ruling crossing it, a light patch)."""
+    tracks: list[dict[int, float]] = []
+    alive: list[tuple[int, int, float]] = []  # (track, its last strip, its height there)
+    for i, ys in enumerate(found):
+        alive = [a for a in alive if i - a[1] <= BEND_MAX_GAP_STRIPS + 1]
+        matched: set[int] = set()
+        taken: set[int] = set()
+        if alive and ys.size:
+            last_i, last_y = np.array([a[1] for a in alive]), np.array([a[2] for a in alive])
+            distance = np.abs(ys[None, :] - last_y[:, None])
+            close = distance <= reach * (i - last_i)[:, None]
+            ns, js = np.nonzero(close)
+            pairs = sorted(zip(distance[ns, js].tolist(), ns.tolist(), js.tolist(), strict=True))
+        else:
+            pairs = []
+        for _, n, j in pairs:
+            if n not in matched and j not in taken:
+                k = alive[n][0]
+                tracks[k][i] = float(ys[j])
+                alive[n] = (k, i, float(ys[j]))
+                matched.add(n)
+                taken.add(j)
+        for j, y in enumerate(ys.tolist()):
+            if j not in taken:
+                alive.append((len(tracks), i, y))
+                tracks.append({i: y})
+    return tracks
+
+
+def _consistent(where: np.ndarray, there: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A strip's ruling heights (`there`, against their usual heights `where`) without those whose
+    displacement strays from a straight fit through the others by more than BEND_OUTLIER_PX: a
+    track that strayed onto a text line (ink-bled characters run as long as a ruling)."""
+    shift = there - where
+    if len(where) < 3 or np.ptp(shift) <= BEND_OUTLIER_PX:
+        return where, there
+    keep = np.ones(len(where), bool)
+    for _ in range(2):
+        x, y = where[keep], shift[keep]
+        spread = float(((x - x.mean()) ** 2).sum())
+        slope = float(((x - x.mean()) * (y - y.mean())).sum()) / spread if spread else 0.0
+        keep = np.abs(y.mean() + slope * (where - x.mean()) - shift) <= BEND_OUTLIER_PX
+        if keep.sum() < 2:
+            return where, there
+    return where[keep], there[keep]
+
+
+def ruling_bend(lines: np.ndarray, char_height: int) -> np.ndarray:
+    """How far (rows) each pixel's horizontal rulings lie below where they lie on most of the page:
+    a (rows, columns) field from the rulings in `lines` (a mask), followed across the table; between
+    rulings it is interpolated, beyond the first and last ruling (and the table's sides) held. A flat
+    page gives zeros up to a pixel's jitter; a fold or a curl bends the rulings, each by its own amount."""
+    h, w = lines.shape
+    strip = max(4, round(BEND_STRIP_CHARS * char_height))
+    found, centres = _strip_rulings(lines, strip)
+    shortest = max(BEND_MIN_TRACK_STRIPS, BEND_MIN_TRACK_SHARE * len(centres))
+    tracks = [t for t in _tracks(found, BEND_MAX_SLOPE * strip + 1) if len(t) >= shortest]
+    if not tracks:
+        return np.zeros((h, w), np.float32)
+    rows = np.arange(h, dtype=np.float64)
+    per_strip = np.zeros((len(centres), h), np.float32)
+    measured = np.zeros(len(centres), bool)
+    heights = np.full((len(tracks), len(centres)), np.nan)
+    for k, t in enumerate(tracks):
+        heights[k, list(t)] = list(t.values())
+    usual = np.nanmedian(heights, axis=1)
+    order = np.argsort(usual)
+    heights, usual = heights[order], usual[order]
+    for i in range(len(centres)):
+        seen = ~np.isnan(heights[:, i])
+        if seen.any():
+            where, there = _consistent(usual[seen], heights[seen, i])
+            per_strip[i] = np.interp(rows, where, there - where)
+            measured[i] = True
+    xs = centres[measured]
+    index = np.interp(np.arange(w), xs, np.arange(len(xs)))  # fractional strip index per column
+    low = np.floor(index).astype(int)
+    high = np.minimum(low + 1, len(xs) - 1)
+    frac = (index - low).astype(np.float32)
+    kept = per_strip[measured]
+    return (kept[low].T * (1 - frac) + kept[high].T * frac).astype(np.float32)
+
+
+def _ruling_mask(ink: np.ndarray, char_height: int) -> np.ndarray:
+    """The table's horizontal rulings: its ink in runs longer than any text stroke (BEND_RUN_CHARS),
+    let wobble or slope across by BEND_WOBBLE_PX either way."""
+    found = _table_component(ink, char_height)
+    if found is None:
+        return np.zeros_like(ink)
+    table_ink = cv2.bitwise_and(ink, found[0])
+    widened = cv2.dilate(table_ink, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 2 * BEND_WOBBLE_PX + 1)))
+    run = max(3, round(BEND_RUN_CHARS * char_height))
+    return cv2.morphologyEx(widened, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (run, 1)))
+
+
+def unbend(gray: np.ndarray, dpi: int) -> tuple[np.ndarray, str]:
+    """The page with its table's rulings made straight again where a fold or a curl bent them: each
+    pixel moved up or down by its horizontal rulings' bend and sideways by its vertical rulings';
+    the page unchanged (and why) when they are straight or straightening does not help. The bend is
+    measured at BEND_SCALE (a ruling's height to half a pixel is plenty) and applied at full size."""
+    h, w = gray.shape
+    small = cv2.resize(gray, (max(1, round(w * BEND_SCALE)), max(1, round(h * BEND_SCALE))),
+                       interpolation=cv2.INTER_AREA)
+    ink = ink_mask(small)
+    char_height = estimate_char_height(ink, round(dpi * BEND_SCALE))
+    dy = ruling_bend(_ruling_mask(ink, char_height), char_height)
+    dx = ruling_bend(_ruling_mask(np.ascontiguousarray(ink.T), char_height), char_height).T
+    span_y, span_x = float(np.ptp(dy)) / BEND_SCALE, float(np.ptp(dx)) / BEND_SCALE
+    full_char = char_height / BEND_SCALE
+    if max(span_y, span_x) < BEND_MIN_CHARS * full_char:
+        return gray, f"unbend: rulings straight within {max(span_y, span_x):.0f} px, left as is"
+    sh, sw = small.shape
+    flat_small = cv2.remap(small, np.arange(sw, dtype=np.float32)[None, :] + dx,
+                           np.arange(sh, dtype=np.float32)[:, None] + dy, cv2.INTER_LINEAR,
+                           borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+    before, after = straight_ruling_px(small, char_height), straight_ruling_px(flat_small, char_height)
+    if after < MIN_STRAIGHT_GAIN * before:
+        return gray, (f"unbend: rulings bent by up to {span_y:.0f} px down and {span_x:.0f} px across, but "
+                      f"straightening would not help ({before} -> {after} px at half size), left as is")
+    map_x = np.arange(w, dtype=np.float32)[None, :] + cv2.resize(dx, (w, h)) / BEND_SCALE
+    map_y = np.arange(h, dtype=np.float32)[:, None] + cv2.resize(dy, (w, h)) / BEND_SCALE
+    flat = cv2.remap(gray, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+    return flat, (f"unbend: rulings bent by up to {span_y:.0f} px down and {span_x:.0f} px across "
+                  f"({max(span_y, span_x) / full_char:.1f} character heights) straightened, "
+                  f"straight rulings {before} -> {after} px at half size")

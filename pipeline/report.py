@@ -405,7 +405,7 @@ def _page_status_html(result: DraftResult) -> str:
         f" · {_escape(r.message)}"
         f"{WEAK_ORIENTATION_HTML if r.page in weak else ''}"
         f"{f' · 方向：{_escape(evidence[r.page])}' if evidence.get(r.page) else ''}"
-        f"{f' · 透视校正：{_escape(warped[r.page])}' if r.page in warped else ''}</li>"
+        f"{f' · 几何校正：{_escape(warped[r.page])}' if r.page in warped else ''}</li>"
         for r in result.page_reports
     )
     return f'<ul id="page-status">{items}</ul>'

@@ -313,3 +313,40 @@ def test_contrast_ink_leaves_out_gray_paper_beside_a_halo():
     assert ink_mask(page)[beside].any()  # what the adaptive mean alone takes for ink
     assert not contrast_ink_mask(page)[beside].any()
     assert contrast_ink_mask(page)[60, 55:150].any()  # the text stays
+
+
+def test_degrade_folding_is_unbent_and_its_grid_found(truth_rows):
+    """The folding recipe of tests/degrade.py (augraphy Folding): two folds bend every horizontal
+    ruling by up to half a character height and leave the vertical ones a saw-tooth; the first
+    column's cells were lost. Straightened, the page has the clean page's grid."""
+    degrade = pytest.importorskip("degrade")
+    from pipeline.rectify import unbend
+
+    pages, dpi = degrade.degrade_pages(truth_rows[:8], "folding")
+    clean = detect_grid(as_page(np.asarray(scangen.render_pages(truth_rows[:8])[0].convert("L"))), Settings())
+    folded = pages[0] if pages[0].ndim == 2 else cv2.cvtColor(pages[0], cv2.COLOR_BGR2GRAY)
+    assert len(detect_grid(as_page(folded, 0, dpi), Settings()).cells) < len(clean.cells)  # broken as is
+    flat, evidence = unbend(folded, dpi)
+    assert "straightened" in evidence
+    grid = detect_grid(as_page(flat, 0, dpi), Settings())
+    assert (len(grid.col_lines), len(grid.row_lines), len(grid.cells)) == (
+        len(clean.col_lines), len(clean.row_lines), len(clean.cells)), evidence
+
+
+def test_unbend_leaves_a_flat_page_alone(clean_images, sample_images):
+    from pipeline.rectify import unbend
+
+    for image in (clean_images[0], _deskewed(sample_images[2])):  # flat; deskewed with noise and JPEG
+        out, evidence = unbend(image, 200)
+        assert out is image and "left as is" in evidence, evidence
+
+
+def test_bottom_strokes_of_a_text_line_are_no_ruling():
+    """黑体 characters end on a full-width bottom stroke; a line of them lies within a few pixels of
+    one row but not on it. Rulings may wobble (WOBBLE_CHARS) only where they continue a straight run."""
+    img = ruled_table()
+    for k, x in enumerate(range(256, 584, 26)):  # bottom strokes side by side, 3 px up and down
+        y = 300 + 3 * (k % 2)
+        cv2.line(img, (x, y), (x + 25, y), 0, 2)
+    grid = detect_grid(as_page(img), Settings())
+    assert grid.row_lines == detect_grid(as_page(ruled_table()), Settings()).row_lines
