@@ -47,6 +47,24 @@ class HeaderMatch:
     note: str = ""
 
 
+#: A synonym at least this long found whole inside a longer header cell names its role: noise read
+#: around the header (a toner streak across the header row read 本然4督…工作要求, tests/degrade.py
+#: dirty-drum) or words printed with it.
+CONTAINED_SYNONYM_MIN_CHARS = 3
+
+
+def _header_score(name: str, synonym: str, floor: float) -> float:
+    """How well a header cell's text names a synonym: 100 when equal, the rapidfuzz ratio, and at least
+    `floor` (plus a hundredth per character, so that the longest contained synonym wins) when it
+    holds the synonym whole."""
+    if name == synonym:
+        return 100.0
+    score = float(fuzz.ratio(name, synonym))
+    if len(synonym) >= CONTAINED_SYNONYM_MIN_CHARS and synonym in name:
+        score = max(score, floor + len(synonym) / 100)
+    return score
+
+
 @dataclass(frozen=True)
 class TableProfile:
     roles: tuple[RoleSpec, ...]
@@ -82,7 +100,7 @@ class TableProfile:
             return []
         found = []
         for order, spec in enumerate(self.roles):
-            score = max(100.0 if name == s else fuzz.ratio(name, s) for s in spec.synonyms)
+            score = max(_header_score(name, s, self.header_min_score) for s in spec.synonyms)
             if score >= self.header_min_score:
                 found.append((-score, order, HeaderMatch(spec.name, score, notes)))
         return [m for _, _, m in sorted(found)]

@@ -49,6 +49,15 @@ def test_header_tolerates_one_misread_character():
     assert find_header(page(0, [], header=header), PROFILE).roles == STANDARD
 
 
+def test_a_header_read_with_noise_around_its_name_still_names_the_role():
+    """A toner streak across the header row was read into the 工作要求 cell (本然4督重融城帮表量表事
+    气章电海话家春名中工作要求, tests/degrade.py dirty-drum): the synonym found whole names the role.
+    The longest synonym found wins, and two characters alone name nothing."""
+    header = ["一级指标", "二级指标", "本然4督重融城帮表量表事气章电海话家春名中工作要求", "T牵头单位", "配合单位"]
+    assert find_header(page(0, [], header=header), PROFILE).roles == STANDARD
+    assert PROFILE.header_matches("章电海话家春名中牵头")[:1] == []
+
+
 def test_a_heading_header_that_lost_its_level_takes_the_first_free_level():
     """级指标 (the 一 of 一级指标 lost on a 1-bit light-toner scan) matches 一级, 二级 and 三级 equally;
     beside 二级指标 it is 一级 (it was mapped to 三级, and 一级指标 came out empty on every row)."""
