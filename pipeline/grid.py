@@ -62,17 +62,10 @@ PINHOLE_PX = 2
 #: horizontal ruling gets the slack only where it continues a straight run: on zenhei-150-noisy even
 #: ±1 px made a ruling of the bottom strokes of 防控管理 and split a cell.
 WOBBLE_CHARS = 0.07
-
-
 #: A vertical ruling that only the wobble lets through counts when it runs at least this many
 #: character heights: a fold's saw-tooth rulings run down the table (rows are 2+ characters tall and
 #: the rulings cross them); a pencil scribble's steep stretch ran 1.6 (tests/test_grid.py handwriting).
 WOBBLY_MIN_CHARS = 4.0
-
-
-def wobble_px(char_height: int) -> int:
-    """WOBBLE_CHARS in pixels."""
-    return round(WOBBLE_CHARS * char_height)
 #: A ruling meets another when their boxes come this many character heights close: rulings of a
 #: scan touch at junctions within a pixel or two, a curled photo's within ~0.2 character heights.
 JUNCTION_REACH_CHARS = 0.35
@@ -98,6 +91,11 @@ def estimate_char_height(ink: np.ndarray, dpi: int) -> int:
     if len(heights) < MIN_CHAR_SAMPLES:
         return round(DEFAULT_FONT_PT / 72 * dpi)
     return int(np.clip(np.percentile(heights, CHAR_HEIGHT_PERCENTILE), low, high))
+
+
+def wobble_px(char_height: int) -> int:
+    """WOBBLE_CHARS in pixels."""
+    return round(WOBBLE_CHARS * char_height)
 
 
 def _parts_touching(mask: np.ndarray, anchor: np.ndarray) -> np.ndarray:
