@@ -98,6 +98,15 @@ def wobble_px(char_height: int) -> int:
     return round(WOBBLE_CHARS * char_height)
 
 
+def widened_runs(mask: np.ndarray, length: int, wobble: int, horizontal: bool) -> np.ndarray:
+    """Where `mask` holds a run `length` long (horizontal or vertical) within a band 2 * `wobble` + 1
+    wide: the mask widened across by `wobble` either way, then opened along by a line that long."""
+    across = (1, 2 * wobble + 1) if horizontal else (2 * wobble + 1, 1)
+    along = (length, 1) if horizontal else (1, length)
+    widened = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, across))
+    return cv2.morphologyEx(widened, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, along))
+
+
 def _parts_touching(mask: np.ndarray, anchor: np.ndarray) -> np.ndarray:
     """The connected parts of `mask` that share a pixel with `anchor`."""
     count, labels = cv2.connectedComponents(mask, connectivity=8)
@@ -131,16 +140,12 @@ def line_masks(ink: np.ndarray, char_height: int) -> tuple[np.ndarray, np.ndarra
     # characters pass the widened opening too, but hold no straight run. A vertical one (a fold's
     # saw-tooth has no straight run at all) only when it is long: a pencil scribble's steep stretch
     # passes the widened opening too.
-    wobble = 2 * wobble_px(char_height) + 1
+    wobble = wobble_px(char_height)
     straight_h = cv2.morphologyEx(along_h, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (kh, 1)))
-    wobbly_h = cv2.bitwise_and(along_h, cv2.morphologyEx(
-        cv2.dilate(along_h, cv2.getStructuringElement(cv2.MORPH_RECT, (1, wobble))), cv2.MORPH_OPEN,
-        cv2.getStructuringElement(cv2.MORPH_RECT, (kh, 1))))
+    wobbly_h = cv2.bitwise_and(along_h, widened_runs(along_h, kh, wobble, horizontal=True))
     horizontal = cv2.bitwise_or(straight_h, _parts_touching(wobbly_h, straight_h))
     straight_v = cv2.morphologyEx(along_v, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, kv)))
-    wobbly_v = cv2.bitwise_and(along_v, cv2.morphologyEx(
-        cv2.dilate(along_v, cv2.getStructuringElement(cv2.MORPH_RECT, (wobble, 1))), cv2.MORPH_OPEN,
-        cv2.getStructuringElement(cv2.MORPH_RECT, (1, kv))))
+    wobbly_v = cv2.bitwise_and(along_v, widened_runs(along_v, kv, wobble, horizontal=False))
     vertical = cv2.bitwise_or(straight_v, _long_parts(wobbly_v, int(WOBBLY_MIN_CHARS * char_height)))
     horizontal = cv2.morphologyEx(horizontal, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (gap, 1)))
     vertical = cv2.morphologyEx(vertical, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, gap)))

@@ -59,6 +59,13 @@ def contrast_ink_mask(gray: np.ndarray, ink: np.ndarray | None = None) -> np.nda
     return cv2.bitwise_and(ink_mask(gray) if ink is None else ink, below_paper(gray))
 
 
+def true_runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """Runs of consecutive True values as (start, end) pairs."""
+    padded = np.concatenate([[False], flags, [False]])
+    edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
 def ink_gray(rgb: np.ndarray) -> np.ndarray:
     """A colour page in gray where only dark, unsaturated ink stays dark.
 

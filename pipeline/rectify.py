@@ -13,8 +13,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .grid import estimate_char_height
-from .imaging import ink_mask
+from .grid import estimate_char_height, widened_runs
+from .imaging import ink_mask, true_runs
 
 #: Ink closer than this many character heights is joined before the table's network is traced, so
 #: a ruling broken by a pixel or two (JPEG, blur) still closes its cells.
@@ -245,14 +245,12 @@ def _strip_rulings(lines: np.ndarray, strip: int) -> tuple[list[np.ndarray], np.
     rows = np.arange(lines.shape[0], dtype=np.float64)
     for count in counts:
         held = count >= BEND_ROW_SHARE * strip
-        edges = np.flatnonzero(np.diff(np.concatenate([[0], held.view(np.int8), [0]])))
-        if edges.size == 0:
+        starts_of_runs = [start for start, _ in true_runs(held)]
+        if not starts_of_runs:
             found.append(np.zeros(0))
             continue
-        weights = np.where(held, count, 0).astype(np.float64)
-        mass = np.add.reduceat(weights, edges[::2])
-        moment = np.add.reduceat(weights * rows, edges[::2])
-        found.append((moment / np.maximum(mass, 1))[: len(edges) // 2])
+        weights = np.where(held, count, 0).astype(np.float64)  # each run's rows, up to the next run
+        found.append(np.add.reduceat(weights * rows, starts_of_runs) / np.add.reduceat(weights, starts_of_runs))
     return found, starts + strip / 2
 
 
@@ -342,16 +340,11 @@ def ruling_bend(lines: np.ndarray, char_height: int) -> np.ndarray:
     return (kept[low].T * (1 - frac) + kept[high].T * frac).astype(np.float32)
 
 
-def _ruling_mask(ink: np.ndarray, char_height: int) -> np.ndarray:
-    """The table's horizontal rulings: its ink in runs longer than any text stroke (BEND_RUN_CHARS),
+def _ruling_mask(table_ink: np.ndarray, char_height: int) -> np.ndarray:
+    """The horizontal rulings in the table's ink: runs longer than any text stroke (BEND_RUN_CHARS),
     let wobble or slope across by BEND_WOBBLE_PX either way."""
-    found = _table_component(ink, char_height)
-    if found is None:
-        return np.zeros_like(ink)
-    table_ink = cv2.bitwise_and(ink, found[0])
-    widened = cv2.dilate(table_ink, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 2 * BEND_WOBBLE_PX + 1)))
     run = max(3, round(BEND_RUN_CHARS * char_height))
-    return cv2.morphologyEx(widened, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (run, 1)))
+    return widened_runs(table_ink, run, BEND_WOBBLE_PX, horizontal=True)
 
 
 def unbend(gray: np.ndarray, dpi: int) -> tuple[np.ndarray, str]:
@@ -364,8 +357,12 @@ def unbend(gray: np.ndarray, dpi: int) -> tuple[np.ndarray, str]:
                        interpolation=cv2.INTER_AREA)
     ink = ink_mask(small)
     char_height = estimate_char_height(ink, round(dpi * BEND_SCALE))
-    dy = ruling_bend(_ruling_mask(ink, char_height), char_height)
-    dx = ruling_bend(_ruling_mask(np.ascontiguousarray(ink.T), char_height), char_height).T
+    found = _table_component(ink, char_height)
+    if found is None:
+        return gray, "unbend: no ruled table outline found, left as is"
+    table_ink = cv2.bitwise_and(ink, found[0])
+    dy = ruling_bend(_ruling_mask(table_ink, char_height), char_height)
+    dx = ruling_bend(_ruling_mask(np.ascontiguousarray(table_ink.T), char_height), char_height).T
     span_y, span_x = float(np.ptp(dy)) / BEND_SCALE, float(np.ptp(dx)) / BEND_SCALE
     full_char = char_height / BEND_SCALE
     if max(span_y, span_x) < BEND_MIN_CHARS * full_char:

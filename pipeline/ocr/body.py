@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..grid import estimate_char_height
-from ..imaging import ink_mask
+from ..imaging import ink_mask, true_runs
 from ..models import Page
 from .base import OcrEngine
 from .cells import LINE_MAX_CHARS, merge_bands
@@ -34,11 +34,7 @@ def body_lines(page: Page, engine: OcrEngine) -> tuple[str, ...]:
     """The page's text lines, top to bottom, as read by `engine`; an indented line starts with 　."""
     ink = ink_mask(page.image)
     char_height = estimate_char_height(ink, page.dpi)
-    rows = ink.any(axis=1)
-    padded = np.concatenate([[False], rows, [False]])
-    edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
-    bands = merge_bands([(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)],
-                        LINE_MAX_CHARS * char_height)
+    bands = merge_bands(true_runs(ink.any(axis=1)), LINE_MAX_CHARS * char_height)
     h, w = ink.shape
     pad = max(2, int(LINE_PAD_CHARS * char_height))
     crops, starts = [], []

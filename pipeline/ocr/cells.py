@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ..imaging import contrast_ink_mask, ink_mask
+from ..imaging import contrast_ink_mask, ink_mask, true_runs
 from ..models import Box, Cell, CellText, Grid, LineText, Page
 from ..settings import Settings
 from .base import OcrEngine
@@ -175,13 +175,6 @@ def _keep_stroke_parts(keep: np.ndarray, stats: np.ndarray, labels: np.ndarray, 
         keep[i] = bool(above.any() and below.any()) or bool(inside.any())
 
 
-def _bands(rows_with_ink: np.ndarray) -> list[tuple[int, int]]:
-    """Runs of consecutive True values as (start, end) pairs."""
-    padded = np.concatenate([[False], rows_with_ink, [False]])
-    edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
-    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
-
-
 #: A band taller than LINE_MAX_CHARS is two lines touching (a mark of one line reaching the next: an
 #: ink row with no gap between them). It is cut at its emptiest row at least this many character
 #: heights from either end (measured: a 69 px band of two lines at a 28 px character height in the
@@ -234,7 +227,7 @@ def cut_lines(crop: np.ndarray, char_height: int, speck_area: int = MIN_SPECK_AR
     if crop.size == 0:
         return []
     ink, dropped = _clean_ink(crop, char_height, speck_area)
-    bands = merge_bands(split_tall_bands(_bands(ink.any(axis=1)), ink, char_height), LINE_MAX_CHARS * char_height)
+    bands = merge_bands(split_tall_bands(true_runs(ink.any(axis=1)), ink, char_height), LINE_MAX_CHARS * char_height)
     pad = max(2, int(LINE_PAD_CHARS * char_height))
     tail = int(LINE_TAIL_CHARS * char_height)
     h, w = crop.shape
