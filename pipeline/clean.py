@@ -1,4 +1,5 @@
-"""Page clean-up: turn the page upright and remove skew, so that ruling lines are axis-aligned.
+"""Page clean-up: turn the page upright, remove skew (so that ruling lines are axis-aligned) and
+paint out toner haze (dehaze.py).
 
 Which way is up is read off the text (`orient.py`: a few lines read each way by the OCR engine),
 never off the page's shape or the table's column widths: a landscape table stays landscape, and a
@@ -14,6 +15,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
+from .dehaze import remove_haze
 from .imaging import ink_mask
 from .models import Page
 from .ocr.base import OcrEngine
@@ -42,6 +44,8 @@ class CleanReport:
     #: What rectify did (a photographed table warped square, or why the page was left as is), and
     #: after "; " what unbend did when it straightened folded or curled rulings.
     rectified: str = ""
+    #: What was painted out of the page before the grid (toner haze, dehaze.py), "" when nothing.
+    cleaned: str = ""
 
 
 def _line_masks(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -104,5 +108,6 @@ def clean_page(page: Page, settings: Settings, engine: OcrEngine | None) -> tupl
     gray, unbent = unbend(gray, page.dpi)  # a fold's or a curl's bent rulings
     if not unbent.endswith("left as is"):
         rectified = f"{rectified}; {unbent}"
+    gray, cleaned = remove_haze(gray, page.dpi)  # a worn copier's gray specks and streaks
     return replace(page, image=gray), CleanReport(decision.rotation, round(skew, 3), decision.evidence, decision.weak,
-                                                  rectified)
+                                                  rectified, cleaned)

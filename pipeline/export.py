@@ -145,7 +145,8 @@ def write_run_record(out_dir: Path, stem: str, draft: Path, settings: Settings, 
     every page accounted for itself (with how its orientation was decided), and which district
     and document knowledge the repair used."""
     orientation = {c.page: {"rotation": c.rotation, "orientation_weak": c.orientation_weak,
-                            "orientation": c.orientation_evidence, "rectified": c.rectified} for c in page_cells}
+                            "orientation": c.orientation_evidence, "rectified": c.rectified,
+                            "cleaned": c.cleaned} for c in page_cells}
     record = {"draft": str(draft.resolve()), "lexicon": str(lexicon_path.resolve()), "settings": asdict(settings),
               "knowledge": scope,
               "pages": [asdict(p) | {"page": p.page + 1} | orientation.get(p.page, {}) for p in pages]}

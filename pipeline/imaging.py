@@ -45,18 +45,25 @@ INK_MEDIAN_CONTRAST = 40
 INK_MEDIAN_BLOCK = 31
 
 
-def below_paper(gray: np.ndarray) -> np.ndarray:
-    """Pixels at least INK_MEDIAN_CONTRAST darker than the median of their surroundings, as 255."""
+def paper_level(gray: np.ndarray) -> np.ndarray:
+    """The paper's gray around each pixel: the median of its surroundings (INK_MEDIAN_BLOCK px, on a
+    half-size copy, so that text strokes and halos do not move it)."""
     small = cv2.resize(gray, (max(1, gray.shape[1] // 2), max(1, gray.shape[0] // 2)), interpolation=cv2.INTER_AREA)
     block = max(3, (INK_MEDIAN_BLOCK // 2) | 1)
-    median = cv2.resize(cv2.medianBlur(small, block), (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
-    return cv2.compare(gray, cv2.subtract(median, INK_MEDIAN_CONTRAST), cv2.CMP_LT)
+    return cv2.resize(cv2.medianBlur(small, block), (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
 
 
-def contrast_ink_mask(gray: np.ndarray, ink: np.ndarray | None = None) -> np.ndarray:
+def below_paper(gray: np.ndarray, paper: np.ndarray | None = None) -> np.ndarray:
+    """Pixels at least INK_MEDIAN_CONTRAST darker than the paper around them (`paper`, the page's
+    paper_level already made), as 255."""
+    return cv2.compare(gray, cv2.subtract(paper_level(gray) if paper is None else paper, INK_MEDIAN_CONTRAST),
+                       cv2.CMP_LT)
+
+
+def contrast_ink_mask(gray: np.ndarray, ink: np.ndarray | None = None, paper: np.ndarray | None = None) -> np.ndarray:
     """ink_mask (or `ink`, the page's ink_mask already made) without the paper that only looks dark
     beside bright halos (see INK_MEDIAN_CONTRAST)."""
-    return cv2.bitwise_and(ink_mask(gray) if ink is None else ink, below_paper(gray))
+    return cv2.bitwise_and(ink_mask(gray) if ink is None else ink, below_paper(gray, paper))
 
 
 def true_runs(flags: np.ndarray) -> list[tuple[int, int]]:

@@ -149,6 +149,8 @@ class PageCells:
     orientation_weak: bool = False
     #: What the perspective correction did (warped, or left as is and why), for the review outputs.
     rectified: str = ""
+    #: What clean-up painted out of the page (toner haze), "" when nothing; for the review outputs.
+    cleaned: str = ""
     #: Lines printed just above and below the table (title, 附件 caption, notes), top to bottom.
     margin_text: tuple[str, ...] = ()
 

@@ -161,7 +161,7 @@ def finish_page(prepared: PreparedPage, reads: Sequence[PieceRead]) -> PageOutco
     cells = PageCells(prepared.index, prepared.grid, texts, prepared.source, prepared.note, report.rotation,
                       report.skew_deg,
                       orientation_evidence=report.evidence, orientation_weak=report.orientation_weak,
-                      rectified=report.rectified,
+                      rectified=report.rectified, cleaned=report.cleaned,
                       margin_text=margin)
     return PageOutcome(cells, prepared.image, tuple(timings.items()))
 

@@ -1,0 +1,86 @@
+"""Toner haze: the gray specks and streaks of a worn copier, painted over with paper before the grid.
+
+A worn copier (augraphy's BadPhotoCopy) sprinkles the page with gray specks and streaks. They pass
+as ink, so they join text lines into gray blocks for the recognizer and stand up as extra column
+rulings for the grid. They are told from print by darkness, not by size: every printed mark (a
+stroke, a dot of 氵, a ruling) has a core nearly as dark against the paper around it as the page's
+ink, while a haze mark's darkest pixel is far lighter. A page is dehazed only when many of its
+character-sized marks are that shallow, because a single pale mark is usually print that is pale
+for another reason (text under a shadow, a thin stroke antialiased on its own).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from .grid import estimate_char_height
+from .imaging import contrast_ink_mask, ink_mask, paper_level
+
+#: A mark is haze when its darkest pixel's darkness (1 - its gray over the paper's around it) is below
+#: this share of the page's ink darkness (INK_DARKNESS_PERCENTILE of its ink pixels' darkness).
+#: Measured on the photocopy pages of make eval (qingpu, songjiang): haze marks 0.25-0.47, a faded
+#: ruling on gray paper 0.55, text and punctuation above 0.65. At 0.6 that faded ruling's short pieces
+#: went with the haze and the page lost its first column.
+HAZE_DARKNESS_SHARE = 0.5
+INK_DARKNESS_PERCENTILE = 99
+#: A page is dehazed only when at least this share of its counted marks (below) are that light.
+#: Measured per page: photocopy pages 4.4-38% (qingpu and songjiang), the settlement scan of
+#: ../shared/real 13% (its seals, already faded to pale marks by imaging.ink_gray); every other page of
+#: make eval's renderer and library degradations at most 0.4% (phone photo; sample 0.3%; shadow,
+#: dirty drum, bilevel, low ink 0-0.1%).
+HAZE_MIN_SHARE = 0.03
+#: Marks counted for that share are at least this many character heights long...
+COUNTED_MIN_CHARS = 0.3
+#: ...and this many character heights thick (area over length), so that the pale antialiased edge of
+#: a skewed ruling (pieces 1 px wide) does not count.
+COUNTED_THICKNESS_CHARS = 0.15
+#: Ink runs this many character heights long (rulings) are cut from the marks and never painted, so
+#: that haze touching a ruling is not one mark with it.
+RULING_RUN_CHARS = 2.5
+
+
+def _deep_marks(mask: np.ndarray, deep: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Labels and stats of the mask's marks, and which of them hold a deep pixel (label 0: no)."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    holds_deep = np.bincount(labels[deep & (labels > 0)], minlength=count) > 0
+    return labels, stats, holds_deep
+
+
+def remove_haze(gray: np.ndarray, dpi: int) -> tuple[np.ndarray, str]:
+    """The page with its toner haze painted over with the paper around it, and what was done
+    ("" when the page has no haze and is returned as it is)."""
+    paper = paper_level(gray)
+    plain_ink = ink_mask(gray)
+    ink = contrast_ink_mask(gray, plain_ink, paper)
+    if not ink.any():
+        return gray, ""
+    # Darkness as a share of the paper around it: a shadow or uneven light scales paper and ink alike,
+    # so print under a shadow is as dark by this measure as print beside it; haze is not.
+    darkness = 1.0 - gray.astype(np.float32) / np.maximum(paper, 1).astype(np.float32)
+    deep = darkness >= HAZE_DARKNESS_SHARE * float(np.percentile(darkness[ink > 0], INK_DARKNESS_PERCENTILE))
+    char_height = estimate_char_height(plain_ink, dpi)
+    run = max(3, round(RULING_RUN_CHARS * char_height))
+    runs = cv2.bitwise_or(
+        cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (run, 1))),
+        cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, run))))
+    labels, stats, holds_deep = _deep_marks(cv2.bitwise_and(ink, cv2.bitwise_not(runs)), deep)
+    count = len(holds_deep)
+    extent = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    # Marks touching a run are not counted: the pale antialiased edges a ruling leaves beside its run.
+    beside_run = np.bincount(labels[cv2.dilate(runs, np.ones((3, 3), np.uint8)) > 0], minlength=count) > 0
+    counted = (extent >= COUNTED_MIN_CHARS * char_height) & ~beside_run & (
+        stats[:, cv2.CC_STAT_AREA] >= COUNTED_THICKNESS_CHARS * char_height * extent)
+    counted[0] = False
+    haze = ~holds_deep
+    haze[0] = False
+    n_counted, n_hazy = int(np.count_nonzero(counted)), int(np.count_nonzero(haze & counted))
+    if not n_counted or n_hazy < HAZE_MIN_SHARE * n_counted:
+        return gray, ""
+    # Each mark with its antialiased rim (one pixel around it) becomes the paper around it. Long runs
+    # are left to the grid, light or not: a faded ruling of a photocopy is as light as its haze.
+    painted = cv2.dilate(haze[labels].astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    painted &= runs == 0
+    note = (f"toner haze removed: {int(np.count_nonzero(haze))} marks less than {HAZE_DARKNESS_SHARE:.0%} as dark "
+            f"as the ink ({n_hazy} of {n_counted} character-sized marks)")
+    return np.where(painted, paper, gray).astype(np.uint8), note
