@@ -84,10 +84,9 @@ def estimate_char_height(ink: np.ndarray, dpi: int) -> int:
     """The height of a body character in pixels, measured from the page's connected components."""
     count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     low, high = CHAR_HEIGHT_MIN_IN * dpi, CHAR_HEIGHT_MAX_IN * dpi
-    heights = [
-        int(h) for _, _, w, h, _ in stats[1:count]
-        if low * CHAR_PART_MIN_SHARE <= h <= high and CHAR_MIN_ASPECT * h <= w <= CHAR_MAX_ASPECT * h
-    ]
+    w, h = stats[1:count, cv2.CC_STAT_WIDTH], stats[1:count, cv2.CC_STAT_HEIGHT]
+    char_like = (low * CHAR_PART_MIN_SHARE <= h) & (h <= high) & (CHAR_MIN_ASPECT * h <= w) & (w <= CHAR_MAX_ASPECT * h)
+    heights = h[char_like]
     if len(heights) < MIN_CHAR_SAMPLES:
         return round(DEFAULT_FONT_PT / 72 * dpi)
     return int(np.clip(np.percentile(heights, CHAR_HEIGHT_PERCENTILE), low, high))
