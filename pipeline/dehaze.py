@@ -19,16 +19,16 @@ from .imaging import contrast_ink_mask, ink_mask, paper_level
 
 #: A mark is haze when its darkest pixel's darkness (1 - its gray over the paper's around it) is below
 #: this share of the page's ink darkness (INK_DARKNESS_PERCENTILE of its ink pixels' darkness).
-#: Measured on the photocopy pages of make eval (qingpu, songjiang): haze marks 0.25-0.47, a faded
-#: ruling on gray paper 0.55, text and punctuation above 0.65. At 0.6 that faded ruling's short pieces
-#: went with the haze and the page lost its first column.
-HAZE_DARKNESS_SHARE = 0.5
+#: Measured on the character-sized marks of the photocopy pages of make eval (qingpu, songjiang): haze
+#: 0.25-0.55 (a tenth of it 0.5-0.55, what was left at 0.5: specks stitched into the 一级 titles),
+#: text and punctuation 0.6 and darker. A faded ruling on gray paper is 0.55: rulings are never painted.
+HAZE_DARKNESS_SHARE = 0.58
 INK_DARKNESS_PERCENTILE = 99
 #: A page is dehazed only when at least this share of its counted marks (below) are that light.
-#: Measured per page: photocopy pages 4.4-38% (qingpu and songjiang), the settlement scan of
-#: ../shared/real 13% (its seals, already faded to pale marks by imaging.ink_gray); every other page of
-#: make eval's renderer and library degradations at most 0.4% (phone photo; sample 0.3%; shadow,
-#: dirty drum, bilevel, low ink 0-0.1%).
+#: Measured per page: photocopy pages 4.4-57% (qingpu and songjiang), the settlement scan of
+#: ../shared/real 15% (its seals, already faded to pale marks by imaging.ink_gray); every other page of
+#: make eval's renderer and library degradations at most 1.4% (phone photo; folding 0.9%, sample 0.6%,
+#: dirty drum 0.5%, shadow, bilevel and low ink 0).
 HAZE_MIN_SHARE = 0.03
 #: Marks counted for that share are at least this many character heights long...
 COUNTED_MIN_CHARS = 0.3
