@@ -151,6 +151,23 @@ def test_two_lines_joined_by_specks_are_cut_apart():
     assert [r.text for r in read] == ["按照系统治理的原则", "统筹推进全区排水"]
 
 
+def test_a_band_three_characters_tall_is_cut_even_through_blotches():
+    """A photocopy's mottled gray paper keeps blotches all through the gap between two lines, more
+    than the valley rule allows (songjiang/photocopy lost the second line of a cell); a band three
+    character heights tall is two lines whatever its emptiest row holds."""
+    from pipeline.ocr.cells import SPLIT_ALWAYS_CHARS, SPLIT_VALLEY_SHARE, split_tall_bands
+
+    ch = 27
+    ink = np.zeros((80, 600), np.uint8)
+    ink[0:30, :] = 255  # two lines of solid ink...
+    ink[45:80, :] = 255
+    ink[30:45, ::4] = 255  # ...and blotches covering a quarter of every row between them
+    assert 80 >= SPLIT_ALWAYS_CHARS * ch and 0.25 > SPLIT_VALLEY_SHARE
+    parts = split_tall_bands([(0, 80)], ink, ch)
+    assert len(parts) == 2 and 30 <= parts[0][1] <= 45
+    assert split_tall_bands([(0, 40)], ink[:40], ch) == [(0, 40)]  # one line stays one
+
+
 def test_speck_read_as_dot_after_a_comma_is_dropped():
     """学生在校期间，·对校园 (a 1-bit page): after a mark, a dot before a character is a speck."""
     (line,) = cut_lines(text_image(["期间，对校园"]), 28)

@@ -185,6 +185,11 @@ SPLIT_MARGIN_CHARS = 0.6
 #: that is one line (a 1-bit page whose broken strokes make the measured character height small)
 #: has ink all through; splitting those (songjiang/bilevel-200: CER 22% -> 85%) is worse than not.
 SPLIT_VALLEY_SHARE = 0.1
+#: ...except in a band this many character heights tall, which is two lines whatever its emptiest row
+#: holds: on a photocopy's mottled gray paper the gap between two lines keeps gray blotches (a band
+#: of 80 px at a 27 px character height, songjiang/photocopy, was read as one line and lost half its
+#: text), while one line of a broken 1-bit page is at most ~1.8 (its measured height is small).
+SPLIT_ALWAYS_CHARS = 2.5
 
 
 def split_tall_bands(bands: list[tuple[int, int]], ink: np.ndarray, char_height: int) -> list[tuple[int, int]]:
@@ -198,7 +203,8 @@ def split_tall_bands(bands: list[tuple[int, int]], ink: np.ndarray, char_height:
             out.append((y0, y1))
             continue
         rows = np.count_nonzero(ink[y0 + margin:y1 - margin], axis=1)
-        if rows.min() > SPLIT_VALLEY_SHARE * np.median(np.count_nonzero(ink[y0:y1], axis=1)):
+        if y1 - y0 < SPLIT_ALWAYS_CHARS * char_height and \
+                rows.min() > SPLIT_VALLEY_SHARE * np.median(np.count_nonzero(ink[y0:y1], axis=1)):
             out.append((y0, y1))
             continue
         cut = y0 + margin + int(np.argmin(rows))
