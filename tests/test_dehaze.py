@@ -4,6 +4,7 @@ Measured on tests/degrade.py's photocopy recipe (augraphy BadPhotoCopy), not on 
 """
 
 from functools import cache
+from pathlib import Path
 
 import degrade
 import numpy as np
@@ -11,9 +12,14 @@ import pytest
 import scangen
 from conftest import as_page
 
+from pipeline.clean import clean_page
 from pipeline.dehaze import remove_haze
 from pipeline.grid import detect_grid
+from pipeline.ingest import load_page, open_document
+from pipeline.ocr import get_engine
 from pipeline.settings import Settings
+
+REAL = Path(__file__).resolve().parent.parent.parent / "shared" / "real"
 
 #: The photocopied page with the heaviest haze at seed 0 (qingpu, degrade's default style).
 HAZY_PAGE = 2
@@ -78,3 +84,31 @@ def test_a_noisy_150_dpi_scan_is_left_alone() -> None:
     page = np.asarray(scangen.render_pages(scangen.load_truth()[:6], style)[0].convert("L"))
     out, note = remove_haze(page, style.dpi)
     assert note == "" and out is page
+
+
+@pytest.mark.skipif(not REAL.is_dir(), reason=f"real third-party scans not present ({REAL} is absent in this clone)")
+def test_amounts_printed_in_gray_toner_on_a_real_scan_are_kept() -> None:
+    """The settlement form of ../shared/real prints its amounts in gray toner beside black rulings:
+    15% of its character-sized marks are as light as haze. At a looser gate their digits were
+    painted out (4894780.79 -> 4 94 0.79): the page must come back untouched."""
+    settings = Settings()
+    page = load_page(open_document(REAL / "tsr_scan_settlement_form_stamps_squeeze_error.jpeg", settings), 0,
+                     settings)
+    page, report = clean_page(page, settings, get_engine(settings))
+    assert report.cleaned == ""
+    out, note = remove_haze(page.image, page.dpi)
+    assert note == "" and out is page.image
+
+
+def test_text_printed_lighter_than_its_rulings_is_never_painted_out() -> None:
+    """All text light, rulings black: the light marks are the print (more than HAZE_MAX_SHARE of the
+    marks), and nothing is painted."""
+    clean = _clean_pages()[0]
+    rulings = detect_grid(as_page(clean), Settings())
+    light = (255 - (255 - clean.astype(np.float32)) * 0.45).astype(np.uint8)  # gray text...
+    for y in rulings.row_lines:  # ...black rulings
+        light[max(0, y - 2):y + 3] = np.minimum(light[max(0, y - 2):y + 3], clean[max(0, y - 2):y + 3])
+    for x in rulings.col_lines:
+        light[:, max(0, x - 2):x + 3] = np.minimum(light[:, max(0, x - 2):x + 3], clean[:, max(0, x - 2):x + 3])
+    out, note = remove_haze(light, degrade.DEFAULT_STYLE.dpi)
+    assert note == "" and out is light
