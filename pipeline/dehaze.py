@@ -38,8 +38,9 @@ HAZE_MIN_SHARE = 0.2
 HAZE_MAX_SHARE = 0.8
 #: Marks counted for that share are at least this many character heights long...
 COUNTED_MIN_CHARS = 0.3
-#: ...and this many character heights thick (area over length), so that the pale antialiased edge of
-#: a skewed ruling (pieces 1 px wide) does not count.
+#: ...and this many character heights thick (area over length), so that thin pale pieces do not count:
+#: the antialiased edge of a skewed ruling (1 px wide), and the gray 2 px strokes a deskewed 1-bit page
+#: is left with (at 0.1 they made 5-7% of bilevel-200's marks count as light).
 COUNTED_THICKNESS_CHARS = 0.15
 #: Ink runs this many character heights long (rulings) are cut from the marks and never painted, so
 #: that haze touching a ruling is not one mark with it.
