@@ -44,7 +44,7 @@ def _clean_pages() -> tuple[np.ndarray, ...]:
     return tuple(np.asarray(scangen._rasterize(p, layout.font, style.dpi)) for p in layout.pages)
 
 
-def _light_marks(gray: np.ndarray) -> int:
+def _haze_gray_pixels(gray: np.ndarray) -> int:
     """Pixels of the table area that are neither paper nor print: the haze's gray."""
     return int(np.count_nonzero((gray > 120) & (gray < 215)))
 
@@ -53,7 +53,7 @@ def test_photocopy_haze_is_painted_out_and_print_kept() -> None:
     hazy = _pages("photocopy")[HAZY_PAGE]
     out, note = remove_haze(hazy, degrade.DEFAULT_STYLE.dpi)
     assert note.startswith("toner haze removed")
-    assert _light_marks(out) < MAX_HAZE_LEFT * _light_marks(hazy)
+    assert _haze_gray_pixels(out) < MAX_HAZE_LEFT * _haze_gray_pixels(hazy)
     printed = _clean_pages()[HAZY_PAGE] < PRINT_LEVEL
     touched = (out != hazy) & printed
     assert np.count_nonzero(touched) <= MAX_PRINT_TOUCHED * np.count_nonzero(printed)
