@@ -13,10 +13,12 @@ Painting out print would lose data without a word, so the gate errs towards leav
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
-from .grid import estimate_char_height
+from .grid import estimate_char_height, widened_runs
 from .imaging import contrast_ink_mask, ink_mask, paper_level
 
 #: A mark is haze when its darkest pixel's darkness (1 - its gray over the paper's around it) is below
@@ -61,23 +63,38 @@ def _deep_marks(mask: np.ndarray, deep: np.ndarray) -> tuple[np.ndarray, np.ndar
     return labels, stats, holds_deep
 
 
-def _light_marks(gray: np.ndarray, dpi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int]:
-    """The page's paper level, its marks (labels, off the long runs), which marks are light (haze if
-    the page is hazy), the long runs, and how many of the counted marks there are and are light."""
+@dataclass(frozen=True)
+class _Marks:
+    """One look at a page: its paper level, its marks off the long runs (labels), which marks are
+    light (haze, if the page is hazy), the long runs, and how many counted marks there are and are
+    light (see COUNTED_MIN_CHARS)."""
+
+    paper: np.ndarray
+    labels: np.ndarray
+    light: np.ndarray
+    runs: np.ndarray
+    counted: int
+    counted_light: int
+
+    @property
+    def light_share(self) -> float:
+        return self.counted_light / self.counted if self.counted else 0.0
+
+
+def _light_marks(gray: np.ndarray, dpi: int) -> _Marks:
+    """The page's marks, and which of them are light (see _Marks)."""
     paper = paper_level(gray)
     plain_ink = ink_mask(gray)
     ink = contrast_ink_mask(gray, plain_ink, paper)
     if not ink.any():
-        return paper, np.zeros(gray.shape, np.int32), np.zeros(1, bool), ink, 0, 0
+        return _Marks(paper, np.zeros(gray.shape, np.int32), np.zeros(1, bool), ink, 0, 0)
     # Darkness as a share of the paper around it: a shadow or uneven light scales paper and ink alike,
     # so print under a shadow is as dark by this measure as print beside it; haze is not.
     darkness = 1.0 - gray.astype(np.float32) / np.maximum(paper, 1).astype(np.float32)
     deep = darkness >= HAZE_DARKNESS_SHARE * float(np.percentile(darkness[ink > 0], INK_DARKNESS_PERCENTILE))
     char_height = estimate_char_height(plain_ink, dpi)
     run = max(3, round(RULING_RUN_CHARS * char_height))
-    runs = cv2.bitwise_or(
-        cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (run, 1))),
-        cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, run))))
+    runs = cv2.bitwise_or(widened_runs(ink, run, 0, horizontal=True), widened_runs(ink, run, 0, horizontal=False))
     labels, stats, holds_deep = _deep_marks(cv2.bitwise_and(ink, cv2.bitwise_not(runs)), deep)
     count = len(holds_deep)
     extent = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
@@ -88,7 +105,7 @@ def _light_marks(gray: np.ndarray, dpi: int) -> tuple[np.ndarray, np.ndarray, np
     counted[0] = False
     light = ~holds_deep
     light[0] = False
-    return paper, labels, light, runs, int(np.count_nonzero(counted)), int(np.count_nonzero(light & counted))
+    return _Marks(paper, labels, light, runs, int(np.count_nonzero(counted)), int(np.count_nonzero(light & counted)))
 
 
 def remove_haze(gray: np.ndarray, dpi: int) -> tuple[np.ndarray, str]:
@@ -96,16 +113,15 @@ def remove_haze(gray: np.ndarray, dpi: int) -> tuple[np.ndarray, str]:
     ("" when the page has no haze and is returned as it is)."""
     # A half-size look first: most pages have no haze, and this costs a fifth of the full look.
     half = cv2.resize(gray, (max(1, gray.shape[1] // 2), max(1, gray.shape[0] // 2)), interpolation=cv2.INTER_AREA)
-    *_, n_counted, n_light = _light_marks(half, max(1, dpi // 2))
-    if not n_counted or n_light < QUICK_LOOK_MIN_SHARE * n_counted:
+    if _light_marks(half, max(1, dpi // 2)).light_share < QUICK_LOOK_MIN_SHARE:
         return gray, ""
-    paper, labels, haze, runs, n_counted, n_hazy = _light_marks(gray, dpi)
-    if not n_counted or not HAZE_MIN_SHARE * n_counted <= n_hazy <= HAZE_MAX_SHARE * n_counted:
+    marks = _light_marks(gray, dpi)
+    if not HAZE_MIN_SHARE <= marks.light_share <= HAZE_MAX_SHARE:
         return gray, ""
     # Each mark with its antialiased rim (one pixel around it) becomes the paper around it. Long runs
     # are left to the grid, light or not: a faded ruling of a photocopy is as light as its haze.
-    painted = cv2.dilate(haze[labels].astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-    painted &= runs == 0
-    note = (f"toner haze removed: {int(np.count_nonzero(haze))} marks less than {HAZE_DARKNESS_SHARE:.0%} as dark "
-            f"as the ink ({n_hazy} of {n_counted} character-sized marks)")
-    return np.where(painted, paper, gray).astype(np.uint8), note
+    painted = cv2.dilate(marks.light[marks.labels].astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    painted &= marks.runs == 0
+    note = (f"toner haze removed: {int(np.count_nonzero(marks.light))} marks less than {HAZE_DARKNESS_SHARE:.0%} as "
+            f"dark as the ink ({marks.counted_light} of {marks.counted} character-sized marks)")
+    return np.where(painted, marks.paper, gray).astype(np.uint8), note
