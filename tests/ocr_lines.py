@@ -296,6 +296,58 @@ RECHECK_GRID = (0.5, 0.7, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99)
 GAP_GRID = (1.5, 1.7, 2.0)
 
 
+#: (neighbours, context characters, share of the line read whole) of the windowed second reading
+#: tried by --strategy.
+WINDOW_GRID = ((0, 1.0, 0.7), (1, 1.0, 0.7), (1, 2.0, 0.7), (2, 2.0, 0.7), (2, 2.0, 0.9), (2, 3.0, 0.7),
+               (2, 2.0, 0.5), (2, 2.0, 0.0))
+
+
+def _windowed(tiny: list[list[tuple]], samples: Sequence[CellSample], cache: Path, neighbours: int,
+              context: float, whole: float, fix: bool, tiny_ms: float) -> tuple[list[str], float]:
+    """v6 small reads again only the windows around the unsure characters (pipeline.ocr.ppocr.reread_windows);
+    its readings of the crops are cached per setting. ms per line: tiny's plus the crops' time spread
+    over all lines."""
+    from pipeline.ocr import punct
+    from pipeline.ocr.ppocr import (
+        RECHECK_GAP_PITCH,
+        RECHECK_LOOKALIKE_PROB,
+        RECHECK_MIN_MEAN,
+        RECHECK_MIN_PROB,
+        Recognizer,
+        reread_windows,
+        splice,
+        unsure_spots,
+    )
+
+    path = cache / f"windows_{neighbours}_{context}_{whole}.pkl"
+    plan = []
+    for tc, s in zip(tiny, samples, strict=True):
+        for t, img in zip(tc, s.images, strict=True):
+            spots = (unsure_spots(t[2], RECHECK_MIN_PROB, RECHECK_GAP_PITCH, RECHECK_LOOKALIKE_PROB)
+                     if t[2].confidence >= RECHECK_MIN_MEAN else [])
+            plan.append(reread_windows(t[2], img.shape[1], img.shape[0], spots, neighbours, context, whole)
+                        if spots else [])
+    if path.exists():
+        seconds, spent = pickle.loads(path.read_bytes())
+    else:
+        small = Recognizer("v6-small")
+        images = [img for s in samples for img in s.images]
+        t0 = time.perf_counter()
+        seconds = [small.read([img[:, w.read[0]:w.read[1]] for w in ws]) if ws else []
+                   for ws, img in zip(plan, images, strict=True)]
+        spent = time.perf_counter() - t0
+        path.write_bytes(pickle.dumps((seconds, spent)))
+    texts, k = [], 0
+    for tc, s in zip(tiny, samples, strict=True):
+        parts = []
+        for t, img in zip(tc, s.images, strict=True):
+            reading = splice(t[2], plan[k], seconds[k]) if plan[k] else t[2]
+            parts.append(punct.restore(img, reading.text, reading.xs) if fix else reading.text)
+            k += 1
+        texts.append("".join(parts))
+    return texts, tiny_ms + 1000 * spent / max(1, k)
+
+
 def strategies(samples: Sequence[CellSample], cache: Path) -> str:
     """PP-OCRv6 tiny first, v6 small again on the lines tiny is unsure of, at each threshold: CER and
     the share of lines read twice; the time per line is tiny's plus that share of small's."""
@@ -346,6 +398,10 @@ def strategies(samples: Sequence[CellSample], cache: Path) -> str:
         key = f"rapid as shipped{tag} ({100 * again / max(1, total):.0f}% twice)"
         rows[key] = score(samples, texts)
         ms[key] = tiny_ms + small_ms * again / max(1, total)
+        for neighbours, context, whole in WINDOW_GRID:
+            key = f"rapid, windows ±{neighbours} +{context} ctx, whole ≥{whole}{tag}"
+            texts, ms[key] = _windowed(tiny, samples, cache, neighbours, context, whole, fix, tiny_ms)
+            rows[key] = score(samples, texts)
     return table(rows, ms)
 
 

@@ -8,7 +8,7 @@ from pipeline.clean import clean_page
 from pipeline.grid import detect_grid
 from pipeline.ocr import get_engine, punct, read_cells
 from pipeline.ocr.cells import cut_lines, merge_bands, stitch_lines
-from pipeline.ocr.ppocr import Recognizer
+from pipeline.ocr.ppocr import Reading, Recognizer
 from pipeline.settings import ENGINES, Settings
 
 FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
@@ -318,3 +318,47 @@ def test_speck_read_before_a_mark_is_dropped():
     """改造.，主要 (a 150-dpi noisy page): a dot read right before another mark is a speck."""
     line, read, xs = _read_with_inserted("改造，主要", ".", 2)
     assert punct.restore(line, read, xs) == "改造，主要"
+
+
+def _reading(text: str, pitch: float = 36.0, low: tuple[int, ...] = ()) -> Reading:
+    return Reading(text, tuple(0.5 if k in low else 0.999 for k in range(len(text))),
+                   tuple(pitch * (k + 0.5) for k in range(len(text))))
+
+
+def test_an_unsure_character_is_read_again_in_a_window_not_the_whole_line():
+    """One unsure character of a 30-character line: v6 small reads a crop around it (its neighbours
+    replaced, context either side), far narrower than the line; the rest keeps tiny's reading."""
+    from pipeline.ocr.ppocr import MIN_WH_RATIO, RECHECK_MIN_PROB, reread_windows, splice, unsure_spots
+
+    line = "按照中小学公共安全教育指导纲要在相关部门指导下落实公共安全教"
+    k = line.index("部")
+    first = _reading(line, low=(k,))
+    width, height = 36 * len(line), 40
+    spots = unsure_spots(first, RECHECK_MIN_PROB)
+    assert spots == [(k, k)]
+    (window,) = reread_windows(first, width, height, spots, neighbours=1, context_chars=1.0, whole_share=0.7)
+    assert window.replace == (36 * (k - 1), 36 * (k + 2))  # 关部门, cut half-way to their neighbours
+    assert window.read[0] <= 36 * (k - 2) and window.read[1] >= 36 * (k + 3)  # a character of context
+    assert window.read[1] - window.read[0] <= MIN_WH_RATIO * height + 2  # the model's narrowest input
+    # v6 small's reading of the crop (x in the crop's pixels) differs at 部 and at 相, a context
+    # character: only 关部门 are taken from it.
+    first_in_crop = [j for j, x in enumerate(first.xs) if window.read[0] <= x < window.read[1]]
+    crop_text = "".join(line[j] for j in first_in_crop).replace("部", "都").replace("相", "湘")
+    crop_xs = tuple(first.xs[j] - window.read[0] for j in first_in_crop)
+    second = Reading(crop_text, (0.99,) * len(crop_text), crop_xs)
+    assert splice(first, [window], [second]).text == line.replace("部", "都")
+
+
+def test_unsure_characters_close_together_share_one_window_and_many_read_the_whole_line():
+    from pipeline.ocr.ppocr import RECHECK_MIN_PROB, reread_windows, unsure_spots
+
+    line = "按照中小学公共安全教育指导纲要在相关部门指导下落实公共安全教"
+    width, height = 36 * 30, 40
+    near = _reading(line, low=(10, 13))
+    assert len(reread_windows(near, width, height, unsure_spots(near, RECHECK_MIN_PROB), 1, 1.0, 0.7)) == 1
+    far = _reading(line, low=(3, 26))
+    assert len(reread_windows(far, width, height, unsure_spots(far, RECHECK_MIN_PROB), 1, 1.0, 0.7)) == 2
+    many = _reading(line, low=(3, 10, 17, 26))
+    for whole in (many, Reading("", (), ())):
+        windows = reread_windows(whole, width, height, unsure_spots(whole, RECHECK_MIN_PROB), 1, 1.0, 0.7)
+        assert [w.read for w in windows] == [(0, width)]
