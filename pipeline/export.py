@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .errors import CorruptInput, NotADraft
 from .fileio import csv_text, write_bytes_atomic, write_text_atomic
-from .models import DraftResult, PageCells, PageReport, Table, split_agencies, sub_rows
+from .models import DraftResult, Flag, PageCells, PageReport, Table, split_agencies, sub_rows
 from .report import render_review_html, render_xlsx
 from .settings import Settings
 
@@ -69,6 +69,13 @@ def matrix(table: Table) -> tuple[list[str], list[list[str]]]:
     return header, body
 
 
+def _flag_text(flag: Flag, raw: str, final: str) -> str:
+    """A flag's reason and score, with the text it is about when that is not the raw or final text
+    (a line left out as illegible, the unknown fragment of an agency list)."""
+    about = f" 「{flag.text}」" if flag.text and flag.text not in (raw, final) else ""
+    return f"{flag.reason}{about} ({flag.score:.0f})"
+
+
 def review_rows(result: DraftResult) -> list[list[object]]:
     """One row per (table row, column): where it came from, what was read, what came out."""
     changes: dict[tuple[int, str], list[str]] = {}
@@ -76,9 +83,9 @@ def review_rows(result: DraftResult) -> list[list[object]]:
     for r in result.repairs:
         changes.setdefault((r.row, r.field), []).append(f"{r.method}: {r.before!r} -> {r.after!r} ({r.score:.0f})")
         scores[(r.row, r.field)] = min(scores.get((r.row, r.field), 100.0), r.score)
-    flags: dict[tuple[int, str], list[str]] = {}
+    flags: dict[tuple[int, str], list[Flag]] = {}
     for f in result.flags:
-        flags.setdefault((f.row, f.field), []).append(f"{f.reason} ({f.score:.0f})")
+        flags.setdefault((f.row, f.field), []).append(f)
         scores[(f.row, f.field)] = min(scores.get((f.row, f.field), 100.0), f.score)
     page_paths = {p.page: p.source for p in result.pages}
     out: list[list[object]] = []
@@ -99,7 +106,8 @@ def review_rows(result: DraftResult) -> list[list[object]]:
                 raw, row.get(f),
                 f"{source.confidence:.3f}" if source and source.confidence is not None else "",
                 source.engine if source else "",
-                " | ".join(changes.get(key, [])), " | ".join(flags.get(key, [])),
+                " | ".join(changes.get(key, [])),
+                " | ".join(_flag_text(flag, raw, row.get(f)) for flag in flags.get(key, [])),
                 f"{scores[key]:.0f}" if key in scores else "",
             ])
     return out

@@ -130,6 +130,9 @@ class CellText:
     confidence: float
     engine: str
     lines: tuple[LineText, ...] = ()
+    #: Readings of lines left out of `text` as illegible (specks or haze read as characters at very
+    #: low confidence); the review names them.
+    illegible: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -165,6 +168,8 @@ class FieldSource:
     raw: str = ""
     confidence: float | None = None
     engine: str = ""
+    #: Readings of the cells' lines left out as illegible (CellText.illegible).
+    illegible: tuple[str, ...] = ()
 
 
 def _frozen(values: Mapping[str, str]) -> Mapping[str, str]:

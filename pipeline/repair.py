@@ -753,6 +753,8 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
         for name, source in row.sources.items():
             if source.confidence is not None and source.confidence < settings.low_confidence:
                 log.flag(index, name, source.raw or row.get(name), "low_confidence", source.confidence * 100)
+            for reading in source.illegible:
+                log.flag(index, name, reading, "illegible_line_left_out", 0.0)
 
         kept = {name: text for name, text in changed.items() if name in table.roles}
         rows.append(Row(kept, row.sources))

@@ -508,6 +508,7 @@ def _source(cell_ids: Sequence[str], texts: dict[str, CellText]) -> FieldSource:
         raw="\n".join(c.text for c in found if c.text),
         confidence=float(np.mean([c.confidence for c in found])),
         engine=found[0].engine,
+        illegible=tuple(t for c in found for t in c.illegible),
     )
 
 

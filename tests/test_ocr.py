@@ -362,3 +362,20 @@ def test_unsure_characters_close_together_share_one_window_and_many_read_the_who
     for whole in (many, Reading("", (), ())):
         windows = reread_windows(whole, width, height, unsure_spots(whole, RECHECK_MIN_PROB), 1, 1.0, 0.7)
         assert [w.read for w in windows] == [(0, width)]
+
+
+def test_a_line_read_at_very_low_confidence_is_left_out_of_the_cell_and_kept_for_review():
+    """Haze read as 主声”一pa at a mean confidence of 0.27 (a photocopied page) is no text of the cell:
+    it is left out of the text and the confidence, and kept in CellText.illegible. Tesseract's
+    confidences were not measured on this scale: nothing of it is left out."""
+    from pipeline.models import Box, Cell, LineText
+    from pipeline.ocr.cells import ILLEGIBLE_LINE_CONFIDENCE, CellLines, cells_from_lines
+
+    cell = Cell(3, 1, 0, 1, 1, Box(0, 0, 100, 200))
+    work = [CellLines(cell, (np.zeros((10, 10), np.uint8),) * 2, False)]
+    read = [LineText("四、强化监测预警", 0.99), LineText("主声”一pa", 0.27)]
+    assert ILLEGIBLE_LINE_CONFIDENCE["rapid"] == 0.3
+    (kept,) = cells_from_lines(work, read, "rapid")
+    assert (kept.text, kept.confidence, kept.illegible) == ("四、强化监测预警", 0.99, ("主声”一pa",))
+    (tess,) = cells_from_lines(work, read, "tesseract")
+    assert (tess.text, tess.illegible) == ("四、强化监测预警\n主声”一pa", ())

@@ -934,3 +934,14 @@ def test_a_lone_character_among_agencies_is_a_stray_mark_dropped_and_flagged(raw
     assert result.table.rows[0].support == raw[:4]
     assert "stray_mark" in flags_of(result, "support")
     assert any(r.method == "stray_mark" and r.field == "support" for r in result.repairs)
+
+
+def test_a_line_left_out_as_illegible_is_flagged_with_its_reading() -> None:
+    """The OCR left a line read at very low confidence (haze read 主声”一pa) out of a 一级 cell; the
+    repair names it on the row, with what was read, so the clerk sees it beside the crop."""
+    source = FieldSource(cell_ids=("p4-r1-c0",), page=3, raw="四、强化监测预警和应急处置", confidence=0.99,
+                         engine="rapid", illegible=("主声”一pa",))
+    result = repair_rows(row(no="18", level1="四、强化监测预警和应急处置", level2="18、强化预警",
+                             requirement="加强监测。", lead="区教育局", sources={"level1": source}))
+    flag = next(f for f in result.flags if f.reason == "illegible_line_left_out")
+    assert (flag.field, flag.text) == ("level1", "主声”一pa")
