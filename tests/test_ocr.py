@@ -168,6 +168,29 @@ def test_a_band_three_characters_tall_is_cut_even_through_blotches():
     assert split_tall_bands([(0, 40)], ink[:40], ch) == [(0, 40)]  # one line stays one
 
 
+def test_two_lines_of_a_narrow_cell_are_cut_through_blotches_a_one_line_band_is_not():
+    """A 3.5-character 一级 cell of a photocopy: 安全风 over 险预防, a band 2.37 character heights tall
+    whose emptiest row still holds a fifth of a line's ink (blotches), read as one line (风险预防 lost).
+    From SPLIT_TWO_LINES_CHARS up, such a row cuts; a band of one line with a mark below it (2.0
+    tall, its rows all inked) and a shorter band with the same blotches are left whole."""
+    from pipeline.ocr.cells import SPLIT_ALWAYS_CHARS, SPLIT_TWO_LINES_CHARS, SPLIT_VALLEY_SHARE, split_tall_bands
+
+    ch = 27
+    height = 64  # 2.37 character heights
+    assert SPLIT_TWO_LINES_CHARS * ch <= height < SPLIT_ALWAYS_CHARS * ch
+    ink = np.zeros((height, 95), np.uint8)
+    ink[0:27, :] = 255
+    ink[37:64, :] = 255
+    ink[27:37, ::5] = 255  # a fifth of every gap row
+    assert 0.2 > SPLIT_VALLEY_SHARE
+    parts = split_tall_bands([(0, height)], ink, ch)
+    assert len(parts) == 2 and 27 <= parts[0][1] <= 37
+    short = np.vstack([ink[:22], ink[27:37], ink[42:]])  # the same, 1.9 character heights
+    assert split_tall_bands([(0, short.shape[0])], short, ch) == [(0, short.shape[0])]
+    one_line = np.full((54, 95), 255, np.uint8)  # 2.0 tall, ink in every row
+    assert split_tall_bands([(0, 54)], one_line, ch) == [(0, 54)]
+
+
 def test_speck_read_as_dot_after_a_comma_is_dropped():
     """学生在校期间，·对校园 (a 1-bit page): after a mark, a dot before a character is a speck."""
     (line,) = cut_lines(text_image(["期间，对校园"]), 28)

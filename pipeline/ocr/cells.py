@@ -190,6 +190,16 @@ SPLIT_VALLEY_SHARE = 0.1
 #: of 80 px at a 27 px character height, songjiang/photocopy, was read as one line and lost half its
 #: text), while one line of a broken 1-bit page is at most ~1.8 (its measured height is small).
 SPLIT_ALWAYS_CHARS = 2.5
+#: ...and in a band this many character heights tall the emptiest row may hold up to this share of
+#: the median row's ink: the photocopy's blotches in a narrow cell's line gap are a larger share of a
+#: narrow line's ink (a 3.5-character 一级 cell, 安全风 over 险预防: a 2.37-character band whose emptiest
+#: row held 0.20 of the median, read as one line and lost 风险预防). Measured with the bands of make
+#: eval's pages: two-line bands of the photocopies are 2.37-2.48 tall with emptiest rows of 0.01-0.32;
+#: one-line bands up to 2.00 tall (a line with a mark hanging below it, emptiest row 0.98), and on the
+#: 1-bit, 150-dpi noisy, 楷体, low-ink, ink-bleed and column-layout pages none from 1.9 up has a row
+#: under 0.5.
+SPLIT_TWO_LINES_CHARS = 2.1
+SPLIT_TWO_LINES_VALLEY_SHARE = 0.4
 
 
 def split_tall_bands(bands: list[tuple[int, int]], ink: np.ndarray, char_height: int) -> list[tuple[int, int]]:
@@ -203,8 +213,9 @@ def split_tall_bands(bands: list[tuple[int, int]], ink: np.ndarray, char_height:
             out.append((y0, y1))
             continue
         rows = np.count_nonzero(ink[y0 + margin:y1 - margin], axis=1)
+        valley = SPLIT_TWO_LINES_VALLEY_SHARE if y1 - y0 >= SPLIT_TWO_LINES_CHARS * char_height else SPLIT_VALLEY_SHARE
         if y1 - y0 < SPLIT_ALWAYS_CHARS * char_height and \
-                rows.min() > SPLIT_VALLEY_SHARE * np.median(np.count_nonzero(ink[y0:y1], axis=1)):
+                rows.min() > valley * np.median(np.count_nonzero(ink[y0:y1], axis=1)):
             out.append((y0, y1))
             continue
         cut = y0 + margin + int(np.argmin(rows))
