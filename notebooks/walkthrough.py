@@ -239,7 +239,8 @@ print(f"{len(repaired.repairs)} repairs, {len(repaired.flags)} flags")
 repairs = pd.DataFrame(
     [{"row": r.row + 1, "序号": repaired.table.rows[r.row].no, "field": FIELD_TITLES.get(r.field, r.field),
       "before": r.before.replace("\n", "⏎"), "after": r.after, "method": r.method, "score": r.score}
-     for r in repaired.repairs]
+     for r in repaired.repairs],
+    columns=["row", "序号", "field", "before", "after", "method", "score"],
 )
 print(repairs["method"].value_counts().to_string())
 routine = {"number_from_title", "exact", "despace", "despace+punctuation"}
@@ -252,7 +253,8 @@ display(repairs[~repairs["method"].isin(routine)].sort_values("score"))
 flags = pd.DataFrame(
     [{"row": f.row + 1, "序号": repaired.table.rows[f.row].no, "field": FIELD_TITLES.get(f.field, f.field),
       "text": f.text, "reason": f.reason, "score": f.score}
-     for f in repaired.flags]
+     for f in repaired.flags],
+    columns=["row", "序号", "field", "text", "reason", "score"],  # a draft without flags is an empty table
 ).sort_values("score")
 display(flags)
 

@@ -130,8 +130,8 @@ class CellText:
     confidence: float
     engine: str
     lines: tuple[LineText, ...] = ()
-    #: Readings of lines left out of `text` as illegible (specks or haze read as characters at very
-    #: low confidence); the review names them.
+    #: Readings of lines left out of `text` as illegible (specks or haze read as characters, or as
+    #: nothing, at very low confidence); the review names them.
     illegible: tuple[str, ...] = ()
 
 

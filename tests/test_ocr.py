@@ -395,10 +395,11 @@ def test_a_line_read_at_very_low_confidence_is_left_out_of_the_cell_and_kept_for
     from pipeline.ocr.cells import ILLEGIBLE_LINE_CONFIDENCE, CellLines, cells_from_lines
 
     cell = Cell(3, 1, 0, 1, 1, Box(0, 0, 100, 200))
-    work = [CellLines(cell, (np.zeros((10, 10), np.uint8),) * 2, False)]
-    read = [LineText("四、强化监测预警", 0.99), LineText("主声”一pa", 0.27)]
+    work = [CellLines(cell, (np.zeros((10, 10), np.uint8),) * 3, False)]
+    read = [LineText("四、强化监测预警", 0.99), LineText("主声”一pa", 0.27), LineText("", 0.0)]
     assert ILLEGIBLE_LINE_CONFIDENCE["rapid"] == 0.3
     (kept,) = cells_from_lines(work, read, "rapid")
-    assert (kept.text, kept.confidence, kept.illegible) == ("四、强化监测预警", 0.99, ("主声”一pa",))
+    # A line read as nothing had ink too: it is named as well.
+    assert (kept.text, kept.confidence, kept.illegible) == ("四、强化监测预警", 0.99, ("主声”一pa", ""))
     (tess,) = cells_from_lines(work, read, "tesseract")
-    assert (tess.text, tess.illegible) == ("四、强化监测预警\n主声”一pa", ())
+    assert (tess.text, tess.illegible) == ("四、强化监测预警\n主声”一pa\n", ())

@@ -339,7 +339,7 @@ ILLEGIBLE_LINE_CONFIDENCE = {"rapid": 0.3, "v6-tiny": 0.3, "v6-small": 0.3}
 def cells_from_lines(work: Sequence[CellLines], read: Sequence[LineText], engine: str) -> tuple[CellText, ...]:
     """Each cell's text from the readings of `line_images(work)` (same order): lines joined by
     newlines, the cell's confidence the mean of its lines'. Illegible lines (ILLEGIBLE_LINE_CONFIDENCE)
-    are left out of both and kept in CellText.illegible."""
+    are left out of both and kept in CellText.illegible (a line read as nothing too: ink was there)."""
     floor = ILLEGIBLE_LINE_CONFIDENCE.get(engine, 0.0)
     out = []
     position = 0
@@ -347,7 +347,7 @@ def cells_from_lines(work: Sequence[CellLines], read: Sequence[LineText], engine
         lines = tuple(read[position:position + len(item.images)])
         position += len(item.images)
         legible = [r for r in lines if r.confidence >= floor]
-        illegible = tuple(r.text for r in lines if r.confidence < floor and r.text.strip())
+        illegible = tuple(r.text for r in lines if r.confidence < floor)
         text = "\n".join(r.text for r in legible)
         confidence = float(np.mean([r.confidence for r in legible])) if legible else 1.0
         out.append(CellText(item.cell, text, confidence, engine, lines, illegible))
