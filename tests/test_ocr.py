@@ -321,7 +321,7 @@ def test_a_line_read_as_beginning_with_a_mark_is_read_again():
     xs = tuple(float(10 + 20 * k) for k in range(9))
     assert unsure(Reading("、健全防汛指挥体系", (0.999,) * 9, xs), RECHECK_MIN_PROB)
     assert unsure(Reading("，健全防汛指挥体系", (0.999,) * 9, xs), RECHECK_MIN_PROB)
-    assert not unsure(Reading("“健全防汛指挥体系", (0.999,) * 9, xs), RECHECK_MIN_PROB)
+    assert not unsure(Reading("“健全防汛”指挥体", (0.999,) * 9, xs), RECHECK_MIN_PROB)
     assert not unsure(Reading("1健全防汛指挥体系", (0.999,) * 9, xs), RECHECK_MIN_PROB)
 
 
@@ -403,3 +403,14 @@ def test_a_line_read_at_very_low_confidence_is_left_out_of_the_cell_and_kept_for
     assert (kept.text, kept.confidence, kept.illegible) == ("四、强化监测预警", 0.99, ("主声”一pa", ""))
     (tess,) = cells_from_lines(work, read, "tesseract")
     assert (tess.text, tess.illegible) == ("四、强化监测预警\n主声”一pa\n", ())
+
+
+def test_an_opening_quote_left_open_in_its_line_is_read_again_from_the_quote():
+    """智慧守护设备 read from 智慧守护”设备 at full confidence by tiny (the ” skipped, a gap under the gap
+    rule): a “ with no ” after it in the line sends the stretch from the quote to the line's end to
+    v6 small; a closed quote does not."""
+    from pipeline.ocr.ppocr import RECHECK_MIN_PROB, unsure_spots
+
+    line = "表、烟感报警等“智慧守护设备，及时发现"
+    assert unsure_spots(_reading(line), RECHECK_MIN_PROB) == [(line.index("“"), len(line) - 1)]
+    assert unsure_spots(_reading("表、烟感报警等“智慧守护”设备，及时发现"), RECHECK_MIN_PROB) == []
