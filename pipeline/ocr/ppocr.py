@@ -215,12 +215,6 @@ def skipped_marks(reading: Reading, gap_pitch: float) -> list[int]:
     return [int(k) for k in np.nonzero(steps > gap_pitch * float(np.median(steps)))[0]]
 
 
-def skipped_mark(reading: Reading, gap_pitch: float) -> bool:
-    """Two characters read side by side with more than `gap_pitch` times the line's usual distance
-    between them (see skipped_marks)."""
-    return bool(skipped_marks(reading, gap_pitch))
-
-
 def unsure_spots(reading: Reading, min_prob: float, gap_pitch: float = 0.0,
                  lookalike_prob: float = 0.0) -> list[tuple[int, int]]:
     """The runs of characters (first and last index, inclusive) of a first reading worth a second
