@@ -17,7 +17,7 @@ from pathlib import Path
 from .errors import CorruptInput, NotADraft
 from .fileio import csv_text, write_bytes_atomic, write_text_atomic
 from .models import DraftResult, Flag, PageCells, PageReport, Table, split_agencies, sub_rows
-from .report import render_review_html, render_xlsx
+from .report import flag_reason, render_review_html, render_xlsx
 from .settings import Settings
 
 LONG_HEADER = ("序号", "子行", "二级指标", "单位", "角色")
@@ -69,13 +69,6 @@ def matrix(table: Table) -> tuple[list[str], list[list[str]]]:
     return header, body
 
 
-def _flag_text(flag: Flag, raw: str, final: str) -> str:
-    """A flag's reason and score, with the text it is about when that is not the raw or final text
-    (a line left out as illegible, the unknown fragment of an agency list)."""
-    about = f" 「{flag.text}」" if flag.text and flag.text not in (raw, final) else ""
-    return f"{flag.reason}{about} ({flag.score:.0f})"
-
-
 def review_rows(result: DraftResult) -> list[list[object]]:
     """One row per (table row, column): where it came from, what was read, what came out."""
     changes: dict[tuple[int, str], list[str]] = {}
@@ -107,7 +100,7 @@ def review_rows(result: DraftResult) -> list[list[object]]:
                 f"{source.confidence:.3f}" if source and source.confidence is not None else "",
                 source.engine if source else "",
                 " | ".join(changes.get(key, [])),
-                " | ".join(_flag_text(flag, raw, row.get(f)) for flag in flags.get(key, [])),
+                " | ".join(f"{flag_reason(flag, raw, row.get(f))} ({flag.score:.0f})" for flag in flags.get(key, [])),
                 f"{scores[key]:.0f}" if key in scores else "",
             ])
     return out

@@ -280,11 +280,15 @@ def _repair_line(repair: Repair) -> str:
             f"<code>{_text(repair.after)}</code> ({repair.score:.0f})</li>")
 
 
-def reason_text(flag: Flag, cell: FlaggedCell) -> str:
+def flag_reason(flag: Flag, raw: str, final: str) -> str:
     """A flag's reason, with the text it is about when that is not the whole raw or final text
-    (the fragment of an agency list that is unknown, say)."""
-    raw = cell.source.raw if cell.source else ""
-    return f"{flag.reason} 「{flag.text}」" if flag.text and flag.text not in (raw, cell.final) else flag.reason
+    (the fragment of an agency list that is unknown, say, or a line left out as illegible)."""
+    return f"{flag.reason} 「{flag.text}」" if flag.text and flag.text not in (raw, final) else flag.reason
+
+
+def reason_text(flag: Flag, cell: FlaggedCell) -> str:
+    """flag_reason for a flagged cell of the review."""
+    return flag_reason(flag, cell.source.raw if cell.source else "", cell.final)
 
 
 def _entry_html(rank: int, cell: FlaggedCell, result: DraftResult) -> str:
