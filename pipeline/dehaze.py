@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 
 from .grid import estimate_char_height, widened_runs
-from .imaging import contrast_ink_mask, ink_mask, paper_level
+from .imaging import contrast_ink_mask, half_size, ink_mask, paper_level
 
 #: A mark is haze when its darkest pixel's darkness (1 - its gray over the paper's around it) is below
 #: this share of the page's ink darkness (INK_DARKNESS_PERCENTILE of its ink pixels' darkness).
@@ -112,8 +112,7 @@ def remove_haze(gray: np.ndarray, dpi: int) -> tuple[np.ndarray, str]:
     """The page with its toner haze painted over with the paper around it, and what was done
     ("" when the page has no haze and is returned as it is)."""
     # A half-size look first: most pages have no haze, and this costs a fifth of the full look.
-    half = cv2.resize(gray, (max(1, gray.shape[1] // 2), max(1, gray.shape[0] // 2)), interpolation=cv2.INTER_AREA)
-    if _light_marks(half, max(1, dpi // 2)).light_share < QUICK_LOOK_MIN_SHARE:
+    if _light_marks(half_size(gray), max(1, dpi // 2)).light_share < QUICK_LOOK_MIN_SHARE:
         return gray, ""
     marks = _light_marks(gray, dpi)
     if not HAZE_MIN_SHARE <= marks.light_share <= HAZE_MAX_SHARE:

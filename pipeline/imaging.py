@@ -45,10 +45,15 @@ INK_MEDIAN_CONTRAST = 40
 INK_MEDIAN_BLOCK = 31
 
 
+def half_size(gray: np.ndarray) -> np.ndarray:
+    """The image at half its width and height (pixels averaged)."""
+    return cv2.resize(gray, (max(1, gray.shape[1] // 2), max(1, gray.shape[0] // 2)), interpolation=cv2.INTER_AREA)
+
+
 def paper_level(gray: np.ndarray) -> np.ndarray:
     """The paper's gray around each pixel: the median of its surroundings (INK_MEDIAN_BLOCK px, on a
     half-size copy, so that text strokes and halos do not move it)."""
-    small = cv2.resize(gray, (max(1, gray.shape[1] // 2), max(1, gray.shape[0] // 2)), interpolation=cv2.INTER_AREA)
+    small = half_size(gray)
     block = max(3, (INK_MEDIAN_BLOCK // 2) | 1)
     return cv2.resize(cv2.medianBlur(small, block), (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
 
