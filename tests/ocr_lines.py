@@ -282,11 +282,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     ms: dict[str, float] = {}
     for name in [n for n in args.readers.split(",") if n]:
         read, ms[name] = read_all(samples, name, args.cache)
-        results[name] = score(samples, ["".join(r[0] for r in cell) for cell in read])
+        results[name] = score(samples, ["".join(r[0] if r[2] is None else _legible(r[0], r[1]) for r in cell)
+                                        for cell in read])
         print(f"{name}: {ms[name]:.1f} ms/line", file=sys.stderr, flush=True)
     print(table(results, ms))
     return 0
 
+
+
+def _legible(text: str, confidence: float) -> str:
+    """A PP-OCR line's text as the pipeline keeps it: a line read below the illegible-line floor is
+    left out of the cell (cells.ILLEGIBLE_LINE_CONFIDENCE, the same for every PP-OCR model), so it is
+    scored as nothing read, for every reader and strategy alike."""
+    from pipeline.ocr.cells import ILLEGIBLE_LINE_CONFIDENCE
+
+    return text if confidence >= ILLEGIBLE_LINE_CONFIDENCE["rapid"] else ""
 
 
 # --- reading strategies ---------------------------------------------------------------------------------
@@ -342,7 +352,8 @@ def _windowed(tiny: list[list[tuple]], samples: Sequence[CellSample], cache: Pat
         parts = []
         for t, img in zip(tc, s.images, strict=True):
             reading = splice(t[2], plan[k], seconds[k]) if plan[k] else t[2]
-            parts.append(punct.restore(img, reading.text, reading.xs) if fix else reading.text)
+            parts.append(_legible(punct.restore(img, reading.text, reading.xs) if fix else reading.text,
+                                  reading.confidence))
             k += 1
         texts.append("".join(parts))
     return texts, tiny_ms + 1000 * spent / max(1, k)
@@ -360,7 +371,8 @@ def strategies(samples: Sequence[CellSample], cache: Path) -> str:
     ms: dict[str, float] = {}
 
     def text(reading: object, img: np.ndarray, fix: bool) -> str:
-        return punct.restore(img, reading.text, reading.xs) if fix else reading.text  # type: ignore[attr-defined]
+        return _legible(punct.restore(img, reading.text, reading.xs) if fix else reading.text,  # type: ignore[attr-defined]
+                        reading.confidence)  # type: ignore[attr-defined]
 
     for fix in (False, True):
         tag = " +punct" if fix else ""
