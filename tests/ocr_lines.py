@@ -337,9 +337,10 @@ def _windowed(tiny: list[list[tuple]], samples: Sequence[CellSample], cache: Pat
                      if t[2].confidence >= RECHECK_MIN_MEAN else [])
             plan.append(reread_windows(t[2], img.shape[1], img.shape[0], spots, neighbours, context, whole)
                         if spots else [])
-    if path.exists():
-        seconds, spent = pickle.loads(path.read_bytes())
-    else:
+    cached = pickle.loads(path.read_bytes()) if path.exists() else None
+    if cached is not None and [len(s) for s in cached[0]] == [len(ws) for ws in plan]:
+        seconds, spent = cached
+    else:  # none cached, or cached for other unsure spots (the rules changed since)
         small = Recognizer("v6-small")
         images = [img for s in samples for img in s.images]
         t0 = time.perf_counter()
