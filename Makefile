@@ -48,7 +48,7 @@ test-all: setup
 	$(PY) -m pytest -q -m ""
 
 eval: setup
-	$(PY) tests/eval_suite.py --engine both
+	$(PY) tests/eval_suite.py --engine both --against v6-small
 	$(PY) tests/measure_orientation.py
 
 bench: setup

@@ -75,6 +75,9 @@ DEFAULT_OUT = Path("eval_out")
 #: `--engine both`: the default engine and the light one (v6-small and v6-tiny, the default's two
 #: models alone, are measured on cut lines by tests/ocr_lines.py and can be named here one at a time).
 BOTH = ("rapid", "tesseract")
+#: `make eval` also runs this engine and sets the default beside it (issue 15: the cascade must be
+#: at least as accurate as v6 small reading every line, on every variant).
+REFERENCE = "v6-small"
 #: Characters of a cell shown in the list of wrong cells before it is cut.
 PREVIEW_CHARS = 60
 #: Differences of a long cell listed, and characters of context shown around each.
@@ -428,12 +431,14 @@ def _warm(settings: Settings) -> None:
 
 def evaluate_engine(
     engine: str, cases: Sequence[Case], out: Path, lexicon_path: Path, peer: bool = True
-) -> tuple[str, str, str]:
-    """Run every case with one engine, then the peer (unless not `peer`); returns (table, notes, peer table)."""
+) -> tuple[str, str, str, dict[str, Outcome]]:
+    """Run every case with one engine, then the peer (unless not `peer`); returns (table, notes, peer
+    table, outcome by case name)."""
     settings = Settings.resolve(engine=engine)
     lexicon = load_lexicon(lexicon_path)
     executor = make_executor(settings)
     named: dict[str, Scores] = {}
+    outcomes: dict[str, Outcome] = {}
     extra: dict[str, dict[str, str]] = {}
     notes: list[str] = []
     try:
@@ -442,6 +447,7 @@ def evaluate_engine(
         for case in cases:
             outcome = run_case(case, settings, lexicon, executor, out)
             named[case.name] = outcome.scores
+            outcomes[case.name] = outcome
             extra[case.name] = {"pages read": outcome.pages_read or f"0/{outcome.pages}",
                                 "diff changes": "—" if outcome.false_changes is None else str(outcome.false_changes),
                                 "seconds": f"{outcome.seconds:.1f}"}
@@ -453,7 +459,54 @@ def evaluate_engine(
         if executor is not None:
             executor.shutdown(cancel_futures=True)
     peer_text = evaluate_peer(engine, cases, named, out) if peer else ""
-    return format_scores_table(named, extra), "\n".join(notes), peer_text
+    return format_scores_table(named, extra), "\n".join(notes), peer_text, outcomes
+
+
+#: Columns set side by side, by Scores attribute: exact rates (higher is better) and the CER.
+SIDE_BY_SIDE_EXACT = ("level1", "level2", "requirement", "lead", "support")
+
+
+def _pages_read(outcome: Outcome) -> int:
+    return int(outcome.pages_read.split("/")[0] or 0) if outcome.pages_read else 0
+
+
+def _worse_in(a: Outcome, b: Outcome) -> list[str]:
+    """What `a` does worse than `b` (empty: at least as accurate): rows found, pages read, the
+    requirement CER, each exact rate, agency F1, false changes of the diff."""
+    worse = []
+    if a.scores.rows_found < min(b.scores.rows_found, b.scores.rows_expected):
+        worse.append("rows")
+    if _pages_read(a) < _pages_read(b):
+        worse.append("pages")
+    if round(a.scores.requirement_cer, 4) > round(b.scores.requirement_cer, 4):
+        worse.append("CER")
+    worse += [COLUMN_TITLES[c] for c in SIDE_BY_SIDE_EXACT
+              if round(getattr(a.scores, f"exact_{c}"), 4) < round(getattr(b.scores, f"exact_{c}"), 4)]
+    if round(a.scores.agency_f1, 4) < round(b.scores.agency_f1, 4):
+        worse.append("F1")
+    if (a.false_changes or 0) > (b.false_changes or 0):
+        worse.append("changes")
+    return worse
+
+
+def side_by_side(a_name: str, a: Mapping[str, Outcome], b_name: str, b: Mapping[str, Outcome]) -> str:
+    """One row per variant both engines ran: requirement CER, exact rates and the diff's false changes
+    of `a` beside `b`'s, and what `a` does worse (a pure rendering of the two runs' outcomes)."""
+    header = ["variant", "rows", f"工作要求 CER % ({a_name} / {b_name})",
+              *(f"{COLUMN_TITLES[c]} %" for c in SIDE_BY_SIDE_EXACT), "agency F1 %", "diff changes",
+              f"{a_name} worse in"]
+    rows = []
+    for name in [n for n in a if n in b]:
+        x, y = a[name], b[name]
+        pair = [f"{100 * getattr(x.scores, f'exact_{c}'):.1f} / {100 * getattr(y.scores, f'exact_{c}'):.1f}"
+                for c in SIDE_BY_SIDE_EXACT]
+        rows.append([name, f"{x.scores.rows_found} / {y.scores.rows_found} of {x.scores.rows_expected}",
+                     f"{100 * x.scores.requirement_cer:.2f} / {100 * y.scores.requirement_cer:.2f}", *pair,
+                     f"{100 * x.scores.agency_f1:.1f} / {100 * y.scores.agency_f1:.1f}",
+                     f"{x.false_changes} / {y.false_changes}", ", ".join(_worse_in(x, y)) or "—"])
+    worse = sum(1 for r in rows if r[-1] != "—")
+    return (format_markdown(header, rows) + f"\n\n{a_name} is worse than {b_name} on {worse} of {len(rows)} "
+            f"variants (each pair: {a_name} / {b_name}).")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -462,6 +515,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--variants", default="", help=f"comma-separated subset of: {', '.join(all_case_names())}")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default eval_out/)")
     parser.add_argument("--lexicon", type=Path, default=DEFAULT_LEXICON)
+    parser.add_argument("--against", choices=ENGINES, default=None,
+                        help=f"also run this engine and set the default engine beside it (make eval: {REFERENCE})")
     parser.add_argument("--peer", action=argparse.BooleanOptionalAction, default=True,
                         help="also score the img2table peer on every scanned variant (default on; --no-peer skips)")
     args = parser.parse_args(argv)
@@ -493,14 +548,24 @@ def main(argv: Sequence[str] | None = None) -> int:
               "document/layout = a column layout of scangen (scored against scangen.expected_rows); "
               "document/recipe = tests/degrade.py (augraphy, seals, pen, photos: the library's degradations). "
               "None of these is a real scan: those are measured by tests/test_real_scans.py.")
+    ran: dict[str, dict[str, Outcome]] = {}
     for engine in engines:
-        table, notes, peer = evaluate_engine(engine, cases, out, args.lexicon, args.peer)
+        table, notes, peer, ran[engine] = evaluate_engine(engine, cases, out, args.lexicon, args.peer)
         title = (f"## eval, engine {engine}, commit {commit}, "
                  f"{dt.datetime.now().astimezone().isoformat(timespec='seconds')}")
         peer_part = ["", f"### peer (img2table), engine {engine}", "", peer] if peer else []
         text = "\n".join([title, "", table, "", legend, *(["", notes] if notes else []), *peer_part]) + "\n"
         print(text, flush=True)
         (out / f"eval_{engine}.md").write_text(text, encoding="utf-8")
+    if args.against:
+        default = Settings.resolve().engine
+        for engine in (default, args.against):
+            if engine not in ran:
+                ran[engine] = evaluate_engine(engine, cases, out, args.lexicon, peer=False)[3]
+        text = (f"## eval, {default} beside {args.against}, commit {commit}\n\n"
+                + side_by_side(default, ran[default], args.against, ran[args.against]) + "\n")
+        print(text, flush=True)
+        (out / f"eval_{default}_vs_{args.against}.md").write_text(text, encoding="utf-8")
     return 0
 
 

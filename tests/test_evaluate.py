@@ -217,3 +217,24 @@ def test_peer_text_cer_needs_no_row_alignment() -> None:
     assert requirement_text_cer(truth, "加强学校安全，落实责任。ＡＢＣＤ") == 0.0
     assert requirement_text_cer(truth, "加强学校安仝,落实 责任。ABCD") == pytest.approx(1 / 16)
     assert requirement_text_cer(truth, "") == 1.0
+
+
+# --- the default engine beside v6 small (tests/eval_suite.py --against) -----------------------------
+def test_side_by_side_names_what_the_default_does_worse() -> None:
+    from eval_suite import Outcome, side_by_side
+
+    truth = Table("t", (
+        Row.of(no="1", level1="一、甲", level2="乙", requirement="加强学校安全。", lead="区教育局", support="区妇联"),
+        Row.of(no="2", level1="一、甲", level2="丙", requirement="落实责任。", lead="区教育局", support=""),
+    ))
+    misread = Table("t", (truth.rows[0], Row.of(no="2", level1="一、甲", level2="丙", requirement="落实责仕。",
+                                                  lead="区教育局", support="")))
+    exact = Outcome(score_table(truth, truth), 1.0, 1, pages_read="1/1", false_changes=0)
+    worse = Outcome(score_table(misread, truth), 1.0, 1, pages_read="1/1", false_changes=1)
+    text = side_by_side("rapid", {"a": worse, "b": exact, "only-here": exact}, "v6-small", {"a": exact, "b": exact})
+    rows = {line.split("|")[1].strip(): line for line in text.splitlines() if line.startswith("| ")}
+    assert set(rows) == {"variant", "a", "b"}  # a variant only one engine ran is not set beside anything
+    assert rows["a"].rstrip(" |").endswith("CER, 工作要求, changes")
+    assert "8.33 / 0.00" in rows["a"] and "1 / 0" in rows["a"]  # one wrong character of 12
+    assert rows["b"].rstrip(" |").endswith("—")
+    assert text.endswith("rapid is worse than v6-small on 1 of 2 variants (each pair: rapid / v6-small).")
