@@ -133,6 +133,8 @@ class PieceRead:
 
     lines: tuple[LineText, ...]
     engine: str
+    #: The engine's OcrEngine.illegible_below: lines read under it are left out of their cells.
+    illegible_below: float
     time: StageTime
 
 
@@ -141,7 +143,8 @@ def read_piece(images: Sequence[np.ndarray], settings: Settings) -> PieceRead:
     wall, cpu = time.perf_counter(), time.process_time()
     engine = get_engine(settings)
     lines = tuple(engine.read_lines(images)) if images else ()
-    return PieceRead(lines, engine.name, StageTime(time.perf_counter() - wall, time.process_time() - cpu))
+    return PieceRead(lines, engine.name, engine.illegible_below,
+                     StageTime(time.perf_counter() - wall, time.process_time() - cpu))
 
 
 def finish_page(prepared: PreparedPage, reads: Sequence[PieceRead]) -> PageOutcome:
@@ -154,8 +157,8 @@ def finish_page(prepared: PreparedPage, reads: Sequence[PieceRead]) -> PageOutco
     else:
         lines = [line for piece in reads for line in piece.lines]
         n_cells = len(line_images(prepared.work))
-        engine = reads[0].engine if reads else ""
-        texts = cells_from_lines(prepared.work, lines[:n_cells], engine) if prepared.grid.cells else ()
+        engine, floor = (reads[0].engine, reads[0].illegible_below) if reads else ("", 0.0)
+        texts = cells_from_lines(prepared.work, lines[:n_cells], engine, floor) if prepared.grid.cells else ()
         margin = margin_from_lines(lines[n_cells:])
     report = prepared.report
     cells = PageCells(prepared.index, prepared.grid, texts, prepared.source, prepared.note, report.rotation,

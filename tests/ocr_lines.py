@@ -292,11 +292,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _legible(text: str, confidence: float) -> str:
     """A PP-OCR line's text as the pipeline keeps it: a line read below the illegible-line floor is
-    left out of the cell (cells.ILLEGIBLE_LINE_CONFIDENCE, the same for every PP-OCR model), so it is
+    left out of the cell (ppocr.ILLEGIBLE_MEAN, the same for every PP-OCR model), so it is
     scored as nothing read, for every reader and strategy alike."""
-    from pipeline.ocr.cells import ILLEGIBLE_LINE_CONFIDENCE
+    from pipeline.ocr.ppocr import ILLEGIBLE_MEAN
 
-    return text if confidence >= ILLEGIBLE_LINE_CONFIDENCE["rapid"] else ""
+    return text if confidence >= ILLEGIBLE_MEAN else ""
 
 
 # --- reading strategies ---------------------------------------------------------------------------------

@@ -392,16 +392,22 @@ def test_a_line_read_at_very_low_confidence_is_left_out_of_the_cell_and_kept_for
     it is left out of the text and the confidence, and kept in CellText.illegible. Tesseract's
     confidences were not measured on this scale: nothing of it is left out."""
     from pipeline.models import Box, Cell, LineText
-    from pipeline.ocr.cells import ILLEGIBLE_LINE_CONFIDENCE, CellLines, cells_from_lines
+    from pipeline.ocr.base import get_engine
+    from pipeline.ocr.cells import CellLines, cells_from_lines
+    from pipeline.ocr.ppocr import CascadeEngine, SingleModelEngine
+    from pipeline.ocr.tesseract import TesseractEngine
+    from pipeline.settings import Settings
 
     cell = Cell(3, 1, 0, 1, 1, Box(0, 0, 100, 200))
     work = [CellLines(cell, (np.zeros((10, 10), np.uint8),) * 3, False)]
     read = [LineText("四、强化监测预警", 0.99), LineText("主声”一pa", 0.27), LineText("", 0.0)]
-    assert ILLEGIBLE_LINE_CONFIDENCE["rapid"] == 0.3
-    (kept,) = cells_from_lines(work, read, "rapid")
+    assert CascadeEngine.illegible_below == SingleModelEngine.illegible_below == 0.3
+    assert TesseractEngine.illegible_below == 0.0
+    floor = get_engine(Settings.resolve(engine="rapid")).illegible_below
+    (kept,) = cells_from_lines(work, read, "rapid", floor)
     # A line read as nothing had ink too: it is named as well.
     assert (kept.text, kept.confidence, kept.illegible) == ("四、强化监测预警", 0.99, ("主声”一pa", ""))
-    (tess,) = cells_from_lines(work, read, "tesseract")
+    (tess,) = cells_from_lines(work, read, "tesseract", TesseractEngine.illegible_below)
     assert (tess.text, tess.illegible) == ("四、强化监测预警\n主声”一pa\n", ())
 
 

@@ -20,6 +20,10 @@ class OcrEngine(ABC):
     """Recognizes single text lines (grayscale, dark text on light paper)."""
 
     name: str = ""
+    #: A line read at a mean confidence below this is illegible (specks, haze or a ruling's remains
+    #: read as characters): cells leave it out of the cell's text and name it for review
+    #: (CellText.illegible). 0: every line is kept (an engine whose confidences were not measured).
+    illegible_below: float = 0.0
 
     @abstractmethod
     def read_lines(self, images: Sequence[np.ndarray]) -> list[LineText]:

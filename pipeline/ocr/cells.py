@@ -317,7 +317,7 @@ def read_cells(page: Page, grid: Grid, engine: OcrEngine | None, settings: Setti
     if engine is None:
         raise ValueError("a scanned page needs an OCR engine")
     work = cell_lines(page, grid)
-    return cells_from_lines(work, engine.read_lines(line_images(work)), engine.name)
+    return cells_from_lines(work, engine.read_lines(line_images(work)), engine.name, engine.illegible_below)
 
 
 def line_images(work: Sequence[CellLines]) -> list[np.ndarray]:
@@ -325,29 +325,19 @@ def line_images(work: Sequence[CellLines]) -> list[np.ndarray]:
     return [img for item in work for img in item.images]
 
 
-#: A line read at a mean character confidence below this is illegible: specks, haze or a ruling's
-#: remains read as characters. It is left out of the cell's text and named for review
-#: (CellText.illegible). Measured on the 3051 cut lines of `tests/ocr_lines.py` (3 documents, our
-#: renderer's styles and the library's degradations): outside dirty drum, 8 lines are below 0.3 with
-#: PP-OCRv6 tiny, and none holds the line's text (令, 汕, 中帘局, 是à一一2一大…, a haze streak read
-#: 主声”一pa that was joined to a 一级 title on a photocopied page); 0.3 is also where the rapid
-#: engine stops reading a line again (ppocr.RECHECK_MIN_MEAN). Per engine: tesseract's confidences
-#: are of another scale and were not measured, so no line of it is left out.
-ILLEGIBLE_LINE_CONFIDENCE = {"rapid": 0.3, "v6-tiny": 0.3, "v6-small": 0.3}
-
-
-def cells_from_lines(work: Sequence[CellLines], read: Sequence[LineText], engine: str) -> tuple[CellText, ...]:
+def cells_from_lines(work: Sequence[CellLines], read: Sequence[LineText], engine: str,
+                     illegible_below: float = 0.0) -> tuple[CellText, ...]:
     """Each cell's text from the readings of `line_images(work)` (same order): lines joined by
-    newlines, the cell's confidence the mean of its lines'. Illegible lines (ILLEGIBLE_LINE_CONFIDENCE)
-    are left out of both and kept in CellText.illegible (a line read as nothing too: ink was there)."""
-    floor = ILLEGIBLE_LINE_CONFIDENCE.get(engine, 0.0)
+    newlines, the cell's confidence the mean of its lines'. Illegible lines (read below
+    `illegible_below`, the engine's OcrEngine.illegible_below) are left out of both and kept in
+    CellText.illegible (a line read as nothing too: ink was there)."""
     out = []
     position = 0
     for item in work:
         lines = tuple(read[position:position + len(item.images)])
         position += len(item.images)
-        legible = [r for r in lines if r.confidence >= floor]
-        illegible = tuple(r.text for r in lines if r.confidence < floor)
+        legible = [r for r in lines if r.confidence >= illegible_below]
+        illegible = tuple(r.text for r in lines if r.confidence < illegible_below)
         text = "\n".join(r.text for r in legible)
         confidence = float(np.mean([r.confidence for r in legible])) if legible else 1.0
         out.append(CellText(item.cell, text, confidence, engine, lines, illegible))

@@ -51,12 +51,16 @@ RECHECK_LOOKALIKE_PROB = 0.99
 #: by tiny on the held-out Songjiang document under augraphy ink bleed; small reads 一、). The same
 #: pausing marks as punct.MARKS_BEFORE.
 NEVER_LINE_START = punct.MARKS_BEFORE
-#: A line tiny reads with a mean confidence below this is not read again: nothing legible is there (a
-#: line turned the wrong way while orientation is decided, a blank or ruling crop). Same material:
-#: 0.3 leaves every style's CER as it was (bilevel-200 19.51 → 19.50%) and reads 49% of lines twice
-#: instead of 52%; 0.5 costs bilevel-200 (19.86%). Orientation reads 4 turns of a few lines per page,
-#: so without it most of its lines went to v6 small.
-RECHECK_MIN_MEAN = 0.3
+#: A line read with a mean confidence below this holds nothing legible: it is not read again, and it
+#: is left out of its cell (OcrEngine.illegible_below, every PP-OCR engine). Measured on the 3051 cut
+#: lines of `tests/ocr_lines.py` (3 documents, our renderer's styles and the library's degradations).
+#: Not read again: 0.3 leaves every style's CER as it was (bilevel-200 19.51 → 19.50%) and reads 49% of
+#: lines twice instead of 52%; 0.5 costs bilevel-200 (19.86%); orientation reads 4 turns of a few lines
+#: per page, and without it most of its lines went to v6 small. Left out: outside dirty drum, 8 lines
+#: are below 0.3 with PP-OCRv6 tiny, and none holds the line's text (令, 汕, 中帘局, 是à一一2一大…, a
+#: haze streak read 主声”一pa that was joined to a 一级 title on a photocopied page).
+ILLEGIBLE_MEAN = 0.3
+RECHECK_MIN_MEAN = ILLEGIBLE_MEAN
 #: v6 small reads again only windows of an unsure line (reread_windows): each unsure character with
 #: RECHECK_NEIGHBOURS characters either side is replaced by v6 small's reading of a crop holding
 #: RECHECK_CONTEXT_CHARS characters more each side (and what the model's narrowest input holds
@@ -198,6 +202,8 @@ def _line(reading: Reading, image: np.ndarray, model: str) -> ModelLine:
 class SingleModelEngine(OcrEngine):
     """Every line read by one PP-OCR model, dots between Chinese characters checked on the ink."""
 
+    illegible_below = ILLEGIBLE_MEAN
+
     def __init__(self, key: str, model: Recognizer | None = None) -> None:
         self.name = key
         self._model = model or Recognizer(key)
@@ -308,6 +314,7 @@ class CascadeEngine(OcrEngine):
     again) or v6-tiny+small (windows)."""
 
     name = "rapid"
+    illegible_below = ILLEGIBLE_MEAN
 
     def __init__(self) -> None:
         self._first = Recognizer("v6-tiny")
