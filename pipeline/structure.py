@@ -79,6 +79,11 @@ MERGED_COLUMN_MIN_SHARE = 0.75
 CAPTION = re.compile(r"^(附件|附表|表)\s*[0-9一二三四五六七八九十]+")
 #: A line above the table that is the draft's title: a document name in 《》 or the words of one.
 TITLE_MARK = re.compile(r"《|职责分工|任务分工|责任分工|分工方案")
+#: ...or, when no line has those words, a line of at least TITLE_MIN_HAN Chinese characters that ends
+#: as a document's name ends (before a （送审稿） or （征求意见稿）): a new user's 闵行区2025年生活垃圾分类
+#: 工作任务分解表 was no title, so its district was not known and 区公安分局 was not canonicalised.
+DOCUMENT_NAME = re.compile(r"(表|清单|方案|计划|安排|要点|分工|分解|台账|任务书|细则)([（(][^（）()]*[）)])?$")
+TITLE_MIN_HAN = 6
 #: Roles whose texts identify an item: their merged cells are joined across page breaks.
 ITEM_ROLES = ("no", "level1", "level2", "level3")
 
@@ -439,7 +444,7 @@ def _finish(state: _TableState, cells: _Cells, profile: TableProfile, source: st
         roles = [r for r in roles if r != "responsible"]
     columns = profile.output_columns(roles, {r: t for r, t in state.headers.items()})
     caption = next((m.group(0) for m in map(CAPTION.match, (_compact(t) for t in state.margin)) if m), "")
-    title = next((_compact(t) for t in state.margin if TITLE_MARK.search(t)), "")
+    title = draft_title(state.margin)
     return Table(title=title, rows=tuple(rows), source=source, columns=columns,
                  caption="" if count == 1 else caption or f"表{index + 1}",
                  first_is_lead=lead_rule and "responsible" in state.roles)
@@ -494,6 +499,15 @@ def _join_across_break(prev: _RawRow, first: _RawRow, cells: _Cells, roles: Sequ
             continue
         prev.cells[role] = list(dict.fromkeys(prev.cells.get(role, []) + first.cells.get(role, [])))
     return True
+
+
+def draft_title(margin: Sequence[str]) -> str:
+    """The draft's title among the lines printed around its table (TITLE_MARK, else DOCUMENT_NAME),
+    or "" when none reads as one."""
+    lines = [_compact(t) for t in margin]
+    marked = [t for t in lines if TITLE_MARK.search(t)]
+    named = [t for t in lines if DOCUMENT_NAME.search(t) and len(re.findall(r"[\u4e00-\u9fff]", t)) >= TITLE_MIN_HAN]
+    return (marked or named or [""])[0]
 
 
 def _source(cell_ids: Sequence[str], texts: dict[str, CellText]) -> FieldSource:

@@ -300,3 +300,22 @@ def test_a_header_column_without_role_does_not_shift_the_next_pages_columns():
     [table] = structure.tables
     assert [(r.level2, r.requirement, r.lead, r.support) for r in table.rows] == [
         ("1. 乙", "丙。", "区教育局", "区科委"), ("2. 丁", "戊。", "区科委", "区妇联")]
+
+
+def test_a_title_without_the_words_of_a_division_of_duties_is_still_the_title():
+    """A new user's 闵行区2025年生活垃圾分类工作任务分解表 (under a 附件 caption) was no title: its
+    district was not known and the draft's 区公安分局 was not canonicalised. A line that ends as a
+    document's name ends is the title when no line has the words of a division of duties; a note, a
+    caption or a page number is not."""
+    from pipeline.structure import draft_title
+
+    p = page(0, [(1, 0, 1, "1"), (1, 1, 1, "甲。"), (1, 2, 1, "区教育局、区妇联"), (1, 3, 1, "2027年")],
+             header=["序号", "主要任务", "责任单位", "完成时限"])
+    noted = PageCells(0, p.grid, p.cells, margin_text=("附件", "闵行区2025年生活垃圾分类工作任务分解表", "第1页"))
+    [table] = build_tables([noted], PROFILE).tables
+    assert table.title == "闵行区2025年生活垃圾分类工作任务分解表"
+    listed = "金山区消防安全重点任务清单（征求意见稿）"
+    assert draft_title(["附件1", listed]) == listed
+    # the words of a division of duties go first, wherever they are
+    assert draft_title(["某区工作方案", "《某区实施方案》职责分工"]) == "《某区实施方案》职责分工"
+    assert draft_title(["附件", "注：列第一位的为牵头单位。", "第1页", "2025年工作安排"]) == ""
