@@ -639,6 +639,15 @@ class _Log:
 _ABSENT = TitleMatch("", "", "absent", 100.0, "", "")
 
 
+def printed_roles(table: Table) -> set[str]:
+    """The roles the draft itself prints. Table.columns always holds the six standard columns (a
+    role the draft lacks is an empty column in the outputs), so a role counts where a row has a
+    cell or a text for it: a 序号 | 主要任务 | 责任单位 | 完成时限 table has no 一级 or 二级 title
+    to miss (it had been flagged missing_title twice a row, seen on a new user's 闵行区 draft)."""
+    return ({role for row in table.rows for role in row.sources}
+            | {role for role in table.roles if any(row.get(role) for row in table.rows)})
+
+
 def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairResult:
     """Repair every row of `table` (scan or text-extraction rows) to the clean CSV conventions.
 
@@ -674,7 +683,7 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
     l2_scores: list[float] = []
     prev_l1: tuple[str, str] | None = None  # (raw, numeral) of the previous row
     prev_l2: tuple[str, str] | None = None  # (raw, number) of the previous row
-    roles = set(table.roles) | ({"responsible"} if table.first_is_lead else set())
+    roles = printed_roles(table) | ({"responsible"} if table.first_is_lead else set())
     for index, row in enumerate(table.rows):
         changed: dict[str, str] = {}
         # 一级指标

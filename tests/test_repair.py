@@ -945,3 +945,26 @@ def test_a_line_left_out_as_illegible_is_flagged_with_its_reading() -> None:
                              requirement="加强监测。", lead="区教育局", sources={"level1": source}))
     flag = next(f for f in result.flags if f.reason == "illegible_line_left_out")
     assert (flag.field, flag.text) == ("level1", "主声”一pa")
+
+
+def test_a_table_without_title_columns_has_no_title_to_miss() -> None:
+    """序号 | 主要任务 | 责任单位（列第一位的为牵头单位）| 完成时限 (a new user's 闵行区 draft): every
+    row had been flagged missing_title for 一级 and 二级, columns the draft does not print, and the
+    review page listed those 30 flags before the three that mattered. A printed 二级 column left
+    empty is still flagged."""
+    cell = FieldSource(cell_ids=("p1-r1-c0",), page=0, raw="x", confidence=0.99, engine="rapid")
+    columns = Table(title="t", rows=()).columns
+    printed = Table(title="t", first_is_lead=True, columns=columns, rows=(
+        Row.of(no="1", requirement="推进垃圾分类。", responsible="区绿化市容局、区房管局",
+               sources=MappingProxyType({"no": cell, "requirement": cell, "responsible": cell})),
+        Row.of(no="2", requirement="做好宣传。", responsible="区绿化市容局",
+               sources=MappingProxyType({"no": cell, "requirement": cell, "responsible": cell})),
+    ))
+    result = repair_table(printed, LEXICON, SETTINGS)
+    assert [f.reason for f in result.flags] == []
+    assert [(r.no, r.lead, r.support) for r in result.table.rows] == [("1", "区绿化市容局", "区房管局"),
+                                                                      ("2", "区绿化市容局", "")]
+    with_level2 = Table(title="t", columns=columns, rows=(
+        Row.of(no="99", level2="", requirement="做。", lead="区教育局",  # no known title 99
+               sources=MappingProxyType({"no": cell, "level2": cell, "requirement": cell, "lead": cell})),))
+    assert flags_of(repair_table(with_level2, LEXICON, SETTINGS), "level2") == ["missing_title"]
