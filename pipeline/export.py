@@ -17,7 +17,7 @@ from pathlib import Path
 from .errors import CorruptInput, NotADraft
 from .fileio import csv_text, write_bytes_atomic, write_text_atomic
 from .models import DraftResult, Flag, PageCells, PageReport, Table, split_agencies, sub_rows
-from .report import flag_reason, render_review_html, render_xlsx
+from .report import column_title, flag_reason, render_review_html, render_xlsx
 from .settings import Settings
 
 LONG_HEADER = ("序号", "子行", "二级指标", "单位", "角色")
@@ -84,7 +84,11 @@ def review_rows(result: DraftResult) -> list[list[object]]:
     out: list[list[object]] = []
     for i, (row, sub) in enumerate(zip(result.table.rows, sub_rows(result.table), strict=True)):
         raw_row = result.raw_table.rows[i] if i < len(result.raw_table.rows) else None
-        for f in result.table.roles:
+        # The table's columns, then cells read under a role that is no output column: a 责任单位
+        # cell split into 牵头 and 配合 by the draft's rule keeps its own line, flags and all.
+        unlisted = [f for f in dict.fromkeys([*(raw_row.sources if raw_row else ()),
+                                              *(f for r, f in flags if r == i)]) if f not in result.table.roles]
+        for f in [*result.table.roles, *unlisted]:
             source = raw_row.sources.get(f) if raw_row else None
             box = source.box if source and source.box else None
             page = source.page if source and source.page is not None else None
@@ -93,14 +97,15 @@ def review_rows(result: DraftResult) -> list[list[object]]:
             out.append([
                 ";".join(source.cell_ids) if source else "",
                 page + 1 if page is not None else "",
-                row.no, sub, result.table.column_name(f),
+                row.no, sub, column_title(result, f),
                 *((box.x0, box.y0, box.x1, box.y1) if box else ("", "", "", "")),
                 page_paths.get(page, result.kind) if page is not None else result.kind,
-                raw, row.get(f),
+                raw, result.table.text_of(row, f),
                 f"{source.confidence:.3f}" if source and source.confidence is not None else "",
                 source.engine if source else "",
                 " | ".join(changes.get(key, [])),
-                " | ".join(f"{flag_reason(flag, raw, row.get(f))} ({flag.score:.0f})" for flag in flags.get(key, [])),
+                " | ".join(f"{flag_reason(flag, raw, result.table.text_of(row, f))} ({flag.score:.0f})"
+                           for flag in flags.get(key, [])),
                 f"{scores[key]:.0f}" if key in scores else "",
             ])
     return out

@@ -242,6 +242,14 @@ class Table:
                 return column.name
         return "序号" if role == "no" else role
 
+    def text_of(self, row: Row, role: str) -> str:
+        """What a role of a row came out as: its text; a 责任单位 cell that repair split into 牵头
+        and 配合 by the draft's rule (列第一位的为牵头单位) is no column of this table any more, and
+        came out as those two joined."""
+        if role == "responsible" and role not in self.roles:
+            return AGENCY_SEPARATOR.join(t for t in (row.get("lead"), row.get("support")) if t)
+        return row.get(role)
+
     def csv_rows(self) -> list[list[str]]:
         return [row.values(self.roles) for row in self.rows]
 

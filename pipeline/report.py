@@ -29,6 +29,7 @@ from .grid import draw_grid
 from .imaging import ink_mask
 from .models import Box, DraftResult, FieldSource, Flag, Page, Repair, Row, sub_rows
 from .ocr.cells import crop_cell
+from .profile import default_profile
 
 #: Where 序号 is not a printed column it is read from (or inferred next to) the 二级指标 cell, so
 #: that cell is what a clerk must see for a 序号 flag.
@@ -167,6 +168,18 @@ class FlaggedCell:
         return self.source.page if self.source else None
 
 
+#: The output columns a role's cell is split into by repair (the draft's rule 列第一位的为牵头单位).
+SPLIT_INTO = {"responsible": ("lead", "support")}
+
+
+def column_title(result: DraftResult, role: str) -> str:
+    """The column a role's cells are shown under: the table's own; a 责任单位 column split into 牵头
+    and 配合 by the draft's rule is no output column, and is named as the profile names it."""
+    if role in result.table.roles:
+        return result.table.column_name(role)
+    return default_profile().column_name(role)
+
+
 def _field_source(row: Row | None, field: str) -> FieldSource | None:
     if row is None:
         return None
@@ -207,10 +220,10 @@ def flagged_cells(result: DraftResult) -> list[FlaggedCell]:
             flags=tuple(sorted(by_key[(row_index, field)], key=lambda f: f.score)),
             repairs=tuple(repairs.get((row_index, field), ())),
             source=source,
-            final=row.get(field) if row else "",
+            final=result.table.text_of(row, field) if row else "",
             no=row.no if row else "",
             sub_row=subs[row_index] if row_index < len(subs) else 0,
-            column=result.table.column_name(field),
+            column=column_title(result, field),
             own_cell=not (field == "no" and raw_row is not None and not (
                 raw_row.sources.get("no") and raw_row.sources["no"].cell_ids)),
         ))
@@ -572,8 +585,10 @@ def render_xlsx(result: DraftResult) -> bytes:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(result.table.rows) + 1}"
     flagged = flagged_cells(result)
     for cell in flagged:
-        if cell.row < len(result.table.rows) and cell.field in columns:
-            target = ws.cell(row=cell.row + 2, column=columns.index(cell.field) + 1)
+        # A flag of a 责任单位 cell split into 牵头 and 配合 marks both: the name may be in either.
+        shown = [cell.field] if cell.field in columns else [f for f in SPLIT_INTO.get(cell.field, ()) if f in columns]
+        for field in shown if cell.row < len(result.table.rows) else ():
+            target = ws.cell(row=cell.row + 2, column=columns.index(field) + 1)
             target.fill = FLAG_FILL
             target.comment = _comment(cell)
 

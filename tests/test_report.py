@@ -262,3 +262,32 @@ def test_review_html_in_headless_chromium(result: DraftResult, tmp_path: Path) -
     image = cv2.imread(str(shot))
     assert image is not None and image.shape[:2] == (2000, 1200)
     assert (image < 250).any(axis=2).mean() > 0.01  # something was drawn, not a blank page
+
+
+def test_a_split_responsible_cell_is_reviewed_under_its_own_column() -> None:
+    """A 责任单位 cell split into 牵头 and 配合 by the draft's rule (列第一位的为牵头单位) is no output
+    column: its unknown agency was flagged on the review page as column `responsible` with an empty
+    final text, and review.csv left the cell out (30 flagged cells listed of the summary's 33 on a
+    new user's 闵行区 draft). It is listed under 责任单位, final text as split, in review.csv too, and
+    both cells it became are highlighted in the xlsx."""
+    from pipeline.export import REVIEW_HEADER as CSV_REVIEW_HEADER
+    from pipeline.export import review_rows
+
+    c = cell(1, 3)
+    source = FieldSource((c.cell_id,), 0, c.box, "区绿化市容局、区城运中心", 0.99, "test")
+    raw = Table("", (Row({"no": "1", "responsible": "区绿化市容局、区城运中心"},
+                         sources=MappingProxyType({"responsible": source})),), first_is_lead=True)
+    table = Table("", (Row.of(no="1", lead="区绿化市容局", support="区城运中心"),))
+    flags = (Flag(0, "responsible", "区城运中心", "unknown_agency", 50.0),)
+    result = DraftResult("b.pdf", "pdf", table, raw, (), flags, (PageCells(0, grid(), ()),), (draw_page(),))
+    [flagged] = flagged_cells(result)
+    assert (flagged.column, flagged.final, flagged.entry_id) == ("责任单位", "区绿化市容局、区城运中心", c.cell_id)
+    listed = [dict(zip(CSV_REVIEW_HEADER, r, strict=True)) for r in review_rows(result)]
+    [own] = [r for r in listed if r["column"] == "责任单位"]
+    assert (own["cell_id"], own["final_text"]) == (c.cell_id, "区绿化市容局、区城运中心")
+    assert own["flags"].startswith("unknown_agency") and own["flags"].endswith("(50)")
+    assert sum(1 for r in listed if r["flags"]) == len(flagged_cells(result))
+    sheet = load_workbook(io.BytesIO(render_xlsx(result)))[TABLE_SHEET]
+    filled = {sheet.cell(row=1, column=k).value for k in range(1, sheet.max_column + 1)
+              if sheet.cell(row=2, column=k).fill.fgColor.rgb == FLAG_FILL.fgColor.rgb}
+    assert filled == {"牵头单位", "配合单位"}
