@@ -639,6 +639,19 @@ class _Log:
 _ABSENT = TitleMatch("", "", "absent", 100.0, "", "")
 
 
+def next_group_numeral(rows: Sequence[Row], index: int) -> int | None:
+    """The numeral's value of the 一级 group after row `index`'s (None when that group's title reads no
+    numeral, or there is none). The table's first group whose numeral was lost takes the one before
+    it: a photocopy faded the 一 of 一、健全防汛指挥体系 (held-out Songjiang draft), and six rows came
+    out without their numeral while the next group read 二、; the inference is flagged like the
+    others (inferred_number)."""
+    here = rows[index].get("level1")
+    for row in rows[index + 1:]:
+        if row.get("level1") != here:
+            return numeral_value(split_numeral(row.get("level1"))[0])
+    return None
+
+
 def printed_roles(table: Table) -> set[str]:
     """The roles the draft itself prints. Table.columns always holds the six standard columns (a
     role the draft lacks is an empty column in the outputs), so a role counts where a row has a
@@ -698,6 +711,8 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
                 l1_numeral = prev_l1[1]
             elif prev_l1 and numeral_value(prev_l1[1]):
                 l1_numeral = numeral_of((numeral_value(prev_l1[1]) or 0) + 1)
+            elif prev_l1 is None and (following := next_group_numeral(table.rows, index)) and following > 1:
+                l1_numeral = numeral_of(following - 1)
             if l1_numeral:
                 log.flag(index, "level1", raw_level1, "inferred_number", INFERRED_NUMBER_SCORE)
         if numeral and l1.known_number and l1.known_number != numeral and prev_l1 and prev_l1[0] != raw_level1:

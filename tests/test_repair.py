@@ -968,3 +968,22 @@ def test_a_table_without_title_columns_has_no_title_to_miss() -> None:
         Row.of(no="99", level2="", requirement="做。", lead="区教育局",  # no known title 99
                sources=MappingProxyType({"no": cell, "level2": cell, "requirement": cell, "lead": cell})),))
     assert flags_of(repair_table(with_level2, LEXICON, SETTINGS), "level2") == ["missing_title"]
+
+
+def test_the_first_group_that_lost_its_numeral_takes_the_one_before_the_next_group() -> None:
+    """A photocopy faded the 一 of 一、健全防汛指挥体系 (held-out Songjiang draft, augraphy photocopy):
+    the first group's rows came out without 一、 while the next group read 二、. The numeral before
+    the next group's is inferred and flagged; a first group before an un-numbered one is left as read."""
+    first, second = "、健全防汛指挥体系", "二、强化监测预警"
+    result = repair_table(Table(title="", rows=(
+        row(level1=first, level2="完善指挥架构", requirement="做。", lead="区水务局"),
+        row(level1=first, level2="压实主体责任", requirement="做。", lead="区水务局"),
+        row(level1=second, level2="加强监测", requirement="做。", lead="区水务局"),
+    )), BASE, SETTINGS)
+    assert [r.level1 for r in result.table.rows] == ["一、健全防汛指挥体系"] * 2 + ["二、强化监测预警"]
+    assert [flags_of(result, "level1", i) for i in range(3)] == [["inferred_number"]] * 2 + [[]]
+    unnumbered = repair_table(Table(title="", rows=(
+        row(level1="健全防汛指挥体系", level2="完善指挥架构", requirement="做。", lead="区水务局"),
+        row(level1="强化监测预警", level2="加强监测", requirement="做。", lead="区水务局"),
+    )), BASE, SETTINGS)
+    assert [r.level1 for r in unnumbered.table.rows] == ["健全防汛指挥体系", "强化监测预警"]
