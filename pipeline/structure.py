@@ -86,6 +86,14 @@ DOCUMENT_NAME = re.compile(r"(表|清单|方案|计划|安排|要点|分工|分�
 TITLE_MIN_HAN = 6
 #: Roles whose texts identify an item: their merged cells are joined across page breaks.
 ITEM_ROLES = ("no", "level1", "level2", "level3")
+#: Heading roles a full-width section row (一、… merged across the whole table, a common layout
+#: instead of a 一级 column) can fill for the rows under it, in order: the first the draft does not
+#: print. Its rows had been lost without a word (a new user's 杨浦区 draft: .docx, PDF and scan).
+SECTION_ROLES = ("level1", "level2", "level3")
+#: A section row reads as a heading: a numeral first (一、 （一） 1.), or at most SECTION_MAX_CHARS
+#: characters and no sentence end (a task merged across by a lost ruling reads as sentences).
+SECTION_HEADING = re.compile(r"^([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d{1,3}[、.．])")
+SECTION_MAX_CHARS = 30
 
 
 @dataclass(frozen=True)
@@ -122,6 +130,9 @@ class _TableState:
     #: Role of each column of the header page, by column index (a column no role matched has none):
     #: `roles` lists the roles only, so it cannot be indexed by column.
     role_of_col: dict[int, str] = field(default_factory=dict)
+    #: The full-width section row (its cell id) the last page ended in: the next page's first rows
+    #: are under it.
+    section: str = ""
 
 
 def _compact(text: str) -> str:
@@ -255,23 +266,63 @@ def _geometry_fit(table_cols: Sequence[int], page_cols: Sequence[int],
     return mapping, shift
 
 
-def _page_rows(page: PageCells, header_end: int, roles: dict[int, str]) -> list[_RawRow]:
-    """The page's rows: one per requirement cell below the header, with the cells beside it."""
+def section_role(roles: Sequence[str]) -> str:
+    """The heading role a full-width section row fills for the rows under it: the first of
+    SECTION_ROLES the draft does not print ("" when it prints them all)."""
+    return next((r for r in SECTION_ROLES if r not in roles), "")
+
+
+def _section_cells(data: Sequence[CellText], cols_of: dict[str, list[int]]) -> list[Cell]:
+    """Full-width section rows (一、夯实基础 merged across the table): a cell alone in its rows that
+    spans the task column and an agency column (a task's own cell never reaches the agencies) and
+    reads as a heading (SECTION_HEADING, or short and no sentence). Cells merged by a ruling the grid
+    did not find have neighbours in their row, and a task reads as sentences."""
+    def spans(cell: Cell, cols: Sequence[int]) -> bool:
+        return any(cell.col <= col < cell.col + cell.col_span for col in cols)
+
+    def alone(cell: Cell) -> bool:
+        return not any(o.cell is not cell and o.cell.row < cell.row + cell.row_span and cell.row < o.cell.row
+                       + o.cell.row_span for o in data)
+
+    def heading(text: str) -> bool:
+        text = _compact(text)
+        return bool(SECTION_HEADING.match(text)) or (
+            0 < len(text) <= SECTION_MAX_CHARS and not text.endswith(SENTENCE_END))
+
+    task = cols_of.get("requirement", [])[:1]
+    agencies = [col for role in AGENCY_FIELDS for col in cols_of.get(role, [])]
+    return [ct.cell for ct in data if ct.cell.col_span > 1 and spans(ct.cell, task) and spans(ct.cell, agencies)
+            and alone(ct.cell) and heading(ct.text)]
+
+
+def _page_rows(page: PageCells, header_end: int, roles: dict[int, str],
+               section: str = "", heading: str = "") -> tuple[list[_RawRow], str]:
+    """The page's rows: one per requirement cell below the header, with the cells beside it; and the
+    section the page ends in. A full-width section row's cell (the cell id `section` carried over
+    from the previous page) is given to every row under it as its `heading` role, when there is one
+    the draft does not print."""
     cols_of: dict[str, list[int]] = {}
     for col, role in sorted(roles.items()):
         cols_of.setdefault(role, []).append(col)
     data = [ct.cell for ct in page.cells if ct.cell.row > header_end]
+    sections = _section_cells([ct for ct in page.cells if ct.cell.row > header_end], cols_of) if heading else []
     requirement_cols = cols_of.get("requirement", [])
+    tasks = [c for c in data if c.col in requirement_cols[:1] and c not in sections]
     rows = []
-    for req in sorted((c for c in data if c.col in requirement_cols[:1]), key=lambda c: c.row):
+    for req in sorted([*tasks, *sections], key=lambda c: c.row):
+        if req in sections:
+            section = req.cell_id
+            continue
         top, bottom = req.row, req.row + req.row_span
         cells: dict[str, list[str]] = {}
         for role, cols in cols_of.items():
             beside = [c for c in data if any(c.col <= col < c.col + c.col_span for col in cols)
-                      and c.row < bottom and top < c.row + c.row_span]
+                      and c.row < bottom and top < c.row + c.row_span and c not in sections]
             cells[role] = [c.cell_id for c in sorted(beside, key=lambda c: (c.row, c.col))]
+        if section:
+            cells[heading] = [section]
         rows.append(_RawRow(page.page, cells))
-    return rows
+    return rows, section
 
 
 class _Cells:
@@ -363,7 +414,10 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
                 f"{n_cols} columns, no header: first row read 「{_describe_cells(page)}」")))
             continue
         assert current is not None and roles is not None
-        page_rows = _page_rows(page, header_end, roles)
+        heading = section_role(list(roles.values()))
+        page_rows, current.section = _page_rows(page, header_end, roles, current.section, heading)
+        if heading and any(heading in r.cells for r in page_rows) and heading not in current.roles:
+            current.roles.insert(SECTION_ROLES.index(heading), heading)
         if current.rows and page_rows and current.pages and current.pages[-1] == page.page - 1 \
                 and _join_across_break(current.rows[-1], page_rows[0], cells, current.roles):
             page_rows.pop(0)
@@ -376,6 +430,9 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
         lost = _unmapped_text(page, header_end, roles)
         if lost:
             message += f"; text outside the table's columns kept out: {lost}"
+        rowless = _rowless_text(page, header_end, roles, page_rows, current.section)
+        if rowless:
+            message += f"; text in no row kept out: {rowless}"
         merged = _merged_message(current, page, tolerance, profile)
         if merged:
             message += f"; {merged}"
@@ -424,6 +481,17 @@ def _unmapped_text(page: PageCells, header_end: int, roles: dict[int, str]) -> s
     """Texts of data cells in page columns that got no role (an extra border's sliver)."""
     texts = [_compact(ct.text) for ct in page.cells
              if ct.cell.row > header_end and ct.cell.col not in roles and _compact(ct.text)]
+    return " | ".join(texts)
+
+
+def _rowless_text(page: PageCells, header_end: int, roles: dict[int, str], rows: Sequence[_RawRow],
+                  section: str) -> str:
+    """Texts of data cells in the table's columns that no row took and that head no rows: a
+    full-width line that is no section heading (a note under the table), a cell beside no task."""
+    used = {cell_id for row in rows for ids in row.cells.values() for cell_id in ids} | {section}
+    texts = [_compact(ct.text) for ct in page.cells
+             if ct.cell.row > header_end and ct.cell.col in roles and ct.cell.cell_id not in used
+             and _compact(ct.text)]
     return " | ".join(texts)
 
 

@@ -319,3 +319,42 @@ def test_a_title_without_the_words_of_a_division_of_duties_is_still_the_title():
     # the words of a division of duties go first, wherever they are
     assert draft_title(["某区工作方案", "《某区实施方案》职责分工"]) == "《某区实施方案》职责分工"
     assert draft_title(["附件", "注：列第一位的为牵头单位。", "第1页", "2025年工作安排"]) == ""
+
+
+def test_full_width_section_rows_head_the_rows_under_them_across_pages():
+    """一、… printed as a row merged across the whole table instead of a 一级 column (a common layout;
+    a new user's 杨浦区 draft as .docx, PDF and scan): its rows had been dropped without a word. The
+    section's text is the 一级 title of every row under it, on the next page too, until the next one."""
+    header = ["序号", "工作任务", "牵头单位", "配合单位"]
+    first = page(0, [(1, 0, 1, "一、夯实基础", 4),
+                     (2, 0, 1, "1"), (2, 1, 1, "甲。"), (2, 2, 1, "区教育局"), (2, 3, 1, ""),
+                     (3, 0, 1, "二、强化保障", 4),
+                     (4, 0, 1, "2"), (4, 1, 1, "乙。"), (4, 2, 1, "区科委"), (4, 3, 1, "区妇联")], header=header)
+    second = page(1, [(0, 0, 1, "3"), (0, 1, 1, "丙。"), (0, 2, 1, "区民政局"), (0, 3, 1, ""),
+                      (1, 0, 1, "三、加强督查", 4),
+                      (2, 0, 1, "4"), (2, 1, 1, "丁。"), (2, 2, 1, "区政府办"), (2, 3, 1, "")], header=None,
+                  widths=[COL_PX] * 4)
+    [table] = build_tables([first, second], PROFILE).tables
+    assert [(r.no, r.level1, r.requirement) for r in table.rows] == [
+        ("1", "一、夯实基础", "甲。"), ("2", "二、强化保障", "乙。"), ("3", "二、强化保障", "丙。"),
+        ("4", "三、加强督查", "丁。")]
+    assert "level1" in table.roles
+    # a draft that prints its 一级 and 二级 columns keeps them; a section row is then its 三级 level
+    [printed] = build_tables([page(0, [(1, 0, 1, "（一）总体", 5), (2, 0, 1, "一、甲"), (2, 1, 1, "1.乙"),
+                                       (2, 2, 1, "丙。"), (2, 3, 1, "区教育局"), (2, 4, 1, "")])], PROFILE).tables
+    assert [(r.level1, r.level2, r.get("level3"), r.requirement) for r in printed.rows] == [
+        ("一、甲", "1.乙", "（一）总体", "丙。")]
+
+
+def test_a_task_merged_with_its_agencies_by_a_lost_ruling_is_no_section():
+    """A cell across the task and agency columns is a section row only alone in its row and read as a
+    heading: a task merged with its agencies by a ruling the grid lost has its 序号 beside it, and a
+    sentence is no heading."""
+    header = ["序号", "工作任务", "牵头单位", "配合单位"]
+    merged = page(0, [(1, 0, 1, "1"), (1, 1, 1, "甲。区教育局", 2), (1, 3, 1, ""),
+                      (2, 0, 1, "加强学校周边治理，落实责任。", 4),
+                      (3, 0, 1, "2"), (3, 1, 1, "乙。"), (3, 2, 1, "区科委"), (3, 3, 1, "")], header=header)
+    [table] = build_tables([merged], PROFILE).tables
+    assert [(r.no, r.level1) for r in table.rows] == [("1", ""), ("2", "")]
+    [report] = build_tables([merged], PROFILE).pages
+    assert report.message.endswith("text in no row kept out: 加强学校周边治理，落实责任。")
