@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 import numpy as np
@@ -375,6 +375,7 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
             reports.append(PageReport(page.page, PAGE_NO_TABLE, message="no ruled table on this page"))
             continue
         header = find_header(page, profile)
+        header, task_note = _task_from_heading(header, profile)
         current = tables[-1] if tables else None
         tolerance = GEOMETRY_TOLERANCE_CHARS * max(1, page.grid.char_height)
         roles: dict[int, str] | None = None
@@ -427,6 +428,8 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
         current.rows.extend(page_rows)
         current.pages.append(page.page)
         message = f"{len(page_rows)} rows" + (", first row continues the previous page's" if joined else "")
+        if task_note:
+            message += f"; {task_note}"
         lost = _unmapped_text(page, header_end, roles)
         if lost:
             message += f"; text outside the table's columns kept out: {lost}"
@@ -439,6 +442,24 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
         reports.append(PageReport(page.page, PAGE_READ, len(page_rows) + joined, n_cols, message))
     built = tuple(_finish(t, cells, profile, source, first_is_lead, k, len(tables)) for k, t in enumerate(tables))
     return Structure(built, tuple(reports))
+
+
+def _task_from_heading(header: Header | None, profile: TableProfile) -> tuple[Header | None, str]:
+    """A header with agency columns but no task column, whose last heading column is the task: 序号 |
+    重点项目 | 责任单位 | 完成时限 (a project list; 重点项目 is a 二级 synonym in other tables, and this
+    draft's second table had been not read at all, seen on a new user's 宝山区 draft). The finest
+    heading column right of the others becomes the task column, and the page's report says so."""
+    if header is None:
+        return header, ""
+    present = set(header.roles.values())
+    headings = [c for c, r in header.roles.items() if r in SECTION_ROLES]
+    if "requirement" in present or not present & set(AGENCY_FIELDS) or not headings:
+        return header, ""
+    col = max(headings)
+    roles = {**header.roles, col: "requirement"}
+    note = (f"{_compact(header.texts.get(col, '')) or profile.column_name(header.roles[col])} read as the "
+            f"{profile.column_name('requirement')} column (the draft prints no other task column)")
+    return replace(header, roles=roles), note
 
 
 def _missing_roles(roles: dict[int, str], profile: TableProfile) -> str:

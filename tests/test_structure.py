@@ -358,3 +358,19 @@ def test_a_task_merged_with_its_agencies_by_a_lost_ruling_is_no_section():
     assert [(r.no, r.level1) for r in table.rows] == [("1", ""), ("2", "")]
     [report] = build_tables([merged], PROFILE).pages
     assert report.message.endswith("text in no row kept out: 加强学校周边治理，落实责任。")
+
+
+def test_a_project_list_without_a_task_column_reads_its_last_heading_column_as_the_task():
+    """序号 | 重点项目 | 责任单位 | 完成时限 (a new user's 宝山区 附件2): 重点项目 names the 二级 level in
+    other tables, so the table had no task column and all its rows were not read. The last heading
+    column is the task column when the draft prints no other, and the page's report says so."""
+    p = page(0, [(1, 0, 1, "1"), (1, 1, 1, "建设无障碍示范街区2条。"), (1, 2, 1, "区建设管理委、区残联"),
+                 (1, 3, 1, "2026年")], header=["序号", "重点项目", "责任单位", "完成时限"])
+    structure = build_tables([p], PROFILE)
+    [table] = structure.tables
+    assert [(r.no, r.requirement, r.level2) for r in table.rows] == [("1", "建设无障碍示范街区2条。", "")]
+    assert "重点项目 read as the 工作要求 column" in structure.pages[0].message
+    # with a task column, 重点项目 stays a heading
+    both = page(0, [(1, 0, 1, "1"), (1, 1, 1, "示范街区"), (1, 2, 1, "建设2条。"), (1, 3, 1, "区残联")],
+                header=["序号", "重点项目", "工作要求", "责任单位"])
+    assert build_tables([both], PROFILE).tables[0].rows[0].level2 == "示范街区"
