@@ -84,6 +84,12 @@ TITLE_MARK = re.compile(r"《|职责分工|任务分工|责任分工|分工方�
 #: 工作任务分解表 was no title, so its district was not known and 区公安分局 was not canonicalised.
 DOCUMENT_NAME = re.compile(r"(表|清单|方案|计划|安排|要点|分工|分解|台账|任务书|细则)([（(][^（）()]*[）)])?$")
 TITLE_MIN_HAN = 6
+#: A title line that cannot stand alone continues the line above it: a title printed on two lines,
+#: 杨浦区城市运行“一网统管”能力提升三年行动计划 over （2025—2027年）任务分工, had been cut to its
+#: last line (a new user's draft), and its district was not known.
+TITLE_CONTINUED = re.compile(r"^([（(]|职责分工|任务分工|责任分工|分工方案)")
+#: A line that is only a caption (附件, 附件2, 附表1): never part of the title.
+CAPTION_LINE = re.compile(r"^(附件|附表|表)[0-9一二三四五六七八九十]*[:：]?$")
 #: Roles whose texts identify an item: their merged cells are joined across page breaks.
 ITEM_ROLES = ("no", "level1", "level2", "level3")
 #: Heading roles a full-width section row (一、… merged across the whole table, a common layout
@@ -594,9 +600,17 @@ def draft_title(margin: Sequence[str]) -> str:
     """The draft's title among the lines printed around its table (TITLE_MARK, else DOCUMENT_NAME),
     or "" when none reads as one."""
     lines = [_compact(t) for t in margin]
-    marked = [t for t in lines if TITLE_MARK.search(t)]
-    named = [t for t in lines if DOCUMENT_NAME.search(t) and len(re.findall(r"[\u4e00-\u9fff]", t)) >= TITLE_MIN_HAN]
-    return (marked or named or [""])[0]
+    marked = [i for i, t in enumerate(lines) if TITLE_MARK.search(t)]
+    named = [i for i, t in enumerate(lines)
+             if DOCUMENT_NAME.search(t) and len(re.findall(r"[\u4e00-\u9fff]", t)) >= TITLE_MIN_HAN]
+    if not marked and not named:
+        return ""
+    i = (marked or named)[0]
+    previous = lines[i - 1] if i else ""
+    if TITLE_CONTINUED.match(lines[i]) and previous and not CAPTION_LINE.match(previous) \
+            and not previous.endswith(SENTENCE_END):
+        return previous + lines[i]
+    return lines[i]
 
 
 def _source(cell_ids: Sequence[str], texts: dict[str, CellText]) -> FieldSource:

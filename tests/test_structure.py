@@ -374,3 +374,14 @@ def test_a_project_list_without_a_task_column_reads_its_last_heading_column_as_t
     both = page(0, [(1, 0, 1, "1"), (1, 1, 1, "示范街区"), (1, 2, 1, "建设2条。"), (1, 3, 1, "区残联")],
                 header=["序号", "重点项目", "工作要求", "责任单位"])
     assert build_tables([both], PROFILE).tables[0].rows[0].level2 == "示范街区"
+
+
+def test_a_title_printed_on_two_lines_is_read_whole():
+    """杨浦区…三年行动计划 over （2025—2027年）任务分工 (a new user's draft) had been cut to its last
+    line, and the draft's district was not known; a caption or a sentence above is not joined."""
+    from pipeline.structure import draft_title
+
+    two = ["杨浦区城市运行“一网统管”能力提升三年行动计划", "（2025—2027年）任务分工"]
+    assert draft_title(two) == "杨浦区城市运行“一网统管”能力提升三年行动计划（2025—2027年）任务分工"
+    assert draft_title(["附件", "（2025—2027年）任务分工"]) == "（2025—2027年）任务分工"
+    assert draft_title(["现将有关事项通知如下。", "任务分工"]) == "任务分工"
