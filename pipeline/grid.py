@@ -193,6 +193,23 @@ def _coverage(mask: np.ndarray, horizontal: bool, at: int, start: int, end: int,
     return float(np.count_nonzero(strip.max(axis=1))) / (end - start)
 
 
+def drop_unused_lines(rows: tuple[int, ...], cols: tuple[int, ...],
+                      cells: tuple[Cell, ...]) -> tuple[tuple[int, ...], tuple[int, ...], tuple[Cell, ...]]:
+    """The grid without the inner lines that no cell has as an edge: every cell runs across them, so
+    they divide nothing. A signature's near-vertical stroke two rows tall had become a column line
+    through the whole table, and an extra column repeated every task (a new user's phone photo)."""
+    used_cols = {0, len(cols) - 1} | {c.col for c in cells} | {c.col + c.col_span for c in cells}
+    used_rows = {0, len(rows) - 1} | {c.row for c in cells} | {c.row + c.row_span for c in cells}
+    if len(used_cols) == len(cols) and len(used_rows) == len(rows):
+        return rows, cols, cells
+    col_index = {k: i for i, k in enumerate(sorted(used_cols))}
+    row_index = {k: i for i, k in enumerate(sorted(used_rows))}
+    kept = tuple(Cell(c.page, row_index[c.row], col_index[c.col], row_index[c.row + c.row_span] - row_index[c.row],
+                      col_index[c.col + c.col_span] - col_index[c.col], c.box) for c in cells)
+    return (tuple(rows[k] for k in sorted(used_rows)), tuple(cols[k] for k in sorted(used_cols)),
+            tuple(sorted(kept, key=lambda cell: (cell.row, cell.col))))
+
+
 def build_cells(
     page_index: int,
     rows: tuple[int, ...],
@@ -410,6 +427,9 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
     h_mask = _segment_mask(h_mask, h_segments, h_bridges)
     v_mask = _segment_mask(v_mask, v_segments, v_bridges)
     cells = build_cells(page.index, rows, cols, h_mask, v_mask, band)
+    rows, cols, cells = drop_unused_lines(rows, cols, cells)
+    if len(cols) < MIN_COL_LINES or len(rows) < MIN_ROW_LINES:
+        return empty
     ruling_width = int(min(np.median([s.height for s in h_segments]), np.median([s.width for s in v_segments])))
     return Grid(page.index, rows, cols, cells, h_segments, v_segments, char_height, ruling_width)
 

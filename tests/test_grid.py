@@ -166,6 +166,14 @@ def furnish(gray: np.ndarray, kind: str, cols: tuple[int, ...], rows: tuple[int,
         return _seal(page, cols, rows, ch)
     if kind in ("pen", "black-pen"):
         return _pen(page, cols, rows, ch, PEN_BLUE if kind == "pen" else PENCIL)
+    if kind == "signature":  # a signature in black ink: a stroke two rows tall leaning 10°, then a wave
+        t = max(3, ch // 6)
+        x, y0, y1 = (cols[2] + cols[3]) // 2, rows[1] + ch // 2, rows[3] - ch // 2
+        cv2.line(page, (x + (y1 - y0) // 6, y0), (x, y1), (25, 25, 25), t, cv2.LINE_AA)
+        xs = np.linspace(x, cols[4] + 2 * ch, 200)
+        wave = np.stack([xs, y1 - ch - ch * 0.8 * np.sin((xs - x) / ch)], axis=1).astype(np.int32)
+        cv2.polylines(page, [wave], False, (25, 25, 25), t, cv2.LINE_AA)
+        return page
     if kind == "handwriting":  # pencil scribbles in and across cells, an arrow across a column ruling
         t = max(2, ch // 9)
         for _ in range(6):
@@ -218,11 +226,12 @@ def plain_page(request, clean_images) -> tuple[np.ndarray, Grid]:
 
 
 @pytest.mark.parametrize("kind", ["edge-shadow", "border", "punch-holes", "title-paragraph", "page-number",
-                                  "seal", "pen", "handwriting", "black-pen"])
+                                  "seal", "pen", "handwriting", "black-pen", "signature"])
 def test_furniture_leaves_the_grid_as_on_the_clean_page(plain_page, kind):
     """Each kind of furniture over the page, read as ingest reads a colour scan: the grid's column and
     row lines are exactly those of the clean page. (Before the grid looked for rulings that meet the
-    grid, the edge shadow gave 54 row lines, the border 8 columns, a blue pen 7 columns and 13 rows.)"""
+    grid, the edge shadow gave 54 row lines, the border 8 columns, a blue pen 7 columns and 13 rows;
+    before lines that no cell has as an edge were dropped, a signature's stroke added a column.)"""
     gray, clean = plain_page
     assert len(clean.col_lines) == 6 and len(clean.row_lines) >= 4
     bgr = furnish(gray, kind, clean.col_lines, clean.row_lines, clean.char_height)
