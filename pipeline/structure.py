@@ -423,6 +423,7 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
         assert current is not None and roles is not None
         heading = section_role(list(roles.values()))
         page_rows, current.section = _page_rows(page, header_end, roles, current.section, heading)
+        taken = {cell_id for row in page_rows for ids in row.cells.values() for cell_id in ids} | {current.section}
         if heading and any(heading in r.cells for r in page_rows) and heading not in current.roles:
             current.roles.insert(SECTION_ROLES.index(heading), heading)
         if current.rows and page_rows and current.pages and current.pages[-1] == page.page - 1 \
@@ -439,7 +440,7 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
         lost = _unmapped_text(page, header_end, roles)
         if lost:
             message += f"; text outside the table's columns kept out: {lost}"
-        rowless = _rowless_text(page, header_end, roles, page_rows, current.section)
+        rowless = _rowless_text(page, header_end, roles, taken)
         if rowless:
             message += f"; text in no row kept out: {rowless}"
         merged = _merged_message(current, page, tolerance, profile)
@@ -511,13 +512,12 @@ def _unmapped_text(page: PageCells, header_end: int, roles: dict[int, str]) -> s
     return " | ".join(texts)
 
 
-def _rowless_text(page: PageCells, header_end: int, roles: dict[int, str], rows: Sequence[_RawRow],
-                  section: str) -> str:
-    """Texts of data cells in the table's columns that no row took and that head no rows: a
-    full-width line that is no section heading (a note under the table), a cell beside no task."""
-    used = {cell_id for row in rows for ids in row.cells.values() for cell_id in ids} | {section}
+def _rowless_text(page: PageCells, header_end: int, roles: dict[int, str], taken: set[str]) -> str:
+    """Texts of data cells in the table's columns that no row took (`taken`: the ids the page's rows
+    and sections hold): a full-width line that is no section heading (a note under the table), a
+    cell beside no task."""
     texts = [_compact(ct.text) for ct in page.cells
-             if ct.cell.row > header_end and ct.cell.col in roles and ct.cell.cell_id not in used
+             if ct.cell.row > header_end and ct.cell.col in roles and ct.cell.cell_id not in taken
              and _compact(ct.text)]
     return " | ".join(texts)
 

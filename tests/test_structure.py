@@ -163,6 +163,8 @@ def test_page_break_joins_cut_cells_and_continued_rows():
     # the 一级 cell's empty part on page 1 and its text on page 2 are one cell
     assert rows[0].level1 == rows[1].level1 == rows[2].level1 == "四、完善学校安全事故处理"
     assert rows[2].level2 == "20. 建立"
+    # the continued row's cells were taken by the row above: nothing is named as kept out
+    assert not any("kept out" in r.message for r in build_tables([first, second], PROFILE).pages)
 
 
 def test_number_column_cut_by_a_page_break_is_one_item():
