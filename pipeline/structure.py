@@ -100,6 +100,8 @@ SECTION_ROLES = ("level1", "level2", "level3")
 #: characters and no sentence end (a task merged across by a lost ruling reads as sentences).
 SECTION_HEADING = re.compile(r"^([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d{1,3}[、.．])")
 SECTION_MAX_CHARS = 30
+#: Words of a header that names a heading level (一级指标, 二级任务): such a column is never the task's.
+LEVEL_WORDS = re.compile(r"级|指标")
 
 
 @dataclass(frozen=True)
@@ -452,17 +454,20 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
 
 
 def _task_from_heading(header: Header | None, profile: TableProfile) -> tuple[Header | None, str]:
-    """A header with agency columns but no task column, whose last heading column is the task: 序号 |
+    """A header with agency columns but no task column, whose one heading column is the task: 序号 |
     重点项目 | 责任单位 | 完成时限 (a project list; 重点项目 is a 二级 synonym in other tables, and this
-    draft's second table had been not read at all, seen on a new user's 宝山区 draft). The finest
-    heading column right of the others becomes the task column, and the page's report says so."""
+    draft's second table had been not read at all, seen on a new user's 宝山区 draft). Only a heading
+    that names no level (LEVEL_WORDS): a header whose 工作要求 cell a toner streak made unreadable
+    still has its 一级/二级指标, and its page stays not read rather than read wrongly (dirty drum).
+    The page's report says so."""
     if header is None:
         return header, ""
     present = set(header.roles.values())
     headings = [c for c, r in header.roles.items() if r in SECTION_ROLES]
-    if "requirement" in present or not present & set(AGENCY_FIELDS) or not headings:
+    if "requirement" in present or not present & set(AGENCY_FIELDS) or len(headings) != 1 \
+            or LEVEL_WORDS.search(header.texts.get(headings[0], "")):
         return header, ""
-    col = max(headings)
+    col = headings[0]
     roles = {**header.roles, col: "requirement"}
     note = (f"{_compact(header.texts.get(col, '')) or profile.column_name(header.roles[col])} read as the "
             f"{profile.column_name('requirement')} column (the draft prints no other task column)")

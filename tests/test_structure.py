@@ -387,3 +387,7 @@ def test_a_title_printed_on_two_lines_is_read_whole():
     assert draft_title(two) == "杨浦区城市运行“一网统管”能力提升三年行动计划（2025—2027年）任务分工"
     assert draft_title(["附件", "（2025—2027年）任务分工"]) == "（2025—2027年）任务分工"
     assert draft_title(["现将有关事项通知如下。", "任务分工"]) == "任务分工"
+    # a header that names a level keeps it: its task cell was lost (a toner streak), not absent
+    streaked = page(0, [(1, 0, 1, "一、甲"), (1, 1, 1, "建设2条。"), (1, 2, 1, "区残联")],
+                    header=["一级指标", "级指标", "配合单位"])
+    assert build_tables([streaked], PROFILE).pages[0].status == PAGE_NOT_READ
