@@ -196,7 +196,7 @@ def _coverage(mask: np.ndarray, horizontal: bool, at: int, start: int, end: int,
 def drop_unused_lines(rows: tuple[int, ...], cols: tuple[int, ...],
                       cells: tuple[Cell, ...]) -> tuple[tuple[int, ...], tuple[int, ...], tuple[Cell, ...]]:
     """The grid without the inner lines that no cell has as an edge: every cell runs across them, so
-    they divide nothing. A signature's near-vertical stroke two rows tall had become a column line
+    they divide nothing. A signature's stroke two rows tall, leaning 10°, had become a column line
     through the whole table, and an extra column repeated every task (a new user's phone photo)."""
     used_cols = {0, len(cols) - 1} | {c.col for c in cells} | {c.col + c.col_span for c in cells}
     used_rows = {0, len(rows) - 1} | {c.row for c in cells} | {c.row + c.row_span for c in cells}
