@@ -24,6 +24,9 @@ HEADING_ROLES: tuple[str, ...] = ("level1", "level2", "level3")
 #: Role of a printed column no profile role matches: kept under the draft's own header.
 OTHER_ROLE_PREFIX = "other:"
 AGENCY_SEPARATOR = "、"
+#: The roles a 责任单位 cell is split into by the draft's rule 列第一位的为牵头单位 (repair): the first
+#: agency leads, the rest support.
+RESPONSIBLE_SPLIT = ("lead", "support")
 
 
 @dataclass(frozen=True)
@@ -247,7 +250,7 @@ class Table:
         and 配合 by the draft's rule (列第一位的为牵头单位) is no column of this table any more, and
         came out as those two joined."""
         if role == "responsible" and role not in self.roles:
-            return AGENCY_SEPARATOR.join(t for t in (row.get("lead"), row.get("support")) if t)
+            return AGENCY_SEPARATOR.join(t for t in (row.get(r) for r in RESPONSIBLE_SPLIT) if t)
         return row.get(role)
 
     def csv_rows(self) -> list[list[str]]:
