@@ -448,6 +448,8 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
         merged = _merged_message(current, page, tolerance, profile)
         if merged:
             message += f"; {merged}"
+        if page.margin_text:  # title, caption, a 注： note: never a cell, but never lost either
+            message += f"; printed around the table: {' / '.join(_compact(t) for t in page.margin_text)}"
         reports.append(PageReport(page.page, PAGE_READ, len(page_rows) + joined, n_cols, message))
     built = tuple(_finish(t, cells, profile, source, first_is_lead, k, len(tables)) for k, t in enumerate(tables))
     return Structure(built, tuple(reports))
