@@ -462,7 +462,7 @@ def evaluate_engine(
     return format_scores_table(named, extra), "\n".join(notes), peer_text, outcomes
 
 
-#: Columns set side by side, by Scores attribute: exact rates (higher is better) and the CER.
+#: Exact rates set side by side (by Scores attribute: exact_<name>), beside the CER, F1 and diff changes.
 SIDE_BY_SIDE_EXACT = ("level1", "level2", "requirement", "lead", "support")
 
 
