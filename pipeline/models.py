@@ -25,8 +25,8 @@ HEADING_ROLES: tuple[str, ...] = ("level1", "level2", "level3")
 OTHER_ROLE_PREFIX = "other:"
 AGENCY_SEPARATOR = "、"
 #: The roles a 责任单位 cell is split into by the draft's rule 列第一位的为牵头单位 (repair): the first
-#: agency leads, the rest support.
-RESPONSIBLE_SPLIT = ("lead", "support")
+#: agency leads, the rest support. By the role split, for what shows a split cell.
+SPLIT_INTO = {"responsible": ("lead", "support")}
 
 
 @dataclass(frozen=True)
@@ -249,8 +249,8 @@ class Table:
         """What a role of a row came out as: its text; a 责任单位 cell that repair split into 牵头
         and 配合 by the draft's rule (列第一位的为牵头单位) is no column of this table any more, and
         came out as those two joined."""
-        if role == "responsible" and role not in self.roles:
-            return AGENCY_SEPARATOR.join(t for t in (row.get(r) for r in RESPONSIBLE_SPLIT) if t)
+        if role in SPLIT_INTO and role not in self.roles:
+            return AGENCY_SEPARATOR.join(t for t in (row.get(r) for r in SPLIT_INTO[role]) if t)
         return row.get(role)
 
     def csv_rows(self) -> list[list[str]]:

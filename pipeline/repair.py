@@ -30,7 +30,7 @@ from pipeline.lexicon import (
     numeral_of,
     numeral_value,
 )
-from pipeline.models import AGENCY_FIELDS, AGENCY_SEPARATOR, Flag, Repair, Row, Table
+from pipeline.models import AGENCY_FIELDS, AGENCY_SEPARATOR, SPLIT_INTO, Flag, Repair, Row, Table
 from pipeline.settings import Settings
 
 logger = logging.getLogger("pipeline")
@@ -832,10 +832,11 @@ def _split_responsible(log: _Log, index: int, names: str) -> dict[str, str]:
     """牵头 = the first agency of the 责任单位 cell, 配合 = the rest, recorded as repairs."""
     parts = [n for n in names.split(AGENCY_SEPARATOR) if n]
     lead, support = (parts[0] if parts else ""), AGENCY_SEPARATOR.join(parts[1:])
-    log.repair(index, "lead", names, lead, "first_is_lead", FIRST_IS_LEAD_SCORE)
+    lead_role, support_role = SPLIT_INTO["responsible"]
+    log.repair(index, lead_role, names, lead, "first_is_lead", FIRST_IS_LEAD_SCORE)
     if support:
-        log.repair(index, "support", names, support, "first_is_lead", FIRST_IS_LEAD_SCORE)
-    return {"lead": lead, "support": support}
+        log.repair(index, support_role, names, support, "first_is_lead", FIRST_IS_LEAD_SCORE)
+    return {lead_role: lead, support_role: support}
 
 
 #: A Shanghai district named inside an agency name (松江区水务局, 上海市松江区教育局): the draft's own

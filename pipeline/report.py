@@ -27,7 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .grid import draw_grid
 from .imaging import ink_mask
-from .models import RESPONSIBLE_SPLIT, Box, DraftResult, FieldSource, Flag, Page, Repair, Row, sub_rows
+from .models import SPLIT_INTO, Box, DraftResult, FieldSource, Flag, Page, Repair, Row, sub_rows
 from .ocr.cells import crop_cell
 from .profile import default_profile
 
@@ -166,10 +166,6 @@ class FlaggedCell:
     @property
     def page(self) -> int | None:
         return self.source.page if self.source else None
-
-
-#: The output columns a role's cell is split into by repair (the draft's rule 列第一位的为牵头单位).
-SPLIT_INTO = {"responsible": RESPONSIBLE_SPLIT}
 
 
 def column_title(result: DraftResult, role: str) -> str:
