@@ -312,8 +312,9 @@ def _page_rows(page: PageCells, header_end: int, roles: dict[int, str],
     cols_of: dict[str, list[int]] = {}
     for col, role in sorted(roles.items()):
         cols_of.setdefault(role, []).append(col)
-    data = [ct.cell for ct in page.cells if ct.cell.row > header_end]
-    sections = _section_cells([ct for ct in page.cells if ct.cell.row > header_end], cols_of) if heading else []
+    below = [ct for ct in page.cells if ct.cell.row > header_end]
+    data = [ct.cell for ct in below]
+    sections = _section_cells(below, cols_of) if heading else []
     requirement_cols = cols_of.get("requirement", [])
     tasks = [c for c in data if c.col in requirement_cols[:1] and c not in sections]
     rows = []
