@@ -107,6 +107,8 @@ class Grid:
     v_segments: tuple[Box, ...] = ()
     char_height: int = 0
     ruling_width: int = 2
+    #: x of lines found like column lines but taken for toner streaks (grid.streak_lines), left out.
+    streaks: tuple[int, ...] = ()
 
     def cell_at(self, row: int, col: int) -> Cell | None:
         """The cell covering grid position (row, col), merged cells included."""

@@ -414,13 +414,16 @@ def _page_status_html(result: DraftResult) -> str:
     warped = {cells.page: cells.rectified for cells in result.pages
               if cells.rectified and not cells.rectified.endswith("left as is")}
     cleaned = {cells.page: cells.cleaned for cells in result.pages if cells.cleaned}
+    streaks = {cells.page: ", ".join(f"x={x}" for x in cells.grid.streaks) for cells in result.pages
+               if cells.grid.streaks}
     items = "".join(
         f'<li class="status-{_escape(r.status)}">第 {r.page + 1} 页：{PAGE_STATUS_TEXT.get(r.status, r.status)}'
         f" · {_escape(r.message)}"
         f"{WEAK_ORIENTATION_HTML if r.page in weak else ''}"
         f"{f' · 方向：{_escape(evidence[r.page])}' if evidence.get(r.page) else ''}"
         f"{f' · 几何校正：{_escape(warped[r.page])}' if r.page in warped else ''}"
-        f"{f' · 清除：{_escape(cleaned[r.page])}' if r.page in cleaned else ''}</li>"
+        f"{f' · 清除：{_escape(cleaned[r.page])}' if r.page in cleaned else ''}"
+        f"{f' · 墨粉条纹（不作列线）：{streaks[r.page]}' if r.page in streaks else ''}</li>"
         for r in result.page_reports
     )
     return f'<ul id="page-status">{items}</ul>'

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import cv2
 import numpy as np
 import pytest
@@ -359,3 +361,76 @@ def test_bottom_strokes_of_a_text_line_are_no_ruling():
         cv2.line(img, (x, y), (x + 25, y), 0, 2)
     grid = detect_grid(as_page(img), Settings())
     assert grid.row_lines == detect_grid(as_page(ruled_table()), Settings()).row_lines
+
+
+
+SONGJIANG = Path(__file__).resolve().parent / "data" / "songjiang_flood_v1.csv"
+#: As make eval prints it (tests/eval_suite.py TITLES): the pages are laid out as there.
+SONGJIANG_TITLE = "《松江区防汛防台能力提升三年行动计划（2027—2029年）》任务分工"
+
+
+def _table_in_page() -> np.ndarray:
+    """ruled_table() with 300 px of margin above and below it (the table spans rows 400-1000)."""
+    page = np.full((1400, 1000), 255, np.uint8)
+    page[300:1100] = ruled_table()
+    return page
+
+
+def test_a_toner_streak_down_the_page_is_no_column():
+    """A band of specks from the page's top to its bottom crosses the table between two rulings: it
+    meets every row ruling, like a column line, but it runs on into the margins, where no ruling goes."""
+    page = _table_in_page()
+    clean = detect_grid(as_page(page), Settings())
+    band = page[:, 420:450]
+    band[np.random.default_rng(3).random(band.shape) < 0.6] = 40
+    grid = detect_grid(as_page(page), Settings())
+    assert len(clean.col_lines) == 4
+    assert grid.col_lines == clean.col_lines
+    assert len(grid.row_lines) == len(clean.row_lines)
+
+
+def test_lines_of_a_table_between_paragraphs_are_kept():
+    """Paragraphs above and below the table put ink in the margins over its column lines, but no denser
+    than a line of text: no line is taken for a streak."""
+    page = cv2.cvtColor(_table_in_page(), cv2.COLOR_GRAY2BGR)
+    for y in [*range(10, 280, 36), *range(1110, 1390, 36)]:
+        page = _text(page, (20, y), "为进一步加强防汛防台工作压实各级责任现将有关事项通知如下", 32)
+    grid = detect_grid(as_page(cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)), Settings())
+    assert len(grid.col_lines) == 4
+
+
+def test_degrade_dirty_drum_streaks_are_no_columns(monkeypatch, tmp_path):
+    """The dirty-drum recipe of tests/degrade.py (augraphy DirtyDrum) over the held-out Songjiang plan,
+    through its PDF as make eval reads it: toner streaks down the page meet the rulings. Every page
+    keeps the plan's 6 column lines; without the streak test (checked last) two of its four pages had
+    7 and 9."""
+    degrade = pytest.importorskip("degrade")
+    from pipeline import grid as grid_module
+    from pipeline.clean import clean_page
+    from pipeline.ingest import load_page, open_document
+
+    draft = degrade.render_degraded(scangen.load_truth(SONGJIANG), tmp_path / "drum.pdf", "dirty-drum",
+                                    scangen.VARIANTS["clean-300"], title=SONGJIANG_TITLE)
+    settings = Settings()
+    doc = open_document(draft.path, settings)
+    cleaned = [clean_page(load_page(doc, k, settings), settings, get_engine(settings))[0]
+               for k in range(doc.page_count)]
+    assert [len(detect_grid(p, settings).col_lines) for p in cleaned] == [6] * len(cleaned)
+    monkeypatch.setattr(grid_module, "streak_lines", lambda *args: ())
+    unfiltered = [len(detect_grid(p, settings).col_lines) for p in cleaned]
+    assert sum(n > 6 for n in unfiltered) >= 2, unfiltered
+
+
+def test_a_streak_over_a_ruling_leaves_the_ruling():
+    """The same recipe's pages as drawn (no PDF): there a streak lies over the table's left border of
+    the first page and over the line beside the merged 一级 cells of the third. They fill the margins
+    like any streak, but row rulings end at both lines, so both stay (measured: 5 column lines on
+    those two pages when only the margins were judged)."""
+    degrade = pytest.importorskip("degrade")
+    from pipeline.clean import clean_page
+
+    pages, dpi = degrade.degrade_pages(scangen.load_truth(SONGJIANG), "dirty-drum")
+    settings = Settings()
+    cleaned = [clean_page(as_page(img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_BGR2GRAY), k, dpi),
+                          settings, get_engine(settings))[0] for k, img in enumerate(pages)]
+    assert [len(detect_grid(p, settings).col_lines) for p in cleaned] == [6] * len(cleaned)
