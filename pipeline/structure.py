@@ -378,10 +378,14 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
     cells = _Cells(pages)
     tables: list[_TableState] = []
     reports: list[PageReport] = []
+    # Pages just before the current one whose header was found but not mapped (report index, page,
+    # header): a later page's legible header of the same columns maps them (see _read_waiting).
+    waiting: list[tuple[int, PageCells, Header]] = []
     for page in pages:
         n_cols = max(0, len(page.grid.col_lines) - 1)
         if not page.grid.cells:
             reports.append(PageReport(page.page, PAGE_NO_TABLE, message="no ruled table on this page"))
+            waiting.clear()
             continue
         header = find_header(page, profile)
         header, task_note = _task_from_heading(header, profile)
@@ -404,6 +408,9 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
                     quoted = " | ".join(header.texts.get(c, "") or "∅" for c in range(n_cols))
                     reports.append(PageReport(page.page, PAGE_NOT_READ, columns=n_cols, message=(
                         f"{n_cols} columns, header not mapped: read 「{quoted}」, missing {missing}")))
+                    if waiting and waiting[-1][1].page != page.page - 1:
+                        waiting.clear()
+                    waiting.append((len(reports) - 1, page, header))
                     continue
                 ordered = [header.roles[c] for c in sorted(header.roles)]
                 current = _TableState(ordered, page.grid.col_lines,
@@ -412,48 +419,84 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
                                       role_of_col=dict(header.roles))
                 tables.append(current)
                 roles = header.roles
+                if waiting and waiting[-1][1].page == page.page - 1:
+                    _read_waiting(current, waiting, reports, cells, profile, page)
         elif current is not None:
             roles = _roles_by_geometry(current, page, tolerance)
             if roles is None:
                 reports.append(PageReport(page.page, PAGE_NOT_READ, columns=n_cols, message=(
                     f"{n_cols} columns, no header, columns do not line up with the table's: "
                     f"first row read 「{_describe_cells(page)}」")))
+                waiting.clear()
                 continue
         else:
             reports.append(PageReport(page.page, PAGE_NOT_READ, columns=n_cols, message=(
                 f"{n_cols} columns, no header: first row read 「{_describe_cells(page)}」")))
+            waiting.clear()
             continue
+        waiting.clear()
         assert current is not None and roles is not None
-        heading = section_role(list(roles.values()))
-        page_rows, current.section = _page_rows(page, header_end, roles, current.section, heading)
-        taken = {cell_id for row in page_rows for ids in row.cells.values() for cell_id in ids} | {current.section}
-        if heading and any(heading in r.cells for r in page_rows) and heading not in current.roles:
-            current.roles.insert(SECTION_ROLES.index(heading), heading)
-        if current.rows and page_rows and current.pages and current.pages[-1] == page.page - 1 \
-                and _join_across_break(current.rows[-1], page_rows[0], cells, current.roles):
-            page_rows.pop(0)
-            joined = 1
-        else:
-            joined = 0
-        current.rows.extend(page_rows)
-        current.pages.append(page.page)
-        message = f"{len(page_rows)} rows" + (", first row continues the previous page's" if joined else "")
-        if task_note:
-            message += f"; {task_note}"
-        lost = _unmapped_text(page, header_end, roles)
-        if lost:
-            message += f"; text outside the table's columns kept out: {lost}"
-        rowless = _rowless_text(page, header_end, roles, taken)
-        if rowless:
-            message += f"; text in no row kept out: {rowless}"
-        merged = _merged_message(current, page, tolerance, profile)
-        if merged:
-            message += f"; {merged}"
-        if page.margin_text:  # title, caption, a 注： note: never a cell, but never lost either
-            message += f"; printed around the table: {' / '.join(_compact(t) for t in page.margin_text)}"
-        reports.append(PageReport(page.page, PAGE_READ, len(page_rows) + joined, n_cols, message))
+        reports.append(_read_page(current, page, header_end, roles, task_note, cells, profile))
     built = tuple(_finish(t, cells, profile, source, first_is_lead, k, len(tables)) for k, t in enumerate(tables))
     return Structure(built, tuple(reports))
+
+
+
+def _read_page(current: _TableState, page: PageCells, header_end: int, roles: dict[int, str], note: str,
+               cells: _Cells, profile: TableProfile) -> PageReport:
+    """The rows of one page taken into the table, and the page's report."""
+    n_cols = max(0, len(page.grid.col_lines) - 1)
+    tolerance = GEOMETRY_TOLERANCE_CHARS * max(1, page.grid.char_height)
+    heading = section_role(list(roles.values()))
+    page_rows, current.section = _page_rows(page, header_end, roles, current.section, heading)
+    taken = {cell_id for row in page_rows for ids in row.cells.values() for cell_id in ids} | {current.section}
+    if heading and any(heading in r.cells for r in page_rows) and heading not in current.roles:
+        current.roles.insert(SECTION_ROLES.index(heading), heading)
+    if current.rows and page_rows and current.pages and current.pages[-1] == page.page - 1 \
+            and _join_across_break(current.rows[-1], page_rows[0], cells, current.roles):
+        page_rows.pop(0)
+        joined = 1
+    else:
+        joined = 0
+    current.rows.extend(page_rows)
+    current.pages.append(page.page)
+    message = f"{len(page_rows)} rows" + (", first row continues the previous page's" if joined else "")
+    if note:
+        message += f"; {note}"
+    lost = _unmapped_text(page, header_end, roles)
+    if lost:
+        message += f"; text outside the table's columns kept out: {lost}"
+    rowless = _rowless_text(page, header_end, roles, taken)
+    if rowless:
+        message += f"; text in no row kept out: {rowless}"
+    merged = _merged_message(current, page, tolerance, profile)
+    if merged:
+        message += f"; {merged}"
+    if page.margin_text:  # title, caption, a 注： note: never a cell, but never lost either
+        message += f"; printed around the table: {' / '.join(_compact(t) for t in page.margin_text)}"
+    return PageReport(page.page, PAGE_READ, len(page_rows) + joined, n_cols, message)
+
+
+def _read_waiting(current: _TableState, waiting: list[tuple[int, PageCells, Header]], reports: list[PageReport],
+                  cells: _Cells, profile: TableProfile, header_page: PageCells) -> None:
+    """The pages just before `header_page` whose header was found but could not be mapped (a toner
+    streak over the header row of a first page: 级指标 | 级指标 | 作要 | ∅ | 配单位) read into the
+    table that `header_page`'s header starts, when every one of their columns lines up with its
+    columns (as pages without a header are mapped); their report says so, and keeps what their own
+    header read. Their header rows are left out as headers. A page whose columns do not line up stays
+    not read."""
+    for index, page, header in waiting:
+        tolerance = GEOMETRY_TOLERANCE_CHARS * max(1, page.grid.char_height)
+        n_cols = max(0, len(page.grid.col_lines) - 1)
+        roles = _roles_by_geometry(current, page, tolerance)
+        if roles is None or roles.keys() != set(range(n_cols)):
+            continue
+        quoted = " | ".join(header.texts.get(c, "") or "∅" for c in range(n_cols))
+        note = (f"header read 「{quoted}」 not mapped; columns mapped by their positions to the header of "
+                f"p{header_page.page + 1}")
+        current.margin[:0] = list(page.margin_text)
+        current.notes[:0] = list(page.margin_text)
+        reports[index] = _read_page(current, page, header.last_row, roles, note, cells, profile)
 
 
 def _task_from_heading(header: Header | None, profile: TableProfile) -> tuple[Header | None, str]:

@@ -396,3 +396,27 @@ def test_a_title_printed_on_two_lines_is_read_whole():
     streaked = page(0, [(1, 0, 1, "一、甲"), (1, 1, 1, "建设2条。"), (1, 2, 1, "区残联")],
                     header=["一级指标", "级指标", "配合单位"])
     assert build_tables([streaked], PROFILE).pages[0].status == PAGE_NOT_READ
+
+
+def test_a_first_page_whose_header_is_under_a_streak_is_mapped_by_the_next_pages_header():
+    """A toner streak across the first page's header row (songjiang/dirty-drum): 级指标 | 级指标 | 作要 |
+    ∅ | 配单位 names no task column. The next page prints the header legibly, with the same columns:
+    the first page's columns are mapped by their positions to it, its rows come first, and its report
+    says how. A page whose columns do not line up with that header stays not read."""
+    streaked = ["级指标", "级指标", "作要", "", "配单位"]
+    first = page(0, [(1, 0, 1, "一、甲"), (1, 1, 1, "1. 乙"), (1, 2, 1, "丙。"), (1, 3, 1, "区教育局"),
+                     (1, 4, 1, "区科委")], header=streaked)
+    second = page(1, [(1, 0, 1, "二、丁"), (1, 1, 1, "2. 戊"), (1, 2, 1, "己。"), (1, 3, 1, "区民政局"),
+                      (1, 4, 1, "")])
+    structure = build_tables([first, second], PROFILE)
+    [table] = structure.tables
+    assert [(r.level1, r.requirement, r.lead, r.support) for r in table.rows] == [
+        ("一、甲", "丙。", "区教育局", "区科委"), ("二、丁", "己。", "区民政局", "")]
+    assert [r.status for r in structure.pages] == [PAGE_READ, PAGE_READ]
+    assert "级指标 | 级指标 | 作要 | ∅ | 配单位" in structure.pages[0].message
+    assert "mapped by their positions to the header of p2" in structure.pages[0].message
+    other = page(0, [(1, 0, 1, "甲"), (1, 1, 1, "乙"), (1, 2, 1, "丙")], header=["级指标", "作要", "配单位"],
+                 widths=[150, 150, 200])
+    structure = build_tables([other, second], PROFILE)
+    assert [r.status for r in structure.pages] == [PAGE_NOT_READ, PAGE_READ]
+    assert len(structure.tables[0].rows) == 1
