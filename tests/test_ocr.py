@@ -420,3 +420,21 @@ def test_an_opening_quote_left_open_in_its_line_is_read_again_from_the_quote():
     line = "表、烟感报警等“智慧守护设备，及时发现"
     assert unsure_spots(_reading(line), RECHECK_MIN_PROB) == [(line.index("“"), len(line) - 1)]
     assert unsure_spots(_reading("表、烟感报警等“智慧守护”设备，及时发现"), RECHECK_MIN_PROB) == []
+
+
+def test_a_mark_is_near_the_text_by_its_nearest_ink_not_its_centre():
+    """。 after ” (月考核”。, a held-out photocopy; 、“ on a 1-bit page): the quote's two strokes are at the
+    left of its em box and the 。 at the left of the next, so the 。's centre lay beyond the reach of
+    0.8 character heights from the quote and it was dropped as a speck. Its nearest ink is within it:
+    kept. A speck of about the same size twice as far away is still dropped."""
+    from pipeline.ocr.cells import _clean_ink
+
+    crop = np.full((40, 130), 255, np.uint8)
+    crop[6:34, 10:38] = 0  # a character's ink
+    crop[8:17, 44:48] = 0  # ” : two strokes 4 x 9
+    crop[8:17, 50:54] = 0
+    cv2.circle(crop, (78, 28), 3, 0, 1)  # 。 : a ring 7 px wide, x 75-81, 22 px from the quote
+    crop[26:30, 112:116] = 0  # a speck 4 x 4, 58 px from the quote
+    kept, dropped = _clean_ink(crop, 28, speck_area=3)
+    assert kept[28, 75] and not dropped[28, 75]
+    assert not kept[27, 113] and dropped[27, 113]
