@@ -438,3 +438,25 @@ def test_a_mark_is_near_the_text_by_its_nearest_ink_not_its_centre():
     kept, dropped = _clean_ink(crop, 28, speck_area=3)
     assert kept[28, 75] and not dropped[28, 75]
     assert not kept[27, 113] and dropped[27, 113]
+
+
+def test_two_dots_stacked_on_a_stroke_are_kept_a_speck_on_a_stroke_is_not():
+    """The upper dots of 氵 (13 and 9 px under a 150-dpi page's speck size of 14; 测 read 则 twice on
+    songjiang/zenhei-150-noisy): two sub-speck marks stacked straight on a kept stroke are a character's
+    dots. One speck alone on a stroke, or two stacked on paper, are not."""
+    from pipeline.ocr.cells import _clean_ink
+
+    crop = np.full((60, 160), 255, np.uint8)
+    crop[40:54, 20:40] = 0  # a character's ink, for the small marks' reach
+    crop[8:12, 10:14] = 0  # 氵's top dot: 16 px
+    crop[14:18, 10:13] = 0  # its middle dot: 12 px
+    crop[20:34, 10:14] = 0  # its rising stroke: 56 px, kept
+    crop[14:18, 60:64] = 0  # a speck alone straight on a stroke
+    crop[20:34, 60:64] = 0
+    crop[8:12, 110:114] = 0  # two specks stacked on paper
+    crop[14:18, 110:113] = 0
+    crop[40:54, 100:120] = 0
+    kept, dropped = _clean_ink(crop, 28, speck_area=17)
+    assert kept[9, 11] and kept[15, 11]
+    assert not kept[15, 61] and dropped[15, 61]
+    assert not kept[9, 111] and not kept[15, 111]
