@@ -215,10 +215,11 @@ def streak_lines(ink: np.ndarray, cols: tuple[int, ...], span: tuple[int, int], 
                  ruling_width: int, char_height: int, reach: float) -> tuple[int, ...]:
     """The column lines that are toner streaks, not rulings: they run on as a dense band into the page's
     margins above or below the table's `span` (its top and bottom row line; see STREAK_MIN_INK), and
-    no row ruling ends at them (`h_segments`, within `reach`; see _ends_at). A streak that lies over a true ruling
-    fills the margins too, but the rulings of a merged cell beside it, or of the rows of a table's
-    outer border, end there (a streak over the left border of songjiang/dirty-drum, and one over the
-    line beside its merged 一级 cells); a streak between rulings is crossed by every row ruling.
+    no row ruling ends at them (`h_segments`, within `reach`; see _ends_at). A streak that lies over a
+    true ruling fills the margins too, but the rulings of a merged cell beside it, or of the rows of a
+    table's outer border, end there (the dirty-drum recipe's Songjiang pages drawn without the PDF: a
+    streak over the left border, and one over the line beside the merged 一级 cells); a streak between
+    rulings is crossed by every row ruling.
     `ink` is the page's ink mask. Only columns: a streak across the page would be judged in the side
     margins, which the streaks down the page cross (on songjiang/dirty-drum that took the table's top
     border and a row line for streaks)."""
@@ -229,11 +230,9 @@ def streak_lines(ink: np.ndarray, cols: tuple[int, ...], span: tuple[int, int], 
                if y1 - y0 >= STREAK_MARGIN_CHARS * char_height]
     out = []
     for x in cols:
-        if _ends_at(x, h_segments, reach, STREAK_BREAK_CHARS * char_height):
-            continue
         strips = [along[y0:y1, max(0, x - half):x + half + 1] for y0, y1 in margins]
         if any(strip.size and strip.mean() >= STREAK_MIN_INK and strip.any(axis=1).mean() >= STREAK_MIN_ROWS
-               for strip in strips):
+               for strip in strips) and not _ends_at(x, h_segments, reach, STREAK_BREAK_CHARS * char_height):
             out.append(x)
     return tuple(out)
 

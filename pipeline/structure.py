@@ -441,7 +441,6 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
     return Structure(built, tuple(reports))
 
 
-
 def _read_page(current: _TableState, page: PageCells, header_end: int, roles: dict[int, str], note: str,
                cells: _Cells, profile: TableProfile) -> PageReport:
     """The rows of one page taken into the table, and the page's report."""
