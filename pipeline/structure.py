@@ -378,9 +378,10 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
     cells = _Cells(pages)
     tables: list[_TableState] = []
     reports: list[PageReport] = []
-    # Pages just before the current one whose header was found but not mapped (report index, page,
-    # header): a later page's legible header of the same columns maps them (see _read_waiting).
-    waiting: list[tuple[int, PageCells, Header]] = []
+    # Pages just before the current one whose header was found but not mapped, or not found (report
+    # index, page, header or None): a later page's legible header of the same columns maps them (see
+    # _read_waiting).
+    waiting: list[tuple[int, PageCells, Header | None]] = []
     for page in pages:
         n_cols = max(0, len(page.grid.col_lines) - 1)
         if not page.grid.cells:
@@ -420,7 +421,7 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
                 tables.append(current)
                 roles = header.roles
                 if waiting and waiting[-1][1].page == page.page - 1:
-                    _read_waiting(current, waiting, reports, cells, profile, page)
+                    _read_waiting(current, waiting, reports, cells, profile, page, header)
         elif current is not None:
             roles = _roles_by_geometry(current, page, tolerance)
             if roles is None:
@@ -432,7 +433,9 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
         else:
             reports.append(PageReport(page.page, PAGE_NOT_READ, columns=n_cols, message=(
                 f"{n_cols} columns, no header: first row read 「{_describe_cells(page)}」")))
-            waiting.clear()
+            if waiting and waiting[-1][1].page != page.page - 1:
+                waiting.clear()
+            waiting.append((len(reports) - 1, page, None))
             continue
         waiting.clear()
         assert current is not None and roles is not None
@@ -476,26 +479,51 @@ def _read_page(current: _TableState, page: PageCells, header_end: int, roles: di
     return PageReport(page.page, PAGE_READ, len(page_rows) + joined, n_cols, message)
 
 
-def _read_waiting(current: _TableState, waiting: list[tuple[int, PageCells, Header]], reports: list[PageReport],
-                  cells: _Cells, profile: TableProfile, header_page: PageCells) -> None:
-    """The pages just before `header_page` whose header was found but could not be mapped (a toner
-    streak over the header row of a first page: 级指标 | 级指标 | 作要 | ∅ | 配单位) read into the
-    table that `header_page`'s header starts, when every one of their columns lines up with its
-    columns (as pages without a header are mapped); their report says so, and keeps what their own
-    header read. Their header rows are left out as headers. A page whose columns do not line up stays
-    not read."""
+def _read_waiting(current: _TableState, waiting: list[tuple[int, PageCells, Header | None]],
+                  reports: list[PageReport], cells: _Cells, profile: TableProfile, header_page: PageCells,
+                  table_header: Header) -> None:
+    """The pages just before `header_page` whose header could not be mapped (a toner streak over the
+    header row of a first page: 级指标 | 级指标 | 作要 | ∅ | 配单位) read into the table that
+    `header_page`'s header starts, when every one of their columns lines up with its columns (as
+    pages without a header are mapped); their report says so, and keeps what their own header read.
+    A header repeated on a later page is printed on the pages before it too, so a page whose header
+    names fewer than two roles (配合单位 alone legible) is read when one of its first rows' cells names
+    the role of its column: its first rows, as many as `table_header` has, are its header. A page whose
+    columns do not line up, or whose first rows name no role of their column, stays not read."""
     for index, page, header in waiting:
         tolerance = GEOMETRY_TOLERANCE_CHARS * max(1, page.grid.char_height)
         n_cols = max(0, len(page.grid.col_lines) - 1)
         roles = _roles_by_geometry(current, page, tolerance)
         if roles is None or roles.keys() != set(range(n_cols)):
             continue
+        how = f"columns mapped by their positions to the header of p{header_page.page + 1}"
+        if header is None:
+            header = _faint_header(page, roles, table_header.last_row - table_header.first_row + 1, profile)
+            if header is None:
+                continue
+            how += f", whose {header.last_row - header.first_row + 1} header row(s) its first rows are"
         quoted = " | ".join(header.texts.get(c, "") or "∅" for c in range(n_cols))
-        note = (f"header read 「{quoted}」 not mapped; columns mapped by their positions to the header of "
-                f"p{header_page.page + 1}")
         current.margin[:0] = list(page.margin_text)
         current.notes[:0] = list(page.margin_text)
+        note = f"header read 「{quoted}」 not mapped; {how}"
         reports[index] = _read_page(current, page, header.last_row, roles, note, cells, profile)
+
+
+def _faint_header(page: PageCells, roles: dict[int, str], n_rows: int, profile: TableProfile) -> Header | None:
+    """The page's first `n_rows` grid rows as its header when one of their cells names the role its
+    column has by geometry (`roles`); None when none does."""
+    by_row = _by_row(page)
+    rows = sorted(by_row)[:n_rows]
+    if not rows:
+        return None
+    header_cells = [ct for row in rows for ct in by_row[row]]
+    if not any((match := profile.match_header(ct.text)) is not None and match.role == roles.get(ct.cell.col)
+               for ct in header_cells):
+        return None
+    texts: dict[int, str] = {}
+    for ct in sorted(header_cells, key=lambda ct: ct.cell.row):
+        texts[ct.cell.col] = texts.get(ct.cell.col, "") + _compact(ct.text)
+    return Header(rows[0], rows[-1], {}, texts)
 
 
 def _task_from_heading(header: Header | None, profile: TableProfile) -> tuple[Header | None, str]:

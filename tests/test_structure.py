@@ -420,3 +420,24 @@ def test_a_first_page_whose_header_is_under_a_streak_is_mapped_by_the_next_pages
     structure = build_tables([other, second], PROFILE)
     assert [r.status for r in structure.pages] == [PAGE_NOT_READ, PAGE_READ]
     assert len(structure.tables[0].rows) == 1
+
+
+def test_a_first_page_whose_header_names_one_role_is_read_when_the_next_page_repeats_it():
+    """qingpu/dirty-drum's first page: streaks leave one role name legible in its header row (∅ |
+    一级旨 | いはでか… | 华 | 配合单位), too few for a header. The next page prints the header, so the first
+    page (a header repeated later is printed before too) has one: its first row is taken as the
+    header, because its 配合单位 names the role its column has by position. A page whose first row
+    names no role of its column stays not read (its first row might be data)."""
+    faint = ["", "一级旨", "いはでかー1張", "华", "配合单位"]
+    first = page(0, [(1, 0, 1, "一、甲"), (1, 1, 1, "1. 乙"), (1, 2, 1, "丙。"), (1, 3, 1, "区教育局"),
+                     (1, 4, 1, "区科委")], header=faint)
+    second = page(1, [(1, 0, 1, "二、丁"), (1, 1, 1, "2. 戊"), (1, 2, 1, "己。"), (1, 3, 1, "区民政局"),
+                      (1, 4, 1, "")])
+    structure = build_tables([first, second], PROFILE)
+    assert [r.status for r in structure.pages] == [PAGE_READ, PAGE_READ]
+    assert [r.level1 for r in structure.tables[0].rows] == ["一、甲", "二、丁"]
+    assert "its first rows are" in structure.pages[0].message
+    nameless = page(0, [(1, 0, 1, "一、甲"), (1, 1, 1, "1. 乙"), (1, 2, 1, "丙。"), (1, 3, 1, "区教育局"),
+                        (1, 4, 1, "区科委")], header=["", "一级旨", "いはでかー1張", "华", "单"])
+    structure = build_tables([nameless, second], PROFILE)
+    assert [r.status for r in structure.pages] == [PAGE_NOT_READ, PAGE_READ]
