@@ -501,7 +501,7 @@ def _read_waiting(current: _TableState, waiting: list[tuple[int, PageCells, Head
             header = _faint_header(page, roles, table_header.last_row - table_header.first_row + 1, profile)
             if header is None:
                 continue
-            how += f", whose {header.last_row - header.first_row + 1} header row(s) its first rows are"
+            how += f", its first {header.last_row - header.first_row + 1} row(s) taken as the header that page repeats"
         quoted = " | ".join(header.texts.get(c, "") or "∅" for c in range(n_cols))
         current.margin[:0] = list(page.margin_text)
         current.notes[:0] = list(page.margin_text)

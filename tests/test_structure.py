@@ -436,7 +436,7 @@ def test_a_first_page_whose_header_names_one_role_is_read_when_the_next_page_rep
     structure = build_tables([first, second], PROFILE)
     assert [r.status for r in structure.pages] == [PAGE_READ, PAGE_READ]
     assert [r.level1 for r in structure.tables[0].rows] == ["一、甲", "二、丁"]
-    assert "its first rows are" in structure.pages[0].message
+    assert "its first 1 row(s) taken as the header that page repeats" in structure.pages[0].message
     nameless = page(0, [(1, 0, 1, "一、甲"), (1, 1, 1, "1. 乙"), (1, 2, 1, "丙。"), (1, 3, 1, "区教育局"),
                         (1, 4, 1, "区科委")], header=["", "一级旨", "いはでかー1張", "华", "单"])
     structure = build_tables([nameless, second], PROFILE)
