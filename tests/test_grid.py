@@ -363,7 +363,6 @@ def test_bottom_strokes_of_a_text_line_are_no_ruling():
     assert grid.row_lines == detect_grid(as_page(ruled_table()), Settings()).row_lines
 
 
-
 SONGJIANG = Path(__file__).resolve().parent / "data" / "songjiang_flood_v1.csv"
 #: As make eval prints it (tests/eval_suite.py TITLES): the pages are laid out as there.
 SONGJIANG_TITLE = "《松江区防汛防台能力提升三年行动计划（2027—2029年）》任务分工"
