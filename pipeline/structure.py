@@ -154,10 +154,24 @@ def _by_row(page: PageCells) -> dict[int, list[CellText]]:
     return by_row
 
 
+def _column_count(page: PageCells) -> int:
+    return max(0, len(page.grid.col_lines) - 1)
+
+
+def _tolerance(page: PageCells) -> float:
+    """How far (px) a page's column line may sit from the table's and still be the same line."""
+    return GEOMETRY_TOLERANCE_CHARS * max(1, page.grid.char_height)
+
+
+def _quoted_header(header: Header, n_cols: int) -> str:
+    """What a header read, column by column, for a page's report (∅: nothing read)."""
+    return " | ".join(header.texts.get(c, "") or "∅" for c in range(n_cols))
+
+
 def find_header(page: PageCells, profile: TableProfile) -> Header | None:
     """The page's header, if one of its first rows names roles; two-row headers included: a
     column takes the role of its lowest header cell (牵头 under 责任单位)."""
-    n_cols = max(0, len(page.grid.col_lines) - 1)
+    n_cols = _column_count(page)
     by_row = _by_row(page)
     for row in sorted(by_row)[:HEADER_SEARCH_ROWS]:
         matches = {ct.cell: profile.match_header(ct.text) for ct in by_row[row]}
@@ -383,7 +397,7 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
     # _read_waiting).
     waiting: list[tuple[int, PageCells, Header | None]] = []
     for page in pages:
-        n_cols = max(0, len(page.grid.col_lines) - 1)
+        n_cols = _column_count(page)
         if not page.grid.cells:
             reports.append(PageReport(page.page, PAGE_NO_TABLE, message="no ruled table on this page"))
             waiting.clear()
@@ -391,7 +405,7 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
         header = find_header(page, profile)
         header, task_note = _task_from_heading(header, profile)
         current = tables[-1] if tables else None
-        tolerance = GEOMETRY_TOLERANCE_CHARS * max(1, page.grid.char_height)
+        tolerance = _tolerance(page)
         roles: dict[int, str] | None = None
         header_end = -1
         if header is not None:
@@ -406,12 +420,10 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
             else:
                 missing = _missing_roles(header.roles, profile)
                 if missing:
-                    quoted = " | ".join(header.texts.get(c, "") or "∅" for c in range(n_cols))
                     reports.append(PageReport(page.page, PAGE_NOT_READ, columns=n_cols, message=(
-                        f"{n_cols} columns, header not mapped: read 「{quoted}」, missing {missing}")))
-                    if waiting and waiting[-1][1].page != page.page - 1:
-                        waiting.clear()
-                    waiting.append((len(reports) - 1, page, header))
+                        f"{n_cols} columns, header not mapped: read 「{_quoted_header(header, n_cols)}」, "
+                        f"missing {missing}")))
+                    _wait(waiting, len(reports) - 1, page, header)
                     continue
                 ordered = [header.roles[c] for c in sorted(header.roles)]
                 current = _TableState(ordered, page.grid.col_lines,
@@ -433,9 +445,7 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
         else:
             reports.append(PageReport(page.page, PAGE_NOT_READ, columns=n_cols, message=(
                 f"{n_cols} columns, no header: first row read 「{_describe_cells(page)}」")))
-            if waiting and waiting[-1][1].page != page.page - 1:
-                waiting.clear()
-            waiting.append((len(reports) - 1, page, None))
+            _wait(waiting, len(reports) - 1, page, None)
             continue
         waiting.clear()
         assert current is not None and roles is not None
@@ -447,8 +457,8 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
 def _read_page(current: _TableState, page: PageCells, header_end: int, roles: dict[int, str], note: str,
                cells: _Cells, profile: TableProfile) -> PageReport:
     """The rows of one page taken into the table, and the page's report."""
-    n_cols = max(0, len(page.grid.col_lines) - 1)
-    tolerance = GEOMETRY_TOLERANCE_CHARS * max(1, page.grid.char_height)
+    n_cols = _column_count(page)
+    tolerance = _tolerance(page)
     heading = section_role(list(roles.values()))
     page_rows, current.section = _page_rows(page, header_end, roles, current.section, heading)
     taken = {cell_id for row in page_rows for ids in row.cells.values() for cell_id in ids} | {current.section}
@@ -490,9 +500,10 @@ def _read_waiting(current: _TableState, waiting: list[tuple[int, PageCells, Head
     names fewer than two roles (配合单位 alone legible) is read when one of its first rows' cells names
     the role of its column: its first rows, as many as `table_header` has, are its header. A page whose
     columns do not line up, or whose first rows name no role of their column, stays not read."""
+    margin: list[str] = []
     for index, page, header in waiting:
-        tolerance = GEOMETRY_TOLERANCE_CHARS * max(1, page.grid.char_height)
-        n_cols = max(0, len(page.grid.col_lines) - 1)
+        tolerance = _tolerance(page)
+        n_cols = _column_count(page)
         roles = _roles_by_geometry(current, page, tolerance)
         if roles is None or roles.keys() != set(range(n_cols)):
             continue
@@ -502,11 +513,20 @@ def _read_waiting(current: _TableState, waiting: list[tuple[int, PageCells, Head
             if header is None:
                 continue
             how += f", its first {header.last_row - header.first_row + 1} row(s) taken as the header that page repeats"
-        quoted = " | ".join(header.texts.get(c, "") or "∅" for c in range(n_cols))
-        current.margin[:0] = list(page.margin_text)
-        current.notes[:0] = list(page.margin_text)
-        note = f"header read 「{quoted}」 not mapped; {how}"
+        margin += page.margin_text
+        note = f"header read 「{_quoted_header(header, n_cols)}」 not mapped; {how}"
         reports[index] = _read_page(current, page, header.last_row, roles, note, cells, profile)
+    current.margin[:0] = margin  # in page order, ahead of the header page's own
+    current.notes[:0] = margin
+
+
+def _wait(waiting: list[tuple[int, PageCells, Header | None]], index: int, page: PageCells,
+          header: Header | None) -> None:
+    """A page not read (its report at `index`) waits for a header on the next page; the pages
+    waiting are the run just before it (a gap ends the run)."""
+    if waiting and waiting[-1][1].page != page.page - 1:
+        waiting.clear()
+    waiting.append((index, page, header))
 
 
 def _faint_header(page: PageCells, roles: dict[int, str], n_rows: int, profile: TableProfile) -> Header | None:

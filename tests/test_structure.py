@@ -398,17 +398,25 @@ def test_a_title_printed_on_two_lines_is_read_whole():
     assert build_tables([streaked], PROFILE).pages[0].status == PAGE_NOT_READ
 
 
+def _first_page_under(header: list[str]) -> PageCells:
+    """A first page whose header row reads `header`, with one row of data."""
+    return page(0, [(1, 0, 1, "一、甲"), (1, 1, 1, "1. 乙"), (1, 2, 1, "丙。"), (1, 3, 1, "区教育局"),
+                    (1, 4, 1, "区科委")], header=header)
+
+
+def _second_page() -> PageCells:
+    """A second page printing the usual header legibly, with one row of data."""
+    return page(1, [(1, 0, 1, "二、丁"), (1, 1, 1, "2. 戊"), (1, 2, 1, "己。"), (1, 3, 1, "区民政局"),
+                    (1, 4, 1, "")])
+
+
 def test_a_first_page_whose_header_is_under_a_streak_is_mapped_by_the_next_pages_header():
     """A toner streak across the first page's header row (songjiang/dirty-drum): 级指标 | 级指标 | 作要 |
     ∅ | 配单位 names no task column. The next page prints the header legibly, with the same columns:
     the first page's columns are mapped by their positions to it, its rows come first, and its report
     says how. A page whose columns do not line up with that header stays not read."""
-    streaked = ["级指标", "级指标", "作要", "", "配单位"]
-    first = page(0, [(1, 0, 1, "一、甲"), (1, 1, 1, "1. 乙"), (1, 2, 1, "丙。"), (1, 3, 1, "区教育局"),
-                     (1, 4, 1, "区科委")], header=streaked)
-    second = page(1, [(1, 0, 1, "二、丁"), (1, 1, 1, "2. 戊"), (1, 2, 1, "己。"), (1, 3, 1, "区民政局"),
-                      (1, 4, 1, "")])
-    structure = build_tables([first, second], PROFILE)
+    second = _second_page()
+    structure = build_tables([_first_page_under(["级指标", "级指标", "作要", "", "配单位"]), second], PROFILE)
     [table] = structure.tables
     assert [(r.level1, r.requirement, r.lead, r.support) for r in table.rows] == [
         ("一、甲", "丙。", "区教育局", "区科委"), ("二、丁", "己。", "区民政局", "")]
@@ -428,16 +436,11 @@ def test_a_first_page_whose_header_names_one_role_is_read_when_the_next_page_rep
     page (a header repeated later is printed before too) has one: its first row is taken as the
     header, because its 配合单位 names the role its column has by position. A page whose first row
     names no role of its column stays not read (its first row might be data)."""
-    faint = ["", "一级旨", "いはでかー1張", "华", "配合单位"]
-    first = page(0, [(1, 0, 1, "一、甲"), (1, 1, 1, "1. 乙"), (1, 2, 1, "丙。"), (1, 3, 1, "区教育局"),
-                     (1, 4, 1, "区科委")], header=faint)
-    second = page(1, [(1, 0, 1, "二、丁"), (1, 1, 1, "2. 戊"), (1, 2, 1, "己。"), (1, 3, 1, "区民政局"),
-                      (1, 4, 1, "")])
-    structure = build_tables([first, second], PROFILE)
+    second = _second_page()
+    structure = build_tables([_first_page_under(["", "一级旨", "いはでかー1張", "华", "配合单位"]), second], PROFILE)
     assert [r.status for r in structure.pages] == [PAGE_READ, PAGE_READ]
     assert [r.level1 for r in structure.tables[0].rows] == ["一、甲", "二、丁"]
     assert "its first 1 row(s) taken as the header that page repeats" in structure.pages[0].message
-    nameless = page(0, [(1, 0, 1, "一、甲"), (1, 1, 1, "1. 乙"), (1, 2, 1, "丙。"), (1, 3, 1, "区教育局"),
-                        (1, 4, 1, "区科委")], header=["", "一级旨", "いはでかー1張", "华", "单"])
+    nameless = _first_page_under(["", "一级旨", "いはでかー1張", "华", "单"])
     structure = build_tables([nameless, second], PROFILE)
     assert [r.status for r in structure.pages] == [PAGE_NOT_READ, PAGE_READ]
