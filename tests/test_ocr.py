@@ -212,7 +212,8 @@ def test_a_dot_held_inside_a_character_is_kept_a_speck_beside_it_is_not():
     crop[20:23, 21:25] = 0  # the dot: 12 px, under the speck size 13
     crop[29:40, 22:26] = 0  # a stroke below (44 px)
     crop[25:28, 60:64] = 0  # a speck of the same size, nothing above or below it
-    kept, dropped = _clean_ink(crop, 28, speck_area=13)
+    clean = _clean_ink(crop, 28, speck_area=13)
+    kept, dropped = clean.ink, clean.dropped
     assert kept[21, 22] and not dropped[21, 22]
     assert not kept[26, 61] and dropped[26, 61]
 
@@ -261,7 +262,8 @@ def test_dots_inside_a_stroke_box_are_kept_as_part_of_the_character():
     crop[10:40, 37:40] = 0
     crop[20:23, 18:22] = 0  # a dot inside, 12 px: under the speck size 13, nothing below it
     crop[20:23, 60:64] = 0  # the same speck outside any stroke
-    kept, dropped = _clean_ink(crop, 28, speck_area=13)
+    clean = _clean_ink(crop, 28, speck_area=13)
+    kept, dropped = clean.ink, clean.dropped
     assert kept[21, 19] and not dropped[21, 19]
     assert not kept[21, 61] and dropped[21, 61]
 
@@ -435,7 +437,8 @@ def test_a_mark_is_near_the_text_by_its_nearest_ink_not_its_centre():
     crop[8:17, 50:54] = 0
     cv2.circle(crop, (78, 28), 3, 0, 1)  # 。 : a ring 7 px wide, x 75-81, 22 px from the quote
     crop[26:30, 112:116] = 0  # a speck 4 x 4, 58 px from the quote
-    kept, dropped = _clean_ink(crop, 28, speck_area=3)
+    clean = _clean_ink(crop, 28, speck_area=3)
+    kept, dropped = clean.ink, clean.dropped
     assert kept[28, 75] and not dropped[28, 75]
     assert not kept[27, 113] and dropped[27, 113]
 
@@ -456,7 +459,43 @@ def test_two_dots_stacked_on_a_stroke_are_kept_a_speck_on_a_stroke_is_not():
     crop[8:12, 110:114] = 0  # two specks stacked on paper
     crop[14:18, 110:113] = 0
     crop[40:54, 100:120] = 0
-    kept, dropped = _clean_ink(crop, 28, speck_area=17)
+    clean = _clean_ink(crop, 28, speck_area=17)
+    kept, dropped = clean.ink, clean.dropped
     assert kept[9, 11] and kept[15, 11]
     assert not kept[15, 61] and dropped[15, 61]
     assert not kept[9, 111] and not kept[15, 111]
+
+
+def test_a_band_as_tall_as_two_lines_by_the_page_pitch_is_cut_in_two():
+    """A toner streak in the gap between two lines fills it with more ink than the lines hold, so no
+    emptiest row finds the cut (qingpu/dirty-drum: a 69 px band of two 31 px lines 38 px apart, read
+    as one line, half its text lost). The page's line pitch cuts it where the gap falls; a line with
+    a mark hanging below it (2.0 character heights) stays whole."""
+    from pipeline.ocr.cells import PITCH_SPLIT_SHARE, LinePitch, split_by_pitch, split_tall_bands
+
+    ch, pitch = 28, LinePitch(line=31, pitch=38)
+    ink = np.zeros((69, 600), np.uint8)
+    ink[0:31, ::2] = 255  # two lines...
+    ink[38:69, ::2] = 255
+    ink[24:45, :] = 255  # ...and a streak over the gap, denser than either
+    assert split_tall_bands([(0, 69)], ink, ch) == [(0, 69)]  # what the valley rules did
+    ((_, cut), (start, end)) = split_by_pitch([(0, 69)], ink, pitch)
+    assert 31 <= cut == start <= 38 and end == 69
+    hanging = 2 * ch
+    assert (hanging - pitch.line) / pitch.pitch < PITCH_SPLIT_SHARE
+    assert split_by_pitch([(0, hanging)], ink[:hanging], pitch) == [(0, hanging)]
+    three = split_by_pitch([(0, 31 + 2 * 38)], np.full((107, 10), 255, np.uint8), pitch)
+    assert len(three) == 3
+
+
+def test_the_line_pitch_is_measured_from_neighbouring_one_line_bands_only():
+    """Bands of one paragraph's consecutive lines give the pitch; a paragraph break, a band of 、 alone
+    and a band of two lines do not; too few pairs give none."""
+    from pipeline.ocr.cells import MIN_PITCH_SAMPLES, measure_line_pitch
+
+    ch = 28
+    paragraph = [(y, y + 30) for y in range(0, 38 * (MIN_PITCH_SAMPLES + 1), 38)]
+    others = [(0, 30), (100, 108), (200, 268), (400, 430)]  # 、 alone, two lines, a break
+    found = measure_line_pitch([paragraph, others], ch)
+    assert found is not None and (found.line, found.pitch) == (30, 38)
+    assert measure_line_pitch([paragraph[:MIN_PITCH_SAMPLES], others], ch) is None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import cv2
 import numpy as np
@@ -81,6 +82,15 @@ RULING_REMNANT_ELONGATION = 4
 CROP_MARGIN = 3
 
 
+@dataclass(frozen=True)
+class CleanInk:
+    """A cell crop's ink as the line cutter sees it (0/255), and the mask of the marks dropped from it
+    (painted out of the line images)."""
+
+    ink: np.ndarray
+    dropped: np.ndarray
+
+
 @dataclass(frozen=True, eq=False)
 class CellLines:
     cell: Cell
@@ -122,7 +132,7 @@ def estimate_speck_area(page: Page, grid: Grid) -> int:
     return int(np.clip(np.percentile(areas, NOISE_PERCENTILE) + 1, MIN_SPECK_AREA, cap))
 
 
-def _clean_ink(crop: np.ndarray, char_height: int, speck_area: int) -> tuple[np.ndarray, np.ndarray]:
+def _clean_ink(crop: np.ndarray, char_height: int, speck_area: int) -> CleanInk:
     """Ink of a cell crop without speckle and ruling remnants, and the mask of what was dropped.
 
     Small marks are kept only next to a character (by their nearest ink): 、。 and the dot of `1.`
@@ -155,7 +165,7 @@ def _clean_ink(crop: np.ndarray, char_height: int, speck_area: int) -> tuple[np.
     keep[small] = reached[small]
     _keep_stroke_parts(keep, stats, labels, char_height, speck_area)
     kept = np.where(keep[labels], ink, 0).astype(np.uint8)
-    return kept, (ink > 0) & ~keep[labels]
+    return CleanInk(kept, (ink > 0) & ~keep[labels])
 
 
 def _keep_stroke_parts(keep: np.ndarray, stats: np.ndarray, labels: np.ndarray, char_height: int,
@@ -273,12 +283,96 @@ def merge_bands(bands: list[tuple[int, int]], max_height: float) -> list[tuple[i
     return bands
 
 
-def cut_lines(crop: np.ndarray, char_height: int, speck_area: int = MIN_SPECK_AREA) -> list[np.ndarray]:
-    """The text lines of a cell crop, top to bottom, each cut to its ink with a small margin."""
+@dataclass(frozen=True)
+class LinePitch:
+    """How tall one text line's band is on a page, and how far apart the tops of its lines are (px)."""
+
+    line: float
+    pitch: float
+
+
+#: A page's line pitch is measured when it has at least this many pairs of neighbouring one-line
+#: bands in its cells (a page of a table holds dozens; fewer say little about the page).
+MIN_PITCH_SAMPLES = 6
+#: Two bands are neighbouring lines of one paragraph when the white between them is at most this many
+#: character heights (a blank line or a paragraph break is no line pitch).
+PITCH_GAP_CHARS = 1.0
+#: A band is two lines when it is taller than one line plus this share of the line pitch, whatever its
+#: rows hold: a toner streak in the gap between two lines fills that gap with more ink than the lines
+#: have (qingpu/dirty-drum: gap rows of 230-300 ink px against 110-200 in the lines, a 69 px band at a
+#: 28 px character height, 31 px lines 38 px apart, read as one line and lost half its text), so no
+#: emptiest row finds the cut. One line with a mark hanging below it is at most 2.0 character heights
+#: tall (measured on make eval's pages, see SPLIT_TWO_LINES_CHARS): 0.66 of a pitch over a line there.
+PITCH_SPLIT_SHARE = 0.8
+
+
+def _line_bands(crop: np.ndarray, char_height: int, speck_area: int) -> tuple[CleanInk, list[tuple[int, int]]]:
+    """A cell crop's cleaned ink and its line bands (rows) top to bottom."""
+    clean = _clean_ink(crop, char_height, speck_area)
+    ink = clean.ink
+    bands = merge_bands(split_tall_bands(true_runs(ink.any(axis=1)), ink, char_height), LINE_MAX_CHARS * char_height)
+    return clean, bands
+
+
+def measure_line_pitch(cell_bands: Sequence[Sequence[tuple[int, int]]], char_height: int) -> LinePitch | None:
+    """The page's line height and pitch from the cells' neighbouring one-line bands (None: too few).
+
+    Only bands of a character's height count (a band of 、 alone, or two lines joined, is no line)."""
+    heights: list[int] = []
+    pitches: list[int] = []
+    for bands in cell_bands:
+        ones = [(y0, y1) for y0, y1 in bands if 0.5 * char_height <= y1 - y0 <= LINE_MAX_CHARS * char_height]
+        heights += [y1 - y0 for y0, y1 in ones]
+        pitches += [b[0] - a[0] for a, b in pairwise(ones)
+                    if 0 <= b[0] - a[1] <= PITCH_GAP_CHARS * char_height]
+    if len(pitches) < MIN_PITCH_SAMPLES:
+        return None
+    return LinePitch(float(np.median(heights)), float(np.median(pitches)))
+
+
+def split_by_pitch(bands: list[tuple[int, int]], ink: np.ndarray, pitch: LinePitch) -> list[tuple[int, int]]:
+    """Bands as tall as two or more of the page's lines cut where the lines' gaps fall by the pitch.
+
+    Each cut is at the emptiest row within the expected gap (half the white between two lines either
+    side of its middle), so that a true gap still wins and a streak in the gap is shared out."""
+    out: list[tuple[int, int]] = []
+    gap = max(0.0, pitch.pitch - pitch.line)
+    for y0, y1 in bands:
+        extra = (y1 - y0 - pitch.line) / pitch.pitch
+        if extra < PITCH_SPLIT_SHARE:
+            out.append((y0, y1))
+            continue
+        count = 1 + int(extra + 1 - PITCH_SPLIT_SHARE)
+        start = y0
+        for k in range(1, count):
+            middle = y0 + k * pitch.pitch - gap / 2
+            lo, hi = max(start + 1, int(middle - gap / 2)), min(y1 - 1, int(np.ceil(middle + gap / 2)))
+            if hi < lo:
+                continue
+            rows = np.count_nonzero(ink[lo:hi + 1], axis=1)
+            cut = lo + int(np.argmin(rows))
+            out.append((start, cut))
+            start = cut
+        out.append((start, y1))
+    return out
+
+
+def cut_lines(crop: np.ndarray, char_height: int, speck_area: int = MIN_SPECK_AREA,
+              pitch: LinePitch | None = None) -> list[np.ndarray]:
+    """The text lines of a cell crop, top to bottom, each cut to its ink with a small margin.
+
+    With the page's line pitch, a band as tall as two lines is cut into lines by it (split_by_pitch)."""
     if crop.size == 0:
         return []
-    ink, dropped = _clean_ink(crop, char_height, speck_area)
-    bands = merge_bands(split_tall_bands(true_runs(ink.any(axis=1)), ink, char_height), LINE_MAX_CHARS * char_height)
+    clean, bands = _line_bands(crop, char_height, speck_area)
+    return _crop_lines(crop, clean, split_by_pitch(bands, clean.ink, pitch) if pitch else bands,
+                       char_height, speck_area)
+
+
+def _crop_lines(crop: np.ndarray, clean: CleanInk, bands: list[tuple[int, int]],
+                char_height: int, speck_area: int) -> list[np.ndarray]:
+    """The line images of a cell crop's bands, its dropped marks painted out."""
+    ink, dropped = clean.ink, clean.dropped
     pad = max(2, int(LINE_PAD_CHARS * char_height))
     tail = int(LINE_TAIL_CHARS * char_height)
     h, w = crop.shape
@@ -336,8 +430,15 @@ def cell_lines(page: Page, grid: Grid) -> list[CellLines]:
     char_height = grid.char_height
     work: list[CellLines] = []
     speck_area = estimate_speck_area(page, grid)
-    for cell in grid.cells:
-        lines = cut_lines(crop_cell(page, cell.box, grid.ruling_width), char_height, speck_area)
+    crops = [crop_cell(page, cell.box, grid.ruling_width) for cell in grid.cells]
+    found = [_line_bands(crop, char_height, speck_area) if crop.size else None for crop in crops]
+    pitch = measure_line_pitch([f[1] for f in found if f], char_height)
+    for cell, crop, parts in zip(grid.cells, crops, found, strict=True):
+        lines: list[np.ndarray] = []
+        if parts:
+            clean, bands = parts
+            lines = _crop_lines(crop, clean, split_by_pitch(bands, clean.ink, pitch) if pitch else bands,
+                                char_height, speck_area)
         stitched = bool(lines) and len(lines) > 1 and cell.box.width <= STITCH_MAX_CHARS * char_height
         images = (stitch_lines(lines, char_height),) if stitched else tuple(lines)
         work.append(CellLines(cell, images, stitched))
