@@ -396,14 +396,18 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
     # index, page, header or None): a later page's legible header of the same columns maps them (see
     # _read_waiting).
     waiting: list[tuple[int, PageCells, Header | None]] = []
-    for page in pages:
+    found = [_task_from_heading(find_header(page, profile), profile) if page.grid.cells else (None, "")
+             for page in pages]
+    for k, page in enumerate(pages):
         n_cols = _column_count(page)
         if not page.grid.cells:
             reports.append(PageReport(page.page, PAGE_NO_TABLE, message="no ruled table on this page"))
             waiting.clear()
             continue
-        header = find_header(page, profile)
-        header, task_note = _task_from_heading(header, profile)
+        header, task_note = found[k]
+        if header is not None:
+            header, completed = _complete_header(header, page, pages[k + 1:], [h for h, _ in found[k + 1:]], profile)
+            task_note = "; ".join(n for n in (task_note, completed) if n)
         current = tables[-1] if tables else None
         tolerance = _tolerance(page)
         roles: dict[int, str] | None = None
@@ -487,6 +491,41 @@ def _read_page(current: _TableState, page: PageCells, header_end: int, roles: di
     if page.margin_text:  # title, caption, a 注： note: never a cell, but never lost either
         message += f"; printed around the table: {' / '.join(_compact(t) for t in page.margin_text)}"
     return PageReport(page.page, PAGE_READ, len(page_rows) + joined, n_cols, message)
+
+
+def _complete_header(header: Header, page: PageCells, later: Sequence[PageCells],
+                     later_headers: Sequence[Header | None], profile: TableProfile) -> tuple[Header, str]:
+    """A header that leaves columns without a known role, completed from the next header page's when
+    that page repeats it: the same columns (by position), and no known role named otherwise. Toner
+    streaks over a first page's header left its 牵头单位 cell blank and read 二级指标 as 一级旨 (no
+    role); the page started a table of three roles and the next page's full header, whose columns no
+    longer all mapped to it, started another (qingpu/dirty-drum: 3 tables, 8 rows in the first).
+    Returns the header and words for the report ("" when nothing was taken)."""
+    unnamed = {c for c in range(_column_count(page))
+               if header.roles.get(c, OTHER_ROLE_PREFIX).startswith(OTHER_ROLE_PREFIX)}
+    if not unnamed:
+        return header, ""
+    for other_page, other in zip(later, later_headers, strict=True):
+        if not other_page.grid.cells:
+            break
+        if other is None:
+            continue
+        mapping = map_by_geometry(page.grid.col_lines, other_page.grid.col_lines, _tolerance(page))
+        if mapping is None or len(mapping) != _column_count(page):
+            break
+        here = {i: other.roles[j] for j, i in mapping.items() if j in other.roles}
+        if any(here.get(i, role) != role for i, role in header.roles.items() if i not in unnamed):
+            break
+        taken = {i: here[i] for i in sorted(unnamed) if not here.get(i, OTHER_ROLE_PREFIX).startswith(
+            OTHER_ROLE_PREFIX) and here[i] not in header.roles.values()}
+        if not taken:
+            break
+        texts = {i: other.texts.get(j, "") for j, i in mapping.items() if i in taken}
+        names = ", ".join(f"{profile.column_name(role)} (read 「{header.texts.get(i, '')}」)"
+                          for i, role in taken.items())
+        return (replace(header, roles={**header.roles, **taken}, texts={**header.texts, **texts}),
+                f"header completed from p{other_page.page + 1}'s, which repeats it: {names}")
+    return header, ""
 
 
 def _read_waiting(current: _TableState, waiting: list[tuple[int, PageCells, Header | None]],

@@ -413,16 +413,16 @@ def _second_page() -> PageCells:
 def test_a_first_page_whose_header_is_under_a_streak_is_mapped_by_the_next_pages_header():
     """A toner streak across the first page's header row (songjiang/dirty-drum): 级指标 | 级指标 | 作要 |
     ∅ | 配单位 names no task column. The next page prints the header legibly, with the same columns:
-    the first page's columns are mapped by their positions to it, its rows come first, and its report
-    says how. A page whose columns do not line up with that header stays not read."""
+    the first page's header takes the roles it lacks from it, its rows come first, and its report
+    says what was taken. A page whose columns do not line up with that header stays not read."""
     second = _second_page()
     structure = build_tables([_first_page_under(["级指标", "级指标", "作要", "", "配单位"]), second], PROFILE)
     [table] = structure.tables
     assert [(r.level1, r.requirement, r.lead, r.support) for r in table.rows] == [
         ("一、甲", "丙。", "区教育局", "区科委"), ("二、丁", "己。", "区民政局", "")]
     assert [r.status for r in structure.pages] == [PAGE_READ, PAGE_READ]
-    assert "级指标 | 级指标 | 作要 | ∅ | 配单位" in structure.pages[0].message
-    assert "mapped by their positions to the header of p2" in structure.pages[0].message
+    assert "header completed from p2's, which repeats it: 工作要求 (read 「作要」), 牵头单位 (read 「」)" in \
+        structure.pages[0].message
     other = page(0, [(1, 0, 1, "甲"), (1, 1, 1, "乙"), (1, 2, 1, "丙")], header=["级指标", "作要", "配单位"],
                  widths=[150, 150, 200])
     structure = build_tables([other, second], PROFILE)
@@ -444,3 +444,26 @@ def test_a_first_page_whose_header_names_one_role_is_read_when_the_next_page_rep
     nameless = _first_page_under(["", "一级旨", "いはでかー1張", "华", "单"])
     structure = build_tables([nameless, second], PROFILE)
     assert [r.status for r in structure.pages] == [PAGE_NOT_READ, PAGE_READ]
+
+
+def test_a_first_page_header_missing_roles_is_completed_from_the_next_pages_repeated_header():
+    """qingpu/dirty-drum's first page with the streaks' blots left out: its header reads 一级指标 |
+    一级旨 | 作要求!事、， | ∅ | 配合单位, enough for a table but with no 牵头单位 and 二级 read as a column
+    of no known role. The next page repeats the full header over the same columns: the first page's
+    header takes the roles it lacks from it, so both pages are one table with every column, and the
+    report says what was taken. A next page whose header names a known column otherwise is another
+    table and completes nothing."""
+    second = _second_page()
+    structure = build_tables([_first_page_under(["一级指标", "一级旨", "作要求!事、，", "", "配合单位"]), second],
+                             PROFILE)
+    [table] = structure.tables
+    assert [(r.level1, r.level2, r.lead, r.support) for r in table.rows] == [
+        ("一、甲", "1. 乙", "区教育局", "区科委"), ("二、丁", "2. 戊", "区民政局", "")]
+    assert "header completed from p2's, which repeats it: 二级指标 (read 「一级旨」), 牵头单位 (read 「」)" in \
+        structure.pages[0].message
+    swapped = page(1, [(1, 0, 1, "二、丁"), (1, 1, 1, "2. 戊"), (1, 2, 1, "己。"), (1, 3, 1, "区民政局"),
+                       (1, 4, 1, "")], header=["一级指标", "二级指标", "牵头单位", "工作要求", "配合单位"])
+    structure = build_tables([_first_page_under(["一级指标", "一级旨", "作要求!事、，", "", "配合单位"]), swapped],
+                             PROFILE)
+    assert len(structure.tables) == 2
+    assert "header completed" not in structure.pages[0].message
