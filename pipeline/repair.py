@@ -15,9 +15,10 @@ import functools
 import logging
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
+import opencc
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
@@ -661,6 +662,55 @@ def printed_roles(table: Table) -> set[str]:
             | {role for role in table.roles if any(row.get(role) for row in table.rows)})
 
 
+#: A traditional form's repair is certain (its simplified form is the character the draft printed), but
+#: it is a repair like any other, scored as such.
+TRADITIONAL_FORM_SCORE = 100.0
+
+
+@functools.cache
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def _simplified_char(ch: str) -> str:
+    """The simplified form of a character that has no place in simplified text (outside GB 2312),
+    the character itself otherwise: 著, 干 and 于 are simplified characters and stay."""
+    try:
+        ch.encode("gb2312")
+        return ch
+    except UnicodeEncodeError:
+        pass
+    out = _t2s().convert(ch)
+    try:
+        out.encode("gb2312")
+    except UnicodeEncodeError:
+        return ch
+    return out if len(out) == 1 else ch
+
+
+def simplify(text: str) -> str:
+    """Traditional forms the recognizer wrote (加強 for 加强, 區 for 区) in their simplified form.
+
+    PP-OCR's character set holds both, and on a degraded glyph it now and then picks the traditional
+    one; a simplified-Chinese draft prints none. Only characters outside GB 2312 (the simplified set)
+    are converted, each by OpenCC's t2s table, so simplified text is never changed."""
+    return "".join(_simplified_char(ch) if ord(ch) > 0x7F else ch for ch in text)
+
+
+def _simplify_rows(table: Table, log: _Log) -> Table:
+    """The table with every field's traditional forms simplified, each change logged as a repair."""
+    rows = []
+    for index, row in enumerate(table.rows):
+        changes = {}
+        for name, text in row.cells.items():
+            simple = simplify(text)
+            if simple != text:
+                log.repair(index, name, text, simple, "traditional_form", TRADITIONAL_FORM_SCORE)
+                changes[name] = simple
+        rows.append(row.replace(**changes) if changes else row)
+    return replace(table, rows=tuple(rows))
+
+
 def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairResult:
     """Repair every row of `table` (scan or text-extraction rows) to the clean CSV conventions.
 
@@ -668,6 +718,7 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
     titles of its document (`draft_scope`); a lexicon already narrowed by `Lexicon.view` is used as is.
     """
     log = _Log([], [])
+    table = _simplify_rows(table, log)
     if not lexicon.narrowed and not lexicon.level2 and not lexicon.level1:
         scope = draft_scope(table, lexicon, settings)
         lexicon = lexicon.view(scope.district, scope.document)

@@ -947,6 +947,21 @@ def test_a_line_left_out_as_illegible_is_flagged_with_its_reading() -> None:
     assert (flag.field, flag.text) == ("level1", "主声”一pa")
 
 
+def test_traditional_forms_the_recognizer_wrote_are_simplified_and_recorded() -> None:
+    """PP-OCR wrote 加強 for 加强 in a held-out 二级 title (jiading/uming-bilevel), which no lexicon knows;
+    a simplified draft prints no traditional form, so each is simplified, and the repair recorded.
+    Simplified characters that are also traditional ones (著, 于, 干) are never touched."""
+    from pipeline.repair import simplify
+
+    result = repair_rows(row(no="15", level2="15、加強老年健康管理", requirement="著力于干部區域培训。",
+                             lead="区教育局"))
+    assert result.table.rows[0].level2 == "加强老年健康管理"
+    assert result.table.rows[0].requirement == "著力于干部区域培训。"
+    methods = {(r.field, r.before, r.after) for r in result.repairs if r.method == "traditional_form"}
+    assert ("level2", "15、加強老年健康管理", "15、加强老年健康管理") in methods
+    assert simplify("显著乾坤于是干部 ABC 1、") == "显著乾坤于是干部 ABC 1、"
+
+
 def test_a_table_without_title_columns_has_no_title_to_miss() -> None:
     """序号 | 主要任务 | 责任单位（列第一位的为牵头单位）| 完成时限 (a new user's 闵行区 draft): every
     row had been flagged missing_title for 一级 and 二级, columns the draft does not print, and the
