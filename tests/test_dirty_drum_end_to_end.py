@@ -2,10 +2,10 @@
 our renderer) over the held-out Songjiang plan, end to end with the real OCR. The streaks run down the
 page and meet the rulings; before they were told from rulings they became columns, and the pages
 holding them lost most of their rows (make eval songjiang/dirty-drum: 11 of 35 rows). A streak also
-runs across the first page's header row, which reads 级指标 | 级指标 | 作要 | ∅ | 配单位: that page's
-columns are mapped by their positions to the second page's header. Now every row is found (the text
-under the streaks is still misread: requirement CER 8.7% in make eval). The lines taken for streaks are named per
-page in run.json and on the review page."""
+runs across the first page's header row, which reads no task column (作要) and no lead (单位): that
+header takes the roles it lacks from the second page's, which repeats it over the same columns. Now
+every row is found (the text under the streaks is still misread: requirement CER 8.7% in make eval).
+The lines taken for streaks are named per page in run.json and on the review page."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def test_a_dirty_drum_copy_keeps_its_columns_and_every_row(tmp_path):
     assert [r["序号"] for r in got] == [r["序号"] for r in truth]
     record = json.loads((out / "drum.run.json").read_text(encoding="utf-8"))
     assert [(page["status"], page["columns"]) for page in record["pages"]] == [("read", 5)] * 4
-    assert "mapped by their positions to the header of p2" in record["pages"][0]["message"]
+    assert "header completed from p2's, which repeats it: 工作要求 (read 「作要」)" in record["pages"][0]["message"]
     streaks = {page["page"]: len(page["streaks"]) for page in record["pages"] if page["streaks"]}
     assert streaks == STREAKED_PAGES
     assert "墨粉条纹（不作列线）：x=" in (out / "drum.review.html").read_text(encoding="utf-8")
