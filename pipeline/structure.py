@@ -538,7 +538,8 @@ def _read_waiting(current: _TableState, waiting: list[tuple[int, PageCells, Head
     A header repeated on a later page is printed on the pages before it too, so a page whose header
     names fewer than two roles (配合单位 alone legible) is read when one of its first rows' cells names
     the role of its column: its first rows, as many as `table_header` has, are its header. A page whose
-    columns do not line up, or whose first rows name no role of their column, stays not read."""
+    columns do not line up, whose own header names a column otherwise, or whose first rows name no
+    role of their column, stays not read."""
     margin: list[str] = []
     for index, page, header in waiting:
         tolerance = _tolerance(page)
@@ -546,6 +547,9 @@ def _read_waiting(current: _TableState, waiting: list[tuple[int, PageCells, Head
         roles = _roles_by_geometry(current, page, tolerance)
         if roles is None or roles.keys() != set(range(n_cols)):
             continue
+        if header is not None and any(roles[c] != role for c, role in header.roles.items()
+                                      if not role.startswith(OTHER_ROLE_PREFIX)):
+            continue  # its own header names a column otherwise: another table
         how = f"columns mapped by their positions to the header of p{header_page.page + 1}"
         if header is None:
             header = _faint_header(page, roles, table_header.last_row - table_header.first_row + 1, profile)

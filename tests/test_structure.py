@@ -428,6 +428,10 @@ def test_a_first_page_whose_header_is_under_a_streak_is_mapped_by_the_next_pages
     structure = build_tables([other, second], PROFILE)
     assert [r.status for r in structure.pages] == [PAGE_NOT_READ, PAGE_READ]
     assert len(structure.tables[0].rows) == 1
+    # Same columns, but its own header names 牵头单位 where the next page prints 配合单位: another table.
+    crossed = _first_page_under(["级指标", "级指标", "作要", "配合单位", "牵头单位"])
+    structure = build_tables([crossed, second], PROFILE)
+    assert [r.status for r in structure.pages] == [PAGE_NOT_READ, PAGE_READ]
 
 
 def test_a_first_page_whose_header_names_one_role_is_read_when_the_next_page_repeats_it():
