@@ -479,10 +479,9 @@ def _read_page(current: _TableState, page: PageCells, header_end: int, roles: di
     message = f"{len(page_rows)} rows" + (", first row continues the previous page's" if joined else "")
     if note:
         message += f"; {note}"
-    lost = _unmapped_text(page, header_end, roles)
+    lost, rowless = _kept_out(page, header_end, roles, taken)
     if lost:
         message += f"; text outside the table's columns kept out: {lost}"
-    rowless = _rowless_text(page, header_end, roles, taken)
     if rowless:
         message += f"; text in no row kept out: {rowless}"
     merged = _merged_message(current, page, tolerance, profile)
@@ -646,21 +645,14 @@ def _merged_message(table: _TableState, page: PageCells, tolerance: float, profi
     return "; ".join(parts)
 
 
-def _unmapped_text(page: PageCells, header_end: int, roles: dict[int, str]) -> str:
-    """Texts of data cells in page columns that got no role (an extra border's sliver)."""
-    texts = [_compact(ct.text) for ct in page.cells
-             if ct.cell.row > header_end and ct.cell.col not in roles and _compact(ct.text)]
-    return " | ".join(texts)
-
-
-def _rowless_text(page: PageCells, header_end: int, roles: dict[int, str], taken: set[str]) -> str:
-    """Texts of data cells in the table's columns that no row took (`taken`: the ids the page's rows
-    and sections hold): a full-width line that is no section heading (a note under the table), a
-    cell beside no task."""
-    texts = [_compact(ct.text) for ct in page.cells
-             if ct.cell.row > header_end and ct.cell.col in roles and ct.cell.cell_id not in taken
-             and _compact(ct.text)]
-    return " | ".join(texts)
+def _kept_out(page: PageCells, header_end: int, roles: dict[int, str], taken: set[str]) -> tuple[str, str]:
+    """Texts of the page's data cells that no row took, for its report, joined by " | ": those in page
+    columns that got no role (an extra border's sliver), and those in the table's columns that no row
+    or section holds (`taken`: a full-width line that is no section heading, a cell beside no task)."""
+    data = [ct for ct in page.cells if ct.cell.row > header_end and _compact(ct.text)]
+    unmapped = [_compact(ct.text) for ct in data if ct.cell.col not in roles]
+    rowless = [_compact(ct.text) for ct in data if ct.cell.col in roles and ct.cell.cell_id not in taken]
+    return " | ".join(unmapped), " | ".join(rowless)
 
 
 def _finish(state: _TableState, cells: _Cells, profile: TableProfile, source: str, first_is_lead: bool,

@@ -199,6 +199,13 @@ def test_page_without_header_is_mapped_by_geometry_despite_an_extra_border():
     assert [(r.level2, r.requirement, r.lead, r.support) for r in table.rows] == [
         ("1. 乙", "丙。", "区教育局", ""), ("2. 丁", "戊。", "区科委", "区妇联")]
     assert [r.status for r in structure.pages] == [PAGE_READ, PAGE_READ]
+    assert "kept out" not in structure.pages[1].message
+    # text in the sliver (the shadow's specks read as characters) is named, not lost
+    specked = page(1, [(1, 0, 1, "丶丨"), (1, 1, 1, "一、甲"), (1, 2, 1, "2. 丁"), (1, 3, 1, "戊。"),
+                       (1, 4, 1, "区科委"), (1, 5, 1, "区妇联")], header=None, x0=170,
+                   widths=[35, 100, 100, 100, 100, 100])
+    message = build_tables([first, specked], PROFILE).pages[1].message
+    assert "text outside the table's columns kept out: 丶丨" in message and "text in no row" not in message
 
 
 def test_a_form_scanned_into_the_draft_is_named_not_read():
