@@ -163,6 +163,17 @@ def _tolerance(page: PageCells) -> float:
     return GEOMETRY_TOLERANCE_CHARS * max(1, page.grid.char_height)
 
 
+def _unknown(role: str) -> bool:
+    """A header cell's role that names no known column (its own words kept: other:…)."""
+    return role.startswith(OTHER_ROLE_PREFIX)
+
+
+def _contradicts(header: Header, roles: dict[int, str]) -> bool:
+    """Whether `roles` (by column) names a column otherwise than `header`'s known roles do; a column
+    `roles` leaves out contradicts nothing."""
+    return any(roles.get(c, role) != role for c, role in header.roles.items() if not _unknown(role))
+
+
 def _quoted_header(header: Header, n_cols: int) -> str:
     """What a header read, column by column, for a page's report (∅: nothing read)."""
     return " | ".join(header.texts.get(c, "") or "∅" for c in range(n_cols))
@@ -500,8 +511,7 @@ def _complete_header(header: Header, page: PageCells, later: Sequence[PageCells]
     role); the page started a table of three roles and the next page's full header, whose columns no
     longer all mapped to it, started another (qingpu/dirty-drum: 3 tables, 8 rows in the first).
     Returns the header and words for the report ("" when nothing was taken)."""
-    unnamed = {c for c in range(_column_count(page))
-               if header.roles.get(c, OTHER_ROLE_PREFIX).startswith(OTHER_ROLE_PREFIX)}
+    unnamed = {c for c in range(_column_count(page)) if _unknown(header.roles.get(c, OTHER_ROLE_PREFIX))}
     if not unnamed:
         return header, ""
     for other_page, other in zip(later, later_headers, strict=True):
@@ -513,10 +523,10 @@ def _complete_header(header: Header, page: PageCells, later: Sequence[PageCells]
         if mapping is None or len(mapping) != _column_count(page):
             break
         here = {i: other.roles[j] for j, i in mapping.items() if j in other.roles}
-        if any(here.get(i, role) != role for i, role in header.roles.items() if i not in unnamed):
+        if _contradicts(header, here):
             break
-        taken = {i: here[i] for i in sorted(unnamed) if not here.get(i, OTHER_ROLE_PREFIX).startswith(
-            OTHER_ROLE_PREFIX) and here[i] not in header.roles.values()}
+        taken = {i: here[i] for i in sorted(unnamed)
+                 if not _unknown(here.get(i, OTHER_ROLE_PREFIX)) and here[i] not in header.roles.values()}
         if not taken:
             break
         texts = {i: other.texts.get(j, "") for j, i in mapping.items() if i in taken}
@@ -546,8 +556,7 @@ def _read_waiting(current: _TableState, waiting: list[tuple[int, PageCells, Head
         roles = _roles_by_geometry(current, page, tolerance)
         if roles is None or roles.keys() != set(range(n_cols)):
             continue
-        if header is not None and any(roles[c] != role for c, role in header.roles.items()
-                                      if not role.startswith(OTHER_ROLE_PREFIX)):
+        if header is not None and _contradicts(header, roles):
             continue  # its own header names a column otherwise: another table
         how = f"columns mapped by their positions to the header of p{header_page.page + 1}"
         if header is None:

@@ -330,11 +330,14 @@ def measure_line_pitch(cell_bands: Sequence[Sequence[tuple[int, int]]], char_hei
     return LinePitch(float(np.median(heights)), float(np.median(pitches)))
 
 
-def split_by_pitch(bands: list[tuple[int, int]], ink: np.ndarray, pitch: LinePitch) -> list[tuple[int, int]]:
-    """Bands as tall as two or more of the page's lines cut where the lines' gaps fall by the pitch.
+def split_by_pitch(bands: list[tuple[int, int]], ink: np.ndarray, pitch: LinePitch | None) -> list[tuple[int, int]]:
+    """Bands as tall as two or more of the page's lines cut where the lines' gaps fall by the pitch
+    (all bands as they are when the page's pitch is not known).
 
     Each cut is at the emptiest row within the expected gap (half the white between two lines either
     side of its middle), so that a true gap still wins and a streak in the gap is shared out."""
+    if pitch is None:
+        return bands
     out: list[tuple[int, int]] = []
     gap = max(0.0, pitch.pitch - pitch.line)
     for y0, y1 in bands:
@@ -365,8 +368,7 @@ def cut_lines(crop: np.ndarray, char_height: int, speck_area: int = MIN_SPECK_AR
     if crop.size == 0:
         return []
     clean, bands = _line_bands(crop, char_height, speck_area)
-    return _crop_lines(crop, clean, split_by_pitch(bands, clean.ink, pitch) if pitch else bands,
-                       char_height, speck_area)
+    return _crop_lines(crop, clean, split_by_pitch(bands, clean.ink, pitch), char_height, speck_area)
 
 
 def _crop_lines(crop: np.ndarray, clean: CleanInk, bands: list[tuple[int, int]],
@@ -437,8 +439,7 @@ def cell_lines(page: Page, grid: Grid) -> list[CellLines]:
         lines: list[np.ndarray] = []
         if parts:
             clean, bands = parts
-            lines = _crop_lines(crop, clean, split_by_pitch(bands, clean.ink, pitch) if pitch else bands,
-                                char_height, speck_area)
+            lines = _crop_lines(crop, clean, split_by_pitch(bands, clean.ink, pitch), char_height, speck_area)
         stitched = bool(lines) and len(lines) > 1 and cell.box.width <= STITCH_MAX_CHARS * char_height
         images = (stitch_lines(lines, char_height),) if stitched else tuple(lines)
         work.append(CellLines(cell, images, stitched))
