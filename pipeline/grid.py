@@ -179,25 +179,40 @@ def find_segments(mask: np.ndarray, min_length: int, horizontal: bool) -> tuple[
     return tuple(boxes)
 
 
-def cluster_lines(segments: tuple[Box, ...], horizontal: bool, tolerance: float) -> tuple[tuple[int, int], ...]:
+def cluster_lines(segments: tuple[Box, ...], horizontal: bool, tolerance: float,
+                  span: tuple[int, int] | None = None) -> tuple[tuple[int, int], ...]:
     """(position, total length) of each line: segment centres closer than `tolerance` are one line,
-    its position their mean weighted by length."""
+    its position their mean weighted by length. With `span` (the table's extent across the lines),
+    a line's position is weighted by the length of each segment inside the span only, when it has
+    any there: the fragments of a toner streak that runs on down the page beside a column ruling
+    are part of its line, but they must not pull the line off the ruling inside the table
+    (qingpu/dirty-drum's last page: a ruling at x 280 was placed at 286, outside its own band, and
+    two columns were read as one)."""
+    def extent(s: Box) -> tuple[int, int]:
+        return (s.x0, s.x1) if horizontal else (s.y0, s.y1)
+
     items = sorted(
-        ((s.y0 + s.y1) / 2, s.width) if horizontal else ((s.x0 + s.x1) / 2, s.height) for s in segments
+        ((s.y0 + s.y1) / 2 if horizontal else (s.x0 + s.x1) / 2, s.width if horizontal else s.height,
+         max(0, min(extent(s)[1], span[1]) - max(extent(s)[0], span[0])) if span else 0)
+        for s in segments
     )
-    clusters: list[list[tuple[float, int]]] = []
-    for pos, weight in items:
-        if clusters and pos - clusters[-1][-1][0] <= tolerance:
-            clusters[-1].append((pos, weight))
+    clusters: list[list[tuple[float, int, int]]] = []
+    for item in items:
+        if clusters and item[0] - clusters[-1][-1][0] <= tolerance:
+            clusters[-1].append(item)
         else:
-            clusters.append([(pos, weight)])
-    return tuple(
-        (round(sum(p * w for p, w in c) / max(1, sum(w for _, w in c))), sum(w for _, w in c)) for c in clusters
-    )
+            clusters.append([item])
+    out = []
+    for c in clusters:
+        k = 2 if sum(inside for *_, inside in c) > 0 else 1
+        out.append((round(sum(item[0] * item[k] for item in c) / max(1, sum(item[k] for item in c))),
+                    sum(w for _, w, _ in c)))
+    return tuple(out)
 
 
-def cluster_positions(segments: tuple[Box, ...], horizontal: bool, tolerance: float) -> tuple[int, ...]:
-    return tuple(pos for pos, _ in cluster_lines(segments, horizontal, tolerance))
+def cluster_positions(segments: tuple[Box, ...], horizontal: bool, tolerance: float,
+                      span: tuple[int, int] | None = None) -> tuple[int, ...]:
+    return tuple(pos for pos, _ in cluster_lines(segments, horizontal, tolerance, span))
 
 
 def _coverage(mask: np.ndarray, horizontal: bool, at: int, start: int, end: int, band: int) -> float:
@@ -481,7 +496,7 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
     if not h_segments or not v_segments:
         return empty
     rows = cluster_positions(h_segments, horizontal=True, tolerance=tolerance)
-    cols = cluster_positions(v_segments, horizontal=False, tolerance=tolerance)
+    cols = cluster_positions(v_segments, horizontal=False, tolerance=tolerance, span=(rows[0], rows[-1]))
     ruling_width = int(min(np.median([s.height for s in h_segments]), np.median([s.width for s in v_segments])))
     streaks: tuple[int, ...] = ()
     if len(cols) >= MIN_COL_LINES and len(rows) >= MIN_ROW_LINES:

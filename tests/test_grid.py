@@ -55,6 +55,17 @@ def test_cluster_positions_merges_close_segments():
     assert cluster_positions(segments, horizontal=True, tolerance=5) == (101, 301)  # weighted by length
 
 
+def test_a_column_line_is_placed_where_it_runs_through_the_table():
+    """A ruling through the table (x 280, rows 172-799) and a toner streak's fragments beside it in the
+    margin below (x 288, 820 px in all) are one line; it is placed on the ruling when the table's row
+    span is given (qingpu/dirty-drum's last page: at 286, the ruling fell outside its own band)."""
+    segments = (Box(274, 172, 287, 799), *(Box(286, y, 291, y + 100) for y in range(1000, 1800, 100)))
+    assert cluster_positions(segments, horizontal=False, tolerance=10) == (285,)
+    assert cluster_positions(segments, horizontal=False, tolerance=10, span=(172, 799)) == (280,)
+    # no segment inside the span: placed by all of them, as before
+    assert cluster_positions(segments[1:], horizontal=False, tolerance=10, span=(172, 799)) == (288,)
+
+
 def test_generated_page_has_five_columns_and_merged_titles(sample_images):
     from pipeline.clean import clean_page
 
