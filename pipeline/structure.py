@@ -425,9 +425,8 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
         header_end = -1
         if header is not None:
             header_end = header.last_row
-            lined_up = current is not None and len(page.grid.col_lines) == len(current.col_lines) and (
-                _roles_by_geometry(current, page, tolerance) or {}).keys() == set(range(n_cols))
-            same_table = current is not None and (lined_up or set(header.roles.values()) == set(current.roles))
+            same_table = current is not None and (_lined_up(current, page, header, tolerance)
+                                                  or set(header.roles.values()) == set(current.roles))
             if same_table and current is not None:
                 # A repeated header: geometry keeps the first page's columns (a misread repeated
                 # header must not reorder them); the page's own header where geometry fails.
@@ -634,6 +633,25 @@ def _roles_by_geometry(table: _TableState, page: PageCells, tolerance: float) ->
     if mapping is None or not any(table.role_of_col.get(i) == "requirement" for i in mapping.values()):
         return None
     return {j: table.role_of_col[i] for j, i in mapping.items() if i in table.role_of_col}
+
+
+def _lined_up(table: _TableState, page: PageCells, header: Header, tolerance: float) -> bool:
+    """Whether a header page continues `table`: each of its columns lines up with one of the table's.
+    A page with the table's number of column lines needs nothing more (a misread repeated header must
+    not start a table). A page with a ruling missing (read as one column, see merged_columns) needs its
+    header to agree: each role it names is that of a table column the page column covers."""
+    geometry = _roles_by_geometry(table, page, tolerance)
+    if geometry is None or geometry.keys() != set(range(_column_count(page))):
+        return False
+    if len(page.grid.col_lines) == len(table.col_lines):
+        return True
+    if len(page.grid.col_lines) > len(table.col_lines):
+        return False
+    mapping = map_by_geometry(table.col_lines, page.grid.col_lines, tolerance) or {}
+    merged = merged_columns(table.col_lines, page.grid.col_lines, tolerance)
+    covered = {j: {table.role_of_col.get(k) for k in (i, *merged.get(i, ()))} for j, i in mapping.items()}
+    return any(not _unknown(r) for r in header.roles.values()) and all(
+        role in covered.get(col, set()) for col, role in header.roles.items() if not _unknown(role))
 
 
 def _column_name(table: _TableState, col: int, profile: TableProfile) -> str:

@@ -294,6 +294,28 @@ def test_a_page_that_lost_a_ruling_says_which_columns_it_read_as_one():
     assert "read as one" not in structure.pages[0].message
 
 
+def test_a_repeated_header_page_that_lost_a_ruling_continues_the_table():
+    """qingpu/dirty-drum's last page: a streak over the ruling between 一级 and 二级 left 4 columns,
+    the first headed 「一级指标二级指标」. It started a second table of 2 rows. A header page whose
+    columns line up with the table's, each role its header names being one of the table columns its
+    column covers, is the same table; a header naming a role its column does not cover is not."""
+    widths = [60, 80, 300, 100, 120]
+    first = page(0, [(1, 0, 1, "一、甲"), (1, 1, 1, "1. 乙"), (1, 2, 1, "丙。"), (1, 3, 1, "区教育局"),
+                     (1, 4, 1, "区科委")], widths=widths)
+    merged = ["一级指标二级指标", "工作要求", "牵头单位", "配合单位"]
+    second = page(1, [(1, 0, 1, "2. 丁"), (1, 1, 1, "戊。"), (1, 2, 1, "区科委"), (1, 3, 1, "区妇联")],
+                  header=merged, x0=4, widths=[140, 300, 100, 120])
+    structure = build_tables([first, second], PROFILE)
+    [table] = structure.tables
+    assert [(r.level2, r.requirement, r.lead) for r in table.rows] == [("1. 乙", "丙。", "区教育局"),
+                                                                         ("2. 丁", "戊。", "区科委")]
+    assert "一级指标 + 二级指标 read as one column" in structure.pages[1].message
+    # the same page headed 配合单位 over its task column: not the table's columns, a table of its own
+    other = page(1, [(1, 0, 1, "2. 丁"), (1, 1, 1, "戊。"), (1, 2, 1, "区科委"), (1, 3, 1, "区妇联")],
+                 header=["一级指标二级指标", "配合单位", "牵头单位", "工作要求"], x0=4, widths=[140, 300, 100, 120])
+    assert len(build_tables([first, other], PROFILE).tables) == 2
+
+
 def test_a_shifted_page_with_every_ruling_reads_no_column_as_merged():
     from pipeline.structure import merged_columns
 
