@@ -250,7 +250,7 @@ class TitleMatch:
 
     title: str
     number: str  # digits (二级) or numeral (一级) as read; "" when none was read
-    method: str  # exact | despace | fuzzy | title_by_number | kept | unreadable | empty
+    method: str  # exact | despace | fuzzy | title_by_number | stray_before_number | kept | unreadable | empty
     score: float
     known_number: str = ""  # the number of the known title taken, "" if none
     flag: str = ""  # reason for review, "" if none
@@ -276,6 +276,24 @@ def reworded(read_key: str, known_key: str) -> bool:
         return False
     _, i1, i2, j1, j2 = ops[0]
     return max(i2 - i1, j2 - j1) >= REWORD_MIN_CHARS
+
+
+#: At most this many characters read before a heading's numeral are strays when what follows is a
+#: known title under that numeral, whole: a streak across a dirty drum's 一级 cell read 端一、完善… for
+#: 一、完善… (qingpu/dirty-drum). A heading begins with its numeral; the title is the known one, and
+#: the change is flagged for review with this score.
+MAX_STRAY_BEFORE_NUMBER = 2
+STRAY_BEFORE_NUMBER_SCORE = 80.0
+
+
+def _stray_before_numeral(cleaned: str, known: Mapping[str, str]) -> str:
+    """The numeral of the known title that `cleaned` reads whole after one or two stray characters
+    (端一、完善… for 一、完善…), or ""."""
+    for k in range(1, MAX_STRAY_BEFORE_NUMBER + 1):
+        numeral, rest = split_numeral(cleaned[k:])
+        if numeral in known and title_key(rest) and title_key(rest) == title_key(known[numeral]):
+            return numeral
+    return ""
 
 
 def match_title(
@@ -311,6 +329,10 @@ def match_title(
             method = "exact" if raw == title else "despace"
             flag = "" if not number or known_number == number else "renumbered"
             return TitleMatch(title, number, method, 100.0, known_number, flag)
+    stray = "" if number else _stray_before_numeral(cleaned, known)
+    if stray:
+        return TitleMatch(known[stray], number, "stray_before_number", STRAY_BEFORE_NUMBER_SCORE, stray,
+                          "stray_before_number")
     scores = {n: title_score(key, title_key(t)) for n, t in known.items()}
     best = max(scores, key=lambda n: scores[n], default="")
     best_score = scores.get(best, 0.0)
@@ -764,7 +786,7 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
                 l1_numeral = numeral_of((numeral_value(prev_l1[1]) or 0) + 1)
             elif prev_l1 is None and (following := next_group_numeral(table.rows, index)) and following > 1:
                 l1_numeral = numeral_of(following - 1)
-            if l1_numeral:
+            if l1_numeral and l1.method != "stray_before_number":  # that numeral was read, after the strays
                 log.flag(index, "level1", raw_level1, "inferred_number", INFERRED_NUMBER_SCORE)
         if numeral and l1.known_number and l1.known_number != numeral and prev_l1 and prev_l1[0] != raw_level1:
             # A misread numeral (一 for 三) between groups 二 and 四: the known title's numeral

@@ -139,6 +139,11 @@ LEVEL1_CASES = [
     ("（五）保障机制", "五、保障机制", ""),
     ("六、加强校园文化建设", "六、加强校园文化建设", "unknown_title"),
     ("五、保障体系", "五、保障体系", "changed_title"),  # one word replaced in a clean read: reworded
+    # a streak read as a character before the numeral (qingpu/dirty-drum): the known title, flagged
+    ("端一、完善学校安全风险预防体系", "一、完善学校安全风险预防体系", "stray_before_number"),
+    # not the known title whole after the numeral and one or two strays: kept as read
+    ("端五、等五、保障机制", "端五、等五、保障机制", "changed_title"),
+    ("端端端一、完善学校安全风险预防体系", "端端端一、完善学校安全风险预防体系", "changed_title"),
 ]
 
 
