@@ -314,6 +314,31 @@ def test_a_one_read_without_full_confidence_is_read_again():
     assert not unsure(sure, RECHECK_MIN_PROB, lookalike_prob=RECHECK_LOOKALIKE_PROB)
 
 
+def test_a_line_tiny_cannot_read_is_kept_only_when_small_reads_it_surely():
+    """A line tiny reads under the illegible floor goes to v6 small whole; small's reading is kept at
+    ILLEGIBLE_SECOND_MIN_MEAN or more (旅游局 read 旅渐局 at 0.27 by tiny, 0.89 by small on
+    qingpu/bilevel-200), else the line stays as tiny read it, to be left out as illegible. The two
+    recognizers are stand-ins that read each line image by its gray level, so that only the cascade's
+    decisions are tested here (the models themselves: test_cascade_reads_clean_lines_once_…)."""
+    from pipeline.ocr.ppocr import ILLEGIBLE_MEAN, ILLEGIBLE_SECOND_MIN_MEAN, CascadeEngine, Reading
+
+    class ByGray:
+        def __init__(self, readings: dict[int, Reading]) -> None:
+            self.readings = readings
+
+        def read(self, images):
+            return [self.readings[int(image[0, 0])] for image in images]
+
+    xs = (10.0, 30.0, 50.0)
+    engine = CascadeEngine()
+    engine._first = ByGray({1: Reading("旅渐局", (0.27,) * 3, xs), 2: Reading("主声", (0.2,) * 2, xs[:2])})
+    engine._second = ByGray({1: Reading("旅游局", (0.89,) * 3, xs),
+                             2: Reading("一", (ILLEGIBLE_SECOND_MIN_MEAN - 0.1,), xs[:1])})
+    read = engine.read_lines([np.full((32, 200), 1, np.uint8), np.full((32, 200), 2, np.uint8)])
+    assert [(r.text, r.model) for r in read] == [("旅游局", "v6-small"), ("主声", "v6-tiny")]
+    assert read[1].confidence < ILLEGIBLE_MEAN  # so the cell leaves it out, flagged
+
+
 def test_a_line_read_as_beginning_with_a_mark_is_read_again():
     """No printed line begins with 、，。；： (Chinese line breaking keeps them at the line's end): tiny
     read 一、健全防汛指挥体系 as 、健全防汛指挥体系 at 0.995 on an ink-bled page, so the line goes to

@@ -54,13 +54,23 @@ NEVER_LINE_START = punct.MARKS_BEFORE
 #: A line read with a mean confidence below this holds nothing legible: it is not read again, and it
 #: is left out of its cell (OcrEngine.illegible_below, every PP-OCR engine). Measured on the 3051 cut
 #: lines of `tests/ocr_lines.py` (3 documents, our renderer's styles and the library's degradations).
-#: Not read again: 0.3 leaves every style's CER as it was (bilevel-200 19.51 → 19.50%) and reads 49% of
-#: lines twice instead of 52%; 0.5 costs bilevel-200 (19.86%); orientation reads 4 turns of a few lines
+#: Measured when such lines were not read again: 0.3 leaves every style's CER as it was (bilevel-200
+#: 19.51 → 19.50%) and reads 49% of lines twice instead of 52%; 0.5 costs bilevel-200 (19.86%); orientation reads 4 turns of a few lines
 #: per page, and without it most of its lines went to v6 small. Left out: outside dirty drum, 8 lines
 #: are below 0.3 with PP-OCRv6 tiny, and none holds the line's text (令, 汕, 中帘局, 是à一一2一大…, a
 #: haze streak read 主声”一pa that was joined to a 一级 title on a photocopied page).
 ILLEGIBLE_MEAN = 0.3
 RECHECK_MIN_MEAN = ILLEGIBLE_MEAN
+#: A line tiny reads under RECHECK_MIN_MEAN is read by v6 small as a whole, and small's reading is kept
+#: only when small is fairly sure of it, at a mean confidence of at least this; else the line is left
+#: out as tiny read it. v6 small alone keeps every line it reads at 0.3, and the cascade had fallen
+#: behind it where tiny could not read a line small can: 旅游局 (tiny 旅渐局 at 0.27, small 0.89) left out
+#: of a 牵头 cell on qingpu/bilevel-200, a line of a dirty-drum requirement (small 0.67). The lines tiny
+#: reads under 0.3 in make eval's bilevel-200 and dirty-drum drafts (47), read by small: 7 at 0.6 or
+#: more (those two, 一, 1., 1, 工作要试 of a header, 为j), the rest 0.0-0.53 and mostly junk
+#: (妻香, 是，！事播“”多). At 0.75 the dirty-drum line was left out (CER 6.39 vs small's 6.19%); at 0.6
+#: the cascade is at least v6 small's on all four drafts and both photocopies.
+ILLEGIBLE_SECOND_MIN_MEAN = 0.6
 #: v6 small reads again only windows of an unsure line (reread_windows): each unsure character with
 #: RECHECK_NEIGHBOURS characters either side is replaced by v6 small's reading of a crop holding
 #: RECHECK_CONTEXT_CHARS characters more each side (and what the model's narrowest input holds
@@ -309,9 +319,10 @@ def splice(first: Reading, windows: Sequence[Window], seconds: Sequence[Reading]
 class CascadeEngine(OcrEngine):
     """PP-OCRv6 tiny reads every line; where it is unsure, PP-OCRv6 small reads the line again (only
     windows around the unsure characters when they are a small part of a long line, see
-    RECHECK_NEIGHBOURS), and its reading is kept. Chosen by measurement (tests/ocr_lines.py --strategy,
-    see RECHECK_MIN_PROB). Lines are labelled by who read them: v6-tiny, v6-small (the whole line
-    again) or v6-tiny+small (windows)."""
+    RECHECK_NEIGHBOURS), and its reading is kept; a line tiny cannot read goes to v6 small whole, kept
+    when small is fairly sure (ILLEGIBLE_SECOND_MIN_MEAN). Chosen by measurement (tests/ocr_lines.py
+    --strategy, see RECHECK_MIN_PROB; make eval beside v6 small). Lines are labelled by who read them:
+    v6-tiny, v6-small (the whole line again) or v6-tiny+small (windows)."""
 
     name = "rapid"
     illegible_below = ILLEGIBLE_MEAN
@@ -330,8 +341,11 @@ class CascadeEngine(OcrEngine):
     def read_lines(self, images: Sequence[np.ndarray]) -> list[LineText]:
         first = self._first.read(images)
         plans: dict[int, list[Window]] = {}
+        illegible: set[int] = set()
         for i, (r, img) in enumerate(zip(first, images, strict=True)):
             if r.confidence < RECHECK_MIN_MEAN:
+                illegible.add(i)
+                plans[i] = [Window((0, img.shape[1]), (0.0, float(img.shape[1])))]
                 continue
             spots = unsure_spots(r, RECHECK_MIN_PROB, RECHECK_GAP_PITCH, RECHECK_LOOKALIKE_PROB)
             if spots:
@@ -346,6 +360,10 @@ class CascadeEngine(OcrEngine):
         for i, img in enumerate(images):
             if i not in plans:
                 out.append(_line(first[i], img, "v6-tiny"))
+            elif i in illegible:
+                second = by_line[i][0]
+                sure = second.confidence >= ILLEGIBLE_SECOND_MIN_MEAN
+                out.append(_line(second, img, "v6-small") if sure else _line(first[i], img, "v6-tiny"))
             elif plans[i][0].read == (0, img.shape[1]):
                 out.append(_line(by_line[i][0], img, "v6-small"))
             else:
