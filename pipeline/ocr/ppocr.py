@@ -51,14 +51,15 @@ RECHECK_LOOKALIKE_PROB = 0.99
 #: by tiny on the held-out Songjiang document under augraphy ink bleed; small reads 一、). The same
 #: pausing marks as punct.MARKS_BEFORE.
 NEVER_LINE_START = punct.MARKS_BEFORE
-#: A line read with a mean confidence below this holds nothing legible: it is not read again, and it
-#: is left out of its cell (OcrEngine.illegible_below, every PP-OCR engine). Measured on the 3051 cut
-#: lines of `tests/ocr_lines.py` (3 documents, our renderer's styles and the library's degradations).
-#: Measured when such lines were not read again: 0.3 leaves every style's CER as it was (bilevel-200
-#: 19.51 → 19.50%) and reads 49% of lines twice instead of 52%; 0.5 costs bilevel-200 (19.86%);
-#: orientation reads 4 turns of a few lines per page, and without it most of its lines went to v6 small. Left out: outside dirty drum, 8 lines
-#: are below 0.3 with PP-OCRv6 tiny, and none holds the line's text (令, 汕, 中帘局, 是à一一2一大…, a
-#: haze streak read 主声”一pa that was joined to a 一级 title on a photocopied page).
+#: A line read with a mean confidence below this holds nothing legible: it is left out of its cell
+#: (OcrEngine.illegible_below, every PP-OCR engine; the cascade first asks v6 small, see
+#: ILLEGIBLE_SECOND_MIN_MEAN). Measured on the 3051 cut lines of `tests/ocr_lines.py` (3 documents,
+#: our renderer's styles and the library's degradations), when such lines were not read again: 0.3
+#: leaves every style's CER as it was (bilevel-200 19.51 → 19.50%) and reads 49% of lines twice
+#: instead of 52%; 0.5 costs bilevel-200 (19.86%); orientation reads 4 turns of a few lines per
+#: page, and without it most of its lines went to v6 small. Left out: outside dirty drum, 8 lines
+#: are below 0.3 with PP-OCRv6 tiny, and none holds the line's text (令, 汕, 中帘局, 是à一一2一大…, a haze
+#: streak read 主声”一pa that was joined to a 一级 title on a photocopied page).
 ILLEGIBLE_MEAN = 0.3
 RECHECK_MIN_MEAN = ILLEGIBLE_MEAN
 #: A line tiny reads under RECHECK_MIN_MEAN is read by v6 small as a whole, and small's reading is kept
