@@ -40,3 +40,25 @@ def test_a_dirty_drum_copy_keeps_its_columns_and_every_row(tmp_path):
     streaks = {page["page"]: len(page["streaks"]) for page in record["pages"] if page["streaks"]}
     assert streaks == STREAKED_PAGES
     assert "墨粉条纹（不作列线）：x=" in (out / "drum.review.html").read_text(encoding="utf-8")
+
+
+def test_qingpu_dirty_drum_reads_one_table_of_every_row_in_its_five_columns(tmp_path):
+    """The same recipe over the Qingpu draft. On its last page a streak runs down the page beside the
+    ruling between 一级 and 二级; its fragments in the margin had pulled that column line off the ruling
+    (x 286 for 280), the two columns were read as one and the page started a second table (32 of 33
+    rows). A streak across the vertical 一级 cells read a stray character before the numeral
+    (端一、完善…), which the repair takes off, flagged, when the known title follows whole."""
+    truth = scangen.load_truth(scangen.TRUTH_CSV)
+    draft = degrade.render_degraded(truth, tmp_path / "drum.pdf", "dirty-drum", scangen.VARIANTS["clean-300"],
+                                    0, title=scangen.DEFAULT_TITLE)
+    out = tmp_path / "out"
+    assert main(["run", str(draft.path), "--out", str(out), "-q"]) == 0
+    with (out / "drum.csv").open(encoding="utf-8-sig") as fh:
+        got = list(csv.DictReader(fh))
+    assert [r["序号"] for r in got] == [r["序号"] for r in truth]
+    record = json.loads((out / "drum.run.json").read_text(encoding="utf-8"))
+    assert [(page["status"], page["columns"]) for page in record["pages"]] == [("read", 5)] * 5
+    assert not any("read as one column" in page["message"] for page in record["pages"])
+    assert got[0]["一级指标"] == "一、完善学校安全风险预防体系"
+    review = (out / "drum.review.csv").read_text(encoding="utf-8-sig")
+    assert "stray_before_number" in review
