@@ -25,16 +25,21 @@ TITLE = "《松江区防汛防台能力提升三年行动计划（2027—2029年
 STREAKED_PAGES = {1: 1, 3: 3}
 
 
-def test_a_dirty_drum_copy_keeps_its_columns_and_every_row(tmp_path):
-    truth = scangen.load_truth(SONGJIANG)
+def _run_drum(csv_path: Path, title: str, tmp_path: Path) -> tuple[list[dict], list[dict], dict, Path]:
+    """The dirty-drum copy of a truth document run end to end: (truth rows, CSV rows, run.json, out)."""
+    truth = scangen.load_truth(csv_path)
     draft = degrade.render_degraded(truth, tmp_path / "drum.pdf", "dirty-drum", scangen.VARIANTS["clean-300"],
-                                    0, title=TITLE)
+                                    0, title=title)
     out = tmp_path / "out"
     assert main(["run", str(draft.path), "--out", str(out), "-q"]) == 0
     with (out / "drum.csv").open(encoding="utf-8-sig") as fh:
         got = list(csv.DictReader(fh))
+    return truth, got, json.loads((out / "drum.run.json").read_text(encoding="utf-8")), out
+
+
+def test_a_dirty_drum_copy_keeps_its_columns_and_every_row(tmp_path):
+    truth, got, record, out = _run_drum(SONGJIANG, TITLE, tmp_path)
     assert [r["序号"] for r in got] == [r["序号"] for r in truth]
-    record = json.loads((out / "drum.run.json").read_text(encoding="utf-8"))
     assert [(page["status"], page["columns"]) for page in record["pages"]] == [("read", 5)] * 4
     assert "header completed from p2's, which repeats it: 工作要求 (read 「作要」)" in record["pages"][0]["message"]
     streaks = {page["page"]: len(page["streaks"]) for page in record["pages"] if page["streaks"]}
@@ -48,15 +53,8 @@ def test_qingpu_dirty_drum_reads_one_table_of_every_row_in_its_five_columns(tmp_
     (x 286 for 280), the two columns were read as one and the page started a second table (32 of 33
     rows). A streak across the vertical 一级 cells read a stray character before the numeral
     (端一、完善…), which the repair takes off, flagged, when the known title follows whole."""
-    truth = scangen.load_truth(scangen.TRUTH_CSV)
-    draft = degrade.render_degraded(truth, tmp_path / "drum.pdf", "dirty-drum", scangen.VARIANTS["clean-300"],
-                                    0, title=scangen.DEFAULT_TITLE)
-    out = tmp_path / "out"
-    assert main(["run", str(draft.path), "--out", str(out), "-q"]) == 0
-    with (out / "drum.csv").open(encoding="utf-8-sig") as fh:
-        got = list(csv.DictReader(fh))
+    truth, got, record, out = _run_drum(scangen.TRUTH_CSV, scangen.DEFAULT_TITLE, tmp_path)
     assert [r["序号"] for r in got] == [r["序号"] for r in truth]
-    record = json.loads((out / "drum.run.json").read_text(encoding="utf-8"))
     assert [(page["status"], page["columns"]) for page in record["pages"]] == [("read", 5)] * 5
     assert not any("read as one column" in page["message"] for page in record["pages"])
     assert got[0]["一级指标"] == "一、完善学校安全风险预防体系"
