@@ -286,6 +286,23 @@ MAX_STRAY_BEFORE_NUMBER = 2
 STRAY_BEFORE_NUMBER_SCORE = 80.0
 
 
+#: A 一级 title the lexicon cannot judge (a document it has no titles of) is kept as read; when up to
+#: this many characters stand before a numeral and its 、 (氟专抄二、提升城市排水防涝能力 under a streak on
+#: songjiang/dirty-drum, read at 0.93), they are flagged `text_before_number` for review, as read.
+MAX_TEXT_BEFORE_NUMBER = MAX_TITLE_TAIL
+TEXT_BEFORE_NUMBER_SCORE = 50.0
+
+
+def text_before_numeral(text: str) -> str:
+    """The characters read before a heading's numeral (氟专抄 of 氟专抄二、提升…), or ""."""
+    cleaned = clean_title(text)
+    for k in range(1, MAX_TEXT_BEFORE_NUMBER + 1):
+        numeral, rest = split_numeral(cleaned[k:])
+        if numeral and title_key(rest):
+            return cleaned[:k]
+    return ""
+
+
 def _stray_before_numeral(cleaned: str, known: Mapping[str, str]) -> str:
     """The numeral of the known title that `cleaned` reads whole after one or two stray characters
     (端一、完善… for 一、完善…), or ""."""
@@ -777,7 +794,10 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
         numeral, l1_rest = split_numeral(raw_level1)
         l1 = cached("1", l1_rest, numeral, level1_known, trusted(row, "level1")) if "level1" in roles else _ABSENT
         l1_numeral = numeral
-        if not numeral and l1.title:
+        # 氟专抄二、提升…: a numeral read after stray text is the title's own (kept as read, flagged
+        # below), so none is inferred and put before it.
+        before = text_before_numeral(raw_level1) if not numeral and l1.method == "kept" else ""
+        if not numeral and l1.title and not before:
             if l1.known_number:
                 l1_numeral = l1.known_number
             elif prev_l1 and prev_l1[0] == raw_level1:
@@ -797,6 +817,9 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
                 log.flag(index, "level1", raw_level1, "numeral_by_sequence", SEQUENCE_NUMERAL_SCORE)
         level1 = f"{l1_numeral}、{l1.title}" if l1_numeral and l1.title else l1.title
         _log_title(log, index, "level1", raw_level1, level1, l1)
+        if before:
+            log.flag(index, "level1", raw_level1, f"text_before_number: {before}", TEXT_BEFORE_NUMBER_SCORE)
+            l1_numeral = split_numeral(clean_title(raw_level1)[len(before):])[0]  # for the rows after it
         prev_l1 = (raw_level1, l1_numeral)
         changed["level1"] = level1
 
