@@ -21,7 +21,8 @@ DIFF_TROUBLE = 2
 def _add_settings_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--engine", choices=ENGINES,
                         help="OCR engine (default: rapid, PP-OCRv6 tiny with v6 small for unsure lines)")
-    parser.add_argument("--dpi", type=int, help="resolution to rasterize PDFs at (default 200)")
+    parser.add_argument("--dpi", type=int, help="resolution to rasterize PDFs at, and the least one page images "
+                        "are read at: a scan below it is scaled up (default 200)")
     parser.add_argument("--workers", type=int, help="parallel page workers (default: one per core)")
     parser.add_argument("--max-pages", type=int, dest="max_pages", help="refuse PDFs with more pages (default 200)")
     parser.add_argument("--lexicon", type=Path, default=DEFAULT_LEXICON,
