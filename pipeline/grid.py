@@ -203,10 +203,10 @@ def cluster_lines(segments: tuple[Box, ...], horizontal: bool, tolerance: float,
         else:
             clusters.append([item])
     out = []
-    for c in clusters:
-        k = 2 if sum(inside for *_, inside in c) > 0 else 1
-        out.append((round(sum(item[0] * item[k] for item in c) / max(1, sum(item[k] for item in c))),
-                    sum(w for _, w, _ in c)))
+    for c in clusters:  # items: (centre, length, length inside the span)
+        weights = [inside for *_, inside in c] if any(inside for *_, inside in c) else [w for _, w, _ in c]
+        position = sum(item[0] * w for item, w in zip(c, weights, strict=True)) / max(1, sum(weights))
+        out.append((round(position), sum(w for _, w, _ in c)))
     return tuple(out)
 
 
