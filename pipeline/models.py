@@ -387,6 +387,9 @@ class DraftResult:
     page_reports: tuple[PageReport, ...] = ()
     #: What the lexicon knew for this draft: its district and whose titles applied, in words.
     scope: str = ""
+    #: The run's profile's name of every role, for cells of a role the table has no column of (a
+    #: 责任单位 split into 牵头 and 配合); empty: the shipped profile's names.
+    column_names: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def pages_not_read(self) -> tuple[PageReport, ...]:

@@ -170,10 +170,10 @@ class FlaggedCell:
 
 def column_title(result: DraftResult, role: str) -> str:
     """The column a role's cells are shown under: the table's own; a 责任单位 column split into 牵头
-    and 配合 by the draft's rule is no output column, and is named as the profile names it."""
+    and 配合 by the draft's rule is no output column, and is named as the run's profile names it."""
     if role in result.table.roles:
         return result.table.column_name(role)
-    return default_profile().column_name(role)
+    return result.column_names.get(role) or default_profile().column_name(role)
 
 
 def _field_source(row: Row | None, field: str) -> FieldSource | None:

@@ -292,6 +292,7 @@ def process_draft_tables(
             repairs=repaired.repairs, flags=repaired.flags,
             pages=tuple(o.cells for o in outcomes), images=PageImages([o.image for o in outcomes]),
             timings=MappingProxyType(timings), page_reports=reports, scope=repaired.scope,
+            column_names=MappingProxyType({spec.name: profile.column_name(spec.name) for spec in profile.roles}),
         ))
     return out
 

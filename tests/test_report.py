@@ -291,3 +291,17 @@ def test_a_split_responsible_cell_is_reviewed_under_its_own_column() -> None:
     filled = {sheet.cell(row=1, column=k).value for k in range(1, sheet.max_column + 1)
               if sheet.cell(row=2, column=k).fill.fgColor.rgb == FLAG_FILL.fgColor.rgb}
     assert filled == {"牵头单位", "配合单位"}
+
+
+def test_a_split_responsible_column_is_named_as_the_runs_profile_names_it(result: DraftResult) -> None:
+    """A 责任单位 split into 牵头 and 配合 is no column of the table; its cells are shown under the name
+    the run's profile (--profile) gives it, not the shipped profile's."""
+    from dataclasses import replace
+
+    from pipeline.report import column_title
+
+    assert "responsible" not in result.table.roles
+    assert column_title(result, "responsible") == "责任单位"  # no names given: the shipped profile's
+    renamed = replace(result, column_names=MappingProxyType({"responsible": "主责部门"}))
+    assert column_title(renamed, "responsible") == "主责部门"
+    assert column_title(renamed, "lead") == result.table.column_name("lead")  # the table's own column
