@@ -14,7 +14,7 @@ import difflib
 import functools
 import logging
 import re
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -293,24 +293,27 @@ MAX_TEXT_BEFORE_NUMBER = MAX_TITLE_TAIL
 TEXT_BEFORE_NUMBER_SCORE = 50.0
 
 
-def text_before_numeral(text: str) -> str:
-    """The characters read before a heading's numeral (氟专抄 of 氟专抄二、提升…), or ""."""
-    cleaned = clean_title(text)
-    for k in range(1, MAX_TEXT_BEFORE_NUMBER + 1):
+def _after_strays(cleaned: str, most: int) -> Iterator[tuple[str, str, str]]:
+    """(strays, numeral, rest) for each reading of the first 1..`most` characters of a title as strays
+    before a numeral, its 、 and some title (端 / 一 / 完善… of 端一、完善…), fewest strays first."""
+    for k in range(1, most + 1):
         numeral, rest = split_numeral(cleaned[k:])
         if numeral and title_key(rest):
-            return cleaned[:k]
-    return ""
+            yield cleaned[:k], numeral, rest
+
+
+def text_before_numeral(text: str) -> tuple[str, str]:
+    """The characters read before a heading's numeral and that numeral (氟专抄, 二 of 氟专抄二、提升…),
+    or ("", "")."""
+    strays, numeral, _ = next(_after_strays(clean_title(text), MAX_TEXT_BEFORE_NUMBER), ("", "", ""))
+    return strays, numeral
 
 
 def _stray_before_numeral(cleaned: str, known: Mapping[str, str]) -> str:
     """The numeral of the known title that `cleaned` reads whole after one or two stray characters
     (端一、完善… for 一、完善…), or ""."""
-    for k in range(1, MAX_STRAY_BEFORE_NUMBER + 1):
-        numeral, rest = split_numeral(cleaned[k:])
-        if numeral in known and title_key(rest) and title_key(rest) == title_key(known[numeral]):
-            return numeral
-    return ""
+    return next((numeral for _, numeral, rest in _after_strays(cleaned, MAX_STRAY_BEFORE_NUMBER)
+                 if numeral in known and title_key(rest) == title_key(known[numeral])), "")
 
 
 def match_title(
@@ -796,7 +799,7 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
         l1_numeral = numeral
         # 氟专抄二、提升…: a numeral read after stray text is the title's own (kept as read, flagged
         # below), so none is inferred and put before it.
-        before = text_before_numeral(raw_level1) if not numeral and l1.method == "kept" else ""
+        before, numeral_after = text_before_numeral(raw_level1) if not numeral and l1.method == "kept" else ("", "")
         if not numeral and l1.title and not before:
             if l1.known_number:
                 l1_numeral = l1.known_number
@@ -819,7 +822,7 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
         _log_title(log, index, "level1", raw_level1, level1, l1)
         if before:
             log.flag(index, "level1", raw_level1, f"text_before_number: {before}", TEXT_BEFORE_NUMBER_SCORE)
-            l1_numeral = split_numeral(clean_title(raw_level1)[len(before):])[0]  # for the rows after it
+            l1_numeral = numeral_after  # for the rows after it
         prev_l1 = (raw_level1, l1_numeral)
         changed["level1"] = level1
 
