@@ -782,14 +782,14 @@ def simplify(text: str) -> str:
 #: 2027一2029; the em dash and 一 are one flat stroke each, told apart by neither the recognizers nor
 #: the ink: tests/data/minhang_waste_v1.csv, held out, uming-bilevel). Certain as a character, but the
 #: draft may have printed a dash of another width, so scored under a traditional form's certainty.
-ONE_BETWEEN_DIGITS = re.compile(r"(?<=[0-9])一(?=[0-9])")
+ONE_BETWEEN_DIGITS = re.compile(r"(?<=[0-9])(\s*)一(?=\s*[0-9])")  # a cell's line may break beside it
 DASH = "—"
 DASH_BETWEEN_DIGITS_SCORE = 90.0
 
 
 def dash_between_digits(text: str) -> str:
     """The text with each 一 between two Arabic digits written as the dash it was printed as."""
-    return ONE_BETWEEN_DIGITS.sub(DASH, text)
+    return ONE_BETWEEN_DIGITS.sub(lambda m: m.group(1) + DASH, text)
 
 
 def _character_repairs(table: Table, log: _Log) -> Table:

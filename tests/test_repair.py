@@ -1036,6 +1036,7 @@ def test_one_between_digits_is_the_dash_printed_there() -> None:
     before, after = "2027一2029年完成统一标识，第1一批试点。", "2027—2029年完成统一标识，第1一批试点。"
     assert repairs == [("requirement", before, after)]
     assert dash_between_digits("一、发现一派单 5一10个") == "一、发现一派单 5—10个"
+    assert dash_between_digits("2027\n一2029年，2027一\n2029年") == "2027\n—2029年，2027—\n2029年"  # a line broke there
 
 
 def test_an_edit_never_takes_a_character_from_an_unknown_name() -> None:
