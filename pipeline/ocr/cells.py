@@ -203,15 +203,14 @@ STACK_BELOW_REACH = 2
 
 
 def _keep_stacked_dots(keep: np.ndarray, stats: np.ndarray, labels: np.ndarray, reach: int, speck_area: int) -> None:
-    """Two marks below the speck size stacked straight over each other, within `reach`, over a kept
-    stroke (STACK_BELOW_REACH) are a character's dots (the upper dots of 氵 over its rising stroke):
-    both kept. One alone
-    with paper above it needs ink straight above and below (_keep_stroke_parts); a speck seldom has
-    another straight over it. On a 150-dpi page's dust the two dots of 测's 氵 (13 and 9 px, the speck
-    size 14) were dropped and 测 was read 则 (songjiang/zenhei-150-noisy, twice). make eval rapid (all 47):
-    songjiang/zenhei-150-noisy false changes 3 -> 2, songjiang/photocopy 2 -> 1 (俏杀 -> 消杀); the dirty
-    drums' misread text moved both ways (CER 37.46 -> 37.43%, 8.91 -> 8.69%; Qingpu 二级 72.7 -> 69.7%,
-    Songjiang 一级 28.6 -> 42.9%); the other 43 unchanged."""
+    """Two marks below the speck size stacked straight over each other, within `reach`, over a kept stroke
+    (STACK_BELOW_REACH) are a character's dots (the upper dots of 氵 over its rising stroke): both kept.
+    One alone with paper above it needs ink straight above and below (_keep_stroke_parts); a speck
+    seldom has another straight over it. On a 150-dpi page's dust the two dots of 测's 氵 (13 and 9 px,
+    the speck size 14) were dropped and 测 was read 则 (songjiang/zenhei-150-noisy, twice). make eval
+    rapid (all 47): songjiang/zenhei-150-noisy false changes 3 -> 2, songjiang/photocopy 2 -> 1 (俏杀 ->
+    消杀); the dirty drums' misread text moved both ways (CER 37.46 -> 37.43%, 8.91 -> 8.69%; Qingpu 二级
+    72.7 -> 69.7%, Songjiang 一级 28.6 -> 42.9%); the other 43 unchanged."""
     h, _ = labels.shape
     area = stats[:, cv2.CC_STAT_AREA]
     small = np.flatnonzero(~keep & (area >= MIN_SPECK_AREA) & (area < speck_area))
