@@ -1086,3 +1086,13 @@ def test_a_number_the_table_skips_is_flagged_on_the_item_after_it() -> None:
     assert gaps == [(3, "number_gap: 3-4")]
     rows = [row(no=n, level2=f"{n}、标题{n}", requirement="要求。", lead="区教育局") for n in ("1", "2", "4")]
     assert [f.reason for f in repair_rows(*rows).flags if f.row == 2 and f.field == "no"] == ["number_gap: 3"]
+
+
+def test_with_the_district_unknown_a_spelled_out_district_mid_cell_is_cut_as_at_a_names_start() -> None:
+    """A draft whose district is unknown (no title, one agency cell naming it): a district prefix is cut
+    at a name's start (strip_district_prefixes), and now also after a lost 、, never cut in half."""
+    from pipeline.repair import draft_scope
+
+    table = Table(title="", rows=(row(no="1", lead="区城投集团闵行规划资源局"),))
+    assert draft_scope(table, BASE, SETTINGS).district_from == "unknown"
+    assert repair_table(table, BASE, SETTINGS).table.rows[0].lead == "区城投集团、区规划资源局"
