@@ -470,9 +470,9 @@ def segment_agencies(text: str, lexicon: Lexicon, settings: Settings) -> tuple[A
         if canonical is None and (named := _prefix_district(content, known_name))[0]:
             # A district spelled out before a known name (闵行规划资源局), wherever the name starts: a
             # lost separator before it must not cut the district's name in half. It is that name where
-            # a name-start prefix would be cut (strip_district_prefixes: the draft's own district, or
-            # any while the draft's is unknown); another district's is one name kept as read.
-            if named[0] == lexicon.district or not lexicon.district:
+            # a name-start prefix would be cut (strip_district_prefixes); another district's is one
+            # name kept as read.
+            if _prefix_is_cut(named[0], lexicon.district):
                 canonical = lexicon.canonical_of.get(named[1])
             elif inner == 0:
                 whole = AgencyFragment(content, content, "unknown_agency", 0.0)
@@ -1051,6 +1051,12 @@ def _exact_known(known: Collection[str]) -> Callable[[str], bool]:
     return lambda text: "".join(text.split()) in known
 
 
+def _prefix_is_cut(named: str, district: str) -> bool:
+    """Whether a name's spelled-out district `named` is cut to its 区 form in a draft of `district`:
+    the draft's own district's is, and any while the draft's district is unknown."""
+    return bool(named) and (not district or named == district)
+
+
 def strip_district_prefixes(text: str, known: Collection[str] | Callable[[str], bool] = (),
                             district: str = "") -> str:
     """The cell with each agency's leading 上海市X区 / X区 cut to 区 (only at a name's start) and
@@ -1061,7 +1067,7 @@ def strip_district_prefixes(text: str, known: Collection[str] | Callable[[str], 
     out = []
     for part in _SEPARATOR_RUN.split(text):
         named, cut = _prefix_district(part, is_known)
-        out.append(cut if named and (not district or named == district) else part)
+        out.append(cut if _prefix_is_cut(named, district) else part)
     return "".join(out)
 
 
