@@ -12,6 +12,8 @@ from types import MappingProxyType
 
 import numpy as np
 
+from .lattice import CharLattice
+
 #: The roles every table's CSV starts with, in this order, whatever the draft prints (a role the
 #: draft lacks is an empty column, never a shifted one): consumers of the CSV rely on them.
 STANDARD_ROLES: tuple[str, ...] = ("no", "level1", "level2", "requirement", "lead", "support")
@@ -120,10 +122,12 @@ class Grid:
 
 @dataclass(frozen=True)
 class LineText:
-    """What an OCR engine read from one text line image."""
+    """What an OCR engine read from one text line image; a CTC engine also keeps what it saw
+    (`lattice`, whose text is `text`), so that repair can ask how well the image supports a name."""
 
     text: str
     confidence: float
+    lattice: CharLattice | None = None
 
 
 @dataclass(frozen=True)
@@ -138,6 +142,9 @@ class CellText:
     #: Readings of lines left out of `text` as illegible (specks or haze read as characters, or as
     #: nothing, at very low confidence); the review names them.
     illegible: tuple[str, ...] = ()
+    #: The lattices of the lines in `text`, in order; () when the engine keeps none (tesseract, a
+    #: text layer) or any of those lines lacks one.
+    lattices: tuple[CharLattice, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -175,6 +182,8 @@ class FieldSource:
     engine: str = ""
     #: Readings of the cells' lines left out as illegible (CellText.illegible).
     illegible: tuple[str, ...] = ()
+    #: The lattices of the lines of `raw`, in order (CellText.lattices); () when any cell has none.
+    lattices: tuple[CharLattice, ...] = ()
 
 
 def _frozen(values: Mapping[str, str]) -> Mapping[str, str]:

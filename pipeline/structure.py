@@ -786,6 +786,8 @@ def _source(cell_ids: Sequence[str], texts: dict[str, CellText]) -> FieldSource:
         confidence=float(np.mean([c.confidence for c in found])),
         engine=found[0].engine,
         illegible=tuple(t for c in found for t in c.illegible),
+        lattices=tuple(lat for c in found for lat in c.lattices)
+        if all(c.lattices or not c.text for c in found) else (),
     )
 
 

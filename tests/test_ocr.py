@@ -1,9 +1,13 @@
+import math
+from dataclasses import replace
+
 import cv2
 import numpy as np
 import pytest
 from conftest import as_page
 from PIL import Image, ImageDraw, ImageFont
 
+from pipeline import lattice as lat
 from pipeline.clean import clean_page
 from pipeline.grid import detect_grid
 from pipeline.ocr import get_engine, punct, read_cells
@@ -397,6 +401,22 @@ def test_an_unsure_character_is_read_again_in_a_window_not_the_whole_line():
     crop_xs = tuple(first.xs[j] - window.read[0] for j in first_in_crop)
     second = Reading(crop_text, (0.99,) * len(crop_text), crop_xs)
     assert splice(first, [window], [second]).text == line.replace("部", "都")
+    # What each model saw is spliced the same way, so that repair scores names on the text kept.
+    first = replace(first, lattice=_step_lattice(first))
+    second = replace(second, lattice=_step_lattice(second))
+    spliced = splice(first, [window], [second])
+    assert spliced.lattice is not None and spliced.lattice.text == spliced.text
+    assert "".join(spliced.lattice.chars[:, 1]) == spliced.text
+    assert list(spliced.lattice.xs) == sorted(spliced.lattice.xs)
+    assert lat.log_likelihood(spliced.lattice, spliced.text) > lat.log_likelihood(spliced.lattice, line) + 5
+
+
+def _step_lattice(reading: Reading) -> lat.CharLattice:
+    """A lattice of one step per character at its x, the character sure (no blank steps: enough to
+    follow where each step comes from)."""
+    chars = np.array([["", ch] for ch in reading.text])
+    logp = np.array([[math.log(0.01), math.log(0.99)]] * len(reading.text), dtype=np.float32)
+    return lat.CharLattice(reading.text, chars, logp, np.array(reading.xs, dtype=np.float32))
 
 
 def test_unsure_characters_close_together_share_one_window_and_many_read_the_whole_line():

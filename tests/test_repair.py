@@ -1096,3 +1096,59 @@ def test_with_the_district_unknown_a_spelled_out_district_mid_cell_is_cut_as_at_
     table = Table(title="", rows=(row(no="1", lead="区城投集团闵行规划资源局"),))
     assert draft_scope(table, BASE, SETTINGS).district_from == "unknown"
     assert repair_table(table, BASE, SETTINGS).table.rows[0].lead == "区城投集团、区规划资源局"
+
+
+# --- agency names the image supports (repair.image_agency on the recognizer's lattice) -------------
+from test_lattice import READ, lattice_of  # noqa: E402
+
+
+def _support_read(text: str, steps: list[dict[str, float]] | None) -> RepairResult:
+    """A row whose 配合 cell was read as `text`, with the lattice of `steps` when given (a CTC engine)."""
+    lattices = (lattice_of(steps, text),) if steps else ()
+    source = FieldSource(raw=text, confidence=0.9, engine="rapid", lattices=lattices)
+    return repair_rows(row(no="1", level2="2", requirement="要求。", lead="区教育局", support=text,
+                           sources={"support": source}))
+
+
+def _reasons(result: RepairResult, field: str = "support") -> list[str]:
+    return [f.reason for f in result.flags if f.field == field]
+
+
+def test_an_unknown_name_the_image_reads_as_a_known_one_is_that_name_flagged():
+    """区女联 read, 妇 the recognizer's second choice: 区妇联 is 0.35 / 0.55 as likely on the image."""
+    result = _support_read("区女联", READ)
+    assert result.table.rows[0].get("support") == "区妇联"
+    assert _reasons(result) == ["agency_by_image"]
+    flag = next(f for f in result.flags if f.reason == "agency_by_image")
+    assert flag.text == "区女联" and flag.score == pytest.approx(100 * 0.35 / 0.55, abs=1.0)
+    assert any(r.method == "agency_by_image" and r.after == "区妇联" for r in result.repairs)
+
+
+def test_without_a_lattice_the_unknown_name_stays_as_read():
+    """Tesseract keeps none: a four-character name must then match exactly (agency_scores)."""
+    result = _support_read("区女联", None)
+    assert result.table.rows[0].get("support") == "区女联"
+    assert _reasons(result) == ["unknown_agency"]
+
+
+def test_a_name_lost_its_first_character_the_image_still_holds():
+    """On 1-bit light-toner pages 区 is often read as nothing: the blank won at its steps, 区 second."""
+    result = _support_read("教育局", [{"区": 0.35}, {"教": 0.99}, {"育": 0.99}, {"局": 0.99}])
+    assert result.table.rows[0].get("support") == "区教育局"
+    assert _reasons(result) == ["agency_by_image"]
+
+
+def test_an_unknown_name_read_surely_is_never_made_a_known_one():
+    """区气象局 (not in the lexicon) read at 0.98+ per character stays as read: 区教育局 would need
+    characters the recognizer did not consider, 区水务局 too."""
+    steps = [{"区": 0.999}, {"气": 0.98, "教": 0.01}, {"象": 0.99, "水": 0.005}, {"局": 0.999}]
+    result = _support_read("区气象局", steps)
+    assert result.table.rows[0].get("support") == "区气象局"
+    assert _reasons(result) == ["unknown_agency"]
+
+
+def test_two_known_names_the_image_supports_alike_leave_the_reading_as_it_is():
+    """妇 and 文 equally likely: 区妇联 or 区文联 is not the image's to say (IMAGE_MIN_MARGIN)."""
+    result = _support_read("区女联", [{"区": 0.999}, {"女": 0.4, "妇": 0.28, "文": 0.28}, {"联": 0.995}])
+    assert result.table.rows[0].get("support") == "区女联"
+    assert _reasons(result) == ["unknown_agency"]

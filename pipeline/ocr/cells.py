@@ -488,7 +488,9 @@ def cells_from_lines(work: Sequence[CellLines], read: Sequence[LineText], engine
         illegible = tuple(r.text for r in lines if r.confidence < illegible_below)
         text = "\n".join(r.text for r in legible)
         confidence = float(np.mean([r.confidence for r in legible])) if legible else 1.0
-        out.append(CellText(item.cell, text, confidence, engine, lines, illegible))
+        kept = [r.lattice for r in legible if r.text and r.lattice is not None]
+        lattices = tuple(kept) if len(kept) == sum(1 for r in legible if r.text) else ()
+        out.append(CellText(item.cell, text, confidence, engine, lines, illegible, lattices))
     return tuple(out)
 
 

@@ -12,13 +12,15 @@ from __future__ import annotations
 import importlib.util
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+from .. import lattice as lat
 from ..errors import MissingDependency
+from ..lattice import CharLattice
 from ..models import LineText
 from . import punct
 from .base import OcrEngine
@@ -125,6 +127,8 @@ class Reading:
     text: str
     probs: tuple[float, ...]
     xs: tuple[float, ...]
+    #: What the model saw at each step (repair rescores agency names on it); None when not kept.
+    lattice: CharLattice | None = None
 
     @property
     def confidence(self) -> float:
@@ -195,7 +199,8 @@ class Recognizer:
                 p.append(float(score[t]))
                 xs.append((t + 0.5) * px_per_step)
             previous = c
-        return Reading("".join(text), tuple(p), tuple(xs))
+        line = "".join(text)
+        return Reading(line, tuple(p), tuple(xs), lat.from_probabilities(probs, self._chars, px_per_step, line))
 
 
 # --- engines -------------------------------------------------------------------------------------------
@@ -207,7 +212,9 @@ class ModelLine(LineText):
 
 
 def _line(reading: Reading, image: np.ndarray, model: str) -> ModelLine:
-    return ModelLine(punct.restore(image, reading.text, reading.xs), reading.confidence, model)
+    text = punct.restore(image, reading.text, reading.xs)
+    lattice = replace(reading.lattice, text=text) if reading.lattice is not None else None
+    return ModelLine(text, reading.confidence, lattice=lattice, model=model)
 
 
 class SingleModelEngine(OcrEngine):
@@ -314,7 +321,31 @@ def splice(first: Reading, windows: Sequence[Window], seconds: Sequence[Reading]
         kept += [(x + w.read[0], ch, p) for x, ch, p in zip(second.xs, second.text, second.probs, strict=True)
                  if w.replace[0] <= x + w.read[0] < w.replace[1]]
     kept.sort(key=lambda item: item[0])
-    return Reading("".join(ch for _, ch, _ in kept), tuple(p for *_, p in kept), tuple(x for x, *_ in kept))
+    text = "".join(ch for _, ch, _ in kept)
+    lattice = None
+    if first.lattice is not None and all(second.lattice is not None for second in seconds):
+        lattice = _splice_lattices(first.lattice, windows, [second.lattice for second in seconds], text)
+    return Reading(text, tuple(p for *_, p in kept), tuple(x for x, *_ in kept), lattice)
+
+
+def _splice_lattices(first: CharLattice, windows: Sequence[Window], seconds: Sequence[CharLattice | None],
+                     text: str) -> CharLattice:
+    """The first lattice with each window's replaced stretch taken from the second's, steps placed by
+    their x in the line, as `splice` does with the characters."""
+    def outside(xs: np.ndarray) -> np.ndarray:
+        return ~np.any([(w.replace[0] <= xs) & (xs < w.replace[1]) for w in windows], axis=0)
+
+    parts = [(first.chars[outside(first.xs)], first.logp[outside(first.xs)], first.xs[outside(first.xs)])]
+    for w, second in zip(windows, seconds, strict=True):
+        assert second is not None
+        xs = second.xs + w.read[0]
+        inside = (w.replace[0] <= xs) & (xs < w.replace[1])
+        parts.append((second.chars[inside], second.logp[inside], xs[inside]))
+    xs = np.concatenate([p[2] for p in parts])
+    order = np.argsort(xs, kind="stable")
+    width = min(p[0].shape[1] for p in parts)
+    return CharLattice(text, np.concatenate([p[0][:, :width] for p in parts])[order],
+                       np.concatenate([p[1][:, :width] for p in parts])[order], xs[order])
 
 
 class CascadeEngine(OcrEngine):
