@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from pipeline import models
+from pipeline import lattice, models
 from pipeline.fileio import write_csv_atomic, write_text_atomic
 from pipeline.models import AGENCY_FIELDS, AGENCY_SEPARATOR, Row, Table
 from pipeline.profile import default_profile
@@ -37,7 +37,11 @@ CHANGE_KINDS: tuple[str, ...] = (
     "agency_added",
     "agency_removed",
     "field_changed",
+    "read_either_way",
 )
+#: A text that differs between the versions where one scan's image supports the other's text about as
+#: well as its own (OCR noise, most likely): listed and shown, but not counted as a change.
+READ_EITHER_WAY = "read_either_way"
 
 
 class _Titles(dict):
@@ -73,6 +77,12 @@ ROW_AGENCY_WEIGHT = 0.2
 #: Sub-rows scoring below this are different rows (one removed, one added). Unrelated sub-rows of
 #: one item share agencies but little text and score at most ~45; a lightly edited row scores 80+.
 MIN_ROW_SCORE = 55.0
+
+#: A text change is read either way when, on a scanned version's recognizer lattice (FieldSource
+#: .lattices), the other version's text is at most this many nats less likely than its own text.
+#: Measured in the README (Diff): OCR noise between a truth and its scans, and real one-character edits
+#: scanned, in 4 documents and 5 scan styles.
+READ_EITHER_WAY_MAX_LOSS = 4.0
 
 # --- rendering --------------------------------------------------------------------------------
 #: Unchanged characters kept on each side of an edit in the terminal; requirement texts run to
@@ -170,6 +180,16 @@ class Changes:
 
     def count(self, kind: str) -> int:
         return sum(1 for change in self.changes if change.change == kind)
+
+    @property
+    def counted(self) -> tuple[Change, ...]:
+        """The changes, without the texts read either way (OCR noise, most likely)."""
+        return tuple(change for change in self.changes if change.change != READ_EITHER_WAY)
+
+    @property
+    def counted_items(self) -> int:
+        """How many items hold a counted change."""
+        return sum(1 for item in self.items if any(c.change != READ_EITHER_WAY for c in item.changes))
 
 
 @dataclass(frozen=True)
@@ -272,6 +292,29 @@ def _match_rows(old: Sequence[Row], new: Sequence[Row]) -> dict[int, int]:
     return _assign(scores, MIN_ROW_SCORE)
 
 
+def reading_loss(row: Row, role: str, other: str) -> float | None:
+    """How many nats less likely `other` is than the row's own text of `role` on the image the row was
+    read from (its recognizer lattice); None when the row has none (a clean CSV, a text layer, tesseract)."""
+    source = row.sources.get(role)
+    if source is None or not source.lattices:
+        return None
+    steps = lattice.concatenate(source.lattices)
+    return lattice.log_likelihood(steps, row.get(role)) - lattice.log_likelihood(steps, other)
+
+
+def read_either_way(old: Row, new: Row, role: str) -> bool:
+    """Either version's image supports the other's text of `role` (READ_EITHER_WAY_MAX_LOSS)."""
+    losses = [loss for loss in (reading_loss(new, role, old.get(role)), reading_loss(old, role, new.get(role)))
+              if loss is not None]
+    return bool(losses) and min(losses) <= READ_EITHER_WAY_MAX_LOSS
+
+
+def _text_change(kind: str, old: Row, new: Row, role: str, old_no: str, new_no: str, title: str) -> Change:
+    """A change of a whole text (`kind`), or READ_EITHER_WAY when an image supports both texts."""
+    kind = READ_EITHER_WAY if read_either_way(old, new, role) else kind
+    return Change(kind, old_no, new_no, title, FIELD_TITLES[role], old.get(role), new.get(role))
+
+
 def _row_changes(old: Row | None, new: Row | None, old_no: str, new_no: str, title: str) -> Iterator[Change]:
     requirement = FIELD_TITLES["requirement"]
     if new is None:
@@ -282,8 +325,7 @@ def _row_changes(old: Row | None, new: Row | None, old_no: str, new_no: str, tit
         yield Change("row_added", old_no, new_no, title, requirement, "", new.get("requirement"))
         return
     if old.get("requirement") != new.get("requirement"):
-        yield Change("text_changed", old_no, new_no, title, requirement, old.get("requirement"),
-                     new.get("requirement"))
+        yield _text_change("text_changed", old, new, "requirement", old_no, new_no, title)
     for field in AGENCY_FIELDS:
         before, after = split_agencies(old.get(field)), split_agencies(new.get(field))
         for name in before:
@@ -294,7 +336,7 @@ def _row_changes(old: Row | None, new: Row | None, old_no: str, new_no: str, tit
                 yield Change("agency_added", old_no, new_no, title, FIELD_TITLES[field], "", name)
     for role in dict.fromkeys([*old.cells, *new.cells]):
         if role not in _OWN_RULES and old.get(role) != new.get(role):
-            yield Change("field_changed", old_no, new_no, title, FIELD_TITLES[role], old.get(role), new.get(role))
+            yield _text_change("field_changed", old, new, role, old_no, new_no, title)
 
 
 def _item_diff(old: Item | None, new: Item | None) -> ItemDiff:
@@ -310,13 +352,9 @@ def _item_diff(old: Item | None, new: Item | None) -> ItemDiff:
     if old.no != new.no:
         changes.append(Change("renumbered", old.no, new.no, title, NO_FIELD, old.no, new.no))
     if old.level1 != new.level1:
-        changes.append(
-            Change("level1_changed", old.no, new.no, title, FIELD_TITLES["level1"], old.level1, new.level1)
-        )
+        changes.append(_text_change("level1_changed", old.rows[0], new.rows[0], "level1", old.no, new.no, title))
     if old.title != new.title:
-        changes.append(
-            Change("title_changed", old.no, new.no, title, FIELD_TITLES["level2"], old.title, new.title)
-        )
+        changes.append(_text_change("title_changed", old.rows[0], new.rows[0], "level2", old.no, new.no, title))
     matches = _match_rows(old.rows, new.rows)
     pairs = tuple(
         (None if i is None else old.rows[i], None if j is None else new.rows[j])
@@ -340,7 +378,7 @@ def compare(old: Table, new: Table) -> Changes:
 
 def diff_exit_status(changes: Changes) -> int:
     """0 when the tables do not differ, 1 when they do (2, for trouble, is the CLI's to decide)."""
-    return 1 if changes.changes else 0
+    return 1 if changes.counted else 0
 
 
 def agency_balances(changes: Changes) -> tuple[AgencyBalance, ...]:
@@ -464,7 +502,7 @@ def _terminal_char_diff(old: str, new: str, color: bool) -> str:
 def _terminal_change(change: Change, color: bool) -> str:
     kind = f"{change.change:<15}"
     field = change.field or "item"
-    if change.change in ("text_changed", "title_changed", "level1_changed"):
+    if change.change in ("text_changed", "title_changed", "level1_changed", READ_EITHER_WAY):
         body = _terminal_char_diff(change.old, change.new, color)
     elif change.change in ("agency_added", "row_added", "item_added"):
         body = _paint("+ " + _preview(change.new), _GREEN, color)
@@ -476,12 +514,17 @@ def _terminal_change(change: Change, color: bool) -> str:
 
 
 def summary_line(changes: Changes) -> str:
-    """One line: how many items changed and how many changes of each kind."""
-    if not changes.changes:
-        return "No differences."
-    counts = ", ".join(f"{kind} {changes.count(kind)}" for kind in CHANGE_KINDS if changes.count(kind))
-    items = len(changes.changed_items)
-    return f"{len(changes.changes)} changes in {items} item{'s' if items != 1 else ''}: {counts}."
+    """One line: how many items changed and how many changes of each kind (texts read either way
+    named apart, not counted)."""
+    either = changes.count(READ_EITHER_WAY)
+    aside = f" {either} text{'s' if either != 1 else ''} read either way on the scans (OCR noise, not counted)." \
+        if either else ""
+    if not changes.counted:
+        return "No differences." + aside
+    counts = ", ".join(f"{kind} {changes.count(kind)}" for kind in CHANGE_KINDS
+                       if kind != READ_EITHER_WAY and changes.count(kind))
+    items = changes.counted_items
+    return f"{len(changes.counted)} changes in {items} item{'s' if items != 1 else ''}: {counts}.{aside}"
 
 
 #: The change kinds in the words of the Chinese pages (diff.html); changes.csv and the terminal
@@ -490,15 +533,19 @@ CHANGE_WORDS = {
     "item_added": "新增事项", "item_removed": "删除事项", "renumbered": "序号变化", "level1_changed": "一级指标变化",
     "title_changed": "二级指标变化", "row_added": "新增子行", "row_removed": "删除子行", "text_changed": "内容修改",
     "agency_added": "增加单位", "agency_removed": "减少单位", "field_changed": "其他栏目变化",
+    READ_EITHER_WAY: "图像两读皆可（多为识别误差，不计）",
 }
 
 
 def summary_line_zh(changes: Changes) -> str:
     """summary_line in Chinese, for diff.html."""
-    if not changes.changes:
-        return "两稿没有差异。"
-    counts = "，".join(f"{CHANGE_WORDS[kind]} {changes.count(kind)}" for kind in CHANGE_KINDS if changes.count(kind))
-    return f"{len(changes.changed_items)} 个事项共 {len(changes.changes)} 处变化：{counts}。"
+    either = changes.count(READ_EITHER_WAY)
+    aside = f"另有 {either} 处文字两稿图像皆可读作对方（多为识别误差），不计为变化。" if either else ""
+    if not changes.counted:
+        return "两稿没有差异。" + aside
+    counts = "，".join(f"{CHANGE_WORDS[kind]} {changes.count(kind)}" for kind in CHANGE_KINDS
+                      if kind != READ_EITHER_WAY and changes.count(kind))
+    return f"{changes.counted_items} 个事项共 {len(changes.counted)} 处变化：{counts}。{aside}"
 
 
 def render_terminal(changes: Changes, color: bool) -> str:

@@ -45,7 +45,7 @@ import bench  # noqa: E402
 import scangen  # noqa: E402
 from rapidfuzz.distance import Levenshtein  # noqa: E402
 
-from pipeline.diff import compare  # noqa: E402
+from pipeline.diff import READ_EITHER_WAY, compare  # noqa: E402
 from pipeline.errors import PipelineError  # noqa: E402
 from pipeline.evaluate import (  # noqa: E402
     COLUMN_TITLES,
@@ -118,6 +118,8 @@ class Outcome:
     pages_read: str = ""
     #: Changes `diff` reports between the truth and the output: each one is OCR noise.
     false_changes: int | None = None
+    #: Texts `diff` set aside as read either way on the scan's image (listed, not counted).
+    read_either_way: int | None = None
 
 
 #: Held-out documents (never in the lexicon): name → truth CSV. Present when their files are.
@@ -293,9 +295,9 @@ def run_case(case: Case, settings: Settings, lexicon: Lexicon, executor: Executo
     (out / case.name / f"{stem}.errors.md").write_text(report, encoding="utf-8")
     pages = max(1, len(result.pages))
     read = sum(1 for r in result.page_reports if r.status != "not-read") if result.page_reports else pages
-    changes = len(compare(case.truth, result.table).changes)
+    changes = compare(case.truth, result.table)
     return Outcome(score_table(result.table, case.truth), seconds, pages, pages_read=f"{read}/{pages}",
-                   false_changes=changes)
+                   false_changes=len(changes.counted), read_either_way=changes.count(READ_EITHER_WAY))
 
 
 def _failed(case: Case, start: float, message: str) -> Outcome:
@@ -452,6 +454,8 @@ def evaluate_engine(
             outcomes[case.name] = outcome
             extra[case.name] = {"pages read": outcome.pages_read or f"0/{outcome.pages}",
                                 "diff changes": "—" if outcome.false_changes is None else str(outcome.false_changes),
+                                "read either way": "—" if outcome.read_either_way is None
+                                else str(outcome.read_either_way),
                                 "seconds": f"{outcome.seconds:.1f}"}
             if outcome.error:
                 notes.append(f"- {case.name}: failed: {outcome.error}")
@@ -543,7 +547,9 @@ def main(argv: Sequence[str] | None = None) -> int:
               "truth's names as the lexicon spells them for the draft's district (a held-out truth writes "
               "松江区水务局 as printed; the repair must canonicalise and record it); pages read = pages whose "
               "rows were taken or that hold no table / pages; diff changes = what `diff` reports between the "
-              "truth and the output (every one is OCR noise); seconds = process_draft wall time (engine loaded "
+              "truth and the output as changes (every one is OCR noise); read either way = texts it set aside "
+              "because the scan's recognizer lattice supports the truth's text within READ_EITHER_WAY_MAX_LOSS "
+              "(listed, not counted); seconds = process_draft wall time (engine loaded "
               "beforehand). Cases: plain names are the Qingpu document drawn by tests/scangen.py (our renderer); "
               "document/variant = a held-out document (tests/data; its titles never in the lexicon, its agencies "
               "only where the district base holds them from general knowledge) in a scangen style; "

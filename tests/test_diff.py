@@ -463,3 +463,64 @@ def test_diff_html_in_headless_chromium(truth: Table, tmp_path: Path) -> None:
         check=True,
     )
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# --- texts read either way on a scan's image ------------------------------------------------------
+from dataclasses import replace as _replace  # noqa: E402
+
+from test_lattice import lattice_of  # noqa: E402
+
+from pipeline.diff import READ_EITHER_WAY, summary_line, summary_line_zh  # noqa: E402
+from pipeline.models import FieldSource  # noqa: E402
+
+
+def _scanned(table: Table, no: str, text: str, steps: list[dict[str, float]]) -> Table:
+    """`table` with item `no`'s first requirement read from a scan as `text`, with the recognizer's
+    lattice of `steps` (one dict per printed character)."""
+    source = FieldSource(raw=text, engine="rapid", lattices=(lattice_of(steps, text),))
+    rows, done = [], False
+    for row in table.rows:
+        if row.no == no and not done:
+            row = Row({**row.cells, "requirement": text}, {**row.sources, "requirement": source})
+            done = True
+        rows.append(row)
+    return _replace(table, rows=tuple(rows))
+
+
+def _steps(text: str, unsure: dict[int, dict[str, float]]) -> list[dict[str, float]]:
+    """A sure step per character of `text`, except where `unsure` gives the step's probabilities."""
+    return [unsure.get(k, {ch: 0.999}) for k, ch in enumerate(text)]
+
+
+def test_a_dash_the_scan_read_as_yi_is_read_either_way_and_not_counted(truth: Table) -> None:
+    """发现—派单 printed, 一 read at 0.6 with — the recognizer's second choice at 0.3: OCR noise."""
+    printed = "建立发现—派单—处置闭环机制。"
+    old = edit(truth, "1", lambda r: r.replace(requirement=printed), sub=0)
+    read = printed.replace("—", "一")
+    dashes = {k: {"一": 0.6, "—": 0.3} for k, ch in enumerate(printed) if ch == "—"}
+    new = _scanned(old, "1", read, _steps(read, dashes))
+    changes = compare(old, new)
+    assert [(c.change, c.old, c.new) for c in changes.changes] == [(READ_EITHER_WAY, printed, read)]
+    assert changes.counted == ()
+    assert diff_exit_status(changes) == 0
+    assert summary_line(changes) == "No differences. 1 text read either way on the scans (OCR noise, not counted)."
+    assert "不计为变化" in summary_line_zh(changes)
+    assert "read_either_way" in render_terminal(changes, color=False)
+    assert "图像两读皆可" in render_html(changes, old, new)
+
+
+def test_an_edit_the_scan_read_surely_is_a_change(truth: Table) -> None:
+    """200米 → 250米 on the new scan, 5 read at 0.999: the old text is far less likely there."""
+    old_text = text_of(truth, "10")
+    assert "200米" in old_text
+    new_text = old_text.replace("200米", "250米", 1)
+    new = _scanned(truth, "10", new_text, _steps(new_text, {}))
+    changes = compare(truth, new)
+    assert [(c.change, c.old, c.new) for c in changes.changes] == [("text_changed", old_text, new_text)]
+    assert diff_exit_status(changes) == 1
+
+
+def test_without_lattices_every_difference_is_a_change(truth: Table) -> None:
+    """Two clean CSVs (or tesseract's readings) hold no image evidence: nothing is set aside."""
+    new = edit(truth, "1", lambda r: r.replace(requirement=r.requirement.replace("，", "。", 1)), sub=0)
+    assert [c.change for c in compare(truth, new).changes] == ["text_changed"]
