@@ -112,6 +112,8 @@ def log_likelihood(lattice: CharLattice, text: str) -> float:
     chars = [ch for ch in text if not ch.isspace()]
     if lattice.steps == 0:
         return 0.0 if not chars else -math.inf
+    if not chars:  # blank at every step (a title one version lost)
+        return float(_emissions(lattice, [BLANK])[:, 0].sum())
     extended = [BLANK]
     for ch in chars:
         extended += [ch, BLANK]

@@ -77,3 +77,10 @@ def test_lines_concatenated_score_a_name_wrapped_across_them():
     joined = lat.log_likelihood(both, "区妇联、")
     assert joined >= lat.log_likelihood(first, "区妇") + lat.log_likelihood(second, "联、") - 1e-6
     assert joined - lat.log_likelihood(both, "区女联、") > 5.0
+
+
+def test_an_empty_text_is_the_blank_at_every_step():
+    """A title one version lost is compared as the empty text: all blanks, as unlikely as the ink was sure."""
+    lattice = lattice_of(READ, "区女联")
+    assert lat.log_likelihood(lattice, "") == pytest.approx(float(lattice.logp[:, 0].sum()), abs=1e-4)
+    assert lat.log_likelihood(lattice, "区女联") - lat.log_likelihood(lattice, "") > 10.0
