@@ -322,22 +322,20 @@ def splice(first: Reading, windows: Sequence[Window], seconds: Sequence[Reading]
                  if w.replace[0] <= x + w.read[0] < w.replace[1]]
     kept.sort(key=lambda item: item[0])
     text = "".join(ch for _, ch, _ in kept)
+    lattices = [second.lattice for second in seconds if second.lattice is not None]
     lattice = None
-    if first.lattice is not None and all(second.lattice is not None for second in seconds):
-        lattice = _splice_lattices(first.lattice, windows, [second.lattice for second in seconds], text)
+    if first.lattice is not None and len(lattices) == len(seconds):
+        lattice = _splice_lattices(first.lattice, windows, lattices, text)
     return Reading(text, tuple(p for *_, p in kept), tuple(x for x, *_ in kept), lattice)
 
 
-def _splice_lattices(first: CharLattice, windows: Sequence[Window], seconds: Sequence[CharLattice | None],
+def _splice_lattices(first: CharLattice, windows: Sequence[Window], seconds: Sequence[CharLattice],
                      text: str) -> CharLattice:
     """The first lattice with each window's replaced stretch taken from the second's, steps placed by
     their x in the line, as `splice` does with the characters."""
-    def outside(xs: np.ndarray) -> np.ndarray:
-        return ~np.any([(w.replace[0] <= xs) & (xs < w.replace[1]) for w in windows], axis=0)
-
-    parts = [(first.chars[outside(first.xs)], first.logp[outside(first.xs)], first.xs[outside(first.xs)])]
+    outside = ~np.any([(w.replace[0] <= first.xs) & (first.xs < w.replace[1]) for w in windows], axis=0)
+    parts = [(first.chars[outside], first.logp[outside], first.xs[outside])]
     for w, second in zip(windows, seconds, strict=True):
-        assert second is not None
         xs = second.xs + w.read[0]
         inside = (w.replace[0] <= xs) & (xs < w.replace[1])
         parts.append((second.chars[inside], second.logp[inside], xs[inside]))
