@@ -705,9 +705,12 @@ def _html_agency_summary(changes: Changes) -> str:
 def render_html(changes: Changes, old: Table, new: Table, old_crop: CropHtml | None = None,
                 new_crop: CropHtml | None = None) -> str:
     """A self-contained page (inline CSS, nothing fetched): each changed item old | new with
-    character-level <ins>/<del> (and, for scanned versions, the cells' image crops), items only
-    renumbered in one list, and a per-agency summary."""
-    shown = [diff for diff in changes.changed_items if not diff.renumbered_only]
+    character-level <ins>/<del> (and, for scanned versions, the cells' image crops), items whose only
+    differences are texts read either way in a section of their own, items only renumbered in one
+    list, and a per-agency summary."""
+    either_way = [diff for diff in changes.changed_items
+                  if all(change.change == READ_EITHER_WAY for change in diff.changes)]
+    shown = [diff for diff in changes.changed_items if not diff.renumbered_only and diff not in either_way]
     renumbered = [diff for diff in changes.changed_items if diff.renumbered_only]
     unchanged = len(changes.items) - len(changes.changed_items)
     old_name, new_name = old.source or old.title, new.source or new.title
@@ -720,6 +723,9 @@ def render_html(changes: Changes, old: Table, new: Table, old_crop: CropHtml | N
     if shown:
         parts.append(f"<h2>变化的事项（{len(shown)}）</h2>")
         parts.extend(_html_item(diff, old_crop, new_crop) for diff in shown)
+    if either_way:
+        parts.append(f"<h2>图像两读皆可的差异（{len(either_way)}，多为识别误差，不计为变化）</h2>")
+        parts.extend(_html_item(diff, old_crop, new_crop) for diff in either_way)
     if renumbered:
         numbers = "，".join(
             f"{diff.old.no}→{diff.new.no} {diff.new.title}"

@@ -506,7 +506,9 @@ def test_a_dash_the_scan_read_as_yi_is_read_either_way_and_not_counted(truth: Ta
     assert summary_line(changes) == "No differences. 1 text read either way on the scans (OCR noise, not counted)."
     assert "不计为变化" in summary_line_zh(changes)
     assert "read_either_way" in render_terminal(changes, color=False)
-    assert "图像两读皆可" in render_html(changes, old, new)
+    page = render_html(changes, old, new)
+    assert "<h2>图像两读皆可的差异（1，多为识别误差，不计为变化）</h2>" in page
+    assert "<h2>变化的事项" not in page
 
 
 def test_an_edit_the_scan_read_surely_is_a_change(truth: Table) -> None:
