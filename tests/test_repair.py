@@ -1152,3 +1152,14 @@ def test_two_known_names_the_image_supports_alike_leave_the_reading_as_it_is():
     result = _support_read("区女联", [{"区": 0.999}, {"女": 0.4, "妇": 0.28, "文": 0.28}, {"联": 0.995}])
     assert result.table.rows[0].get("support") == "区女联"
     assert _reasons(result) == ["unknown_agency"]
+
+
+def test_a_lone_latin_letter_glued_to_an_unknown_name_is_a_stray_mark():
+    """区城运中心m (a speck read m, held-out Minhang photocopy): the name keeps its characters, the m
+    is dropped, recorded and flagged; a Latin word of a name (G60) is no lone letter."""
+    result = _support_read("区教育局、区城运中心m", None)
+    assert result.table.rows[0].get("support") == "区教育局、区城运中心"
+    assert ("stray_mark", "m") in [(f.reason, f.text) for f in result.flags]
+    assert _support_read("m区教育局", None).table.rows[0].get("support") == "区教育局"
+    kept = _support_read("G60科创走廊办", None)
+    assert kept.table.rows[0].get("support") == "G60科创走廊办"
