@@ -294,12 +294,17 @@ def _match_rows(old: Sequence[Row], new: Sequence[Row]) -> dict[int, int]:
 
 def reading_loss(row: Row, role: str, other: str) -> float | None:
     """How many nats less likely `other` is than the row's own text of `role` on the image the row was
-    read from (its recognizer lattice); None when the row has none (a clean CSV, a text layer, tesseract)."""
+    read from (its recognizer lattice); None when the row has none (a clean CSV, a text layer, tesseract)
+    or when its text is not what that image reads (edited or corrected since: its own text is then
+    more than READ_EITHER_WAY_MAX_LOSS less likely than the reading, and the image says nothing of it)."""
     source = row.sources.get(role)
     if source is None or not source.lattices:
         return None
     steps = lattice.concatenate(source.lattices)
-    return lattice.log_likelihood(steps, row.get(role)) - lattice.log_likelihood(steps, other)
+    own = lattice.log_likelihood(steps, row.get(role))
+    if lattice.log_likelihood(steps, steps.text) - own > READ_EITHER_WAY_MAX_LOSS:
+        return None
+    return own - lattice.log_likelihood(steps, other)
 
 
 def read_either_way(old: Row, new: Row, role: str) -> bool:

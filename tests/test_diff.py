@@ -526,3 +526,16 @@ def test_without_lattices_every_difference_is_a_change(truth: Table) -> None:
     """Two clean CSVs (or tesseract's readings) hold no image evidence: nothing is set aside."""
     new = edit(truth, "1", lambda r: r.replace(requirement=r.requirement.replace("，", "。", 1)), sub=0)
     assert [c.change for c in compare(truth, new).changes] == ["text_changed"]
+
+
+def test_a_text_edited_after_its_scan_was_read_is_a_change(truth: Table) -> None:
+    """A copy of a scanned table edited by hand (the notebook's second draft) keeps the first scan's
+    lattices, which read the old text: they say nothing of the new one, and the edit counts."""
+    printed = text_of(truth, "10")
+    scanned = _scanned(truth, "10", printed, _steps(printed, {}))
+    row = next(r for r in scanned.rows if r.no == "10")
+    edited_text = printed.replace("200米", "250米", 1)
+    edited = _replace(scanned, rows=tuple(r.replace(requirement=edited_text) if r is row else r
+                                          for r in scanned.rows))
+    changes = compare(scanned, edited)
+    assert [(c.change, c.old, c.new) for c in changes.changes] == [("text_changed", printed, edited_text)]
