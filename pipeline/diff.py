@@ -79,9 +79,9 @@ ROW_AGENCY_WEIGHT = 0.2
 MIN_ROW_SCORE = 55.0
 
 #: A text change is read either way when, on a scanned version's recognizer lattice (FieldSource
-#: .lattices), the other version's text is at most this many nats less likely than its own text.
-#: Measured in the README (Diff): OCR noise between a truth and its scans, and real one-character edits
-#: scanned, in 4 documents and 5 scan styles.
+#: .lattices), the other version's text and its own are within this many nats of each other.
+#: Measured with tests/measure_either_way.py (README, Accuracy): OCR noise between a truth and its
+#: scans (4 documents, 9 styles) lies at -0.85 and up, real one-character edits (5 styles) at 7.46 and up.
 READ_EITHER_WAY_MAX_LOSS = 4.0
 
 # --- rendering --------------------------------------------------------------------------------
@@ -294,24 +294,23 @@ def _match_rows(old: Sequence[Row], new: Sequence[Row]) -> dict[int, int]:
 
 def reading_loss(row: Row, role: str, other: str) -> float | None:
     """How many nats less likely `other` is than the row's own text of `role` on the image the row was
-    read from (its recognizer lattice); None when the row has none (a clean CSV, a text layer, tesseract)
-    or when its text is not what that image reads (edited or corrected since: its own text is then
-    more than READ_EITHER_WAY_MAX_LOSS less likely than the reading, and the image says nothing of it)."""
+    read from (its recognizer lattice; negative when `other` is the likelier); None when the row has
+    none (a clean CSV, a text layer, tesseract)."""
     source = row.sources.get(role)
     if source is None or not source.lattices:
         return None
     steps = lattice.concatenate(source.lattices)
-    own = lattice.log_likelihood(steps, row.get(role))
-    if lattice.log_likelihood(steps, steps.text) - own > READ_EITHER_WAY_MAX_LOSS:
-        return None
-    return own - lattice.log_likelihood(steps, other)
+    return lattice.log_likelihood(steps, row.get(role)) - lattice.log_likelihood(steps, other)
 
 
 def read_either_way(old: Row, new: Row, role: str) -> bool:
-    """Either version's image supports the other's text of `role` (READ_EITHER_WAY_MAX_LOSS)."""
+    """Either version's image supports both texts of `role` alike: they are within
+    READ_EITHER_WAY_MAX_LOSS of each other on it. Not when the image clearly prefers one: the other
+    version's (a misread the image does not support) or its own row's (a text edited by hand after the
+    scan was read keeps lattices that read the old text, and says nothing of the new one)."""
     losses = [loss for loss in (reading_loss(new, role, old.get(role)), reading_loss(old, role, new.get(role)))
               if loss is not None]
-    return bool(losses) and min(losses) <= READ_EITHER_WAY_MAX_LOSS
+    return bool(losses) and min(abs(loss) for loss in losses) <= READ_EITHER_WAY_MAX_LOSS
 
 
 def _text_change(kind: str, old: Row, new: Row, role: str, old_no: str, new_no: str, title: str) -> Change:
