@@ -1170,7 +1170,7 @@ def image_agency(read: str, lattices: Sequence[CharLattice], lexicon: Lexicon, s
     return ImageMatch(spelling, name, loss, margin)
 
 
-def _stripped_end(read: str, lattices: Sequence[CharLattice], start: int) -> int:
+def stripped_end(read: str, lattices: Sequence[CharLattice], start: int) -> int:
     """The stripped position after `read` found from `start` in the lines' texts (start when absent)."""
     stripped = "".join(ch for line in lattices for ch in line.text if not ch.isspace())
     at = stripped.find(read, start) if read else -1
@@ -1250,7 +1250,7 @@ def _agencies_by_image(fragments: Sequence[AgencyFragment], lattices: Sequence[C
         if frag.method == "unknown_agency" and (match := image_agency(frag.read, lattices, lexicon, cursor)):
             frag = AgencyFragment(frag.read, match.name, "agency_by_image", round(match.score, 1))
         out.append(frag)
-        cursor = _stripped_end(frag.read, lattices, cursor)
+        cursor = stripped_end(frag.read, lattices, cursor)
     return out
 
 

@@ -23,7 +23,7 @@ import ocr_lines  # noqa: E402
 
 from pipeline.lexicon import load_lexicon  # noqa: E402
 from pipeline.ocr.ppocr import Recognizer  # noqa: E402
-from pipeline.repair import _stripped_end, image_agency, segment_agencies  # noqa: E402
+from pipeline.repair import image_agency, segment_agencies, stripped_end  # noqa: E402
 from pipeline.settings import Settings  # noqa: E402
 
 DISTRICTS = {"qingpu": "青浦区", "songjiang": "松江区", "jiading": "嘉定区"}
@@ -63,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
                 name = match.name
                 changed.append((match.loss, sample.doc, sample.cond, frag.read, name, name in truth))
             names.append(name)
-            cursor = _stripped_end(frag.read, lattices, cursor)
+            cursor = stripped_end(frag.read, lattices, cursor)
         row = counts[sample.cond]
         row["names"] += len(truth)
         row["right as segmented"] += sum(1 for n in truth if n in [f.name for f in fragments])
