@@ -97,11 +97,12 @@ def _emissions(lattice: CharLattice, labels: Sequence[str]) -> np.ndarray:
         else np.full(lattice.steps, FLOOR_LOGP)
     out = np.repeat(floor[:, None].astype(np.float64), len(labels), axis=1)
     for j, label in enumerate(labels):
-        hit = lattice.chars == label
         if label == BLANK:
             out[:, j] = lattice.logp[:, 0]
-        elif hit.any():
-            rows = hit.any(axis=1)
+            continue
+        hit = lattice.chars == label
+        rows = hit.any(axis=1)
+        if rows.any():
             out[rows, j] = np.where(hit, lattice.logp, -np.inf).max(axis=1)[rows]
     return out
 
@@ -113,25 +114,23 @@ def log_likelihood(lattice: CharLattice, text: str) -> float:
     if lattice.steps == 0:
         return 0.0 if not chars else -math.inf
     if not chars:  # blank at every step (a title one version lost)
-        return float(_emissions(lattice, [BLANK])[:, 0].sum())
+        return float(lattice.logp[:, 0].sum(dtype=np.float64))
     extended = [BLANK]
     for ch in chars:
         extended += [ch, BLANK]
-    n = len(extended)
-    emit = _emissions(lattice, list(dict.fromkeys(extended)))
-    column = {label: j for j, label in enumerate(dict.fromkeys(extended))}
-    em = emit[:, [column[label] for label in extended]]
+    n = len(extended)  # at least 3
+    labels = list(dict.fromkeys(extended))
+    column = {label: j for j, label in enumerate(labels)}
+    em = _emissions(lattice, labels)[:, [column[label] for label in extended]]
     may_skip = np.zeros(n, dtype=bool)
     for s in range(2, n):
         may_skip[s] = extended[s] != BLANK and extended[s] != extended[s - 2]
     alpha = np.full(n, -np.inf)
-    alpha[0] = em[0, 0]
-    if n > 1:
-        alpha[1] = em[0, 1]
+    alpha[0], alpha[1] = em[0, 0], em[0, 1]
     for t in range(1, lattice.steps):
         stay = alpha
         step = np.concatenate([[-np.inf], alpha[:-1]])
         jump = np.concatenate([[-np.inf, -np.inf], alpha[:-2]])
         jump[~may_skip] = -np.inf
         alpha = np.logaddexp(np.logaddexp(stay, step), jump) + em[t]
-    return float(np.logaddexp(alpha[-1], alpha[-2])) if n > 1 else float(alpha[-1])
+    return float(np.logaddexp(alpha[-1], alpha[-2]))
