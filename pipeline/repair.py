@@ -1124,28 +1124,29 @@ class ImageMatch:
         return 100.0 * min(1.0, float(np.exp(-self.loss)))
 
 
-def _locate(read: str, lattices: Sequence[CharLattice], start: int) -> tuple[int, int, int, int] | None:
-    """Where `read` (no whitespace) stands in the lines' texts from stripped position `start`: first
-    line, its character index, last line, its character index; None when it is not there."""
+def _stripped(lattices: Sequence[CharLattice]) -> tuple[str, list[tuple[int, int]]]:
+    """The lines' texts joined without whitespace (as segment_agencies reads a cell), and where each of
+    its characters stands: (line, character index)."""
     spots = [(li, ci) for li, line in enumerate(lattices) for ci, ch in enumerate(line.text) if not ch.isspace()]
-    at = "".join(lattices[li].text[ci] for li, ci in spots).find(read, start)
-    if at < 0 or not read:
-        return None
-    (l0, c0), (l1, c1) = spots[at], spots[at + len(read) - 1]
-    return l0, c0, l1, c1
+    return "".join(lattices[li].text[ci] for li, ci in spots), spots
 
 
 def image_agency(read: str, lattices: Sequence[CharLattice], lexicon: Lexicon, start: int = 0) -> ImageMatch | None:
-    """The lexicon name the recognizer's output supports in place of an unknown fragment, or None.
+    """The lexicon name the recognizer's output supports in place of an unknown fragment `read` (its
+    first place in the lines' stripped texts from `start`), or None."""
+    stripped, spots = _stripped(lattices)
+    at = stripped.find(read, start) if read else -1
+    return None if at < 0 else _image_agency_at(read, lattices, lexicon, spots[at], spots[at + len(read) - 1])
+
+
+def _image_agency_at(read: str, lattices: Sequence[CharLattice], lexicon: Lexicon, first_spot: tuple[int, int],
+                     last_spot: tuple[int, int]) -> ImageMatch | None:
+    """image_agency for a fragment placed from its first to its last character (line, index).
 
     Only names whose new characters the recognizer considered somewhere in the fragment's lines are
     scored (a character it never put in its top few cannot be what it saw)."""
-    place = _locate(read, lattices, start)
-    if place is None:
-        return None
-    l0, c0, l1, c1 = place
+    (l0, first), (l1, c1) = first_spot, last_spot
     span = lat.concatenate(lattices[l0:l1 + 1])
-    first = c0
     last = sum(len(line.text) for line in lattices[l0:l1]) + c1
     before, after = span.text[:first], span.text[last + 1:]
     seen = set(span.chars.ravel()) - {lat.BLANK}
@@ -1168,13 +1169,6 @@ def image_agency(read: str, lattices: Sequence[CharLattice], lexicon: Lexicon, s
     if loss > IMAGE_MAX_LOSS or margin < IMAGE_MIN_MARGIN:
         return None
     return ImageMatch(spelling, name, loss, margin)
-
-
-def stripped_end(read: str, lattices: Sequence[CharLattice], start: int) -> int:
-    """The stripped position after `read` found from `start` in the lines' texts (start when absent)."""
-    stripped = "".join(ch for line in lattices for ch in line.text if not ch.isspace())
-    at = stripped.find(read, start) if read else -1
-    return start if at < 0 else at + len(read)
 
 
 #: A single Latin letter at either end of an unknown agency name, against its Chinese characters: a
@@ -1223,7 +1217,7 @@ def _repair_agencies(
             continue
         fragments.append(frag)
     if lattices:
-        fragments = _agencies_by_image(fragments, lattices, lexicon)
+        fragments = agencies_by_image(fragments, lattices, lexicon)
     for frag in fragments:
         if frag.method in ("alias", "fuzzy", "agency_by_image"):
             log.repair(index, field, frag.read, frag.name, frag.method, frag.score)
@@ -1240,17 +1234,24 @@ def _repair_agencies(
     return after
 
 
-def _agencies_by_image(fragments: Sequence[AgencyFragment], lattices: Sequence[CharLattice],
-                       lexicon: Lexicon) -> list[AgencyFragment]:
+def agencies_by_image(fragments: Sequence[AgencyFragment], lattices: Sequence[CharLattice],
+                      lexicon: Lexicon) -> list[AgencyFragment]:
     """Each unknown fragment replaced by the lexicon name its line's image supports (image_agency),
-    fragments located in the lines' texts in order."""
+    the fragments found in the lines' stripped texts in order (the lines are joined once)."""
+    stripped, spots = _stripped(lattices)
     out: list[AgencyFragment] = []
     cursor = 0
     for frag in fragments:
-        if frag.method == "unknown_agency" and (match := image_agency(frag.read, lattices, lexicon, cursor)):
+        at = stripped.find(frag.read, cursor) if frag.read else -1
+        if at < 0:
+            out.append(frag)
+            continue
+        end = at + len(frag.read)
+        if frag.method == "unknown_agency" and (
+                match := _image_agency_at(frag.read, lattices, lexicon, spots[at], spots[end - 1])):
             frag = AgencyFragment(frag.read, match.name, "agency_by_image", round(match.score, 1))
         out.append(frag)
-        cursor = stripped_end(frag.read, lattices, cursor)
+        cursor = end
     return out
 
 

@@ -3,7 +3,7 @@
 small with its lattices, segmented against the shipped lexicon in each document's district, every
 unknown fragment put to the image. Prints, per style, the truth's names, those right as segmented and
 those right with the image, the names the image changed and how many of them wrongly, then every
-change with its loss. Not run by make test (it renders and reads ~800 cells).
+change with its score (100 × e^−loss). Not run by make test (it renders and reads ~800 cells).
 
     .venv/bin/python tests/measure_agency_image.py [--styles bilevel-200,sample,...] [--samples PICKLE]
 """
@@ -23,7 +23,7 @@ import ocr_lines  # noqa: E402
 
 from pipeline.lexicon import load_lexicon  # noqa: E402
 from pipeline.ocr.ppocr import Recognizer  # noqa: E402
-from pipeline.repair import image_agency, segment_agencies, stripped_end  # noqa: E402
+from pipeline.repair import agencies_by_image, segment_agencies  # noqa: E402
 from pipeline.settings import Settings  # noqa: E402
 
 DISTRICTS = {"qingpu": "青浦区", "songjiang": "松江区", "jiading": "嘉定区"}
@@ -56,14 +56,11 @@ def main(argv: list[str] | None = None) -> int:
         text = "".join(lat.text for lat in lattices)
         truth = [name for name in sample.truth.replace("\n", "").split("、") if name]
         fragments = segment_agencies(text, lexicon, settings)
-        names, cursor = [], 0
-        for frag in fragments:
-            name = frag.name
-            if frag.method == "unknown_agency" and (match := image_agency(frag.read, lattices, lexicon, cursor)):
-                name = match.name
-                changed.append((match.loss, sample.doc, sample.cond, frag.read, name, name in truth))
-            names.append(name)
-            cursor = stripped_end(frag.read, lattices, cursor)
+        names = []
+        for before, after in zip(fragments, agencies_by_image(fragments, lattices, lexicon), strict=True):
+            if after.method == "agency_by_image":  # score: 100 × e^−loss, the likelihood against the reading
+                changed.append((after.score, sample.doc, sample.cond, before.read, after.name, after.name in truth))
+            names.append(after.name)
         row = counts[sample.cond]
         row["names"] += len(truth)
         row["right as segmented"] += sum(1 for n in truth if n in [f.name for f in fragments])
@@ -71,8 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     for cond, row in counts.items():
         made = [c for c in changed if c[2] == cond]
         print(f"{cond}: {dict(row)}, changed {len(made)}, wrongly {sum(1 for c in made if not c[5])}")
-    for loss, doc, cond, read, name, right in sorted(changed):
-        print(f"{loss:6.2f}\t{doc}/{cond}\t{read} → {name}\t{'right' if right else 'WRONG'}")
+    for score, doc, cond, read, name, right in sorted(changed, reverse=True):
+        print(f"{score:5.1f}\t{doc}/{cond}\t{read} → {name}\t{'right' if right else 'WRONG'}")
     return 0
 
 
