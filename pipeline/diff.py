@@ -165,6 +165,11 @@ class ItemDiff:
     def renumbered_only(self) -> bool:
         return bool(self.changes) and all(change.change == "renumbered" for change in self.changes)
 
+    @property
+    def either_way_only(self) -> bool:
+        """Changed only in texts read either way: nothing counted."""
+        return bool(self.changes) and all(change.change == READ_EITHER_WAY for change in self.changes)
+
 
 @dataclass(frozen=True)
 class Changes:
@@ -189,7 +194,7 @@ class Changes:
     @property
     def counted_items(self) -> int:
         """How many items hold a counted change."""
-        return sum(1 for item in self.items if any(c.change != READ_EITHER_WAY for c in item.changes))
+        return sum(1 for item in self.changed_items if not item.either_way_only)
 
 
 @dataclass(frozen=True)
@@ -712,9 +717,8 @@ def render_html(changes: Changes, old: Table, new: Table, old_crop: CropHtml | N
     character-level <ins>/<del> (and, for scanned versions, the cells' image crops), items whose only
     differences are texts read either way in a section of their own, items only renumbered in one
     list, and a per-agency summary."""
-    either_way = [diff for diff in changes.changed_items
-                  if all(change.change == READ_EITHER_WAY for change in diff.changes)]
-    shown = [diff for diff in changes.changed_items if not diff.renumbered_only and diff not in either_way]
+    either_way = [diff for diff in changes.changed_items if diff.either_way_only]
+    shown = [diff for diff in changes.changed_items if not diff.renumbered_only and not diff.either_way_only]
     renumbered = [diff for diff in changes.changed_items if diff.renumbered_only]
     unchanged = len(changes.items) - len(changes.changed_items)
     old_name, new_name = old.source or old.title, new.source or new.title
