@@ -235,15 +235,16 @@ def _column_roles(cells: Sequence[CellText], matches: dict, first: int, last: in
 
 
 def _close_heading_gaps(roles: dict[int, str]) -> dict[int, str]:
-    """Heading levels are consecutive: a header that names 一级 and 三级 but no 二级 was misread
-    (tesseract reads 二级指标 as 三级指标 on 楷体), so later levels move up to close the gap."""
-    levels = sorted((c, r) for c, r in roles.items() if r in HEADING_ROLES)
-    present = sorted(HEADING_ROLES.index(r) for _, r in levels)
-    if not present:
+    """Heading levels are consecutive and go from left to right: a header that names 一级 and 三级 but
+    no 二级 was misread (tesseract reads 二级指标 as 三级指标 on 楷体), so later levels move up to close
+    the gap; and the leftmost heading column is the coarsest level. Two heading cells that both lost
+    their level's numeral under a toner streak (songjiang/dirty-drum: T级指标 | 级指标) match every
+    level, the better read one first, and it took 一级 from the column to its left."""
+    columns = sorted(c for c, r in roles.items() if r in HEADING_ROLES)
+    if not columns:
         return roles
-    wanted = [HEADING_ROLES[present[0] + k] for k in range(len(present))]
-    by_level = {r: c for c, r in levels}
-    renamed = {by_level[HEADING_ROLES[i]]: wanted[k] for k, i in enumerate(present)}
+    first = min(HEADING_ROLES.index(roles[c]) for c in columns)
+    renamed = {c: HEADING_ROLES[first + k] for k, c in enumerate(columns)}
     return {c: renamed.get(c, r) for c, r in roles.items()}
 
 

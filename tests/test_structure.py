@@ -65,6 +65,16 @@ def test_a_heading_header_that_lost_its_level_takes_the_first_free_level():
     assert find_header(page(0, [], header=header), PROFILE).roles == STANDARD
 
 
+def test_heading_levels_go_from_left_to_right():
+    """A toner streak took the numerals of both heading cells (songjiang/dirty-drum with the streaks'
+    gray kept for the recognizer): T级指标 | 级指标. Both match every level, the right one better; the
+    left one is still 一级 (the right one had taken it, and every row's titles were swapped)."""
+    header = ["T级\n指标", "级\n指标", "工作要求", "牵头单位", "配合单位"]
+    assert find_header(page(0, [], header=header), PROFILE).roles == STANDARD
+    assert find_header(page(0, [], header=["二级指标", "一级指标", "工作要求", "牵头单位", "配合单位"]),
+                       PROFILE).roles == STANDARD
+
+
 def test_number_column_deadline_and_responsible_beside_support():
     p = page(0, [(1, 0, 2, "1"), (1, 1, 1, "甲。"), (1, 2, 1, "区教育局"), (1, 3, 1, "区妇联"), (1, 4, 1, "2027年底"),
                  (2, 1, 1, "乙。"), (2, 2, 1, "区科委"), (2, 3, 1, ""), (2, 4, 1, "长期")],
