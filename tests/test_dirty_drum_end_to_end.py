@@ -4,7 +4,7 @@ page and meet the rulings; before they were told from rulings they became column
 holding them lost most of their rows (make eval songjiang/dirty-drum: 11 of 35 rows). A streak also
 runs across the first page's header row, which reads no task column (作要) and no lead (单位): that
 header takes the roles it lacks from the second page's, which repeats it over the same columns. Now
-every row is found (the text under the streaks is still misread: requirement CER 8.7% in make eval).
+every row is found (the text under the streaks is read less well: requirement CER 3.9% in make eval).
 The lines taken for streaks are named per page in run.json and on the review page."""
 
 from __future__ import annotations
@@ -16,14 +16,18 @@ from pathlib import Path
 
 import degrade
 import scangen
+from rapidfuzz.distance import Levenshtein
 
 from pipeline.__main__ import main
+from pipeline.evaluate import normalize
 
 SONGJIANG = Path(__file__).resolve().parent / "data" / "songjiang_flood_v1.csv"
 #: As make eval prints it (tests/eval_suite.py TITLES).
 TITLE = "《松江区防汛防台能力提升三年行动计划（2027—2029年）》任务分工"
-#: The pages (1-based) whose streaks stood up as column lines, and how many on each.
-STREAKED_PAGES = {1: 1, 3: 3}
+#: The pages (1-based) whose streaks stood up as column lines, and how many on each (a fourth on page 3,
+#: at x 1435 inside 配合单位, since ink under dark paper counts by its share of the paper's gray too:
+#: imaging.INK_PAPER_SHARE; it is set aside like the others).
+STREAKED_PAGES = {1: 1, 3: 4}
 
 
 def _run_drum(csv_path: Path, title: str, tmp_path: Path) -> tuple[list[dict], list[dict], dict, Path]:
@@ -36,6 +40,12 @@ def _run_drum(csv_path: Path, title: str, tmp_path: Path) -> tuple[list[dict], l
     with (out / "drum.csv").open(encoding="utf-8-sig") as fh:
         got = list(csv.DictReader(fh))
     return truth, got, json.loads((out / "drum.run.json").read_text(encoding="utf-8")), out
+
+
+def requirement_cer(truth: list[dict], got: list[dict]) -> float:
+    """工作要求 CER of rows in the same order, as make eval counts it (normalised text)."""
+    pairs = [(normalize(t["工作要求"]), normalize(g["工作要求"])) for t, g in zip(truth, got, strict=True)]
+    return sum(Levenshtein.distance(t, g) for t, g in pairs) / sum(len(t) for t, _ in pairs)
 
 
 _IMAGE_REPAIR = re.compile(r"agency_by_image: '([^']*)' -> '([^']*)'")
@@ -58,9 +68,14 @@ def image_repairs_against_truth(out: Path, stem: str, truth: list[dict]) -> list
 def test_a_dirty_drum_copy_keeps_its_columns_and_every_row(tmp_path):
     truth, got, record, out = _run_drum(SONGJIANG, TITLE, tmp_path)
     assert [r["序号"] for r in got] == [r["序号"] for r in truth]
+    # The strokes under the streaks reach the recognizer (cells.DARK_SURROUNDINGS_SHARE): requirement
+    # CER 7.7 -> 3.9% in make eval (README), rows in order here.
+    assert requirement_cer(truth, got) <= 0.05
     assert [(page["status"], page["columns"]) for page in record["pages"]] == [("read", 5)] * 4
-    # what the streak left of the header is read differently as the speck rules change (「作要」, 「4作要」)
-    assert "header completed from p2's, which repeats it: 工作要求 (read 「" in record["pages"][0]["message"]
+    # What the streak left of the header is read differently as the speck rules change (工作要求 read
+    # 「作要」 or 「4作要」 while the strokes under streaks were painted out; since they are passed on, 牵头单位
+    # read 「23举头i福」): the role it lacks is taken from p2's header either way.
+    assert "header completed from p2's, which repeats it: " in record["pages"][0]["message"]
     streaks = {page["page"]: len(page["streaks"]) for page in record["pages"] if page["streaks"]}
     assert streaks == STREAKED_PAGES
     assert "墨粉条纹（不作列线）：x=" in (out / "drum.review.html").read_text(encoding="utf-8")
@@ -80,7 +95,9 @@ def test_qingpu_dirty_drum_reads_one_table_of_every_row_in_its_five_columns(tmp_
     review = (out / "drum.review.csv").read_text(encoding="utf-8-sig")
     assert "stray_before_number" in review
     # Names the streaks garbled, read again on the recognizer's lattice (repair.image_agency): make eval
-    # qingpu/dirty-drum made 8 such repairs, all right (lead exact 48.5 → 63.6%); none may be wrong.
+    # qingpu/dirty-drum made 8 such repairs, all right (lead exact 48.5 → 63.6%); since the strokes under
+    # the streaks reach the recognizer (cells.DARK_SURROUNDINGS_SHARE) fewer names are garbled and 2
+    # repairs are left to make. None may be wrong.
     repairs = image_repairs_against_truth(out, "drum", truth)
-    assert len(repairs) >= 5
+    assert len(repairs) >= 2
     assert [r for r in repairs if not r[2]] == []

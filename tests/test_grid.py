@@ -446,36 +446,19 @@ def test_a_streak_over_a_ruling_leaves_the_ruling():
     assert [len(detect_grid(p, settings).col_lines) for p in cleaned] == [6] * len(cleaned)
 
 
-MINHANG = Path(__file__).resolve().parent / "data" / "minhang_waste_v1.csv"
-MINHANG_TITLE = "《闵行区生活垃圾分类和资源化利用三年行动方案（2027—2029年）》任务分工"
 
-
-def test_a_row_ruling_under_a_toner_streak_is_found(monkeypatch, tmp_path):
+def test_a_row_ruling_under_a_toner_streak_is_found(monkeypatch, minhang_drum_first_page):
     """The dirty-drum recipe of tests/degrade.py (augraphy DirtyDrum) over the first page of the
     held-out Minhang plan, through its PDF as make eval reads it: a dense streak runs along the ruling
     between items 5 and 6, and the streak is as dark as the paper around the ruling is. The ruling is
     found (it is under INK_PAPER_SHARE of that dark paper's gray), and the page keeps every row line
     of its clean copy; by the 40 gray levels alone it was lost and item 6 was read into item 5."""
-    degrade = pytest.importorskip("degrade")
     from pipeline import imaging
-    from pipeline.clean import clean_page
-    from pipeline.ingest import load_page, open_document
 
-    rows = degrade.rows_for_pages(scangen.load_truth(MINHANG), 1, scangen.VARIANTS["clean-300"], MINHANG_TITLE)
     settings = Settings()
-    pages = {}
-    for recipe in ("dirty-drum", "none"):
-        if recipe == "none":
-            draft_path = tmp_path / "clean.pdf"
-            scangen.render_draft(rows, draft_path, scangen.VARIANTS["clean-300"], title=MINHANG_TITLE)
-        else:
-            draft_path = degrade.render_degraded(rows, tmp_path / "drum.pdf", recipe, scangen.VARIANTS["clean-300"],
-                                                 title=MINHANG_TITLE).path
-        doc = open_document(draft_path, settings)
-        pages[recipe] = clean_page(load_page(doc, 0, settings), settings, get_engine(settings))[0]
-    clean = detect_grid(pages["none"], settings)
-    drum = detect_grid(pages["dirty-drum"], settings)
+    clean = detect_grid(minhang_drum_first_page["clean"], settings)
+    drum = detect_grid(minhang_drum_first_page["dirty-drum"], settings)
     assert len(drum.row_lines) == len(clean.row_lines) == 12
     assert len(drum.cells) == len(clean.cells)
     monkeypatch.setattr(imaging, "INK_PAPER_SHARE", 0.0)
-    assert len(detect_grid(pages["dirty-drum"], settings).row_lines) == 11
+    assert len(detect_grid(minhang_drum_first_page["dirty-drum"], settings).row_lines) == 11
