@@ -610,3 +610,30 @@ def test_strokes_under_a_toner_streak_reach_the_recognizer(monkeypatch, minhang_
     assert cer() <= 0.1  # measured 7.6%
     monkeypatch.setattr(cells, "DARK_SURROUNDINGS_SHARE", 0.0)
     assert cer() >= 0.2  # measured 27.2%
+
+
+def test_a_streaks_blots_after_a_narrow_cells_text_are_read_on_their_own():
+    """A toner streak's blots below 区教育局 in a 牵头 cell (qingpu/dirty-drum, tests/degrade.py) are cut
+    as lines of their own; stitched after the name they were read with it (区教育4d, 区教育局義佛费制).
+    Lines under a streak after the cell's last other line are given to the recognizer on their own,
+    where they read under the illegible-line floor and are left out, flagged; the lines before stay
+    stitched (a streak's blot before a title is read with it, as the title repair expects)."""
+    from pipeline.ocr.cells import _cut_lines, _CutLine, _line_bands, _stitched_runs
+
+    rng = np.random.default_rng(5)
+    name = text_image(["区教育局"])
+    blot = np.full((40, name.shape[1]), 90, np.uint8)
+    blot[rng.random(blot.shape) < 0.35] = 20
+    blot[rng.random(blot.shape) < 0.3] = 170
+    gap = np.full((12, name.shape[1]), 255, np.uint8)
+    crop = np.vstack([name, gap, blot, gap])
+    clean, bands = _line_bands(crop, 28, speck_area=13)
+    lines = _cut_lines(crop, clean, bands, 28, speck_area=13)
+    assert [line.under_streak for line in lines] == [False, True]
+    images = _stitched_runs(lines, 28)
+    assert len(images) == 2 and images[0] is lines[0].image
+    # a blot before the text is stitched with it; of lines all under a streak the first is the head
+    before = _stitched_runs([_CutLine(blot, True), _CutLine(name)], 28)
+    assert len(before) == 1
+    assert len(_stitched_runs([_CutLine(blot, True), _CutLine(blot, True)], 28)) == 2
+    assert _stitched_runs([_CutLine(name), _CutLine(name)], 28)[0].shape[1] > 2 * name.shape[1] - 80
