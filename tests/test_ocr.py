@@ -618,7 +618,7 @@ def test_a_streaks_blots_after_a_narrow_cells_text_are_read_on_their_own():
     Lines under a streak after the cell's last other line are given to the recognizer on their own,
     where they read under the illegible-line floor and are left out, flagged; the lines before stay
     stitched (a streak's blot before a title is read with it, as the title repair expects)."""
-    from pipeline.ocr.cells import _cut_lines, _CutLine, _line_bands, _stitched_runs
+    from pipeline.ocr.cells import _cut_lines, _CutLine, _line_bands, _narrow_cell_images
 
     rng = np.random.default_rng(5)
     name = text_image(["区教育局"])
@@ -630,10 +630,10 @@ def test_a_streaks_blots_after_a_narrow_cells_text_are_read_on_their_own():
     clean, bands = _line_bands(crop, 28, speck_area=13)
     lines = _cut_lines(crop, clean, bands, 28, speck_area=13)
     assert [line.under_streak for line in lines] == [False, True]
-    images = _stitched_runs(lines, 28)
+    images = _narrow_cell_images(lines, 28)
     assert len(images) == 2 and images[0] is lines[0].image
     # a blot before the text is stitched with it; of lines all under a streak the first is the head
-    before = _stitched_runs([_CutLine(blot, True), _CutLine(name)], 28)
+    before = _narrow_cell_images([_CutLine(blot, True), _CutLine(name)], 28)
     assert len(before) == 1
-    assert len(_stitched_runs([_CutLine(blot, True), _CutLine(blot, True)], 28)) == 2
-    assert _stitched_runs([_CutLine(name), _CutLine(name)], 28)[0].shape[1] > 2 * name.shape[1] - 80
+    assert len(_narrow_cell_images([_CutLine(blot, True), _CutLine(blot, True)], 28)) == 2
+    assert _narrow_cell_images([_CutLine(name), _CutLine(name)], 28)[0].shape[1] > 2 * name.shape[1] - 80

@@ -413,6 +413,8 @@ def _crop_lines(crop: np.ndarray, clean: CleanInk, bands: list[tuple[int, int]],
 
 @dataclass(frozen=True, eq=False)
 class _CutLine:
+    """One line image cut from a cell, and whether it lies under a toner streak."""
+
     image: np.ndarray
     #: The line's ink lies under a toner streak (STREAK_LINE_SHARE of it in dark surroundings).
     under_streak: bool = False
@@ -495,12 +497,12 @@ def cell_lines(page: Page, grid: Grid) -> list[CellLines]:
             clean, bands = parts
             lines = _cut_lines(crop, clean, split_by_pitch(bands, clean.ink, pitch), char_height, speck_area)
         stitched = len(lines) > 1 and cell.box.width <= STITCH_MAX_CHARS * char_height
-        images = _stitched_runs(lines, char_height) if stitched else tuple(line.image for line in lines)
+        images = _narrow_cell_images(lines, char_height) if stitched else tuple(line.image for line in lines)
         work.append(CellLines(cell, images, stitched))
     return work
 
 
-def _stitched_runs(lines: Sequence[_CutLine], char_height: int) -> tuple[np.ndarray, ...]:
+def _narrow_cell_images(lines: Sequence[_CutLine], char_height: int) -> tuple[np.ndarray, ...]:
     """A narrow cell's lines as the recognizer is given them: stitched into one, but the lines under a
     toner streak after the cell's last other line (after its first, when all are) each on their own
     (see STREAK_LINE_SHARE)."""
