@@ -85,7 +85,8 @@ DARK_SURROUNDINGS_SHARE = 0.8
 #: (区教育4d, 区教育局義佛费制), while each read on its own reads under the illegible-line floor and is
 #: left out, flagged. So such lines after a narrow cell's last other line are read on their own.
 #: Measured on qingpu/dirty-drum's narrow cells (each line read alone): the blots' lines 0.9-1.0 of
-#: their ink in dark surroundings, read at 0.00-0.27; text half under a streak 0.3-0.7. Every line
+#: their ink in dark surroundings, most read at 0.00-0.27 (two at 0.43 and 0.64, kept and flagged as
+#: unknown text, as when stitched); text half under a streak 0.3-0.7. Every line
 #: under a streak was first read on its own: 牵头 exact rose, but a blot before a 一级 title read
 #: alone (海端, 0.81) stayed in the title (make eval 一级 qingpu 100 -> 84.8%, minhang 80 -> 60%);
 #: trailing lines only, make eval: 牵头 exact 69.7/71.4/71.4 -> 72.7/74.3/74.3% on the three dirty
