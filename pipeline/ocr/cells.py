@@ -107,11 +107,13 @@ CROP_MARGIN = 3
 
 @dataclass(frozen=True)
 class CleanInk:
-    """A cell crop's ink as the line cutter sees it (0/255), and the mask of the marks dropped from it
-    (painted out of the line images)."""
+    """A cell crop's ink as the line cutter sees it (0/255), the mask of the marks dropped from it
+    (painted out of the line images), and the paper's gray around each pixel (imaging.paper_level,
+    which the ink was judged against)."""
 
     ink: np.ndarray
     dropped: np.ndarray
+    surroundings: np.ndarray
 
 
 @dataclass(frozen=True, eq=False)
@@ -161,7 +163,8 @@ def _clean_ink(crop: np.ndarray, char_height: int, speck_area: int) -> CleanInk:
     Small marks are kept only next to a character (by their nearest ink): 、。 and the dot of `1.`
     sit beside text, scanner speckle mostly does not.
     """
-    ink = contrast_ink_mask(crop)
+    surroundings = paper_level(crop)
+    ink = contrast_ink_mask(crop, paper=surroundings)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     h, w = ink.shape
     keep = np.ones(count, dtype=bool)
@@ -188,7 +191,7 @@ def _clean_ink(crop: np.ndarray, char_height: int, speck_area: int) -> CleanInk:
     keep[small] = reached[small]
     _keep_stroke_parts(keep, stats, labels, char_height, speck_area)
     kept = np.where(keep[labels], ink, 0).astype(np.uint8)
-    return CleanInk(kept, (ink > 0) & ~keep[labels])
+    return CleanInk(kept, (ink > 0) & ~keep[labels], surroundings)
 
 
 def _keep_stroke_parts(keep: np.ndarray, stats: np.ndarray, labels: np.ndarray, char_height: int,
@@ -437,7 +440,7 @@ def _cut_lines(crop: np.ndarray, clean: CleanInk, bands: list[tuple[int, int]],
     paper = int(np.percentile(crop, PAPER_PERCENTILE))
     under_streak = np.zeros(crop.shape, bool)
     if speck_area > MIN_SPECK_AREA:
-        under_streak = paper_level(crop) < DARK_SURROUNDINGS_SHARE * paper
+        under_streak = clean.surroundings < DARK_SURROUNDINGS_SHARE * paper
         keep = ((cv2.dilate(ink, np.ones((3, 3), np.uint8)) > 0) & ~dropped) | under_streak
     else:
         keep = ~dropped
