@@ -1163,3 +1163,37 @@ def test_a_lone_latin_letter_glued_to_an_unknown_name_is_a_stray_mark():
     assert _support_read("m区教育局", None).table.rows[0].get("support") == "区教育局"
     kept = _support_read("G60科创走廊办", None)
     assert kept.table.rows[0].get("support") == "G60科创走廊办"
+
+
+# --- strays before a heading's numeral the image hardly supports (repair.strays_by_image) -------
+def _level1_read(text: str, steps: list[dict[str, float]] | None) -> RepairResult:
+    """A row of a document the lexicon has no titles of, whose 一级 cell was read as `text`."""
+    lattices = (lattice_of(steps, text),) if steps else ()
+    source = FieldSource(raw=text, confidence=0.9, engine="rapid", lattices=lattices)
+    return repair_rows(row(no="1", level1=text, level2="2、新题目", requirement="要求。", lead="区教育局",
+                           sources={"level1": source}))
+
+
+#: 章善五、保障 as a streak over the numeral reads it (held-out Minhang dirty drum: 章 0.26, 善 0.27).
+STREAK_BEFORE = [{"章": 0.26}, {"善": 0.27}, {"五": 0.99}, {"、": 0.99}, {"保": 0.99}, {"障": 0.99}]
+
+
+def test_strays_the_image_hardly_supports_are_taken_from_before_the_numeral_and_flagged():
+    result = _level1_read("章善五、保障", STREAK_BEFORE)
+    assert result.table.rows[0].level1 == "五、保障"
+    assert ("strays_by_image: 章善") in _reasons(result, "level1")
+    assert any(r.method == "strays_by_image" and r.after == "五、保障" for r in result.repairs)
+
+
+def test_characters_read_surely_before_the_numeral_stay_as_read_and_flagged():
+    """The same text read at 0.95 a character: dropping them costs ~6 nats, past STRAYS_MAX_LOSS."""
+    sure = [{"章": 0.95}, {"善": 0.95}, *STREAK_BEFORE[2:]]
+    result = _level1_read("章善五、保障", sure)
+    assert result.table.rows[0].level1 == "章善五、保障"
+    assert "text_before_number: 章善" in _reasons(result, "level1")
+
+
+def test_without_a_lattice_the_text_before_the_numeral_stays_as_read():
+    result = _level1_read("章善五、保障", None)
+    assert result.table.rows[0].level1 == "章善五、保障"
+    assert "text_before_number: 章善" in _reasons(result, "level1")
