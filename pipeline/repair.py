@@ -733,7 +733,7 @@ def district_of_agencies(table: Table) -> str:
     before a name with its district spelled out (区城投集团、闵行规划资源局 read as one run) was split
     inside the district's name and the unknown name before it took its first character (held-out
     Minhang document, tests/test_repair.py measure_held_out, garbled without its title)."""
-    named = [district_named(row.get(role)) for row in table.rows for role in ("lead", "support")]
+    named = [district_named(row.get(role)) for row in table.rows for role in AGENCY_FIELDS]
     found = [d for d in named if d]
     return found[0] if len(found) >= AGENCY_DISTRICT_MIN_CELLS and len(set(found)) == 1 else ""
 
