@@ -1075,7 +1075,8 @@ def test_a_draft_without_title_takes_the_district_its_agencies_spell_out() -> No
     one = (row(no="1", lead="公安闵行分局"),)
     assert draft_scope(Table(title="", rows=one), BASE, SETTINGS).district_from == "unknown"
     # A 责任单位 table (one column of agencies, the first leading) spells its district out there.
-    responsible = (Row.of(no="1", responsible="公安闵行分局、区教育局"), Row.of(no="2", responsible="上海市闵行区生态环境局"))
+    responsible = (Row.of(no="1", responsible="公安闵行分局、区教育局"),
+                   Row.of(no="2", responsible="上海市闵行区生态环境局"))
     scope = draft_scope(Table(title="", rows=responsible), BASE, SETTINGS)
     assert (scope.district, scope.district_from) == ("闵行区", "agencies")
 
