@@ -152,7 +152,8 @@ def write_run_record(out_dir: Path, stem: str, draft: Path, settings: Settings, 
     and document knowledge the repair used."""
     orientation = {c.page: {"rotation": c.rotation, "orientation_weak": c.orientation_weak,
                             "orientation": c.orientation_evidence, "rectified": c.rectified,
-                            "cleaned": c.cleaned, "streaks": list(c.grid.streaks)} for c in page_cells}
+                            "cleaned": c.cleaned, "streaks": list(c.grid.streaks),
+                            "bands": list(c.grid.bands)} for c in page_cells}
     record = {"draft": str(draft.resolve()), "lexicon": str(lexicon_path.resolve()), "settings": asdict(settings),
               "knowledge": scope,
               "pages": [asdict(p) | {"page": p.page + 1} | orientation.get(p.page, {}) for p in pages]}

@@ -111,6 +111,10 @@ class Grid:
     ruling_width: int = 2
     #: x of lines found like column lines but taken for toner streaks (grid.streak_lines), left out.
     streaks: tuple[int, ...] = ()
+    #: y of lines found like row lines but taken for a roller's gray bands (grid.roller_bands), left out.
+    bands: tuple[int, ...] = ()
+    #: The darkest gray of the roller bands over the page's row lines, in the margins (0: none).
+    band_gray: int = 0
 
     def cell_at(self, row: int, col: int) -> Cell | None:
         """The cell covering grid position (row, col), merged cells included."""

@@ -416,6 +416,7 @@ def _page_status_html(result: DraftResult) -> str:
     cleaned = {cells.page: cells.cleaned for cells in result.pages if cells.cleaned}
     streaks = {cells.page: ", ".join(f"x={x}" for x in cells.grid.streaks) for cells in result.pages
                if cells.grid.streaks}
+    bands = {cells.page: ", ".join(f"y={y}" for y in cells.grid.bands) for cells in result.pages if cells.grid.bands}
     items = "".join(
         f'<li class="status-{_escape(r.status)}">第 {r.page + 1} 页：{PAGE_STATUS_TEXT.get(r.status, r.status)}'
         f" · {_escape(r.message)}"
@@ -423,7 +424,8 @@ def _page_status_html(result: DraftResult) -> str:
         f"{f' · 方向：{_escape(evidence[r.page])}' if evidence.get(r.page) else ''}"
         f"{f' · 几何校正：{_escape(warped[r.page])}' if r.page in warped else ''}"
         f"{f' · 清除：{_escape(cleaned[r.page])}' if r.page in cleaned else ''}"
-        f"{f' · 墨粉条纹（不作列线）：{streaks[r.page]}' if r.page in streaks else ''}</li>"
+        f"{f' · 墨粉条纹（不作列线）：{streaks[r.page]}' if r.page in streaks else ''}"
+        f"{f' · 滚筒污带（不作行线）：{bands[r.page]}' if r.page in bands else ''}</li>"
         for r in result.page_reports
     )
     return f'<ul id="page-status">{items}</ul>'

@@ -112,6 +112,13 @@ DIRTY_DRUM_INTENSITY = 0.4
 #: Streak gray levels (0 black): dark toner streaks.
 DIRTY_DRUM_VALUE = (0, 40)
 
+# --- dirty rollers (augraphy DirtyRollers) ------------------------------------------------------
+#: Band width at REFERENCE_DPI (px): augraphy's default (8, 12), gray bands across the whole page a
+#: few millimetres apart. Added after a held-out trial of augraphy effects the project had not used
+#: (eleventh session): with the defaults, bands across the table were taken for row rulings and a
+#: page's rows cut in two (Songjiang 22 rows for 17), silently.
+DIRTY_ROLLERS_WIDTH_PX = (8, 12)
+
 # --- markup (augraphy Markup) -------------------------------------------------------------------
 #: Cells marked on a page, and marks per cell. augraphy finds words by dilating text lines
 #: sideways, which on a ruled table joins everything to the rulings; so it is run per cell interior.
@@ -378,6 +385,12 @@ def _dirty_drum(img: np.ndarray, ctx: PageContext) -> np.ndarray:
     return _gray(_run(aug, img))
 
 
+def _dirty_rollers(img: np.ndarray, ctx: PageContext) -> np.ndarray:
+    a = _augraphy()
+    width = (round(ctx.ref(DIRTY_ROLLERS_WIDTH_PX[0])), round(ctx.ref(DIRTY_ROLLERS_WIDTH_PX[1])))
+    return _gray(_run(a.DirtyRollers(line_width_range=width, scanline_type=0), img))
+
+
 def _markup(img: np.ndarray, ctx: PageContext) -> np.ndarray:
     """augraphy Markup on a few cells' interiors (strikethrough, underline, highlight, cross-out)."""
     a = _augraphy()
@@ -594,6 +607,8 @@ RECIPES: dict[str, Recipe] = {
     "low-ink": Recipe("light toner plus augraphy LowInkRandomLines and LowInkPeriodicLines streaks", _low_ink),
     "folding": Recipe("augraphy Folding: two folds, warping rulings and text across them", _folding),
     "dirty-drum": Recipe("augraphy DirtyDrum: toner streaks of a dirty drum", _dirty_drum),
+    "dirty-rollers": Recipe("augraphy DirtyRollers: gray bands of a scanner's dirty rollers across the page",
+                            _dirty_rollers),
     "markup": Recipe("augraphy Markup in a few cells: strikethrough, underline, highlight, cross-out",
                      _markup, jpeg_quality=COLOUR_SCAN_JPEG, colour=True),
     "seal-pen": Recipe("colour scan: red round seal over the agency columns, blue pen across rulings, scribbles",

@@ -4,8 +4,9 @@ Every page below is turned by 0/90/180/270° and handed to `orient.decide_orient
 engine (the default engine's quick look, PP-OCRv6 tiny, as clean.py uses it; the whole PP-OCRv6
 cascade; tesseract), and, for comparison, to tesseract's own orientation
 classifier (OSD, `--psm 0`, osd.traineddata from Debian's tesseract-ocr). Pages: the Qingpu draft
-in the shipped sample's style (our renderer), the two held-out documents on a 1-bit scan (our
-renderer, documents never tuned on), an A4 landscape table drawn with PIL, and the real
+in the shipped sample's style (our renderer), the three held-out documents on a 1-bit scan (our
+renderer, documents never tuned on), the held-out Songjiang page under three of the library's
+degradations (dirty drum, 1-bit light toner, phone photo), an A4 landscape table drawn with PIL, and the real
 third-party scans of ../shared/real when present (none of which is a 职责分工 table). Prints one
 line per method: pages right / pages, mean seconds per page, and every page it got wrong.
 """
@@ -18,12 +19,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(Path(__file__).resolve().parent)]
 
+import degrade  # noqa: E402
 import pytesseract  # noqa: E402
 import scangen  # noqa: E402
 from test_clean import landscape_table  # noqa: E402
@@ -35,6 +38,10 @@ from pipeline.settings import Settings  # noqa: E402
 REAL = ROOT.parent / "shared" / "real"
 #: Pages of each held-out document measured (the first three: header page and two without).
 HELD_OUT_PAGES = 3
+HELD_OUT_DOCS = ("songjiang_flood_v1", "jiading_elderly_v1", "minhang_waste_v1")
+#: The library's degradations (tests/degrade.py) whose first Songjiang page is measured too: the
+#: hardest to read (streaks, strokes lost to a 1-bit threshold, a photographed page).
+LIBRARY_RECIPES = ("dirty-drum", "bilevel-200", "phone-photo")
 
 
 def pages() -> dict[str, np.ndarray]:
@@ -42,10 +49,15 @@ def pages() -> dict[str, np.ndarray]:
     out = {}
     for i, im in enumerate(scangen.render_pages(scangen.load_truth(), scangen.VARIANTS["sample"])):
         out[f"qingpu-sample-p{i + 1}"] = np.asarray(im.convert("L"))
-    for doc in ("songjiang_flood_v1", "jiading_elderly_v1"):
+    for doc in HELD_OUT_DOCS:
         rows = scangen.load_truth(ROOT / "tests" / "data" / f"{doc}.csv")
         for i, im in enumerate(scangen.render_pages(rows, scangen.VARIANTS["uming-bilevel"])[:HELD_OUT_PAGES]):
             out[f"{doc}-bilevel-p{i + 1}"] = np.asarray(im.convert("L"))
+    rows = scangen.load_truth(ROOT / "tests" / "data" / "songjiang_flood_v1.csv")
+    for recipe in LIBRARY_RECIPES:
+        images, _ = degrade.degrade_pages(degrade.rows_for_pages(rows, 1), recipe, scangen.VARIANTS["clean-300"])
+        image = images[0]
+        out[f"songjiang-{recipe}-p1"] = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     out["landscape-table"] = landscape_table()
     if REAL.is_dir():
         for path in sorted(REAL.iterdir()):

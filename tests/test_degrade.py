@@ -82,7 +82,8 @@ def _gray(img: np.ndarray) -> np.ndarray:
 
 def test_recipes_are_named_and_ordered() -> None:
     assert list(degrade.RECIPES) == ["photocopy", "shadow", "ink-bleed", "low-ink", "folding", "dirty-drum",
-                                     "markup", "seal-pen", "scanner-edge", "phone-photo", "bilevel-200"]
+                                     "dirty-rollers", "markup", "seal-pen", "scanner-edge", "phone-photo",
+                                     "bilevel-200"]
 
 
 @pytest.mark.parametrize("recipe", list(degrade.RECIPES))
@@ -129,6 +130,15 @@ def test_folding_bends_a_ruling() -> None:
 def test_dirty_drum_streaks_the_paper() -> None:
     paper = _clean() >= 250
     assert np.mean(_page("dirty-drum")[paper] < INK) >= STREAK_FRACTION
+
+
+def test_dirty_rollers_band_the_paper_across_the_page() -> None:
+    """Gray bands run across the page: in the blank margin beside the table, rows of pixels that are
+    darker than paper all along it."""
+    page = _page("dirty-rollers")
+    margin = page[:, :_mm(10)]
+    banded = (margin < PAPER).all(axis=1)
+    assert banded.mean() >= 0.1, banded.mean()
 
 
 def _coloured(img: np.ndarray) -> np.ndarray:

@@ -92,6 +92,12 @@ DARK_SURROUNDINGS_SHARE = 0.8
 #: trailing lines only, make eval: 牵头 exact 69.7/71.4/71.4 -> 72.7/74.3/74.3% on the three dirty
 #: drums, nothing else moved (photocopies, 150-dpi noise and the samples of the 12 speckled drafts).
 STREAK_LINE_SHARE = 0.9
+#: On a page with a roller's gray bands across it (grid.roller_bands), pixels at least this share of
+#: the darkest band's gray are painted with the paper in the line images: between characters a band
+#: read as 一, - or 二 (held-out trial, augraphy DirtyRollers over the Songjiang and Minhang plans:
+#: 推进一小压站…, 规范-分类收运作业; 9 such insertions in 34 rows, none after; requirement CER
+#: 0.25 / 0.12% -> see README). Strokes are far darker than a band's gray.
+BAND_PAINT_SHARE = 0.95
 #: A component touching the crop's edge this thin (px) and this long (share of the side) is a
 #: remnant of a ruling, not a stroke...
 RULING_REMNANT_THICKNESS = 4
@@ -425,8 +431,9 @@ class _CutLine:
 
 
 def _cut_lines(crop: np.ndarray, clean: CleanInk, bands: list[tuple[int, int]],
-               char_height: int, speck_area: int) -> list[_CutLine]:
-    """The line images of a cell crop's bands, its dropped marks painted out, each marked when its
+               char_height: int, speck_area: int, band_gray: int = 0) -> list[_CutLine]:
+    """The line images of a cell crop's bands, its dropped marks painted out (and, on a page with a
+    roller's bands of `band_gray`, what is as light as them: BAND_PAINT_SHARE), each marked when its
     ink lies under a toner streak."""
     ink, dropped = clean.ink, clean.dropped
     pad = max(2, int(LINE_PAD_CHARS * char_height))
@@ -444,6 +451,8 @@ def _cut_lines(crop: np.ndarray, clean: CleanInk, bands: list[tuple[int, int]],
         keep = ((cv2.dilate(ink, np.ones((3, 3), np.uint8)) > 0) & ~dropped) | under_streak
     else:
         keep = ~dropped
+    if band_gray:
+        keep &= crop < BAND_PAINT_SHARE * band_gray
     cleaned = np.where(keep, crop, paper).astype(np.uint8)
     lines = []
     min_ink = MIN_LINE_INK_CHARS * char_height**2
@@ -499,7 +508,8 @@ def cell_lines(page: Page, grid: Grid) -> list[CellLines]:
         lines: list[_CutLine] = []
         if parts:
             clean, bands = parts
-            lines = _cut_lines(crop, clean, split_by_pitch(bands, clean.ink, pitch), char_height, speck_area)
+            lines = _cut_lines(crop, clean, split_by_pitch(bands, clean.ink, pitch), char_height, speck_area,
+                               grid.band_gray)
         stitched = len(lines) > 1 and cell.box.width <= STITCH_MAX_CHARS * char_height
         images = _narrow_cell_images(lines, char_height) if stitched else tuple(line.image for line in lines)
         work.append(CellLines(cell, images, stitched))
