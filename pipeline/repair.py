@@ -1230,6 +1230,7 @@ def _image_agency_at(read: str, lattices: Sequence[CharLattice], lexicon: Lexico
 #: speck read as a letter (区城运中心m on the held-out Minhang photocopy, 牵头). No agency name of the
 #: lexicon or the held-out documents holds a Latin letter; a name with a Latin word (G60…) has two or
 #: more letters or digits together, and is left as read.
+_HAS_CJK = re.compile(f"[{_CJK}]")
 _LONE_LATIN = re.compile(rf"^[A-Za-z](?=[{_CJK}])|(?<=[{_CJK}])[A-Za-z]$")
 
 
@@ -1257,9 +1258,12 @@ def _repair_agencies(
         else:
             segmented.extend(segment_agencies(text, lexicon, settings))
     for frag in segmented:
-        # A lone mark (- 》 ·): a speck or stray punctuation; or one character alone, which no agency
-        # name is: a pen stroke or speck read as 一 (degrade.py's seal-pen and phone-photo pages).
-        if not any(ch.isalnum() for ch in frag.read) or len(frag.read.strip()) == 1:
+        # A lone mark (- 》 ·): a speck or stray punctuation; one character alone, which no agency
+        # name is: a pen stroke or speck read as 一 (degrade.py's seal-pen and phone-photo pages); or
+        # digits and letters without a Chinese character (72, 06 after 区教育局 under a toner streak,
+        # make eval's dirty drums): every agency name is written in Chinese (G60科创走廊办 too).
+        if (not any(ch.isalnum() for ch in frag.read) or len(frag.read.strip()) == 1
+                or not _HAS_CJK.search(frag.read)):
             log.repair(index, field, frag.read, "", "stray_mark", STRAY_MARK_SCORE)
             log.flag(index, field, frag.read, "stray_mark", STRAY_MARK_SCORE)
             continue

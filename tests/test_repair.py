@@ -1202,3 +1202,12 @@ def test_without_a_lattice_the_text_before_the_numeral_stays_as_read():
     result = _level1_read("章善五、保障", None)
     assert result.table.rows[0].level1 == "章善五、保障"
     assert "text_before_number: 章善" in _reasons(result, "level1")
+
+
+def test_digits_without_a_chinese_character_are_no_agency_name():
+    """72 read from a toner streak after 区教育局 (make eval qingpu/dirty-drum): dropped, recorded and
+    flagged stray_mark; a name with digits in it stays as read."""
+    result = _support_read("区教育局、72", None)
+    assert result.table.rows[0].get("support") == "区教育局"
+    assert ("stray_mark", "72") in [(f.reason, f.text) for f in result.flags]
+    assert _support_read("G60科创走廊办", None).table.rows[0].get("support") == "G60科创走廊办"
