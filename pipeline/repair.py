@@ -319,13 +319,13 @@ def text_before_numeral(text: str) -> tuple[str, str]:
 
 #: Characters read before a heading's numeral are strays, taken out (recorded and flagged
 #: `strays_by_image`), when the recognizer's lattice makes the title without them at most this many
-#: nats less likely than as read: the image hardly supports them. Measured on the dirty drums of
-#: make eval (three documents, two held out, whose 一级 cells a streak crosses above the numeral):
-#: 酸自是 of 酸自是一、健全防汛指挥体系 0.2-0.5 a character, 2.4 nats in all; 章善 0.5; 海 1.1. A character
-#: printed there costs far more: the first real character of every other 一级 title of those pages
-#: 4.3-19 nats (one, 一 read at 0.81, 1.5 nats, but a numeral is never taken: only what stands
-#: before it). Same budget as the agency names' (IMAGE_MAX_LOSS).
-STRAYS_MAX_LOSS = 5.0
+#: nats a character less likely than as read: the image hardly supports them. Measured on the dirty
+#: drums of make eval (three documents, two held out, whose 一级 cells a streak crosses above the
+#: numeral): 酸自是 of 酸自是一、健全防汛指挥体系 0.8 a character (2.4 nats in all), 章善 0.3, 海 1.1. A
+#: character printed there costs far more: the first real character of every other 一级 title of
+#: those pages 4.3-19 nats (one, 一 read at 0.81, 1.5, but a numeral is never taken: only what stands
+#: before it); a character read at 0.99 with the blank at 0.01 costs 4.6.
+STRAYS_MAX_LOSS_PER_CHAR = 1.5
 STRAYS_BY_IMAGE_SCORE = 60.0
 
 
@@ -351,7 +351,8 @@ def _drop_leading(text: str, count: int) -> str:
 
 def strays_by_image(raw: str, lattices: Sequence[CharLattice]) -> tuple[str, str, float]:
     """(title without strays, strays, loss): `raw` with the characters read before its heading
-    numeral taken out when its lattices hardly support them (STRAYS_MAX_LOSS), else (raw, "", 0)."""
+    numeral taken out when its lattices hardly support them (STRAYS_MAX_LOSS_PER_CHAR), else
+    (raw, "", 0)."""
     before, _ = text_before_numeral(raw)
     read = "".join(lat.concatenate(lattices).text.split()) if lattices else ""
     at = read.find(before) if before else -1
@@ -359,7 +360,7 @@ def strays_by_image(raw: str, lattices: Sequence[CharLattice]) -> tuple[str, str
         return raw, "", 0.0
     end = at + len(before)
     loss = loss_without(lattices, 0, end)
-    if loss is None or loss > STRAYS_MAX_LOSS or "".join(raw.split())[:end] != read[:end]:
+    if loss is None or loss > STRAYS_MAX_LOSS_PER_CHAR * end or "".join(raw.split())[:end] != read[:end]:
         return raw, "", 0.0
     return _drop_leading(raw, end), read[:end], loss
 
@@ -972,7 +973,9 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
         known2 = lexicon.level2_by_number.get(int(l2.known_number)) if l2.known_number else None
 
         # 工作要求
-        changed["requirement"] = _repair_requirement(log, index, row.get("requirement"))
+        source = row.sources.get("requirement")
+        changed["requirement"] = _repair_requirement(log, index, row.get("requirement"),
+                                                     source.lattices if source else ())
 
         # 牵头单位 / 配合单位 / 责任单位
         for name in AGENCY_FIELDS:
@@ -1033,12 +1036,43 @@ def _log_title(log: _Log, index: int, field: str, raw: str, after: str, match: T
         log.flag(index, field, raw, match.flag, match.score)
 
 
-def _repair_requirement(log: _Log, index: int, raw: str) -> str:
+#: At most this many characters read after a requirement's last sentence end are strays, taken off
+#: (a repair `strays_by_image`, flagged) when the recognizer's lattice makes the text without them
+#: at most STRAYS_MAX_LOSS_PER_CHAR nats a character less likely: a streak's blot after the last line (应等级。9,
+#: 和公示。厦, 以上。22 on make eval's dirty drums, 11 cells of the three documents).
+MAX_STRAYS_AFTER_END = 3
+
+
+def strays_after_end(raw: str, lattices: Sequence[CharLattice]) -> tuple[str, str, float]:
+    """(text without strays, strays, loss): `raw` without the characters read after its last
+    sentence end when its lattices hardly support them (STRAYS_MAX_LOSS_PER_CHAR), else (raw, "", 0)."""
+    read = "".join(raw.split())
+    end = max(read.rfind(mark) for mark in _TERMINAL)
+    tail = read[end + 1:] if end >= 0 else ""
+    if not tail or len(tail) > MAX_STRAYS_AFTER_END or not any(ch.isalnum() for ch in tail) or not lattices:
+        return raw, "", 0.0
+    if "".join(lat.concatenate(lattices).text.split()) != read:
+        return raw, "", 0.0
+    loss = loss_without(lattices, end + 1, len(read))
+    if loss is None or loss > STRAYS_MAX_LOSS_PER_CHAR * len(tail):
+        return raw, "", 0.0
+    kept = raw.rstrip()
+    for _ in tail:
+        kept = kept[:-1].rstrip()
+    return kept, tail, loss
+
+
+def _repair_requirement(log: _Log, index: int, raw: str, lattices: Sequence[CharLattice] = ()) -> str:
     junk = junk_reason(raw)
     if junk:
         log.repair(index, "requirement", raw, "", "unreadable", 0.0)
         log.flag(index, "requirement", raw, "unreadable", 0.0)
         return ""
+    read, strays, loss = strays_after_end(raw, lattices)
+    if strays:
+        log.repair(index, "requirement", raw, read, "strays_by_image", 100.0 * float(np.exp(-loss)))
+        log.flag(index, "requirement", raw, f"strays_by_image: {strays}", STRAYS_BY_IMAGE_SCORE)
+        raw = read
     text, methods = clean_requirement(raw)
     if methods:
         log.repair(index, "requirement", raw, text, "+".join(methods), 100.0)

@@ -1191,7 +1191,8 @@ def test_strays_the_image_hardly_supports_are_taken_from_before_the_numeral_and_
 
 
 def test_characters_read_surely_before_the_numeral_stay_as_read_and_flagged():
-    """The same text read at 0.95 a character: dropping them costs ~6 nats, past STRAYS_MAX_LOSS."""
+    """The same text read at 0.95 a character: dropping them costs ~3 nats each, past
+    STRAYS_MAX_LOSS_PER_CHAR."""
     sure = [{"章": 0.95}, {"善": 0.95}, *STREAK_BEFORE[2:]]
     result = _level1_read("章善五、保障", sure)
     assert result.table.rows[0].level1 == "章善五、保障"
@@ -1211,3 +1212,29 @@ def test_digits_without_a_chinese_character_are_no_agency_name():
     assert result.table.rows[0].get("support") == "区教育局"
     assert ("stray_mark", "72") in [(f.reason, f.text) for f in result.flags]
     assert _support_read("G60科创走廊办", None).table.rows[0].get("support") == "G60科创走廊办"
+
+
+# --- strays after a requirement's last sentence end (repair.strays_after_end) --------------------
+def _requirement_read(text: str, steps: list[dict[str, float]] | None) -> RepairResult:
+    lattices = (lattice_of(steps, text),) if steps else ()
+    source = FieldSource(raw=text, confidence=0.9, engine="rapid", lattices=lattices)
+    return repair_rows(row(no="1", level2="2", requirement=text, lead="区教育局", sources={"requirement": source}))
+
+
+#: 和公示。厦 as a streak's blot after the last line reads it (厦 at 0.3).
+BLOT_AFTER = [{"和": 0.99}, {"公": 0.99}, {"示": 0.99}, {"。": 0.98}, {"厦": 0.3}]
+
+
+def test_a_blot_after_the_last_sentence_the_image_hardly_supports_is_taken_off_and_flagged():
+    result = _requirement_read("和公示。厦", BLOT_AFTER)
+    assert result.table.rows[0].requirement == "和公示。"
+    assert "strays_by_image: 厦" in _reasons(result, "requirement")
+
+
+def test_a_character_read_surely_after_the_last_sentence_stays():
+    """厦 at 0.99: dropping it costs ~9 nats; kept as read, flagged as a requirement cut off."""
+    sure = [*BLOT_AFTER[:4], {"厦": 0.99}]
+    result = _requirement_read("和公示。厦", sure)
+    assert result.table.rows[0].requirement == "和公示。厦"
+    assert not any(r.startswith("strays_by_image") for r in _reasons(result, "requirement"))
+    assert _requirement_read("和公示。厦", None).table.rows[0].requirement == "和公示。厦"
