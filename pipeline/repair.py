@@ -326,6 +326,7 @@ def text_before_numeral(text: str) -> tuple[str, str]:
 #: those pages 4.3-19 nats (one, 一 read at 0.81, 1.5, but a numeral is never taken: only what stands
 #: before it); a character read at 0.99 with the blank at 0.01 costs 4.6.
 STRAYS_MAX_LOSS_PER_CHAR = 1.5
+#: The review score of a `strays_by_image` flag: text was taken out, a clerk should glance at it.
 STRAYS_BY_IMAGE_SCORE = 60.0
 
 
@@ -1038,8 +1039,9 @@ def _log_title(log: _Log, index: int, field: str, raw: str, after: str, match: T
 
 #: At most this many characters read after a requirement's last sentence end are strays, taken off
 #: (a repair `strays_by_image`, flagged) when the recognizer's lattice makes the text without them
-#: at most STRAYS_MAX_LOSS_PER_CHAR nats a character less likely: a streak's blot after the last line (应等级。9,
-#: 和公示。厦, 以上。22 on make eval's dirty drums, 11 cells of the three documents).
+#: at most STRAYS_MAX_LOSS_PER_CHAR nats a character less likely: a streak's blot after the last
+#: line (应等级。9, 和公示。厦, 以上。22: 11 cells of make eval's three dirty drums, 5 of them taken; the
+#: others cost more and stay, flagged as a requirement that does not end a sentence).
 MAX_STRAYS_AFTER_END = 3
 
 

@@ -95,8 +95,8 @@ STREAK_LINE_SHARE = 0.9
 #: On a page with a roller's gray bands across it (grid.roller_bands), pixels at least this share of
 #: the darkest band's gray are painted with the paper in the line images: between characters a band
 #: read as 一, - or 二 (held-out trial, augraphy DirtyRollers over the Songjiang and Minhang plans:
-#: 推进一小压站…, 规范-分类收运作业; 9 such insertions in 34 rows, none after; requirement CER
-#: 0.25 / 0.12% -> see README). Strokes are far darker than a band's gray.
+#: 推进一小压站…, 规范-分类收运作业: 9 such insertions in 34 rows, none after; requirement CER of those
+#: two pages each 0.25 / 0.12% -> 0.06 / 0.06%). Strokes are far darker than a band's gray.
 BAND_PAINT_SHARE = 0.95
 #: A component touching the crop's edge this thin (px) and this long (share of the side) is a
 #: remnant of a ruling, not a stroke...
