@@ -273,6 +273,10 @@ def streak_lines(ink: np.ndarray, cols: tuple[int, ...], span: tuple[int, int], 
 #: banded). No row line of make eval's other pages or the real scans has a band (every page checked).
 BAND_MIN_COLUMNS = 0.9
 BAND_INSIDE_SHARE = 0.8
+#: A band is gray, not ink: its gray in the margins is at least this share of the paper's (the page's
+#: 90th percentile). The trial's bands 0.70-0.88; a printed ruling run on to the page's edge (an
+#: open-sided table's) is ink, at most ~0.4, and stays a ruling.
+BAND_MIN_PAPER_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -294,12 +298,15 @@ def roller_bands(gray: np.ndarray, ink: np.ndarray, rows: tuple[int, ...], cols:
                if x1 - x0 >= STREAK_MARGIN_CHARS * char_height]
     if len(margins) < 2:
         return {}
+    paper = float(np.percentile(gray, 90))
     out = {}
     for y in rows:
         strip = slice(max(0, y - half), y + half + 1)
         if not all((ink[strip, x0:x1] > 0).mean(axis=1).max() >= BAND_MIN_COLUMNS for x0, x1 in margins):
             continue
         band_gray = min(float(np.median(gray[strip, x0:x1], axis=1).min()) for x0, x1 in margins)
+        if band_gray < BAND_MIN_PAPER_SHARE * paper:
+            continue
         dark = np.where(gray[strip] < BAND_INSIDE_SHARE * band_gray, 255, 0).astype(np.uint8)
         out[y] = RollerBand(round(band_gray), tuple(_ruled(dark[:, left + ruling_width:right - ruling_width],
                                                            char_height) for left, right in pairwise(cols)))

@@ -492,3 +492,17 @@ def test_roller_bands_across_the_page_are_no_rows(monkeypatch, tmp_path):
     assert rollers.bands and not clean.bands
     monkeypatch.setattr(grid_module, "roller_bands", lambda *args: {})
     assert len(detect_grid(first["rollers"], settings).row_lines) >= 2 * len(clean.row_lines)
+
+
+def test_rulings_run_on_to_the_page_edges_are_no_bands():
+    """An open-sided table whose row rulings are printed on to both edges of the page: ink across both
+    margins like a roller's band, but ink, not gray (grid.BAND_MIN_PAPER_SHARE): every row stays."""
+    page = np.full((900, 1200, 3), 255, np.uint8)
+    for y in range(100, 801, 140):
+        page[y:y + 3, :] = 20
+    for x in (300, 500, 900):
+        page[100:803, x:x + 3] = 20
+    for y in range(140, 760, 140):
+        page = _text(page, (520, y), "为进一步加强防汛", 30)
+    grid = detect_grid(as_page(cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)), Settings())
+    assert len(grid.row_lines) == 6 and not grid.bands and grid.band_gray == 0
