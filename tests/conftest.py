@@ -49,26 +49,33 @@ MINHANG_CSV = Path(__file__).resolve().parent / "data" / "minhang_waste_v1.csv"
 MINHANG_TITLE = "《闵行区生活垃圾分类和资源化利用三年行动方案（2027—2029年）》任务分工"
 
 
-@pytest.fixture(scope="session")
-def minhang_drum_first_page(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Page]:
-    """The first page of the held-out Minhang plan, cleaned as the pipeline cleans it, through its PDF
-    as make eval reads it: {"dirty-drum": its copy by tests/degrade.py's dirty-drum recipe (augraphy
-    DirtyDrum, the library's degradation), "clean": the same page as scangen draws it}."""
-    degrade = pytest.importorskip("degrade")
+def first_pages_degraded(csv_path: Path, title: str, recipe: str, pages: int, folder: Path) -> dict[str, Page]:
+    """The first page of a truth document's leading rows (as many as fill `pages` pages), cleaned as the
+    pipeline cleans it, through its PDF as make eval reads it: {recipe: its copy by tests/degrade.py's
+    recipe (the library's degradation), "clean": the same page as scangen draws it}."""
+    import degrade
+
     from pipeline.clean import clean_page
     from pipeline.ingest import load_page, open_document
     from pipeline.ocr import get_engine
     from pipeline.settings import Settings
 
-    tmp = tmp_path_factory.mktemp("minhang_drum")
     style = scangen.VARIANTS["clean-300"]
-    rows = degrade.rows_for_pages(scangen.load_truth(MINHANG_CSV), 1, style, MINHANG_TITLE)
-    paths = {"dirty-drum": degrade.render_degraded(rows, tmp / "drum.pdf", "dirty-drum", style,
-                                                   title=MINHANG_TITLE).path,
-             "clean": scangen.render_draft(rows, tmp / "clean.pdf", style, title=MINHANG_TITLE).path}
+    rows = degrade.rows_for_pages(scangen.load_truth(csv_path), pages, style, title)
+    paths = {recipe: degrade.render_degraded(rows, folder / f"{recipe}.pdf", recipe, style, title=title).path,
+             "clean": scangen.render_draft(rows, folder / "clean.pdf", style, title=title).path}
     settings = Settings()
-    pages = {}
+    out = {}
     for name, path in paths.items():
         doc = open_document(Path(path), settings)
-        pages[name] = clean_page(load_page(doc, 0, settings), settings, get_engine(settings))[0]
-    return pages
+        out[name] = clean_page(load_page(doc, 0, settings), settings, get_engine(settings))[0]
+    return out
+
+
+@pytest.fixture(scope="session")
+def minhang_drum_first_page(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Page]:
+    """The first page of the held-out Minhang plan, cleaned as the pipeline cleans it, through its PDF
+    as make eval reads it: {"dirty-drum": its copy by tests/degrade.py's dirty-drum recipe (augraphy
+    DirtyDrum, the library's degradation), "clean": the same page as scangen draws it}."""
+    pytest.importorskip("degrade")
+    return first_pages_degraded(MINHANG_CSV, MINHANG_TITLE, "dirty-drum", 1, tmp_path_factory.mktemp("minhang_drum"))

@@ -4,7 +4,7 @@ import cv2
 import numpy as np
 import pytest
 import scangen
-from conftest import as_page
+from conftest import as_page, first_pages_degraded
 
 from pipeline.grid import cluster_positions, detect_grid, draw_grid, estimate_char_height
 from pipeline.imaging import ink_gray, ink_mask
@@ -470,28 +470,18 @@ def test_roller_bands_across_the_page_are_no_rows(monkeypatch, tmp_path):
     plan, through its PDF: gray bands run across the whole page. The first page keeps exactly its
     clean copy's cells (10 row lines; the bands over rulings do not split the merged 一级 cell beside
     them), and the bands are named on the grid; without the band test it had 42 row lines."""
-    degrade = pytest.importorskip("degrade")
+    pytest.importorskip("degrade")
     from pipeline import grid as grid_module
-    from pipeline.clean import clean_page
-    from pipeline.ingest import load_page, open_document
 
-    style = scangen.VARIANTS["clean-300"]
-    rows = degrade.rows_for_pages(scangen.load_truth(SONGJIANG), 2, style, SONGJIANG_TITLE)
-    drafts = {"rollers": degrade.render_degraded(rows, tmp_path / "rollers.pdf", "dirty-rollers", style,
-                                                 title=SONGJIANG_TITLE).path,
-              "clean": scangen.render_draft(rows, tmp_path / "clean.pdf", style, title=SONGJIANG_TITLE).path}
+    first = first_pages_degraded(SONGJIANG, SONGJIANG_TITLE, "dirty-rollers", 2, tmp_path)
     settings = Settings()
-    first = {}
-    for name, path in drafts.items():
-        doc = open_document(path, settings)
-        first[name] = clean_page(load_page(doc, 0, settings), settings, get_engine(settings))[0]
-    clean, rollers = detect_grid(first["clean"], settings), detect_grid(first["rollers"], settings)
+    clean, rollers = detect_grid(first["clean"], settings), detect_grid(first["dirty-rollers"], settings)
     assert len(rollers.row_lines) == len(clean.row_lines) == 10
     assert [(c.row, c.col, c.row_span, c.col_span) for c in rollers.cells] == \
         [(c.row, c.col, c.row_span, c.col_span) for c in clean.cells]
     assert rollers.bands and not clean.bands
     monkeypatch.setattr(grid_module, "roller_bands", lambda *args: {})
-    assert len(detect_grid(first["rollers"], settings).row_lines) >= 2 * len(clean.row_lines)
+    assert len(detect_grid(first["dirty-rollers"], settings).row_lines) >= 2 * len(clean.row_lines)
 
 
 def test_rulings_run_on_to_the_page_edges_are_no_bands():
