@@ -190,13 +190,23 @@ def find_header(page: PageCells, profile: TableProfile) -> Header | None:
         covered = sum(c.col_span for c in matched)
         if len(matched) < HEADER_MIN_MATCHES or covered < HEADER_MIN_COVERAGE * n_cols:
             continue
-        last = max(c.row + c.row_span - 1 for c in matched)
+        last = _header_last_row(matched)
         header_cells = [ct for ct in page.cells if row <= ct.cell.row <= last]
         for ct in header_cells:
             if ct.cell.row > row:
                 matches[ct.cell] = profile.match_header(ct.text)
         return _column_roles(header_cells, matches, row, last, profile)
     return None
+
+
+def _header_last_row(matched: Sequence[Cell]) -> int:
+    """The header's last grid row: the lowest row that at least HEADER_MIN_MATCHES of the cells naming
+    roles reach. A two-row header's cells reach its second row together (序号 and 一级 over both rows,
+    牵头 and 配合 under 责任单位); one cell alone reaching far down is a header cell whose ruling below
+    was lost and which runs on into the body (augraphy LinesDegradation over the held-out Songjiang
+    plan: 一级指标 ran down the whole 一级 column, the header took the page's 11 rows, 0 rows read)."""
+    ends = sorted((c.row + c.row_span - 1 for c in matched), reverse=True)
+    return ends[min(len(ends), HEADER_MIN_MATCHES) - 1]
 
 
 def _column_roles(cells: Sequence[CellText], matches: dict, first: int, last: int, profile: TableProfile) -> Header:
@@ -485,6 +495,12 @@ def _read_page(current: _TableState, page: PageCells, header_end: int, roles: di
         joined = 1
     else:
         joined = 0
+    below = [_compact(ct.text) for ct in sorted(page.cells, key=lambda ct: (ct.cell.row, ct.cell.col))
+             if ct.cell.row > header_end and ct.text.strip()]
+    if not page_rows and not joined and below:
+        # Text below the header and no row taken from it: the page is not read, and says so.
+        return PageReport(page.page, PAGE_NOT_READ, columns=n_cols, message=(
+            f"{n_cols} columns, no row read from the text below the header: 「{' | '.join(below[:4])}」"))
     current.rows.extend(page_rows)
     current.pages.append(page.page)
     message = f"{len(page_rows)} rows" + (", first row continues the previous page's" if joined else "")

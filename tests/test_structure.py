@@ -510,3 +510,26 @@ def test_a_first_page_header_missing_roles_is_completed_from_the_next_pages_repe
                              PROFILE)
     assert len(structure.tables) == 2
     assert "header completed" not in structure.pages[0].message
+
+
+def test_a_header_cell_running_on_into_the_body_does_not_take_the_page():
+    """The ruling under 一级指标 lost (augraphy LinesDegradation over the held-out Songjiang plan): the
+    header cell runs down the whole 一级 column. The header is the row the other role names end in,
+    and the page's rows are read (it had given 0 rows, reported as read)."""
+    header = [(0, 0, 3, "一级指标二、提升"), (0, 1, 1, "二级指标"), (0, 2, 1, "工作要求"), (0, 3, 1, "牵头单位"),
+              (0, 4, 1, "配合单位")]
+    data = [(1, 1, 1, "1. 乙"), (1, 2, 1, "丁。"), (1, 3, 1, "区教育局"), (1, 4, 1, "区妇联"),
+            (2, 1, 1, "2. 戊"), (2, 2, 1, "庚。"), (2, 3, 1, "区科委"), (2, 4, 1, "")]
+    p = page(0, header + data, header=None)
+    assert find_header(p, PROFILE).last_row == 0
+    structure = build_tables([p], PROFILE)
+    assert [r.requirement for r in structure.tables[0].rows] == ["丁。", "庚。"]
+    assert structure.pages[0].status == PAGE_READ
+
+
+def test_a_page_whose_text_gives_no_row_is_not_read_and_says_so():
+    """Text below the header from which no row is read (here a 一级 title alone, no task, no agency):
+    the page is not read and names what it holds, never 'read, 0 rows' with its text dropped."""
+    structure = build_tables([page(0, [(1, 0, 1, "一、甲")])], PROFILE)
+    assert structure.pages[0].status == PAGE_NOT_READ
+    assert structure.pages[0].message == "5 columns, no row read from the text below the header: 「一、甲」"
