@@ -1,8 +1,8 @@
 """A scanner's dirty rollers (tests/degrade.py's dirty-rollers recipe: augraphy DirtyRollers, not our
 renderer) over the first two pages of the held-out Songjiang plan, end to end with the real OCR. Gray
 bands run across the whole page; before they were told from rulings, a held-out trial of augraphy
-effects read 22 rows for 17 and requirement CER 42%, silently (make eval before the change: 49 rows
-for 35, CER 45.00%). Now every row is found, the text is read within the scan-robustness issue's
+effects read 22 rows for 17 and requirement CER 42%, silently (make eval before the change: 37 rows
+for 35, CER 27.15%). Now every row is found, the text is read within the scan-robustness issue's
 bound, and the bands are named per page in run.json and on the review page."""
 
 from __future__ import annotations
