@@ -514,6 +514,11 @@ def _read_page(current: _TableState, page: PageCells, header_end: int, roles: di
     merged = _merged_message(current, page, tolerance, profile)
     if merged:
         message += f"; {merged}"
+    running_on = [_compact(ct.text) for ct in page.cells
+                  if ct.cell.row <= header_end < ct.cell.row + ct.cell.row_span - 1 and ct.text.strip()]
+    if running_on:  # its ruling below lost: what it holds below the header is in no row
+        message += f"; a header cell runs on into the rows below it, its text not read into them: " \
+                   f"「{' | '.join(running_on)}」"
     if page.margin_text:  # title, caption, a 注： note: never a cell, but never lost either
         message += f"; printed around the table: {' / '.join(_compact(t) for t in page.margin_text)}"
     return PageReport(page.page, PAGE_READ, len(page_rows) + joined, n_cols, message)

@@ -525,6 +525,9 @@ def test_a_header_cell_running_on_into_the_body_does_not_take_the_page():
     structure = build_tables([p], PROFILE)
     assert [r.requirement for r in structure.tables[0].rows] == ["丁。", "庚。"]
     assert structure.pages[0].status == PAGE_READ
+    # What that cell holds below the header is in no row: the page's report says so.
+    assert "a header cell runs on into the rows below it, its text not read into them: 「一级指标二、提升」" \
+        in structure.pages[0].message
 
 
 def test_a_page_whose_text_gives_no_row_is_not_read_and_says_so():
