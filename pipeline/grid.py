@@ -261,18 +261,14 @@ def _ruling_under_gray_band(gray: np.ndarray, x: int, half: int, margins: list[t
     """Whether the column line at x is a ruling under a gray band down the page (a roller's band runs
     down the page as well as across it: tests/degrade.py's dirty-rollers recipe, the held-out
     Songjiang plan's second page lost the line between 牵头 and 配合): the band in the margins is gray,
-    not toner (BAND_MIN_PAPER_SHARE), and inside the table the line is darker than it in runs a
-    ruling long (BAND_INSIDE_SHARE, _ruled). A dirty drum's streaks are toner, never judged so."""
-    paper = float(np.percentile(gray, 90))
-    strips = [gray[y0:y1, max(0, x - half):x + half + 1] for y0, y1 in margins if y1 > y0]
-    if not strips:
-        return False
-    band_gray = min(float(np.median(strip, axis=0).min()) for strip in strips)
-    if band_gray < BAND_MIN_PAPER_SHARE * paper:
+    not toner (_band_gray), and inside the table the line is darker than it in runs a ruling long
+    (_ruled). A dirty drum's streaks are toner, never judged so."""
+    strips = [gray[y0:y1, max(0, x - half):x + half + 1].T for y0, y1 in margins if y1 > y0]
+    band_gray = _band_gray(strips, _paper_gray(gray)) if strips else None
+    if band_gray is None:
         return False
     inside = gray[span[0] + ruling_width:span[1] - ruling_width, max(0, x - half):x + half + 1]
-    dark = np.where(inside < BAND_INSIDE_SHARE * band_gray, 255, 0).astype(np.uint8)
-    return _ruled(dark.T, char_height)
+    return _ruled(_darker_than_band(inside.T, band_gray), char_height)
 
 
 #: A scanner's or copier's dirty rollers leave gray bands across the whole page (augraphy
@@ -318,19 +314,37 @@ def roller_bands(gray: np.ndarray, ink: np.ndarray, rows: tuple[int, ...], cols:
                if x1 - x0 >= STREAK_MARGIN_CHARS * char_height]
     if len(margins) < 2:
         return {}
-    paper = float(np.percentile(gray, 90))
+    paper: float | None = None  # measured only on a page with a row inked across its margins
     out = {}
     for y in rows:
         strip = slice(max(0, y - half), y + half + 1)
         if not all((ink[strip, x0:x1] > 0).mean(axis=1).max() >= BAND_MIN_COLUMNS for x0, x1 in margins):
             continue
-        band_gray = min(float(np.median(gray[strip, x0:x1], axis=1).min()) for x0, x1 in margins)
-        if band_gray < BAND_MIN_PAPER_SHARE * paper:
+        paper = _paper_gray(gray) if paper is None else paper
+        band_gray = _band_gray([gray[strip, x0:x1] for x0, x1 in margins], paper)
+        if band_gray is None:
             continue
-        dark = np.where(gray[strip] < BAND_INSIDE_SHARE * band_gray, 255, 0).astype(np.uint8)
+        dark = _darker_than_band(gray[strip], band_gray)
         out[y] = RollerBand(round(band_gray), tuple(_ruled(dark[:, left + ruling_width:right - ruling_width],
                                                            char_height) for left, right in pairwise(cols)))
     return out
+
+
+def _paper_gray(gray: np.ndarray) -> float:
+    """The page's paper gray (its 90th percentile), which a band's gray is judged against."""
+    return float(np.percentile(gray, 90))
+
+
+def _band_gray(strips: list[np.ndarray], paper: float) -> float | None:
+    """The gray of a band along a line in the margins: the darkest median of the strips' rows (each
+    strip runs along the line, axis 1), or None when that is ink, not gray (BAND_MIN_PAPER_SHARE)."""
+    band_gray = min(float(np.median(strip, axis=1).min()) for strip in strips)
+    return band_gray if band_gray >= BAND_MIN_PAPER_SHARE * paper else None
+
+
+def _darker_than_band(strip: np.ndarray, band_gray: float) -> np.ndarray:
+    """The pixels of a strip darker than a band of `band_gray` can be (BAND_INSIDE_SHARE), as 0/255."""
+    return np.where(strip < BAND_INSIDE_SHARE * band_gray, 255, 0).astype(np.uint8)
 
 
 def _ruled(dark: np.ndarray, char_height: int) -> bool:
