@@ -330,14 +330,16 @@ STRAYS_MAX_LOSS_PER_CHAR = 1.5
 STRAYS_BY_IMAGE_SCORE = 60.0
 
 
-def loss_without(lattices: Sequence[CharLattice], start: int, end: int) -> float | None:
-    """How many nats less likely the lines' lattices make their text without its characters
-    start..end (counted without whitespace) than as read; None when there are no lattices."""
-    if not lattices:
-        return None
-    span = lat.concatenate(lattices)
+def loss_without(span: CharLattice, start: int, end: int) -> float:
+    """How many nats less likely a cell's lattice (its lines concatenated) makes its text without its
+    characters start..end (counted without whitespace) than as read."""
     text = "".join(span.text.split())
     return lat.log_likelihood(span, text) - lat.log_likelihood(span, text[:start] + text[end:])
+
+
+def likelihood_score(loss: float) -> float:
+    """A text's likelihood relative to the reading, in percent (capped at 100), from its loss in nats."""
+    return 100.0 * min(1.0, float(np.exp(-loss)))
 
 
 def _drop_leading(text: str, count: int) -> str:
@@ -355,13 +357,18 @@ def strays_by_image(raw: str, lattices: Sequence[CharLattice]) -> tuple[str, str
     numeral taken out when its lattices hardly support them (STRAYS_MAX_LOSS_PER_CHAR), else
     (raw, "", 0)."""
     before, _ = text_before_numeral(raw)
-    read = "".join(lat.concatenate(lattices).text.split()) if lattices else ""
-    at = read.find(before) if before else -1
+    if not before or not lattices:
+        return raw, "", 0.0
+    span = lat.concatenate(lattices)
+    read = "".join(span.text.split())
+    at = read.find(before)
     if at < 0 or any(ch.isalnum() for ch in read[:at]):
         return raw, "", 0.0
     end = at + len(before)
-    loss = loss_without(lattices, 0, end)
-    if loss is None or loss > STRAYS_MAX_LOSS_PER_CHAR * end or "".join(raw.split())[:end] != read[:end]:
+    if "".join(raw.split())[:end] != read[:end]:
+        return raw, "", 0.0
+    loss = loss_without(span, 0, end)
+    if loss > STRAYS_MAX_LOSS_PER_CHAR * end:
         return raw, "", 0.0
     return _drop_leading(raw, end), read[:end], loss
 
@@ -910,8 +917,7 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
         if source and source.lattices and not split_numeral(raw_level1)[0]:
             read_level1, strays, loss = strays_by_image(raw_level1, source.lattices)
             if strays:
-                score = 100.0 * float(np.exp(-loss))
-                log.repair(index, "level1", raw_level1, read_level1, "strays_by_image", score)
+                log.repair(index, "level1", raw_level1, read_level1, "strays_by_image", likelihood_score(loss))
                 log.flag(index, "level1", raw_level1, f"strays_by_image: {strays}", STRAYS_BY_IMAGE_SCORE)
         numeral, l1_rest = split_numeral(read_level1)
         l1 = cached("1", l1_rest, numeral, level1_known, trusted(row, "level1")) if "level1" in roles else _ABSENT
@@ -1053,10 +1059,11 @@ def strays_after_end(raw: str, lattices: Sequence[CharLattice]) -> tuple[str, st
     tail = read[end + 1:] if end >= 0 else ""
     if not tail or len(tail) > MAX_STRAYS_AFTER_END or not any(ch.isalnum() for ch in tail) or not lattices:
         return raw, "", 0.0
-    if "".join(lat.concatenate(lattices).text.split()) != read:
+    span = lat.concatenate(lattices)
+    if "".join(span.text.split()) != read:
         return raw, "", 0.0
-    loss = loss_without(lattices, end + 1, len(read))
-    if loss is None or loss > STRAYS_MAX_LOSS_PER_CHAR * len(tail):
+    loss = loss_without(span, end + 1, len(read))
+    if loss > STRAYS_MAX_LOSS_PER_CHAR * len(tail):
         return raw, "", 0.0
     kept = raw.rstrip()
     for _ in tail:
@@ -1072,7 +1079,7 @@ def _repair_requirement(log: _Log, index: int, raw: str, lattices: Sequence[Char
         return ""
     read, strays, loss = strays_after_end(raw, lattices)
     if strays:
-        log.repair(index, "requirement", raw, read, "strays_by_image", 100.0 * float(np.exp(-loss)))
+        log.repair(index, "requirement", raw, read, "strays_by_image", likelihood_score(loss))
         log.flag(index, "requirement", raw, f"strays_by_image: {strays}", STRAYS_BY_IMAGE_SCORE)
         raw = read
     text, methods = clean_requirement(raw)
@@ -1212,7 +1219,7 @@ class ImageMatch:
     @property
     def score(self) -> float:
         """The name's likelihood relative to the reading, in percent (capped at 100)."""
-        return 100.0 * min(1.0, float(np.exp(-self.loss)))
+        return likelihood_score(self.loss)
 
 
 def _stripped(lattices: Sequence[CharLattice]) -> tuple[str, list[tuple[int, int]]]:
