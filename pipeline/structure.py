@@ -495,9 +495,10 @@ def _read_page(current: _TableState, page: PageCells, header_end: int, roles: di
         joined = 1
     else:
         joined = 0
-    below = [_compact(ct.text) for ct in sorted(page.cells, key=lambda ct: (ct.cell.row, ct.cell.col))
-             if ct.cell.row > header_end and ct.text.strip()]
-    if not page_rows and not joined and below:
+    below = [] if page_rows or joined else [
+        _compact(ct.text) for ct in sorted(page.cells, key=lambda ct: (ct.cell.row, ct.cell.col))
+        if ct.cell.row > header_end and ct.text.strip()]
+    if below:
         # Text below the header and no row taken from it: the page is not read, and says so.
         return PageReport(page.page, PAGE_NOT_READ, columns=n_cols, message=(
             f"{n_cols} columns, no row read from the text below the header: 「{' | '.join(below[:4])}」"))
