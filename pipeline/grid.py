@@ -96,20 +96,24 @@ STREAK_MIN_INK = 0.4
 STREAK_MIN_ROWS = 0.6
 STREAK_MARGIN_CHARS = 2.0
 #: A row ruling erased over a stretch (augraphy's LinesDegradation, a faded photocopy) merges the
-#: cells above and below it; their text still shows the boundary. Split where the blank between two
-#: blocks of a cell's text is at least TEXT_GAP_MIN_CHARS character heights and TEXT_GAP_OVER_LEADING
-#: times its other blanks (see text_gap_borders). Measured on the held-out Songjiang plan under
-#: LinesDegradation (200 dpi, character height 28 px): line spacing leaves 0.35 character heights,
-#: a cell boundary (padding, ruling, padding) 1.0-1.3. Runs of ink shorter than TEXT_BLOCK_MIN_CHARS
-#: are specks, not text (a lone 。 on a line is 0.35).
+#: cells above and below it; their text still shows the boundary (see text_gap_borders). A blank
+#: between two blocks of a cell's text is a candidate boundary when at least TEXT_GAP_MIN_CHARS
+#: character heights and TEXT_GAP_OVER_LEADING times the median of its other blanks (characters
+#: spread evenly down a merged title leave equal blanks), and blocks line up when within
+#: TEXT_ALIGN_CHARS. Measured on the held-out
+#: Songjiang and Minhang plans under LinesDegradation (200 dpi, character height 28 px): line spacing
+#: leaves 0.35 character heights, a cell boundary (padding, ruling, padding) 1.0-1.3; text tops of
+#: one row 0-4 px apart. A dirty drum's band of dots across a merged 一级 cell (held-out Minhang plan,
+#: tests/test_grid.py) made a block 2 character heights below the row line, and split the cell when
+#: alignment was not asked. Runs of ink shorter than TEXT_BLOCK_MIN_CHARS are specks, not text (a
+#: lone 。 on a line is 0.35).
 TEXT_GAP_MIN_CHARS = 0.6
+#: Across a column border the blank is the two cells' side padding and the ruling: 0.7 character
+#: heights between a 二级 title and its requirement there; characters of a line stand 0.1 apart.
+TEXT_COLUMN_GAP_MIN_CHARS = 0.5
 TEXT_GAP_OVER_LEADING = 1.8
+TEXT_ALIGN_CHARS = 0.35
 TEXT_BLOCK_MIN_CHARS = 0.25
-#: ...and the text below the restored border starts within this many character heights of where the
-#: text of a cell beside it starts (both sit a cell's top padding below the ruling: 0-4 px apart on
-#: that page). A dirty drum's band of dots across a merged 一级 cell (held-out Minhang plan, tests/
-#: test_grid.py) made a block 2 character heights below the row line, and split the cell.
-TEXT_TOP_ALIGN_CHARS = 0.35
 #: A row ruling that stops at a line and goes on beyond it within this many character heights was
 #: broken there (by a streak's dark core), it does not end there: on qingpu/dirty-drum's first page
 #: four row rulings stop at a streak 1-2 character heights wide and each goes on past it.
@@ -464,59 +468,102 @@ def build_cells(
     return tuple(sorted(cells, key=lambda cell: (cell.row, cell.col)))
 
 
-def _text_blocks(profile: np.ndarray, min_height: int) -> list[tuple[int, int]]:
-    """(start, end) of the runs of inked rows at least `min_height` tall: a cell's text lines (and
-    stacks of them); shorter runs are specks."""
-    return [(a, b) for a, b in true_runs(profile > 0) if b - a >= min_height]
+def _text_groups(profile: np.ndarray, min_height: int, max_leading: int) -> tuple[list[tuple[int, int]], list[int]]:
+    """The blocks of text in a cell's row profile (ink pixels per pixel row) as (start, end), and every
+    blank between its lines. Lines are runs of inked rows at least `min_height` tall (shorter ones are
+    specks); a block joins lines across blanks of up to `max_leading` rows (line spacing): a
+    paragraph, a title, a header's words."""
+    lines = [(a, b) for a, b in true_runs(profile > 0) if b - a >= min_height]
+    groups: list[tuple[int, int]] = []
+    for a, b in lines:
+        if groups and a - groups[-1][1] <= max_leading:
+            groups[-1] = (groups[-1][0], b)
+        else:
+            groups.append((a, b))
+    return groups, [b[0] - a[1] for a, b in pairwise(lines)]
+
+
+def _transposed(cell: Cell) -> Cell:
+    b = cell.box
+    return Cell(cell.page, cell.col, cell.row, cell.col_span, cell.row_span, Box(b.y0, b.x0, b.y1, b.x1))
 
 
 def text_gap_borders(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tuple[int, ...], text: np.ndarray,
                      char_height: int, ruling_width: int) -> tuple[tuple[Cell, ...], tuple[Box, ...]]:
-    """The cells with a merged cell split where its row ruling was erased, and the borders so restored.
+    """The cells with merged cells split where a row ruling, then a column ruling, was erased, when
+    their text shows the border (see split_at_text_gaps), and the borders so restored."""
+    by_rows, restored_rows = split_at_text_gaps(cells, rows, cols, text, char_height, ruling_width,
+                                                TEXT_GAP_MIN_CHARS)
+    by_cols, restored_cols = split_at_text_gaps(tuple(_transposed(c) for c in by_rows), cols, rows, text.T,
+                                                char_height, ruling_width, TEXT_COLUMN_GAP_MIN_CHARS)
+    return (tuple(sorted((_transposed(c) for c in by_cols), key=lambda cell: (cell.row, cell.col))),
+            restored_rows + tuple(Box(b.y0, b.x0, b.y1, b.x1) for b in restored_cols))
 
-    A merged cell is split at an inner row line when its text shows a cell boundary there: the line
-    lies in a blank between two blocks of the cell's text, the only row line in that blank (two: which
-    one was erased cannot be told, and the cell is kept whole); the blank is no line spacing (at least
-    TEXT_GAP_MIN_CHARS character heights and TEXT_GAP_OVER_LEADING times the cell's other blanks); and
-    the text below starts where the text of a cell beside it that starts at the line does
-    (TEXT_TOP_ALIGN_CHARS), as the text of one table row does. A truly merged cell holds one block (a
-    title centred or at the top of its rows, or characters spread evenly down it); a toner streak's
-    dots across it make a block too, but not one that starts where a row's text starts."""
+
+def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tuple[int, ...], text: np.ndarray,
+                       char_height: int, ruling_width: int,
+                       min_gap_chars: float) -> tuple[tuple[Cell, ...], tuple[Box, ...]]:
+    """The cells with a merged cell split where its row ruling was erased, and the borders so restored
+    (columns: called with the page transposed).
+
+    A truly merged cell holds one block of text: a title centred or at the top of its rows, characters
+    spread evenly down it. One that holds two blocks with a row line in the blank between them (at
+    least `min_gap_chars` character heights) is split at that line when the text shows the
+    boundary (split_row): the text below starts where a cell beside it starts its text;
+    or the text above sits as the text of a cell beside it that ends at the line (a header row); or
+    the text below is centred between the line and the cell's foot (a merged title). A toner streak's
+    band of dots across a merged cell makes a block too, but none that lines up so. Characters spread
+    evenly down a merged title leave equal blanks, and no blank TEXT_GAP_OVER_LEADING times the others."""
     at = {(r, c): cell for cell in cells for r in range(cell.row, cell.row + cell.row_span)
           for c in range(cell.col, cell.col + cell.col_span)}
     n_cols = len(cols) - 1
     margin = ruling_width + STREAK_PAD_PX
     min_block = max(2, round(TEXT_BLOCK_MIN_CHARS * char_height))
+    min_gap = min_gap_chars * char_height
+    tolerance = TEXT_ALIGN_CHARS * char_height
 
-    def blocks_in(col0: int, col1: int, row0: int, row1: int) -> list[tuple[int, int]]:
-        """The blocks of text inside the cell from grid position (row0, col0) to (row1, col1)."""
-        x0, x1, y0, y1 = cols[col0] + margin, cols[col1] - margin, rows[row0] + margin, rows[row1] - margin
+    def groups_in(cell: Cell) -> tuple[list[tuple[int, int]], list[int]]:
+        x0, x1 = cols[cell.col] + margin, cols[cell.col + cell.col_span] - margin
+        y0, y1 = rows[cell.row] + margin, rows[cell.row + cell.row_span] - margin
         if x1 <= x0 or y1 <= y0:
-            return []
-        return [(y0 + a, y0 + b) for a, b in _text_blocks(np.count_nonzero(text[y0:y1, x0:x1], axis=1), min_block)]
+            return [], []
+        groups, blanks = _text_groups(np.count_nonzero(text[y0:y1, x0:x1], axis=1), min_block, int(min_gap) - 1)
+        return [(y0 + a, y0 + b) for a, b in groups], blanks
 
-    def text_top_beside(cell: Cell, k: int) -> list[int]:
-        tops = []
+    def beside(cell: Cell, k: int, starting: bool) -> list[list[tuple[int, int]]]:
+        """The text of the cells beside `cell` that start (else end) at row line k."""
+        found = []
         for c in (cell.col - 1, cell.col + cell.col_span):
-            beside = at.get((k, c)) if 0 <= c < n_cols else None
-            if beside is not None and beside.row == k and at.get((k - 1, c)) is not beside:
-                found = blocks_in(beside.col, beside.col + beside.col_span, k, k + beside.row_span)
-                tops += [found[0][0]] if found else []
-        return tops
-
-    def split_line(cell: Cell) -> int | None:
-        blocks = blocks_in(cell.col, cell.col + cell.col_span, cell.row, cell.row + cell.row_span)
-        gaps = [(a[1], b[0]) for a, b in pairwise(blocks)]
-        for i, (g0, g1) in enumerate(gaps):
-            inside = [k for k in range(cell.row + 1, cell.row + cell.row_span)
-                      if g0 + ruling_width <= rows[k] <= g1 - ruling_width]
-            others = [b - a for j, (a, b) in enumerate(gaps) if j != i]
-            leading = float(np.median(others)) if others else 0.0
-            if (len(inside) != 1 or g1 - g0 < TEXT_GAP_MIN_CHARS * char_height
-                    or g1 - g0 < TEXT_GAP_OVER_LEADING * leading):
+            if not 0 <= c < n_cols:
                 continue
-            if any(abs(top - g1) <= TEXT_TOP_ALIGN_CHARS * char_height for top in text_top_beside(cell, inside[0])):
-                return inside[0]
+            above, below = at.get((k - 1, c)), at.get((k, c))
+            if above is not None and below is not None and above is not below:
+                found.append(groups_in(below if starting else above)[0])
+        return found
+
+    def split_row(cell: Cell) -> int | None:
+        """The row line to split `cell` at, if its text shows one."""
+        groups, blanks = groups_in(cell)
+        foot = rows[cell.row + cell.row_span]
+        for i, ((top_above, g0), (g1, bottom_below)) in enumerate(pairwise(groups)):
+            lines = [k for k in range(cell.row + 1, cell.row + cell.row_span)
+                     if g0 + ruling_width <= rows[k] <= g1 - ruling_width]
+            others = list(blanks)
+            others.remove(g1 - g0)
+            leading = float(np.median(others)) if others else 0.0
+            if not lines or g1 - g0 < TEXT_GAP_OVER_LEADING * leading:
+                continue
+            if len(lines) == 1 and any(words and abs(words[0][0] - g1) <= tolerance
+                                       for words in beside(cell, lines[0], starting=True)):
+                return lines[0]  # a row's text starts a cell's padding below its ruling, in every column
+            for k in lines:
+                if any(len(words) == 1 and abs(words[0][0] - top_above) <= tolerance
+                       and abs(words[0][1] - g0) <= tolerance for words in beside(cell, k, starting=False)):
+                    return k  # the text above is set as its neighbour's is: one row (the header's)
+            if i == len(groups) - 2:
+                for k in lines:
+                    if abs((g1 + bottom_below) / 2 - (rows[k] + foot) / 2) <= tolerance:
+                        return k  # the last title is centred in the rows from k down
         return None
 
     out: list[Cell] = []
@@ -524,7 +571,7 @@ def text_gap_borders(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tuple
     todo = list(cells)
     while todo:
         cell = todo.pop()
-        k = split_line(cell) if cell.row_span > 1 else None
+        k = split_row(cell) if cell.row_span > 1 else None
         if k is None:
             out.append(cell)
             continue
@@ -571,7 +618,11 @@ def _anchored(
     each end stops at a junction. An end is anchored when it stops at a vertical segment it meets,
     faces another kept segment of its own line (a ruling broken by a seal, a fold or faint toner),
     or sticks out past every kept vertical segment (an open-sided table's rulings run on into the
-    margin). A pen stroke or a seal's arc crossing rulings starts and ends inside cells."""
+    margin). A segment whose ends both lie on kept vertical lines (their x), though no segment is
+    there, is anchored too: augraphy's LinesDegradation erased the table's top and bottom borders
+    around a column ruling that ran the whole table (held-out Minhang plan, make eval
+    lines-degradation), and two columns were read as one. A pen stroke or a seal's arc crossing
+    rulings starts and ends inside cells."""
     if not keep_v.any():
         return np.zeros(len(h), bool), np.zeros(len(h), bool), np.zeros(len(h), bool)
     vx0 = np.where(meets, v[None, :, 0], np.inf)
@@ -584,7 +635,11 @@ def _anchored(
     same_line = (h_lab[:, None] == h_lab[None, :]) & keep_h[None, :]
     gap_left = np.any(same_line & (h[None, :, 2] <= h[:, None, 0]), axis=1)
     gap_right = np.any(same_line & (h[None, :, 0] >= h[:, None, 2]), axis=1)
-    return (at_left | out_left | gap_left) | (at_right | out_right | gap_right), at_left, at_right
+    # Both ends on lines of the grid whose rulings were erased just there (a faded copy's border).
+    lines_x0, lines_x1 = v[keep_v, 0][None, :] - reach, v[keep_v, 2][None, :] + reach
+    on_lines = (np.any((lines_x0 <= left) & (left <= lines_x1), axis=1)
+                & np.any((lines_x0 <= right) & (right <= lines_x1), axis=1))
+    return (at_left | out_left | gap_left) | (at_right | out_right | gap_right) | on_lines, at_left, at_right
 
 
 def grid_segments(
