@@ -405,6 +405,10 @@ def _problem_pages_html(result: DraftResult, flagged: Sequence[FlaggedCell]) -> 
 WEAK_ORIENTATION_HTML = ' · <b class="orientation-weak">方向未能判定，按扫描原样读取，请核对</b>'
 
 
+#: A row ruling the scan lost, put back where the cells' text shows a row boundary (grid.text_gap_borders).
+RESTORED_RULINGS_TEXT = "表线缺失，按文字间距补出行线（请核对该处上下两格）："
+
+
 def _page_status_html(result: DraftResult) -> str:
     """One line per page: status, rows, and how its orientation was decided."""
     if not result.page_reports:
@@ -417,6 +421,8 @@ def _page_status_html(result: DraftResult) -> str:
     streaks = {cells.page: ", ".join(f"x={x}" for x in cells.grid.streaks) for cells in result.pages
                if cells.grid.streaks}
     bands = {cells.page: ", ".join(f"y={y}" for y in cells.grid.bands) for cells in result.pages if cells.grid.bands}
+    restored = {cells.page: "、".join(f"y={(b.y0 + b.y1) // 2}（x {b.x0}–{b.x1}）" for b in cells.grid.restored)
+                for cells in result.pages if cells.grid.restored}
     items = "".join(
         f'<li class="status-{_escape(r.status)}">第 {r.page + 1} 页：{PAGE_STATUS_TEXT.get(r.status, r.status)}'
         f" · {_escape(r.message)}"
@@ -425,7 +431,8 @@ def _page_status_html(result: DraftResult) -> str:
         f"{f' · 几何校正：{_escape(warped[r.page])}' if r.page in warped else ''}"
         f"{f' · 清除：{_escape(cleaned[r.page])}' if r.page in cleaned else ''}"
         f"{f' · 墨粉条纹（不作列线）：{streaks[r.page]}' if r.page in streaks else ''}"
-        f"{f' · 滚筒污带（不作行线）：{bands[r.page]}' if r.page in bands else ''}</li>"
+        f"{f' · 滚筒污带（不作行线）：{bands[r.page]}' if r.page in bands else ''}"
+        f"{f' · {RESTORED_RULINGS_TEXT}{restored[r.page]}' if r.page in restored else ''}</li>"
         for r in result.page_reports
     )
     return f'<ul id="page-status">{items}</ul>'
