@@ -400,6 +400,12 @@ def _dirty_rollers(img: np.ndarray, ctx: PageContext) -> np.ndarray:
     return _gray(_run(PlainDirtyRollers(line_width_range=width, scanline_type=0), img))
 
 
+def _lines_degradation(img: np.ndarray, ctx: PageContext) -> np.ndarray:
+    """augraphy LinesDegradation at its defaults: long stretches of the rulings erased or thinned, as
+    a faded copy loses them (found by the eleventh session's held-out trial of augraphy effects)."""
+    return _gray(_run(_augraphy().LinesDegradation(), img))
+
+
 def _markup(img: np.ndarray, ctx: PageContext) -> np.ndarray:
     """augraphy Markup on a few cells' interiors (strikethrough, underline, highlight, cross-out)."""
     a = _augraphy()
@@ -618,6 +624,7 @@ RECIPES: dict[str, Recipe] = {
     "dirty-drum": Recipe("augraphy DirtyDrum: toner streaks of a dirty drum", _dirty_drum),
     "dirty-rollers": Recipe("augraphy DirtyRollers: gray bands of a scanner's dirty rollers across the page",
                             _dirty_rollers),
+    "lines-degradation": Recipe("augraphy LinesDegradation: stretches of the rulings erased", _lines_degradation),
     "markup": Recipe("augraphy Markup in a few cells: strikethrough, underline, highlight, cross-out",
                      _markup, jpeg_quality=COLOUR_SCAN_JPEG, colour=True),
     "seal-pen": Recipe("colour scan: red round seal over the agency columns, blue pen across rulings, scribbles",
