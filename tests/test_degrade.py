@@ -82,7 +82,8 @@ def _gray(img: np.ndarray) -> np.ndarray:
 
 def test_recipes_are_named_and_ordered() -> None:
     assert list(degrade.RECIPES) == ["photocopy", "shadow", "ink-bleed", "low-ink", "folding", "dirty-drum",
-                                     "dirty-rollers", "lines-degradation", "markup", "seal-pen", "scanner-edge", "phone-photo",
+                                     "dirty-rollers", "lines-degradation", "markup", "seal-pen", "scanner-edge",
+                                     "phone-photo",
                                      "bilevel-200"]
 
 
