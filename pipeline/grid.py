@@ -493,27 +493,29 @@ def text_gap_borders(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tuple
     """The cells with merged cells split where a row ruling, then a column ruling, was erased, when
     their text shows the border (see split_at_text_gaps), and the borders so restored."""
     by_rows, restored_rows = split_at_text_gaps(cells, rows, cols, text, char_height, ruling_width,
-                                                TEXT_GAP_MIN_CHARS)
+                                                TEXT_GAP_MIN_CHARS, header=True)
     by_cols, restored_cols = split_at_text_gaps(tuple(_transposed(c) for c in by_rows), cols, rows, text.T,
-                                                char_height, ruling_width, TEXT_COLUMN_GAP_MIN_CHARS)
+                                                char_height, ruling_width, TEXT_COLUMN_GAP_MIN_CHARS, header=False)
     return (tuple(sorted((_transposed(c) for c in by_cols), key=lambda cell: (cell.row, cell.col))),
             restored_rows + tuple(Box(b.y0, b.x0, b.y1, b.x1) for b in restored_cols))
 
 
 def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tuple[int, ...], text: np.ndarray,
-                       char_height: int, ruling_width: int,
-                       min_gap_chars: float) -> tuple[tuple[Cell, ...], tuple[Box, ...]]:
+                       char_height: int, ruling_width: int, min_gap_chars: float,
+                       header: bool) -> tuple[tuple[Cell, ...], tuple[Box, ...]]:
     """The cells with a merged cell split where its row ruling was erased, and the borders so restored
     (columns: called with the page transposed).
 
     A truly merged cell holds one block of text: a title centred or at the top of its rows, characters
     spread evenly down it. One that holds two blocks with a row line in the blank between them (at
     least `min_gap_chars` character heights) is split at that line when the text shows the
-    boundary (split_row): the text below starts where a cell beside it starts its text;
-    or the text above sits as the text of a cell beside it that ends at the line (a header row); or
-    the text below is centred between the line and the cell's foot (a merged title). A toner streak's
-    band of dots across a merged cell makes a block too, but none that lines up so. Characters spread
-    evenly down a merged title leave equal blanks, and no blank TEXT_GAP_OVER_LEADING times the others."""
+    boundary (split_row): in the header row, the text above sits as the text of a cell beside it
+    that ends at the line does; the text below starts where a cell beside it starts its text, at one
+    line of the blank only; or the text below is centred between the line and the cell's foot (a
+    merged title). A toner streak's band of dots across a merged cell makes a block too, but none
+    that lines up so. Characters spread evenly down a merged title leave equal blanks, and no blank
+    TEXT_GAP_OVER_LEADING times the others. `header` says whether the first row is the header's
+    (not so for the columns)."""
     at = {(r, c): cell for cell in cells for r in range(cell.row, cell.row + cell.row_span)
           for c in range(cell.col, cell.col + cell.col_span)}
     n_cols = len(cols) - 1
@@ -553,36 +555,40 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
             leading = float(np.median(others)) if others else 0.0
             if not lines or g1 - g0 < TEXT_GAP_OVER_LEADING * leading:
                 continue
-            if len(lines) == 1 and any(words and abs(words[0][0] - g1) <= tolerance
-                                       for words in beside(cell, lines[0], starting=True)):
-                return lines[0]  # a row's text starts a cell's padding below its ruling, in every column
-            for k in lines:
-                if any(len(words) == 1 and abs(words[0][0] - top_above) <= tolerance
-                       and abs(words[0][1] - g0) <= tolerance for words in beside(cell, k, starting=False)):
-                    return k  # the text above is set as its neighbour's is: one row (the header's)
+            if header and cell.row == 0:  # the header row: its text sits as its neighbours' header text does
+                for k in lines:
+                    if any(len(words) == 1 and abs(words[0][0] - top_above) <= tolerance
+                           and abs(words[0][1] - g0) <= tolerance for words in beside(cell, k, starting=False)):
+                        return k
+            starts = [k for k in lines if any(words and abs(words[0][0] - g1) <= tolerance
+                                              for words in beside(cell, k, starting=True))]
+            if len(starts) == 1:
+                return starts[0]  # a row's text starts a cell's padding below its ruling, in every column
             if i == len(groups) - 2:
                 for k in lines:
                     if abs((g1 + bottom_below) / 2 - (rows[k] + foot) / 2) <= tolerance:
                         return k  # the last title is centred in the rows from k down
         return None
 
-    out: list[Cell] = []
+    out = list(cells)
     restored: list[Box] = []
-    todo = list(cells)
-    while todo:
-        cell = todo.pop()
-        k = split_row(cell) if cell.row_span > 1 else None
-        if k is None:
-            out.append(cell)
-            continue
-        b, end = cell.box, cell.row + cell.row_span
-        upper = Cell(cell.page, cell.row, cell.col, k - cell.row, cell.col_span, Box(b.x0, b.y0, b.x1, rows[k]))
-        lower = Cell(cell.page, k, cell.col, end - k, cell.col_span, Box(b.x0, rows[k], b.x1, b.y1))
-        restored.append(Box(b.x0, rows[k] - ruling_width, b.x1, rows[k] + ruling_width + 1))
-        for r in range(cell.row, cell.row + cell.row_span):
-            for c in range(cell.col, cell.col + cell.col_span):
-                at[(r, c)] = upper if r < k else lower
-        todo += [upper, lower]
+    split = True
+    while split:  # a split gives the cells beside a row start to line up with: go round again
+        split = False
+        for index, cell in enumerate(out):
+            k = split_row(cell) if cell.row_span > 1 else None
+            if k is None:
+                continue
+            b, end = cell.box, cell.row + cell.row_span
+            upper = Cell(cell.page, cell.row, cell.col, k - cell.row, cell.col_span, Box(b.x0, b.y0, b.x1, rows[k]))
+            lower = Cell(cell.page, k, cell.col, end - k, cell.col_span, Box(b.x0, rows[k], b.x1, b.y1))
+            restored.append(Box(b.x0, rows[k] - ruling_width, b.x1, rows[k] + ruling_width + 1))
+            for r in range(cell.row, end):
+                for c in range(cell.col, cell.col + cell.col_span):
+                    at[(r, c)] = upper if r < k else lower
+            out[index:index + 1] = [upper, lower]
+            split = True
+            break
     return (tuple(sorted(out, key=lambda cell: (cell.row, cell.col))),
             tuple(sorted(restored, key=lambda box: (box.y0, box.x0))))
 
