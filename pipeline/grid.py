@@ -96,24 +96,30 @@ STREAK_MIN_INK = 0.4
 STREAK_MIN_ROWS = 0.6
 STREAK_MARGIN_CHARS = 2.0
 #: A row ruling erased over a stretch (augraphy's LinesDegradation, a faded photocopy) merges the
-#: cells above and below it; their text still shows the boundary (see text_gap_borders). A blank
-#: between two blocks of a cell's text is a candidate boundary when at least TEXT_GAP_MIN_CHARS
-#: character heights and TEXT_GAP_OVER_LEADING times the median of its other blanks (characters
-#: spread evenly down a merged title leave equal blanks), and blocks line up when within
-#: TEXT_ALIGN_CHARS. Measured on the held-out
-#: Songjiang and Minhang plans under LinesDegradation (200 dpi, character height 28 px): line spacing
-#: leaves 0.35 character heights, a cell boundary (padding, ruling, padding) 1.0-1.3; text tops of
-#: one row 0-4 px apart. A dirty drum's band of dots across a merged 一级 cell (held-out Minhang plan,
-#: tests/test_grid.py) made a block 2 character heights below the row line, and split the cell when
-#: alignment was not asked. Runs of ink shorter than TEXT_BLOCK_MIN_CHARS are specks, not text (a
-#: lone 。 on a line is 0.35).
+#: cells above and below it; their text still shows the boundary (see split_at_text_gaps). Measured
+#: on the held-out Songjiang and Minhang plans under LinesDegradation (200 dpi, character height 28
+#: px) and checked on every page of make eval: a blank between two blocks of a cell's text is a
+#: candidate boundary when at least TEXT_GAP_MIN_CHARS character heights (line spacing leaves 0.35,
+#: a cell boundary, padding, ruling and padding, 1.0-1.3) and TEXT_GAP_OVER_LEADING times the median
+#: of the cell's other blanks (characters spread evenly down a merged title leave equal blanks).
+#: Blocks line up within TEXT_ALIGN_CHARS (text tops of one row lie 0-4 px apart). Only ink in parts
+#: at least TEXT_PART_MIN_CHARS tall or wide is text (a photocopy's toner dots, 1-4 px, made blocks in
+#: merged 一级 cells of three documents); a line of text is a run of inked pixel rows TEXT_LINE_CHARS
+#: tall (shorter: a speck, a lone 。, a photocopy's toner cloud of 0.7; taller: a dirty drum's band of
+#: dots, 1.3-1.5, which lined up with a row beside it by 7 px and split 一级 cells on both held-out
+#: drums: such a cell is left whole, as is one with a line whose pixel rows hold ink beyond the
+#: table's sides in TEXT_STREAK_ROWS of them: a band of 1.0-1.25 across qingpu/dirty-drum's page).
+#: Across a column border the blank is the two cells' side padding and the ruling (0.7 character
+#: heights between a 二级 title and its requirement; characters of a line stand 0.1 apart), and a run
+#: of text is a line's width, at least TEXT_COLUMN_RUN_MIN_CHARS.
 TEXT_GAP_MIN_CHARS = 0.6
-#: Across a column border the blank is the two cells' side padding and the ruling: 0.7 character
-#: heights between a 二级 title and its requirement there; characters of a line stand 0.1 apart.
 TEXT_COLUMN_GAP_MIN_CHARS = 0.5
 TEXT_GAP_OVER_LEADING = 1.8
 TEXT_ALIGN_CHARS = 0.35
-TEXT_BLOCK_MIN_CHARS = 0.25
+TEXT_LINE_CHARS = (0.85, 1.3)
+TEXT_STREAK_ROWS = 0.3
+TEXT_COLUMN_RUN_MIN_CHARS = 0.6
+TEXT_PART_MIN_CHARS = 0.3
 #: A row ruling that stops at a line and goes on beyond it within this many character heights was
 #: broken there (by a streak's dark core), it does not end there: on qingpu/dirty-drum's first page
 #: four row rulings stop at a streak 1-2 character heights wide and each goes on past it.
@@ -468,12 +474,32 @@ def build_cells(
     return tuple(sorted(cells, key=lambda cell: (cell.row, cell.col)))
 
 
-def _text_groups(profile: np.ndarray, min_height: int, max_leading: int) -> tuple[list[tuple[int, int]], list[int]]:
-    """The blocks of text in a cell's row profile (ink pixels per pixel row) as (start, end), and every
-    blank between its lines. Lines are runs of inked rows at least `min_height` tall (shorter ones are
-    specks); a block joins lines across blanks of up to `max_leading` rows (line spacing): a
-    paragraph, a title, a header's words."""
-    lines = [(a, b) for a, b in true_runs(profile > 0) if b - a >= min_height]
+def text_mask(ink: np.ndarray, h_mask: np.ndarray, v_mask: np.ndarray, char_height: int) -> np.ndarray:
+    """The page's text: ink that is no ruling, in parts at least TEXT_PART_MIN_CHARS character heights
+    tall or wide (a copier's toner dots and speckle are smaller)."""
+    text = cv2.bitwise_and(ink, cv2.bitwise_not(cv2.bitwise_or(h_mask, v_mask)))
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(text, connectivity=8)
+    size = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    keep = size >= TEXT_PART_MIN_CHARS * char_height
+    keep[0] = False
+    return np.where(keep[labels], 255, 0).astype(np.uint8)
+
+
+def _text_groups(profile: np.ndarray, outside: np.ndarray | None, line_range: tuple[int, float],
+                 max_leading: int) -> tuple[list[tuple[int, int]], list[int]] | None:
+    """The blocks of text in a cell's profile (ink pixels per pixel row) as (start, end), and every
+    blank between its lines; None when the cell's text cannot be judged: a run of ink too tall for a
+    line of text, or a line whose rows hold ink in the page's margins too (`outside`, the same rows'
+    ink beyond the table), as a toner streak's band of dots across the page does. Lines are runs of
+    inked rows as tall as `line_range` allows (shorter ones are specks, or a lone 。); a block joins
+    lines across blanks of up to `max_leading` rows (line spacing): a paragraph, a title, a header's
+    words."""
+    runs = true_runs(profile > 0)
+    if any(b - a > line_range[1] for a, b in runs):
+        return None
+    lines = [(a, b) for a, b in runs if b - a >= line_range[0]]
+    if outside is not None and any(np.count_nonzero(outside[a:b]) >= TEXT_STREAK_ROWS * (b - a) for a, b in lines):
+        return None
     groups: list[tuple[int, int]] = []
     for a, b in lines:
         if groups and a - groups[-1][1] <= max_leading:
@@ -493,16 +519,19 @@ def text_gap_borders(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tuple
     """The cells with merged cells split where a row ruling, then a column ruling, was erased, when
     their text shows the border (see split_at_text_gaps), and the borders so restored."""
     by_rows, restored_rows = split_at_text_gaps(cells, rows, cols, text, char_height, ruling_width,
-                                                TEXT_GAP_MIN_CHARS, header=True)
+                                                TEXT_GAP_MIN_CHARS, TEXT_LINE_CHARS, header=True, margins=True)
     by_cols, restored_cols = split_at_text_gaps(tuple(_transposed(c) for c in by_rows), cols, rows, text.T,
-                                                char_height, ruling_width, TEXT_COLUMN_GAP_MIN_CHARS, header=False)
+                                                char_height, ruling_width, TEXT_COLUMN_GAP_MIN_CHARS,
+                                                (TEXT_COLUMN_RUN_MIN_CHARS, float("inf")), header=False,
+                                                margins=False)
     return (tuple(sorted((_transposed(c) for c in by_cols), key=lambda cell: (cell.row, cell.col))),
             restored_rows + tuple(Box(b.y0, b.x0, b.y1, b.x1) for b in restored_cols))
 
 
 def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tuple[int, ...], text: np.ndarray,
                        char_height: int, ruling_width: int, min_gap_chars: float,
-                       header: bool) -> tuple[tuple[Cell, ...], tuple[Box, ...]]:
+                       line_chars: tuple[float, float], header: bool,
+                       margins: bool) -> tuple[tuple[Cell, ...], tuple[Box, ...]]:
     """The cells with a merged cell split where its row ruling was erased, and the borders so restored
     (columns: called with the page transposed).
 
@@ -514,13 +543,18 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
     line of the blank only; or the text below is centred between the line and the cell's foot (a
     merged title). A toner streak's band of dots across a merged cell makes a block too, but none
     that lines up so. Characters spread evenly down a merged title leave equal blanks, and no blank
-    TEXT_GAP_OVER_LEADING times the others. `header` says whether the first row is the header's
-    (not so for the columns)."""
+    TEXT_GAP_OVER_LEADING times the others. `header` says whether the first row is the header's, and
+    `margins` whether a line of text with ink beyond the table's sides in the same rows is taken for a
+    streak (not so for the columns: a title is printed above them)."""
     at = {(r, c): cell for cell in cells for r in range(cell.row, cell.row + cell.row_span)
           for c in range(cell.col, cell.col + cell.col_span)}
     n_cols = len(cols) - 1
     margin = ruling_width + STREAK_PAD_PX
-    min_block = max(2, round(TEXT_BLOCK_MIN_CHARS * char_height))
+    line_range = (max(2, round(line_chars[0] * char_height)), line_chars[1] * char_height)
+    outside = None
+    if margins:  # ink beyond the table's sides, per pixel row
+        outside = (np.count_nonzero(text[:, :max(0, cols[0] - margin)], axis=1)
+                   + np.count_nonzero(text[:, cols[-1] + margin:], axis=1))
     min_gap = min_gap_chars * char_height
     tolerance = TEXT_ALIGN_CHARS * char_height
 
@@ -529,8 +563,11 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
         y0, y1 = rows[cell.row] + margin, rows[cell.row + cell.row_span] - margin
         if x1 <= x0 or y1 <= y0:
             return [], []
-        groups, blanks = _text_groups(np.count_nonzero(text[y0:y1, x0:x1], axis=1), min_block, int(min_gap) - 1)
-        return [(y0 + a, y0 + b) for a, b in groups], blanks
+        found = _text_groups(np.count_nonzero(text[y0:y1, x0:x1], axis=1),
+                             outside[y0:y1] if outside is not None else None, line_range, int(min_gap) - 1)
+        if found is None:
+            return [], []
+        return [(y0 + a, y0 + b) for a, b in found[0]], found[1]
 
     def beside(cell: Cell, k: int, starting: bool) -> list[list[tuple[int, int]]]:
         """The text of the cells beside `cell` that start (else end) at row line k."""
@@ -758,7 +795,7 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
     char_height = estimate_char_height(ink, page.dpi)
     contrast_ink = contrast_ink_mask(page.image, ink)
     h_mask, v_mask = line_masks(contrast_ink, char_height)
-    text = cv2.bitwise_and(contrast_ink, cv2.bitwise_not(cv2.bitwise_or(h_mask, v_mask)))
+    text = text_mask(contrast_ink, h_mask, v_mask, char_height)
     h_all = find_segments(h_mask, int(RULING_MIN_CHARS * char_height), horizontal=True)
     v_all = find_segments(v_mask, int(VERTICAL_RULING_MIN_CHARS * char_height), horizontal=False)
     tolerance = settings.line_merge_chars * char_height
