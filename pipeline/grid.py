@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 
 from .imaging import contrast_ink_mask, ink_mask, true_runs
-from .models import Box, Cell, Grid, Page
+from .models import Box, Cell, Grid, Page, RestoredBorder
 from .settings import Settings
 
 #: Character-like components: no thinner than this share of their height (rules out rulings)...
@@ -515,7 +515,7 @@ def _transposed(cell: Cell) -> Cell:
 
 
 def text_gap_borders(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tuple[int, ...], text: np.ndarray,
-                     char_height: int, ruling_width: int) -> tuple[tuple[Cell, ...], tuple[Box, ...]]:
+                     char_height: int, ruling_width: int) -> tuple[tuple[Cell, ...], tuple[RestoredBorder, ...]]:
     """The cells with merged cells split where a row ruling, then a column ruling, was erased, when
     their text shows the border (see split_at_text_gaps), and the borders so restored."""
     by_rows, restored_rows = split_at_text_gaps(cells, rows, cols, text, char_height, ruling_width,
@@ -525,15 +525,16 @@ def text_gap_borders(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tuple
                                                 (TEXT_COLUMN_RUN_MIN_CHARS, float("inf")), header=False,
                                                 margins=False)
     return (tuple(sorted((_transposed(c) for c in by_cols), key=lambda cell: (cell.row, cell.col))),
-            restored_rows + tuple(Box(b.y0, b.x0, b.y1, b.x1) for b in restored_cols))
+            tuple(RestoredBorder("row", *border) for border in restored_rows)
+            + tuple(RestoredBorder("column", *border) for border in restored_cols))
 
 
 def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tuple[int, ...], text: np.ndarray,
                        char_height: int, ruling_width: int, min_gap_chars: float,
                        line_chars: tuple[float, float], header: bool,
-                       margins: bool) -> tuple[tuple[Cell, ...], tuple[Box, ...]]:
+                       margins: bool) -> tuple[tuple[Cell, ...], tuple[tuple[int, int, int], ...]]:
     """The cells with a merged cell split where its row ruling was erased, and the borders so restored
-    (columns: called with the page transposed).
+    as (y, x from, x to) (columns: called with the page transposed).
 
     A truly merged cell holds one block of text: a title centred or at the top of its rows, characters
     spread evenly down it. One that holds two blocks with a row line in the blank between them (at
@@ -608,7 +609,7 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
         return None
 
     out = list(cells)
-    restored: list[Box] = []
+    restored: list[tuple[int, int, int]] = []
     split = True
     while split:  # a split gives the cells beside a row start to line up with: go round again
         split = False
@@ -619,7 +620,7 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
             b, end = cell.box, cell.row + cell.row_span
             upper = Cell(cell.page, cell.row, cell.col, k - cell.row, cell.col_span, Box(b.x0, b.y0, b.x1, rows[k]))
             lower = Cell(cell.page, k, cell.col, end - k, cell.col_span, Box(b.x0, rows[k], b.x1, b.y1))
-            restored.append(Box(b.x0, rows[k] - ruling_width, b.x1, rows[k] + ruling_width + 1))
+            restored.append((rows[k], b.x0, b.x1))
             for r in range(cell.row, end):
                 for c in range(cell.col, cell.col + cell.col_span):
                     at[(r, c)] = upper if r < k else lower
@@ -627,7 +628,7 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
             split = True
             break
     return (tuple(sorted(out, key=lambda cell: (cell.row, cell.col))),
-            tuple(sorted(restored, key=lambda box: (box.y0, box.x0))))
+            tuple(sorted(restored)))
 
 
 def _meetings(h: np.ndarray, v: np.ndarray, reach: float) -> np.ndarray:
@@ -851,8 +852,10 @@ def draw_grid(page: Page, grid: Grid) -> np.ndarray:
             cv2.line(canvas, (x, y0), (x, y1), (255, 0, 255), 2)
         for y in grid.bands:
             cv2.line(canvas, (x0, y), (x1, y), (255, 0, 255), 2)
-        for b in grid.restored:
-            cv2.rectangle(canvas, (b.x0, b.y0), (b.x1, b.y1), (0, 140, 255), 2)
+        for border in grid.restored:
+            a, b = ((border.start, border.at), (border.end, border.at)) if border.direction == "row" else (
+                (border.at, border.start), (border.at, border.end))
+            cv2.line(canvas, a, b, (0, 140, 255), 3)
     for cell in grid.cells:
         b = cell.box
         cv2.rectangle(canvas, (b.x0 + 3, b.y0 + 3), (b.x1 - 3, b.y1 - 3), (0, 0, 255), 2)

@@ -97,6 +97,17 @@ class Cell:
         return f"p{self.page + 1}-r{self.row}-c{self.col}"
 
 
+@dataclass(frozen=True)
+class RestoredBorder:
+    """A border between two cells whose ruling the scan lost, restored where their text shows it: a
+    row line at y=`at` from x=`start` to `end`, or a column line at x=`at` from y=`start` to `end`."""
+
+    direction: str  # "row" or "column"
+    at: int
+    start: int
+    end: int
+
+
 @dataclass(frozen=True, eq=False)
 class Grid:
     """The ruled grid of one page, with the intermediates kept so that they can be drawn."""
@@ -115,9 +126,9 @@ class Grid:
     bands: tuple[int, ...] = ()
     #: The darkest gray of the roller bands over the page's row lines, in the margins (0: none).
     band_gray: int = 0
-    #: Row borders whose ruling was erased, restored from the blank between two cells' text
+    #: Borders whose ruling was erased, restored from the blank between two cells' text
     #: (grid.text_gap_borders): a merged cell was split there.
-    restored: tuple[Box, ...] = ()
+    restored: tuple[RestoredBorder, ...] = ()
 
     def cell_at(self, row: int, col: int) -> Cell | None:
         """The cell covering grid position (row, col), merged cells included."""

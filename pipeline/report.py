@@ -406,7 +406,7 @@ WEAK_ORIENTATION_HTML = ' · <b class="orientation-weak">方向未能判定，�
 
 
 #: A row ruling the scan lost, put back where the cells' text shows a row boundary (grid.text_gap_borders).
-RESTORED_RULINGS_TEXT = "表线缺失，按文字间距补出行线（请核对该处上下两格）："
+RESTORED_RULINGS_TEXT = "表线缺失，按文字间距补出表线（请核对该线两侧的格）："
 
 
 def _page_status_html(result: DraftResult) -> str:
@@ -421,8 +421,9 @@ def _page_status_html(result: DraftResult) -> str:
     streaks = {cells.page: ", ".join(f"x={x}" for x in cells.grid.streaks) for cells in result.pages
                if cells.grid.streaks}
     bands = {cells.page: ", ".join(f"y={y}" for y in cells.grid.bands) for cells in result.pages if cells.grid.bands}
-    restored = {cells.page: "、".join(f"y={(b.y0 + b.y1) // 2}（x {b.x0}–{b.x1}）" for b in cells.grid.restored)
-                for cells in result.pages if cells.grid.restored}
+    restored = {cells.page: "、".join(
+        f"行线 y={b.at}（x {b.start}–{b.end}）" if b.direction == "row" else f"列线 x={b.at}（y {b.start}–{b.end}）"
+        for b in cells.grid.restored) for cells in result.pages if cells.grid.restored}
     items = "".join(
         f'<li class="status-{_escape(r.status)}">第 {r.page + 1} 页：{PAGE_STATUS_TEXT.get(r.status, r.status)}'
         f" · {_escape(r.message)}"

@@ -541,8 +541,11 @@ def test_an_erased_ruling_is_restored_from_the_text(monkeypatch, clean_images, w
         (c.row, c.col, c.row_span, c.col_span) for c in clean.cells}
     assert len(grid.restored) == 1
     restored = grid.restored[0]
-    assert restored.x0 < (erased.x0 + erased.x1) / 2 < restored.x1
-    assert restored.y0 < (erased.y0 + erased.y1) / 2 < restored.y1
+    along, across = ((erased.x0 + erased.x1) / 2, (erased.y0 + erased.y1) / 2)
+    if where == "column":
+        along, across = across, along
+    assert restored.direction == ("column" if where == "column" else "row")
+    assert restored.start < along < restored.end and abs(restored.at - across) <= clean.ruling_width
     from pipeline import grid as grid_module
 
     monkeypatch.setattr(grid_module, "text_gap_borders", lambda cells, *args: (cells, ()))

@@ -45,5 +45,5 @@ def test_erased_rulings_lose_no_row(tmp_path, truth_csv, title, pages):
     assert score_table(rows_to_table(got), rows_to_table(truth)).requirement_cer <= MAX_CER
     record = json.loads((out / "lines.run.json").read_text(encoding="utf-8"))
     restored = [b for page in record["pages"] for b in page["restored_rulings"]]
-    assert restored and all(b["x0"] < b["x1"] for b in restored)
+    assert restored and all(b["direction"] in ("row", "column") and b["start"] < b["end"] for b in restored)
     assert RESTORED_RULINGS_TEXT in (out / "lines.review.html").read_text(encoding="utf-8")
