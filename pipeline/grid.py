@@ -537,13 +537,15 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
     as (y, x from, x to) (columns: called with the page transposed).
 
     A truly merged cell holds one block of text: a title centred or at the top of its rows, characters
-    spread evenly down it. One that holds two blocks with a row line in the blank between them (at
-    least `min_gap_chars` character heights) is split at that line when the text shows the
-    boundary (split_row): in the header row, the text above sits as the text of a cell beside it
-    that ends at the line does; the text below starts where a cell beside it starts its text, at one
-    line of the blank only; or the text below is centred between the line and the cell's foot (a
-    merged title). A toner streak's band of dots across a merged cell makes a block too, but none
-    that lines up so. Characters spread evenly down a merged title leave equal blanks, and no blank
+    spread evenly down it. A cell of the header row ends where the header text of a cell beside it
+    ends, when its own first block sits as that text does (whether or not text follows: the page's
+    first rows may continue a title of the page before). A cell that holds two blocks with a row line
+    in the blank between them (at least `min_gap_chars` character heights) is split at that line when
+    the text shows the boundary (split_row): the text below starts where the text of a cell beside it
+    that starts at the line does, at one line of the blank only; or the text below is centred between
+    the line and the cell's foot (a merged title). A toner streak's band of dots across a merged cell
+    makes a block too, but none that lines up so. Characters spread evenly down a merged title leave
+    equal blanks, and no blank
     TEXT_GAP_OVER_LEADING times the others. `header` says whether the first row is the header's, and
     `margins` whether a line of text with ink beyond the table's sides in the same rows is taken for a
     streak (not so for the columns: a title is printed above them)."""
@@ -585,7 +587,14 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
         """The row line to split `cell` at, if its text shows one."""
         groups, blanks = groups_in(cell)
         foot = rows[cell.row + cell.row_span]
-        for i, ((top_above, g0), (g1, bottom_below)) in enumerate(pairwise(groups)):
+        if header and cell.row == 0 and groups:  # a header cell ends where its neighbours' header text does
+            (top, bottom), below = groups[0], groups[1][0] if len(groups) > 1 else foot
+            for k in range(cell.row + 1, cell.row + cell.row_span):
+                if bottom + ruling_width <= rows[k] <= below - ruling_width and any(
+                        len(words) == 1 and abs(words[0][0] - top) <= tolerance
+                        and abs(words[0][1] - bottom) <= tolerance for words in beside(cell, k, starting=False)):
+                    return k
+        for i, ((_, g0), (g1, bottom_below)) in enumerate(pairwise(groups)):
             lines = [k for k in range(cell.row + 1, cell.row + cell.row_span)
                      if g0 + ruling_width <= rows[k] <= g1 - ruling_width]
             others = list(blanks)
@@ -593,11 +602,6 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
             leading = float(np.median(others)) if others else 0.0
             if not lines or g1 - g0 < TEXT_GAP_OVER_LEADING * leading:
                 continue
-            if header and cell.row == 0:  # the header row: its text sits as its neighbours' header text does
-                for k in lines:
-                    if any(len(words) == 1 and abs(words[0][0] - top_above) <= tolerance
-                           and abs(words[0][1] - g0) <= tolerance for words in beside(cell, k, starting=False)):
-                        return k
             starts = [k for k in lines if any(words and abs(words[0][0] - g1) <= tolerance
                                               for words in beside(cell, k, starting=True))]
             if len(starts) == 1:
