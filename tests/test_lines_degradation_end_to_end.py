@@ -47,3 +47,26 @@ def test_erased_rulings_lose_no_row(tmp_path, truth_csv, title, pages):
     restored = [b for page in record["pages"] for b in page["restored_rulings"]]
     assert restored and all(b["direction"] in ("row", "column") and b["start"] < b["end"] for b in restored)
     assert RESTORED_RULINGS_TEXT in (out / "lines.review.html").read_text(encoding="utf-8")
+
+
+def test_a_flat_page_whose_borders_were_erased_is_not_warped(tmp_path, monkeypatch):
+    """The whole Songjiang plan under the recipe, as make eval renders it: on its last page the
+    table's right border is erased, the outline's right side was fitted to the text, and the
+    perspective warp that squared it stretched the table (more straight ruling pixels, 1.18x) and
+    sheared every column: the page was not read. Judged by the share of the ink that is straight
+    ruling (1.005x) the flat page is left as scanned."""
+    from pipeline import rectify as rectify_module
+    from pipeline.ingest import load_page, open_document
+    from pipeline.settings import Settings
+
+    style = scangen.VARIANTS["clean-300"]
+    truth = scangen.load_truth(SONGJIANG)
+    draft = degrade.render_degraded(truth, tmp_path / "lines.pdf", "lines-degradation", style, 0,
+                                    title=SONGJIANG_TITLE)
+    settings = Settings()
+    doc = open_document(draft.path, settings)
+    last = load_page(doc, doc.page_count - 1, settings).image
+    image, evidence = rectify_module.rectify(last, 200)
+    assert evidence.endswith("left as is") and image is last, evidence
+    monkeypatch.setattr(rectify_module, "straight_ruling_share", rectify_module.straight_ruling_px)
+    assert not rectify_module.rectify(last, 200)[1].endswith("left as is")
