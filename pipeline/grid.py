@@ -459,42 +459,78 @@ def build_cells(
     h_mask: np.ndarray,
     v_mask: np.ndarray,
     band: int,
-) -> tuple[Cell, ...]:
-    """Cells from line positions: grid positions with no border between them are one merged cell."""
+) -> tuple[tuple[Cell, ...], tuple[RestoredBorder, ...]]:
+    """Cells from line positions: grid positions with no border between them are one merged cell.
+    A cell is a rectangle: where positions joined through missing borders make some other shape
+    (a ruling erased over part of a column line that is drawn elsewhere beside the same positions),
+    that line's borders across the shape are restored (column lines first: tables merge cells down a
+    column far more than across a row), and returned as restored borders."""
     n_rows, n_cols = len(rows) - 1, len(cols) - 1
-    parent = list(range(n_rows * n_cols))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    def union(a: int, b: int) -> None:
-        parent[find(a)] = find(b)
-
     inset = band * 2  # keep the neighbouring rulings' own thickness out of the border test
-    for r in range(n_rows):
-        for c in range(n_cols):
-            if r + 1 < n_rows and _coverage(
-                h_mask, True, rows[r + 1], cols[c] + inset, cols[c + 1] - inset, band
-            ) < BORDER_MIN_COVERAGE:
-                union(r * n_cols + c, (r + 1) * n_cols + c)
-            if c + 1 < n_cols and _coverage(
-                v_mask, False, cols[c + 1], rows[r] + inset, rows[r + 1] - inset, band
-            ) < BORDER_MIN_COVERAGE:
-                union(r * n_cols + c, r * n_cols + c + 1)
-    groups: dict[int, list[tuple[int, int]]] = {}
-    for r in range(n_rows):
-        for c in range(n_cols):
-            groups.setdefault(find(r * n_cols + c), []).append((r, c))
+    # below[r][c]: a border under position (r, c); right[r][c]: a border right of it
+    below = [[r + 1 == n_rows or _coverage(h_mask, True, rows[r + 1], cols[c] + inset, cols[c + 1] - inset, band)
+              >= BORDER_MIN_COVERAGE for c in range(n_cols)] for r in range(n_rows)]
+    right = [[c + 1 == n_cols or _coverage(v_mask, False, cols[c + 1], rows[r] + inset, rows[r + 1] - inset, band)
+              >= BORDER_MIN_COVERAGE for c in range(n_cols)] for r in range(n_rows)]
+
+    def groups() -> list[list[tuple[int, int]]]:
+        parent = list(range(n_rows * n_cols))
+
+        def find(i: int) -> int:
+            while parent[i] != i:
+                parent[i] = parent[parent[i]]
+                i = parent[i]
+            return i
+
+        for r in range(n_rows):
+            for c in range(n_cols):
+                if not below[r][c]:
+                    parent[find(r * n_cols + c)] = find((r + 1) * n_cols + c)
+                if not right[r][c]:
+                    parent[find(r * n_cols + c)] = find(r * n_cols + c + 1)
+        found: dict[int, list[tuple[int, int]]] = {}
+        for r in range(n_rows):
+            for c in range(n_cols):
+                found.setdefault(find(r * n_cols + c), []).append((r, c))
+        return list(found.values())
+
+    def bounds(members: list[tuple[int, int]]) -> tuple[int, int, int, int]:
+        return (min(r for r, _ in members), max(r for r, _ in members),
+                min(c for _, c in members), max(c for _, c in members))
+
+    restored: list[RestoredBorder] = []
+    for columns_first in (True, False):
+        changed = True
+        while changed:
+            changed = False
+            for members in groups():
+                r0, r1, c0, c1 = bounds(members)
+                if len(members) == (r1 - r0 + 1) * (c1 - c0 + 1):
+                    continue
+                if columns_first:
+                    for c in range(c0, c1):
+                        line = [right[r][c] for r in range(r0, r1 + 1)]
+                        if any(line) and not all(line):
+                            for r in range(r0, r1 + 1):
+                                if not right[r][c]:
+                                    right[r][c] = True
+                                    restored.append(RestoredBorder("column", cols[c + 1], rows[r], rows[r + 1]))
+                            changed = True
+                else:
+                    for r in range(r0, r1):
+                        line = [below[r][c] for c in range(c0, c1 + 1)]
+                        if any(line) and not all(line):
+                            for c in range(c0, c1 + 1):
+                                if not below[r][c]:
+                                    below[r][c] = True
+                                    restored.append(RestoredBorder("row", rows[r + 1], cols[c], cols[c + 1]))
+                            changed = True
     cells = []
-    for members in groups.values():
-        r0, r1 = min(r for r, _ in members), max(r for r, _ in members)
-        c0, c1 = min(c for _, c in members), max(c for _, c in members)
+    for members in groups():
+        r0, r1, c0, c1 = bounds(members)
         cells.append(Cell(page_index, r0, c0, r1 - r0 + 1, c1 - c0 + 1,
                           Box(cols[c0], rows[r0], cols[c1 + 1], rows[r1 + 1])))
-    return tuple(sorted(cells, key=lambda cell: (cell.row, cell.col)))
+    return tuple(sorted(cells, key=lambda cell: (cell.row, cell.col))), tuple(restored)
 
 
 def text_mask(ink: np.ndarray, h_mask: np.ndarray, v_mask: np.ndarray, char_height: int) -> np.ndarray:
@@ -918,8 +954,9 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
     loose = loose_row_lines(h_all, h_segments, rows, cols, reach, tolerance, char_height)
     foot = open_foot(rows, cols, v_segments, tolerance, char_height)
     rows = tuple(sorted({*rows, *loose, *([foot] if foot is not None else [])}))
-    cells = build_cells(page.index, rows, cols, h_mask, v_mask, band)
+    cells, squared = build_cells(page.index, rows, cols, h_mask, v_mask, band)
     cells, restored = text_gap_borders(cells, rows, cols, text, char_height, ruling_width, loose)
+    restored = squared + restored
     rows, cols, cells = drop_unused_lines(rows, cols, cells)
     if len(cols) < MIN_COL_LINES or len(rows) < MIN_ROW_LINES:
         return empty
