@@ -120,6 +120,10 @@ TEXT_LINE_CHARS = (0.85, 1.3)
 TEXT_STREAK_ROWS = 0.3
 TEXT_COLUMN_RUN_MIN_CHARS = 0.6
 TEXT_PART_MIN_CHARS = 0.3
+#: A header's text is at most two lines (this many character heights) and centred in its row: a
+#: page without a header whose first 二级 title and requirement were both four lines, top-aligned,
+#: had its merged title cut under its first row (vertical-level1, our renderer).
+HEADER_TEXT_MAX_CHARS = 3.0
 #: A stretch of row ruling that meets no ruling (both its ends erased) is a candidate row line when it
 #: crosses at least LOOSE_MIN_CROSSINGS column lines; a cell is split there when the stretch runs
 #: across LOOSE_MIN_COVER of it and its text has a blank there as at an erased border (above). Held-out
@@ -698,12 +702,15 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
         """The row line to split `cell` at, if its text shows one."""
         groups, blanks = groups_in(cell)
         foot = rows[cell.row + cell.row_span]
-        if header and cell.row == 0 and groups:  # a header cell ends where its neighbours' header text does
+        if header and cell.row == 0 and groups and groups[0][1] - groups[0][0] <= HEADER_TEXT_MAX_CHARS * char_height:
+            # a header cell ends where its neighbours' header text, centred in its cell, ends
             (top, bottom), below = groups[0], groups[1][0] if len(groups) > 1 else foot
             for k in range(cell.row + 1, cell.row + cell.row_span):
+                middle = (rows[cell.row] + rows[k]) / 2
                 if bottom + ruling_width <= rows[k] <= below - ruling_width and any(
                         len(words) == 1 and abs(words[0][0] - top) <= tolerance
-                        and abs(words[0][1] - bottom) <= tolerance for words in beside(cell, k, starting=False)):
+                        and abs(words[0][1] - bottom) <= tolerance and abs(sum(words[0]) / 2 - middle) <= tolerance
+                        for words in beside(cell, k, starting=False)):
                     return k
         if groups:  # nothing above the first block: a row below the cell's top starts with it
             (first, last), middle = groups[0], (rows[cell.row] + foot) / 2

@@ -554,11 +554,16 @@ def test_an_erased_ruling_is_restored_from_the_text(monkeypatch, clean_images, w
 
 def test_merged_cells_of_clean_pages_are_not_split(clean_images, minhang_drum_first_page):
     """A truly merged cell holds one block of text (一级 titles centred over their rows): no border is
-    restored on any page of the clean rendering. Nor on the held-out Minhang plan's first page under
+    restored on any page of the clean rendering, nor of the one with vertical 一级 titles (a page
+    there starts without a header, with a 二级 title and a requirement both four lines: as a header
+    row's text they had cut the merged title under its first row). Nor on the held-out Minhang plan's
+    first page under
     the dirty-drum recipe (augraphy DirtyDrum), whose bands of toner dots across the merged 一级 cell
     made blocks of text-like height: before text lines had to line up with the rows beside them and
     to stay inside the table, it was split under its first row."""
-    for image in clean_images:
+    vertical = [np.asarray(im.convert("L")) for im in
+                scangen.render_pages(scangen.load_truth(), scangen.VARIANTS["vertical-level1"])]
+    for image in (*clean_images, *vertical):
         assert detect_grid(as_page(image), Settings()).restored == ()
     for page in minhang_drum_first_page.values():
         assert detect_grid(page, Settings()).restored == ()
