@@ -1,0 +1,304 @@
+"""Erased rulings restored from the text: the grid stage's second look at merged cells.
+
+A faded copy (augraphy's LinesDegradation) loses long stretches of a table's rulings, and two cells
+become one merged cell. Geometry cannot tell that from a truly merged cell; the text can. A truly
+merged cell holds one block of text (a title centred on its rows or at their top, characters spread
+evenly down it); a wrongly merged one holds the text of two cells, lined up with the rows beside it.
+`text_gap_borders` splits such cells where the text shows the border and returns the borders it
+restored, so that they are reported; a cell whose text cannot be judged (a toner streak's band
+across it) is left whole. Pure functions of the page's text mask and the grid's lines.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import cv2
+import numpy as np
+
+from .imaging import true_runs
+from .models import Box, Cell, RestoredBorder
+
+#: Pixels kept off a cell's rulings (beyond the ruling's own width) when its text is profiled.
+TEXT_MARGIN_PX = 2
+#: A row ruling erased over a stretch (augraphy's LinesDegradation, a faded photocopy) merges the
+#: cells above and below it; their text still shows the boundary (see split_at_text_gaps). Measured
+#: on the held-out Songjiang and Minhang plans under LinesDegradation (200 dpi, character height 28
+#: px) and checked on every page of make eval: a blank between two blocks of a cell's text is a
+#: candidate boundary when at least TEXT_GAP_MIN_CHARS character heights (line spacing leaves 0.35,
+#: a cell boundary, padding, ruling and padding, 1.0-1.3) and TEXT_GAP_OVER_LEADING times the median
+#: of the cell's other blanks (characters spread evenly down a merged title leave equal blanks).
+#: Blocks line up within TEXT_ALIGN_CHARS (text tops of one row lie 0-4 px apart). Only ink in parts
+#: at least TEXT_PART_MIN_CHARS tall or wide is text (a photocopy's toner dots, 1-4 px, made blocks in
+#: merged 一级 cells of three documents); a line of text is a run of inked pixel rows TEXT_LINE_CHARS
+#: tall (shorter: a speck, a lone 。, a photocopy's toner cloud of 0.7; taller: a dirty drum's band of
+#: dots, 1.3-1.5, which lined up with a row beside it by 7 px and split 一级 cells on both held-out
+#: drums: such a cell is left whole, as is one with a line whose pixel rows hold ink beyond the
+#: table's sides in TEXT_STREAK_ROWS of them: a band of 1.0-1.25 across qingpu/dirty-drum's page).
+#: Across a column border the blank is the two cells' side padding and the ruling (0.7 character
+#: heights between a 二级 title and its requirement; characters of a line stand 0.1 apart), and a run
+#: of text is a line's width, at least TEXT_COLUMN_RUN_MIN_CHARS.
+TEXT_GAP_MIN_CHARS = 0.6
+TEXT_COLUMN_GAP_MIN_CHARS = 0.5
+TEXT_GAP_OVER_LEADING = 1.8
+TEXT_ALIGN_CHARS = 0.35
+TEXT_LINE_CHARS = (0.85, 1.3)
+TEXT_STREAK_ROWS = 0.3
+TEXT_COLUMN_RUN_MIN_CHARS = 0.6
+TEXT_PART_MIN_CHARS = 0.3
+#: A header's text is at most two lines (this many character heights) and centred in its row: a
+#: page without a header whose first 二级 title and requirement were both four lines, top-aligned,
+#: had its merged title cut under its first row (vertical-level1, our renderer).
+HEADER_TEXT_MAX_CHARS = 3.0
+#: A stretch of row ruling that meets no ruling (both its ends erased) is a candidate row line when it
+#: crosses at least LOOSE_MIN_CROSSINGS column lines; a cell is split there when the stretch runs
+#: across LOOSE_MIN_COVER of it and its text has a blank there as at an erased border (above). Held-out
+#: Songjiang plan, make eval lines-degradation: a ruling left from x 341 to 1420 (four columns of
+#: five) between items 19 and 20, and item 20 was read into 19.
+LOOSE_MIN_CROSSINGS = 2
+LOOSE_MIN_COVER = 0.5
+#: ...and the text below starts within this many character heights of it, as a row's text starts a
+#: cell's padding below its ruling (there 0.3); and the stretch is straight, its box no taller than
+#: LOOSE_MAX_HEIGHT_CHARS (there 0.21): a reviewer's black pen stroke along a row across four columns
+#: (tests/test_grid.py furniture, leaning by a third of a character: 0.46) had cut the text line
+#: under it out of a cell's text, and the cell was split in the blank so made.
+LOOSE_TEXT_BELOW_CHARS = 0.7
+LOOSE_MAX_HEIGHT_CHARS = 0.3
+#: A table whose bottom border was erased (qingpu/lines-degradation's last page: the whole of it) ends
+#: where its column rulings end, when at least FOOT_MIN_COLUMN_SHARE of them run on FOOT_MIN_CHARS
+#: character heights below the last row line and FOOT_MIN_TOGETHER of them end within FOOT_END_CHARS
+#: of the lowest (there: 3 of 6 at 798-800, the others erased higher up; before, its last row lay
+#: outside the grid and was named as text printed around the table).
+FOOT_MIN_CHARS = 1.0
+FOOT_MIN_COLUMN_SHARE = 0.6
+FOOT_MIN_TOGETHER = 2
+FOOT_END_CHARS = 0.5
+
+
+def text_mask(ink: np.ndarray, h_mask: np.ndarray, v_mask: np.ndarray, char_height: int) -> np.ndarray:
+    """The page's text: ink that is no ruling, in parts at least TEXT_PART_MIN_CHARS character heights
+    tall or wide (a copier's toner dots and speckle are smaller)."""
+    text = cv2.bitwise_and(ink, cv2.bitwise_not(cv2.bitwise_or(h_mask, v_mask)))
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(text, connectivity=8)
+    size = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    keep = size >= TEXT_PART_MIN_CHARS * char_height
+    keep[0] = False
+    return np.where(keep[labels], 255, 0).astype(np.uint8)
+
+
+def _text_groups(profile: np.ndarray, outside: np.ndarray | None, line_range: tuple[int, float],
+                 max_leading: int) -> tuple[list[tuple[int, int]], list[int]] | None:
+    """The blocks of text in a cell's profile (ink pixels per pixel row) as (start, end), and every
+    blank between its lines; None when the cell's text cannot be judged: a run of ink too tall for a
+    line of text, or a line whose rows hold ink in the page's margins too (`outside`, the same rows'
+    ink beyond the table), as a toner streak's band of dots across the page does. Lines are runs of
+    inked rows as tall as `line_range` allows (shorter ones are specks, or a lone 。); a block joins
+    lines across blanks of up to `max_leading` rows (line spacing): a paragraph, a title, a header's
+    words."""
+    runs = true_runs(profile > 0)
+    if any(b - a > line_range[1] for a, b in runs):
+        return None
+    lines = [(a, b) for a, b in runs if b - a >= line_range[0]]
+    if outside is not None and any(np.count_nonzero(outside[a:b]) >= TEXT_STREAK_ROWS * (b - a) for a, b in lines):
+        return None
+    groups: list[tuple[int, int]] = []
+    for a, b in lines:
+        if groups and a - groups[-1][1] <= max_leading:
+            groups[-1] = (groups[-1][0], b)
+        else:
+            groups.append((a, b))
+    return groups, [b[0] - a[1] for a, b in pairwise(lines)]
+
+
+def loose_row_lines(h_all: tuple[Box, ...], h_segments: tuple[Box, ...], rows: tuple[int, ...],
+                    cols: tuple[int, ...], reach: float, tolerance: float,
+                    char_height: int) -> dict[int, tuple[int, int]]:
+    """Row rulings left as a stretch in the middle of the table: {y: (x from, x to)} of horizontal
+    segments the grid did not keep (no end at a ruling: LinesDegradation erased both) that cross at
+    least LOOSE_MIN_CROSSINGS column lines inside the table, away from every row line, straight (no
+    taller than LOOSE_MAX_HEIGHT_CHARS: a pen stroke leans). They are only
+    candidates: text_gap_borders splits a cell there when its text shows the border."""
+    kept = set(h_segments)
+    found: dict[int, tuple[int, int]] = {}
+    for s in h_all:
+        y = (s.y0 + s.y1) // 2
+        crossings = sum(1 for x in cols if s.x0 + reach < x < s.x1 - reach)
+        if (s not in kept and crossings >= LOOSE_MIN_CROSSINGS and s.height <= LOOSE_MAX_HEIGHT_CHARS * char_height
+                and rows[0] + tolerance < y < rows[-1] - tolerance
+                and all(abs(y - r) > tolerance for r in rows)):
+            found[y] = (s.x0, s.x1)
+    return found
+
+
+def open_foot(rows: tuple[int, ...], cols: tuple[int, ...], v_segments: tuple[Box, ...], tolerance: float,
+              char_height: int) -> int | None:
+    """The table's foot when its bottom border was erased: at least FOOT_MIN_COLUMN_SHARE of the
+    column rulings run on FOOT_MIN_CHARS character heights below the last row line, and the lowest of
+    them ends with at least FOOT_MIN_TOGETHER of them (within FOOT_END_CHARS): the border they all
+    stopped at. None when they do not."""
+    ends = []
+    for x in cols:
+        bottoms = [s.y1 for s in v_segments if abs((s.x0 + s.x1) / 2 - x) <= tolerance]
+        if bottoms:
+            ends.append(max(bottoms))
+    below = [y for y in ends if y >= rows[-1] + FOOT_MIN_CHARS * char_height]
+    if not below or len(below) < FOOT_MIN_COLUMN_SHARE * len(cols):
+        return None
+    foot = max(below)
+    together = [y for y in below if foot - y <= max(tolerance, FOOT_END_CHARS * char_height)]
+    return foot if len(together) >= FOOT_MIN_TOGETHER else None
+
+
+def _transposed(cell: Cell) -> Cell:
+    b = cell.box
+    return Cell(cell.page, cell.col, cell.row, cell.col_span, cell.row_span, Box(b.y0, b.x0, b.y1, b.x1))
+
+
+def text_gap_borders(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tuple[int, ...], text: np.ndarray,
+                     char_height: int, ruling_width: int, loose: dict[int, tuple[int, int]] | None = None,
+                     ) -> tuple[tuple[Cell, ...], tuple[RestoredBorder, ...]]:
+    """The cells with merged cells split where a row ruling, then a column ruling, was erased, when
+    their text shows the border (see split_at_text_gaps), and the borders so restored."""
+    by_rows, restored_rows = split_at_text_gaps(cells, rows, cols, text, char_height, ruling_width,
+                                                TEXT_GAP_MIN_CHARS, TEXT_LINE_CHARS, header=True, margins=True,
+                                                loose=loose or {})
+    by_cols, restored_cols = split_at_text_gaps(tuple(_transposed(c) for c in by_rows), cols, rows, text.T,
+                                                char_height, ruling_width, TEXT_COLUMN_GAP_MIN_CHARS,
+                                                (TEXT_COLUMN_RUN_MIN_CHARS, float("inf")), header=False,
+                                                margins=False, loose={})
+    return (tuple(sorted((_transposed(c) for c in by_cols), key=lambda cell: (cell.row, cell.col))),
+            tuple(RestoredBorder("row", *border) for border in restored_rows)
+            + tuple(RestoredBorder("column", *border) for border in restored_cols))
+
+
+def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tuple[int, ...], text: np.ndarray,
+                       char_height: int, ruling_width: int, min_gap_chars: float,
+                       line_chars: tuple[float, float], header: bool, margins: bool,
+                       loose: dict[int, tuple[int, int]]) -> tuple[tuple[Cell, ...], tuple[tuple[int, int, int], ...]]:
+    """The cells with a merged cell split where its row ruling was erased, and the borders so restored
+    as (y, x from, x to) (columns: called with the page transposed).
+
+    A truly merged cell holds one block of text: a title centred or at the top of its rows, characters
+    spread evenly down it. A cell of the header row ends where the header text of a cell beside it
+    ends, when its own first block sits as that text does (whether or not text follows: the page's
+    first rows may continue a title of the page before). A cell whose first block starts where the
+    text of a cell beside it that starts at an inner row line does, not centred in the cell, is split
+    there (its rows above are empty: a page's first row continuing the page before had taken the
+    next item's agencies). A cell that holds two blocks with a row line
+    in the blank between them (at least `min_gap_chars` character heights) is split at that line when
+    the text shows the boundary (split_row): the text below starts where the text of a cell beside it
+    that starts at the line does, at one line of the blank only; or the text below is centred between
+    the line and the cell's foot (a merged title). A toner streak's band of dots across a merged cell
+    makes a block too, but none that lines up so. Characters spread evenly down a merged title leave
+    equal blanks, and no blank
+    TEXT_GAP_OVER_LEADING times the others. `header` says whether the first row is the header's, and
+    `margins` whether a line of text with ink beyond the table's sides in the same rows is taken for a
+    streak (not so for the columns: a title is printed above them). A cell is split at a `loose`
+    line too (a stretch of ruling that meets no ruling, see loose_row_lines) that runs across at least
+    LOOSE_MIN_COVER of it, where it lies in such a blank and the text below starts just under it."""
+    at: dict[tuple[int, int], Cell] = {}
+    tangled: set[int] = set()  # cells of a merge that is no rectangle: their boxes overlap, left alone
+    for cell in cells:
+        for r in range(cell.row, cell.row + cell.row_span):
+            for c in range(cell.col, cell.col + cell.col_span):
+                if (r, c) in at:
+                    tangled |= {id(at[(r, c)]), id(cell)}
+                at[(r, c)] = cell
+    n_cols = len(cols) - 1
+    margin = ruling_width + TEXT_MARGIN_PX
+    line_range = (max(2, round(line_chars[0] * char_height)), line_chars[1] * char_height)
+    outside = None
+    if margins:  # ink beyond the table's sides, per pixel row
+        outside = (np.count_nonzero(text[:, :max(0, cols[0] - margin)], axis=1)
+                   + np.count_nonzero(text[:, cols[-1] + margin:], axis=1))
+    min_gap = min_gap_chars * char_height
+    tolerance = TEXT_ALIGN_CHARS * char_height
+
+    def groups_in(cell: Cell) -> tuple[list[tuple[int, int]], list[int]]:
+        x0, x1 = cols[cell.col] + margin, cols[cell.col + cell.col_span] - margin
+        y0, y1 = rows[cell.row] + margin, rows[cell.row + cell.row_span] - margin
+        if x1 <= x0 or y1 <= y0:
+            return [], []
+        found = _text_groups(np.count_nonzero(text[y0:y1, x0:x1], axis=1),
+                             outside[y0:y1] if outside is not None else None, line_range, int(min_gap) - 1)
+        if found is None:
+            return [], []
+        return [(y0 + a, y0 + b) for a, b in found[0]], found[1]
+
+    def beside(cell: Cell, k: int, starting: bool) -> list[list[tuple[int, int]]]:
+        """The text of the cells beside `cell` that start (else end) at row line k."""
+        found = []
+        for c in (cell.col - 1, cell.col + cell.col_span):
+            if not 0 <= c < n_cols:
+                continue
+            above, below = at.get((k - 1, c)), at.get((k, c))
+            if above is not None and below is not None and above is not below:
+                found.append(groups_in(below if starting else above)[0])
+        return found
+
+    def split_row(cell: Cell) -> int | None:
+        """The row line to split `cell` at, if its text shows one."""
+        groups, blanks = groups_in(cell)
+        foot = rows[cell.row + cell.row_span]
+        if header and cell.row == 0 and groups and groups[0][1] - groups[0][0] <= HEADER_TEXT_MAX_CHARS * char_height:
+            # a header cell ends where its neighbours' header text, centred in its cell, ends
+            (top, bottom), below = groups[0], groups[1][0] if len(groups) > 1 else foot
+            for k in range(cell.row + 1, cell.row + cell.row_span):
+                middle = (rows[cell.row] + rows[k]) / 2
+                if bottom + ruling_width <= rows[k] <= below - ruling_width and any(
+                        len(words) == 1 and abs(words[0][0] - top) <= tolerance
+                        and abs(words[0][1] - bottom) <= tolerance and abs(sum(words[0]) / 2 - middle) <= tolerance
+                        for words in beside(cell, k, starting=False)):
+                    return k
+        if groups:  # nothing above the first block: a row below the cell's top starts with it
+            (first, last), middle = groups[0], (rows[cell.row] + foot) / 2
+            starts = [k for k in range(cell.row + 1, cell.row + cell.row_span)
+                      if rows[k] <= first - ruling_width and any(
+                          words and abs(words[0][0] - first) <= tolerance for words in beside(cell, k, starting=True))]
+            if len(starts) == 1 and abs((first + last) / 2 - middle) > tolerance:
+                return starts[0]  # (a block centred in the cell is a merged title)
+        for i, ((_, g0), (g1, bottom_below)) in enumerate(pairwise(groups)):
+            lines = [k for k in range(cell.row + 1, cell.row + cell.row_span)
+                     if g0 + ruling_width <= rows[k] <= g1 - ruling_width]
+            others = list(blanks)
+            others.remove(g1 - g0)
+            leading = float(np.median(others)) if others else 0.0
+            if not lines or g1 - g0 < TEXT_GAP_OVER_LEADING * leading:
+                continue
+            x0, x1 = cols[cell.col], cols[cell.col + cell.col_span]
+            for k in lines:  # what is left of the ruling runs across this cell
+                stretch = loose.get(rows[k])
+                if (stretch and min(x1, stretch[1]) - max(x0, stretch[0]) >= LOOSE_MIN_COVER * (x1 - x0)
+                        and g1 - rows[k] <= LOOSE_TEXT_BELOW_CHARS * char_height):
+                    return k
+            starts = [k for k in lines if any(words and abs(words[0][0] - g1) <= tolerance
+                                              for words in beside(cell, k, starting=True))]
+            if len(starts) == 1:
+                return starts[0]  # a row's text starts a cell's padding below its ruling, in every column
+            if i == len(groups) - 2:
+                for k in lines:
+                    if abs((g1 + bottom_below) / 2 - (rows[k] + foot) / 2) <= tolerance:
+                        return k  # the last title is centred in the rows from k down
+        return None
+
+    out = list(cells)
+    restored: list[tuple[int, int, int]] = []
+    split = True
+    while split:  # a split gives the cells beside a row start to line up with: go round again
+        split = False
+        for index, cell in enumerate(out):
+            k = split_row(cell) if cell.row_span > 1 and id(cell) not in tangled else None
+            if k is None:
+                continue
+            b, end = cell.box, cell.row + cell.row_span
+            upper = Cell(cell.page, cell.row, cell.col, k - cell.row, cell.col_span, Box(b.x0, b.y0, b.x1, rows[k]))
+            lower = Cell(cell.page, k, cell.col, end - k, cell.col_span, Box(b.x0, rows[k], b.x1, b.y1))
+            restored.append((rows[k], b.x0, b.x1))
+            for r in range(cell.row, end):
+                for c in range(cell.col, cell.col + cell.col_span):
+                    at[(r, c)] = upper if r < k else lower
+            out[index:index + 1] = [upper, lower]
+            split = True
+            break
+    return (tuple(sorted(out, key=lambda cell: (cell.row, cell.col))),
+            tuple(sorted(restored)))

@@ -1,0 +1,99 @@
+"""The grid stage's erased rulings (pipeline/erased.py): borders restored from the cells' text."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+import scangen
+from conftest import as_page
+from test_grid import _text, ruled_table
+
+from pipeline.grid import detect_grid
+from pipeline.models import Box, Grid
+from pipeline.settings import Settings
+
+
+def _erased(gray: np.ndarray, box: Box) -> np.ndarray:
+    """The page with the pixels of `box` painted paper white: a ruling erased there."""
+    out = gray.copy()
+    out[box.y0:box.y1, box.x0:box.x1] = 255
+    return out
+
+
+def _ruling_to_erase(clean: Grid, where: str) -> Box:
+    """Where augraphy's LinesDegradation erases a ruling (tests/degrade.py lines-degradation), on a
+    clean page: the row ruling under a cell of the widest (requirement) column whose neighbours have it
+    too; the column ruling right of the widest column's neighbour over one row; the ruling under the
+    first column's header cell."""
+    cells = {(c.row, c.col): c for c in clean.cells}
+    rows, cols, pad = clean.row_lines, clean.col_lines, clean.ruling_width + 2
+    wide = int(np.argmax(np.diff(cols)))
+    if where == "header":
+        return Box(cols[0] + pad, rows[1] - pad, cols[1] - pad, rows[1] + pad + 1)
+    for k in range(2, len(rows) - 2):
+        if where == "row" and all(cells.get((k, c)) for c in (wide - 1, wide, wide + 1)):
+            return Box(cols[wide] + pad, rows[k] - pad, cols[wide + 1] - pad, rows[k] + pad + 1)
+        if where == "column" and all(cells.get((k, c)) and cells[(k, c)].row_span == 1
+                                     for c in (wide + 1, wide + 2)):
+            return Box(cols[wide + 2] - pad, rows[k] + pad, cols[wide + 2] + pad + 1, rows[k + 1] - pad)
+    raise AssertionError(f"no {where} ruling to erase on this page")
+
+
+@pytest.mark.parametrize("where", ["row", "column", "header"])
+def test_an_erased_ruling_is_restored_from_the_text(monkeypatch, clean_images, where):
+    """A ruling erased over one cell's side (a faded copy; augraphy's LinesDegradation erases long
+    stretches) merges two cells; their text still shows the border, and the grid is the clean page's,
+    the border named in Grid.restored. Without it the requirement of one task ran into the next
+    (held-out Songjiang and Minhang plans: 16 of 17 rows, 34 of 35), and an erased header ruling took
+    the 一级 titles into the header cell. Our renderer's page 2, a table filling the page."""
+    gray = clean_images[1]
+    clean = detect_grid(as_page(gray, 1), Settings())
+    assert clean.restored == ()
+    erased = _ruling_to_erase(clean, where)
+    grid = detect_grid(as_page(_erased(gray, erased), 1), Settings())
+    assert grid.row_lines == clean.row_lines and grid.col_lines == clean.col_lines
+    assert {(c.row, c.col, c.row_span, c.col_span) for c in grid.cells} == {
+        (c.row, c.col, c.row_span, c.col_span) for c in clean.cells}
+    assert len(grid.restored) == 1
+    restored = grid.restored[0]
+    along, across = ((erased.x0 + erased.x1) / 2, (erased.y0 + erased.y1) / 2)
+    if where == "column":
+        along, across = across, along
+    assert restored.direction == ("column" if where == "column" else "row")
+    assert restored.start < along < restored.end and abs(restored.at - across) <= clean.ruling_width
+    from pipeline import grid as grid_module
+
+    monkeypatch.setattr(grid_module, "text_gap_borders", lambda cells, *args: (cells, ()))
+    assert len(detect_grid(as_page(_erased(gray, erased), 1), Settings()).cells) == len(clean.cells) - 1
+
+
+def test_merged_cells_of_clean_pages_are_not_split(clean_images, minhang_drum_first_page):
+    """A truly merged cell holds one block of text (一级 titles centred over their rows): no border is
+    restored on any page of the clean rendering, nor of the one with vertical 一级 titles (a page
+    there starts without a header, with a 二级 title and a requirement both four lines: as a header
+    row's text they had cut the merged title under its first row). Nor on the held-out Minhang plan's
+    first page under
+    the dirty-drum recipe (augraphy DirtyDrum), whose bands of toner dots across the merged 一级 cell
+    made blocks of text-like height: before text lines had to line up with the rows beside them and
+    to stay inside the table, it was split under its first row."""
+    vertical = [np.asarray(im.convert("L")) for im in
+                scangen.render_pages(scangen.load_truth(), scangen.VARIANTS["vertical-level1"])]
+    for image in (*clean_images, *vertical):
+        assert detect_grid(as_page(image), Settings()).restored == ()
+    for page in minhang_drum_first_page.values():
+        assert detect_grid(page, Settings()).restored == ()
+
+
+def test_characters_spread_down_a_merged_cell_are_not_split():
+    """Characters spread evenly down a merged title (组 织 领 导) leave equal blanks: though a row line
+    of the cells beside lies in one of them and the character below it starts where the text beside
+    does, no blank stands out from the others, and the cell stays whole."""
+    img = cv2.cvtColor(ruled_table(), cv2.COLOR_GRAY2BGR)
+    for k, char in enumerate("组织领导"):
+        img = _text(img, (160, 210 + 150 * k), char, 30)
+    for y in (210, 360, 510):
+        img = _text(img, (270, y), "任务", 30)
+    grid = detect_grid(as_page(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)), Settings())
+    assert {(c.row, c.col): c.row_span for c in grid.cells}[(1, 0)] == 3
+    assert grid.restored == ()
