@@ -127,7 +127,7 @@ class Grid:
     #: The darkest gray of the roller bands over the page's row lines, in the margins (0: none).
     band_gray: int = 0
     #: Borders whose ruling was erased, restored from the blank between two cells' text
-    #: (grid.text_gap_borders): a merged cell was split there.
+    #: (erased.text_gap_borders, or grid.build_cells for a merge that was no rectangle).
     restored: tuple[RestoredBorder, ...] = ()
 
     def cell_at(self, row: int, col: int) -> Cell | None:

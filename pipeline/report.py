@@ -405,7 +405,7 @@ def _problem_pages_html(result: DraftResult, flagged: Sequence[FlaggedCell]) -> 
 WEAK_ORIENTATION_HTML = ' · <b class="orientation-weak">方向未能判定，按扫描原样读取，请核对</b>'
 
 
-#: A row ruling the scan lost, put back where the cells' text shows a row boundary (grid.text_gap_borders).
+#: A ruling the scan lost, put back where the cells' text shows a border (erased.text_gap_borders).
 RESTORED_RULINGS_TEXT = "表线缺失，按文字间距补出表线（请核对该线两侧的格）："
 
 
