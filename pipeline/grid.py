@@ -452,7 +452,23 @@ def build_cells(
                 min(c for _, c in members), max(c for _, c in members))
 
     restored: list[RestoredBorder] = []
-    for columns_first in (True, False):
+
+    def restore(direction: str, line: int, span: range) -> bool:
+        """The borders on one grid line (right of column `line`, or under row `line`) restored across
+        `span` when some of them are drawn there; whether any was restored."""
+        drawn = [right[k][line] if direction == "column" else below[line][k] for k in span]
+        if not any(drawn) or all(drawn):
+            return False
+        for k in (k for k, there in zip(span, drawn, strict=True) if not there):
+            if direction == "column":
+                right[k][line] = True
+                restored.append(RestoredBorder("column", cols[line + 1], rows[k], rows[k + 1]))
+            else:
+                below[line][k] = True
+                restored.append(RestoredBorder("row", rows[line + 1], cols[k], cols[k + 1]))
+        return True
+
+    for direction in ("column", "row"):
         changed = True
         while changed:
             changed = False
@@ -460,24 +476,10 @@ def build_cells(
                 r0, r1, c0, c1 = bounds(members)
                 if len(members) == (r1 - r0 + 1) * (c1 - c0 + 1):
                     continue
-                if columns_first:
-                    for c in range(c0, c1):
-                        line = [right[r][c] for r in range(r0, r1 + 1)]
-                        if any(line) and not all(line):
-                            for r in range(r0, r1 + 1):
-                                if not right[r][c]:
-                                    right[r][c] = True
-                                    restored.append(RestoredBorder("column", cols[c + 1], rows[r], rows[r + 1]))
-                            changed = True
+                if direction == "column":
+                    changed |= any([restore("column", c, range(r0, r1 + 1)) for c in range(c0, c1)])
                 else:
-                    for r in range(r0, r1):
-                        line = [below[r][c] for c in range(c0, c1 + 1)]
-                        if any(line) and not all(line):
-                            for c in range(c0, c1 + 1):
-                                if not below[r][c]:
-                                    below[r][c] = True
-                                    restored.append(RestoredBorder("row", rows[r + 1], cols[c], cols[c + 1]))
-                            changed = True
+                    changed |= any([restore("row", r, range(c0, c1 + 1)) for r in range(r0, r1)])
     cells = []
     for members in groups():
         r0, r1, c0, c1 = bounds(members)
