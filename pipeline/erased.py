@@ -116,8 +116,8 @@ def loose_row_lines(h_all: tuple[Box, ...], h_segments: tuple[Box, ...], rows: t
     """Row rulings left as a stretch in the middle of the table: {y: (x from, x to)} of horizontal
     segments the grid did not keep (no end at a ruling: LinesDegradation erased both) that cross at
     least LOOSE_MIN_CROSSINGS column lines inside the table, away from every row line, straight (no
-    taller than LOOSE_MAX_HEIGHT_CHARS: a pen stroke leans). They are only
-    candidates: text_gap_borders splits a cell there when its text shows the border."""
+    taller than LOOSE_MAX_HEIGHT_CHARS: a pen stroke leans). They are only candidates:
+    text_gap_borders splits a cell there when its text shows the border."""
     kept = set(h_segments)
     found: dict[int, tuple[int, int]] = {}
     for s in h_all:
