@@ -113,6 +113,11 @@ DIRTY_DRUM_INTENSITY = 0.4
 DIRTY_DRUM_VALUE = (0, 40)
 
 # --- dirty rollers (augraphy DirtyRollers) ------------------------------------------------------
+#: LinesDegradation's minimum line length and replacement thickness (px): augraphy's defaults, as they
+#: act on make eval's pages, drawn at LINES_DEFAULTS_DPI (clean-300).
+LINES_DEFAULTS_DPI = 300
+LINES_MIN_LENGTH_PX = (30, 40)
+LINES_THICKNESS_PX = (1, 3)
 #: Band width at REFERENCE_DPI (px): augraphy's default (8, 12), gray bands across the whole page a
 #: few millimetres apart. Added after a held-out trial of augraphy effects the project had not used
 #: (eleventh session): with the defaults, bands across the table were taken for row rulings and a
@@ -402,8 +407,14 @@ def _dirty_rollers(img: np.ndarray, ctx: PageContext) -> np.ndarray:
 
 def _lines_degradation(img: np.ndarray, ctx: PageContext) -> np.ndarray:
     """augraphy LinesDegradation at its defaults: long stretches of the rulings erased or thinned, as
-    a faded copy loses them (found by the eleventh session's held-out trial of augraphy effects)."""
-    return _gray(_run(_augraphy().LinesDegradation(), img))
+    a faded copy loses them (found by the eleventh session's held-out trial of augraphy effects). Its
+    lengths in pixels are its defaults on make eval's pages (LINES_DEFAULTS_DPI), scaled to the page's:
+    at 100 dpi the default minimum length found no line, and the page was left as it was."""
+    scale = ctx.dpi / LINES_DEFAULTS_DPI
+    length = (max(2, round(scale * LINES_MIN_LENGTH_PX[0])), max(3, round(scale * LINES_MIN_LENGTH_PX[1])))
+    thickness = (max(1, round(scale * LINES_THICKNESS_PX[0])), max(1, round(scale * LINES_THICKNESS_PX[1])))
+    return _gray(_run(_augraphy().LinesDegradation(line_min_length=length, line_replacement_thickness=thickness),
+                      img))
 
 
 def _markup(img: np.ndarray, ctx: PageContext) -> np.ndarray:
