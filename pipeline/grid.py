@@ -622,7 +622,9 @@ def _bridges(
     """Boxes over the gaps of broken horizontal rulings: between consecutive kept segments of one
     line, unless both facing ends stop at junctions. A ruling that stops at a column line on both
     sides of a gap leaves out a border (a merged cell); one whose end stops in mid-cell was hidden
-    (a seal over it, a faint copy), and the border it would draw is there."""
+    (a seal over it, a faint copy), and the border it would draw is there. detect_grid keeps only the
+    bridges inside the table: one from a ruling beyond its outer line (the facing page of a book
+    photographed open, augraphy BookBinding) had cut its merged 一级 cells."""
     out = []
     for line in np.unique(h_lab[keep]):
         idx = sorted(np.nonzero(keep & (h_lab == line))[0], key=lambda i: h[i, 0])
@@ -677,6 +679,8 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
     if len(cols) < MIN_COL_LINES or len(rows) < MIN_ROW_LINES:
         return empty
     band = max(1, round(tolerance / 2))
+    h_bridges = tuple(b for b in h_bridges if cols[0] - reach <= b.x0 and b.x1 <= cols[-1] + reach)
+    v_bridges = tuple(b for b in v_bridges if rows[0] - reach <= b.y0 and b.y1 <= rows[-1] + reach)
     h_mask = _clear_band_stretches(_segment_mask(h_mask, h_segments, h_bridges), banded, cols,
                                    ruling_width + STREAK_PAD_PX)
     v_mask = _segment_mask(v_mask, v_segments, v_bridges)
