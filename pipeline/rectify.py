@@ -196,12 +196,17 @@ def straight_ruling_share(gray: np.ndarray, char_height: int) -> float:
     count: a warp that stretches the table makes its rulings longer without making them straighter
     (a flat page whose outline was fitted to the text where LinesDegradation had erased its right
     border: 1.18 times the straight pixels, 1.005 times the share; held-out Songjiang, make eval)."""
-    return straight_ruling_px(gray, char_height) / max(1, int(np.count_nonzero(ink_mask(gray))))
+    ink = ink_mask(gray)
+    return _straight_px(ink, char_height) / max(1, int(np.count_nonzero(ink)))
 
 
 def straight_ruling_px(gray: np.ndarray, char_height: int) -> int:
     """Pixels of straight horizontal and vertical rulings: how square the page's table is."""
-    ink = ink_mask(gray)
+    return _straight_px(ink_mask(gray), char_height)
+
+
+def _straight_px(ink: np.ndarray, char_height: int) -> int:
+    """straight_ruling_px of the page's ink mask (made once where the share needs it too)."""
     k = max(3, int(STRAIGHT_RUN_CHARS * char_height))
     horizontal = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1)))
     vertical = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, k)))
