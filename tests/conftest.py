@@ -47,6 +47,27 @@ def as_page(image: np.ndarray, index: int = 0, dpi: int = 200) -> Page:
 
 MINHANG_CSV = Path(__file__).resolve().parent / "data" / "minhang_waste_v1.csv"
 MINHANG_TITLE = "《闵行区生活垃圾分类和资源化利用三年行动方案（2027—2029年）》任务分工"
+SONGJIANG_CSV = Path(__file__).resolve().parent / "data" / "songjiang_flood_v1.csv"
+SONGJIANG_TITLE = "《松江区防汛防台能力提升三年行动计划（2027—2029年）》任务分工"
+
+
+def read_degraded(rows: list[dict[str, str]], recipe: str, title: str, folder: Path,
+                  stem: str) -> tuple[list[dict[str, str]], Path]:
+    """`rows` drawn as make eval draws a recipe's draft (scangen's clean-300 style, seed 0, through
+    tests/degrade.py), run through the CLI with the real OCR into folder/out (exit 0 asserted):
+    the rows of its stem.csv, and the output folder. The PDF is folder/stem.pdf."""
+    import csv
+
+    import degrade
+
+    from pipeline.__main__ import main
+
+    draft = degrade.render_degraded(rows, folder / f"{stem}.pdf", recipe, scangen.VARIANTS["clean-300"], 0,
+                                    title=title)
+    out = folder / "out"
+    assert main(["run", str(draft.path), "--out", str(out), "-q"]) == 0
+    with (out / f"{stem}.csv").open(encoding="utf-8-sig") as fh:
+        return list(csv.DictReader(fh)), out
 
 
 def first_pages_degraded(csv_path: Path, title: str, recipe: str, pages: int, folder: Path) -> dict[str, Page]:

@@ -7,31 +7,22 @@ now. Two pages in one photo are still read as the one whose table has most junct
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
-
 import degrade
 import scangen
+from conftest import SONGJIANG_CSV, SONGJIANG_TITLE, read_degraded
 from measure_augraphy_trial import recipe
 
-from pipeline.__main__ import main
 from pipeline.evaluate import rows_to_table, score_table
 
-SONGJIANG = Path(__file__).resolve().parent / "data" / "songjiang_flood_v1.csv"
-TITLE = "《松江区防汛防台能力提升三年行动计划（2027—2029年）》任务分工"
 #: The issue's bound at 200 dpi and above; the trial reads 0.00%.
 MAX_CER = 0.005
 
 
 def test_a_facing_page_cuts_no_merged_title(tmp_path, monkeypatch):
     monkeypatch.setitem(degrade.RECIPES, "trial-BookBinding", recipe("BookBinding"))
-    style = scangen.VARIANTS["clean-300"]
-    truth = degrade.rows_for_pages(scangen.load_truth(SONGJIANG), 2, style, TITLE)
-    draft = degrade.render_degraded(truth, tmp_path / "book.pdf", "trial-BookBinding", style, 0, title=TITLE)
-    out = tmp_path / "out"
-    assert main(["run", str(draft.path), "--out", str(out), "-q"]) == 0
-    with (out / "book.csv").open(encoding="utf-8-sig") as fh:
-        got = list(csv.DictReader(fh))
+    truth = degrade.rows_for_pages(scangen.load_truth(SONGJIANG_CSV), 2, scangen.VARIANTS["clean-300"],
+                                   SONGJIANG_TITLE)
+    got, _ = read_degraded(truth, "trial-BookBinding", SONGJIANG_TITLE, tmp_path, "book")
     assert [r["序号"] for r in got] == [r["序号"] for r in truth]
     assert [r["一级指标"] for r in got] == [r["一级指标"] for r in truth]
     assert [r["二级指标"] for r in got] == [r["二级指标"] for r in truth]

@@ -7,30 +7,22 @@ bound, and the bands are named per page in run.json and on the review page."""
 
 from __future__ import annotations
 
-import csv
 import json
-from pathlib import Path
 
 import degrade
 import scangen
+from conftest import SONGJIANG_CSV, SONGJIANG_TITLE, read_degraded
 
-from pipeline.__main__ import main
 from pipeline.evaluate import rows_to_table, score_table
 
-SONGJIANG = Path(__file__).resolve().parent / "data" / "songjiang_flood_v1.csv"
-TITLE = "《松江区防汛防台能力提升三年行动计划（2027—2029年）》任务分工"
 #: The issue's bound at 200 dpi and above; make eval songjiang/dirty-rollers 0.03% (all four pages).
 MAX_CER = 0.005
 
 
 def test_roller_bands_across_the_page_cut_no_row_in_two(tmp_path):
-    style = scangen.VARIANTS["clean-300"]
-    truth = degrade.rows_for_pages(scangen.load_truth(SONGJIANG), 2, style, TITLE)
-    draft = degrade.render_degraded(truth, tmp_path / "rollers.pdf", "dirty-rollers", style, 0, title=TITLE)
-    out = tmp_path / "out"
-    assert main(["run", str(draft.path), "--out", str(out), "-q"]) == 0
-    with (out / "rollers.csv").open(encoding="utf-8-sig") as fh:
-        got = list(csv.DictReader(fh))
+    truth = degrade.rows_for_pages(scangen.load_truth(SONGJIANG_CSV), 2, scangen.VARIANTS["clean-300"],
+                                   SONGJIANG_TITLE)
+    got, out = read_degraded(truth, "dirty-rollers", SONGJIANG_TITLE, tmp_path, "rollers")
     assert [r["序号"] for r in got] == [r["序号"] for r in truth]
     assert [r["一级指标"] for r in got] == [r["一级指标"] for r in truth]
     assert score_table(rows_to_table(got), rows_to_table(truth)).requirement_cer <= MAX_CER

@@ -1,10 +1,8 @@
-from pathlib import Path
-
 import cv2
 import numpy as np
 import pytest
 import scangen
-from conftest import as_page, first_pages_degraded
+from conftest import SONGJIANG_CSV, SONGJIANG_TITLE, as_page, first_pages_degraded
 
 from pipeline.grid import cluster_positions, detect_grid, draw_grid, estimate_char_height
 from pipeline.imaging import ink_gray, ink_mask
@@ -374,11 +372,6 @@ def test_bottom_strokes_of_a_text_line_are_no_ruling():
     assert grid.row_lines == detect_grid(as_page(ruled_table()), Settings()).row_lines
 
 
-SONGJIANG = Path(__file__).resolve().parent / "data" / "songjiang_flood_v1.csv"
-#: As make eval prints it (tests/eval_suite.py TITLES): the pages are laid out as there.
-SONGJIANG_TITLE = "《松江区防汛防台能力提升三年行动计划（2027—2029年）》任务分工"
-
-
 def _table_in_page() -> np.ndarray:
     """ruled_table() with 300 px of margin above and below it (the table spans rows 400-1000)."""
     page = np.full((1400, 1000), 255, np.uint8)
@@ -419,7 +412,7 @@ def test_degrade_dirty_drum_streaks_are_no_columns(monkeypatch, tmp_path):
     from pipeline.clean import clean_page
     from pipeline.ingest import load_page, open_document
 
-    draft = degrade.render_degraded(scangen.load_truth(SONGJIANG), tmp_path / "drum.pdf", "dirty-drum",
+    draft = degrade.render_degraded(scangen.load_truth(SONGJIANG_CSV), tmp_path / "drum.pdf", "dirty-drum",
                                     scangen.VARIANTS["clean-300"], title=SONGJIANG_TITLE)
     settings = Settings()
     doc = open_document(draft.path, settings)
@@ -439,7 +432,7 @@ def test_a_streak_over_a_ruling_leaves_the_ruling():
     degrade = pytest.importorskip("degrade")
     from pipeline.clean import clean_page
 
-    pages, dpi = degrade.degrade_pages(scangen.load_truth(SONGJIANG), "dirty-drum")
+    pages, dpi = degrade.degrade_pages(scangen.load_truth(SONGJIANG_CSV), "dirty-drum")
     settings = Settings()
     cleaned = [clean_page(as_page(img if img.ndim == 2 else cv2.cvtColor(img, cv2.COLOR_BGR2GRAY), k, dpi),
                           settings, get_engine(settings))[0] for k, img in enumerate(pages)]
@@ -473,7 +466,7 @@ def test_roller_bands_across_the_page_are_no_rows(monkeypatch, tmp_path):
     pytest.importorskip("degrade")
     from pipeline import grid as grid_module
 
-    first = first_pages_degraded(SONGJIANG, SONGJIANG_TITLE, "dirty-rollers", 2, tmp_path)
+    first = first_pages_degraded(SONGJIANG_CSV, SONGJIANG_TITLE, "dirty-rollers", 2, tmp_path)
     settings = Settings()
     clean, rollers = detect_grid(first["clean"], settings), detect_grid(first["dirty-rollers"], settings)
     assert len(rollers.row_lines) == len(clean.row_lines) == 10

@@ -9,37 +9,27 @@ border is named in run.json and on the review page."""
 
 from __future__ import annotations
 
-import csv
 import json
-from pathlib import Path
 
 import degrade
 import pytest
 import scangen
-from conftest import MINHANG_CSV, MINHANG_TITLE
+from conftest import MINHANG_CSV, MINHANG_TITLE, SONGJIANG_CSV, SONGJIANG_TITLE, read_degraded
 
-from pipeline.__main__ import main
 from pipeline.evaluate import rows_to_table, score_table
 from pipeline.report import RESTORED_RULINGS_TEXT
 
-SONGJIANG = Path(__file__).resolve().parent / "data" / "songjiang_flood_v1.csv"
-SONGJIANG_TITLE = "《松江区防汛防台能力提升三年行动计划（2027—2029年）》任务分工"
 #: The issue's bound at 200 dpi and above.
 MAX_CER = 0.005
 
 
-@pytest.mark.parametrize(("truth_csv", "title", "pages"), [(SONGJIANG, SONGJIANG_TITLE, 2),
+@pytest.mark.parametrize(("truth_csv", "title", "pages"), [(SONGJIANG_CSV, SONGJIANG_TITLE, 2),
                                                           (MINHANG_CSV, MINHANG_TITLE, 2)],
                          ids=["songjiang", "minhang"])
 def test_erased_rulings_lose_no_row(tmp_path, truth_csv, title, pages):
-    style = scangen.VARIANTS["clean-300"]
-    truth = degrade.rows_for_pages(scangen.load_truth(truth_csv), pages, style, title)
-    draft = degrade.render_degraded(truth, tmp_path / "lines.pdf", "lines-degradation", style, 0, title=title)
-    out = tmp_path / "out"
-    assert main(["run", str(draft.path), "--out", str(out), "-q"]) == 0
+    truth = degrade.rows_for_pages(scangen.load_truth(truth_csv), pages, scangen.VARIANTS["clean-300"], title)
+    got, out = read_degraded(truth, "lines-degradation", title, tmp_path, "lines")
     assert not list(out.glob("lines.表*.csv")), "one table, not two"
-    with (out / "lines.csv").open(encoding="utf-8-sig") as fh:
-        got = list(csv.DictReader(fh))
     assert [r["序号"] for r in got] == [r["序号"] for r in truth]
     assert [r["一级指标"] for r in got] == [r["一级指标"] for r in truth]
     assert score_table(rows_to_table(got), rows_to_table(truth)).requirement_cer <= MAX_CER
@@ -62,19 +52,13 @@ def test_the_whole_plan_loses_no_row(tmp_path, monkeypatch):
     from pipeline.ingest import load_page, open_document
     from pipeline.settings import Settings
 
-    style = scangen.VARIANTS["clean-300"]
-    truth = scangen.load_truth(SONGJIANG)
-    draft = degrade.render_degraded(truth, tmp_path / "lines.pdf", "lines-degradation", style, 0,
-                                    title=SONGJIANG_TITLE)
+    truth = scangen.load_truth(SONGJIANG_CSV)
+    got, _ = read_degraded(truth, "lines-degradation", SONGJIANG_TITLE, tmp_path, "lines")
     settings = Settings()
-    doc = open_document(draft.path, settings)
+    doc = open_document(tmp_path / "lines.pdf", settings)
     last = load_page(doc, doc.page_count - 1, settings).image
     image, evidence = rectify_module.rectify(last, 200)
     assert evidence.endswith("left as is") and image is last, evidence
-    out = tmp_path / "out"
-    assert main(["run", str(draft.path), "--out", str(out), "-q"]) == 0
-    with (out / "lines.csv").open(encoding="utf-8-sig") as fh:
-        got = list(csv.DictReader(fh))
     assert [r["序号"] for r in got] == [r["序号"] for r in truth]
     assert [r["一级指标"] for r in got] == [r["一级指标"] for r in truth]
     assert score_table(rows_to_table(got), rows_to_table(truth)).requirement_cer <= MAX_CER
