@@ -23,6 +23,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from pipeline import lattice as lat
+from pipeline import wording
 from pipeline.lattice import CharLattice
 from pipeline.lexicon import (
     DISTRICT_SHORT_NAMES,
@@ -921,6 +922,10 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
                 log.flag(index, "level1", raw_level1, f"strays_by_image: {strays}", STRAYS_BY_IMAGE_SCORE)
         numeral, l1_rest = split_numeral(read_level1)
         l1 = cached("1", l1_rest, numeral, level1_known, trusted(row, "level1")) if "level1" in roles else _ABSENT
+        if l1.method == "kept" and source and source.lattices:  # a title no known one matched
+            worded = _reworded(log, index, "level1", l1_rest, source.lattices)
+            if worded != l1_rest:
+                l1 = cached("1", worded, numeral, level1_known, trusted(row, "level1"))
         l1_numeral = numeral
         # 氟专抄二、提升…: a numeral read after stray text is the title's own (kept as read, flagged
         # below), so none is inferred and put before it.
@@ -959,6 +964,11 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
         if number_in_text and number_in_text != number:  # a 序号 column and the 二级 text disagree
             log.flag(index, "no", row.no, f"number_conflict: 二级 reads {number_in_text}", 50.0)
         l2 = cached("2", l2_rest, number, level2_known, trusted(row, "level2")) if "level2" in roles else _ABSENT
+        source = row.sources.get("level2")
+        if l2.method == "kept" and source and source.lattices:  # a title no known one matched
+            worded = _reworded(log, index, "level2", l2_rest, source.lattices)
+            if worded != l2_rest:
+                l2 = cached("2", worded, number, level2_known, trusted(row, "level2"))
         if not number:
             if l2.known_number:
                 number = l2.known_number
@@ -1071,6 +1081,22 @@ def strays_after_end(raw: str, lattices: Sequence[CharLattice]) -> tuple[str, st
     return kept, tail, loss
 
 
+#: Score of a character chosen again by the wording (`wording.rechoose`): a guess the image allows
+#: and the words support, flagged for review as the strays are.
+WORDING_SCORE = 60.0
+
+
+def _reworded(log: _Log, index: int, field: str, text: str, lattices: Sequence[CharLattice]) -> str:
+    """`text` with the characters the recognizer was unsure of chosen again by the wording, each
+    choice logged as a repair and named in a flag (防出→防汛)."""
+    worded, choices = wording.rechoose(text, lattices)
+    if choices:
+        log.repair(index, field, text, worded, "wording", WORDING_SCORE)
+        named = ", ".join(choice.describe(text) for choice in choices)
+        log.flag(index, field, text, f"wording: {named}", WORDING_SCORE)
+    return worded
+
+
 def _repair_requirement(log: _Log, index: int, raw: str, lattices: Sequence[CharLattice] = ()) -> str:
     junk = junk_reason(raw)
     if junk:
@@ -1082,6 +1108,7 @@ def _repair_requirement(log: _Log, index: int, raw: str, lattices: Sequence[Char
         log.repair(index, "requirement", raw, read, "strays_by_image", likelihood_score(loss))
         log.flag(index, "requirement", raw, f"strays_by_image: {strays}", STRAYS_BY_IMAGE_SCORE)
         raw = read
+    raw = _reworded(log, index, "requirement", raw, lattices)
     text, methods = clean_requirement(raw)
     if methods:
         log.repair(index, "requirement", raw, text, "+".join(methods), 100.0)
@@ -1320,7 +1347,13 @@ def _repair_agencies(
         fragments.append(frag)
     if lattices:
         fragments = agencies_by_image(fragments, lattices, lexicon)
+        fragments = [_worded_agency(frag, lattices, lexicon, settings) for frag in fragments]
     for frag in fragments:
+        if frag.method == "wording":  # still a name the lexicon does not know
+            log.repair(index, field, frag.read, frag.name, frag.method, frag.score)
+            log.flag(index, field, frag.read, f"wording: {frag.read}→{frag.name}", frag.score)
+            log.flag(index, field, frag.name, "unknown_agency", 0.0)
+            continue
         if frag.method in ("alias", "fuzzy", "agency_by_image"):
             log.repair(index, field, frag.read, frag.name, frag.method, frag.score)
         if frag.method == "fuzzy":
@@ -1334,6 +1367,20 @@ def _repair_agencies(
     if as_read != raw:
         log.repair(index, field, raw, as_read, "segment", 100.0)
     return after
+
+
+def _worded_agency(frag: AgencyFragment, lattices: Sequence[CharLattice], lexicon: Lexicon,
+                   settings: Settings) -> AgencyFragment:
+    """A name no lexicon name matched, with the characters the recognizer was unsure of chosen again
+    by the wording (区规划究原局 → 区规划资源局), still unknown and flagged. A choice that would make it
+    a lexicon name is left to the image (`agencies_by_image`), which declines where two known names
+    are alike on the image (区女联: 区妇联 or 区文联): word counts must not pick one of them."""
+    if frag.method != "unknown_agency":
+        return frag
+    worded, choices = wording.rechoose(frag.read, lattices)
+    if not choices or any(f.method != "unknown_agency" for f in segment_agencies(worded, lexicon, settings)):
+        return frag
+    return AgencyFragment(frag.read, worded, "wording", WORDING_SCORE)
 
 
 def agencies_by_image(fragments: Sequence[AgencyFragment], lattices: Sequence[CharLattice],

@@ -1,0 +1,123 @@
+"""pipeline/wording.py: characters the recognizer was unsure of, chosen again by how Chinese is written."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from test_lattice import lattice_of
+from test_repair import repair_rows, row
+
+from pipeline import wording
+from pipeline.models import FieldSource
+
+#: A 1-bit page's 防汛指挥 (held-out Songjiang plan, bilevel-200: 出 read at 0.21, 汛 second at 0.15,
+#: the rest spread over many characters; here over the blank, which must not win).
+FLOOD = [{"防": 0.99}, {"出": 0.45, "汛": 0.3, "计": 0.15}, {"指": 0.99}, {"挥": 0.99}]
+
+
+def test_an_unsure_character_is_chosen_again_where_the_runner_up_makes_the_word():
+    text, choices = wording.rechoose("防出指挥", [lattice_of(FLOOD, "防出指挥")])
+    assert text == "防汛指挥"
+    assert [(c.index, c.read, c.chosen) for c in choices] == [(1, "出", "汛")]
+    assert choices[0].gain >= wording.MIN_GAIN_NATS
+    assert choices[0].describe("防出指挥") == "防出指→防汛指"
+
+
+def test_a_character_read_surely_is_kept_whatever_the_words_say():
+    """出 at 0.97: the image wins, though 防汛 is the far likelier word."""
+    sure = [{"防": 0.99}, {"出": 0.97, "汛": 0.03}, {"指": 0.99}, {"挥": 0.99}]
+    assert wording.rechoose("防出指挥", [lattice_of(sure, "防出指挥")]) == ("防出指挥", ())
+
+
+def test_a_runner_up_the_recognizer_hardly_saw_is_not_chosen():
+    faint = [{"防": 0.99}, {"出": 0.5, "汛": wording.RUNNER_UP_MIN / 2}, {"指": 0.99}, {"挥": 0.99}]
+    assert wording.rechoose("防出指挥", [lattice_of(faint, "防出指挥")]) == ("防出指挥", ())
+
+
+def test_a_small_gain_in_wording_does_not_outweigh_the_image():
+    """二级 and 三级 are both common words: the one read stays."""
+    steps = [{"二": 0.55, "三": 0.4}, {"级": 0.99}, {"防": 0.99}, {"汛": 0.99}]
+    assert wording.rechoose("二级防汛", [lattice_of(steps, "二级防汛")]) == ("二级防汛", ())
+
+
+def test_the_lattices_align_to_the_cell_text_across_lines_and_restored_punctuation():
+    """Two lines of one cell (a newline between them in the cell's text) and a comma the punctuation
+    check restored that the recognizer did not give: the choice lands on the right character."""
+    first = lattice_of([{"调": 0.99}, {"整": 0.99}, {"充": 0.99}, {"美": 0.36, "实": 0.32}], "调整充美")
+    second = lattice_of([{"区": 0.99}, {"防": 0.99}, {"出": 0.45, "汛": 0.3}], "区防出")
+    text, choices = wording.rechoose("调整充美，\n区防出", [first, second])
+    assert text == "调整充实，\n区防汛"
+    assert [c.index for c in choices] == [3, 8]
+
+
+def test_a_fragment_of_the_lines_is_aligned_where_it_occurs():
+    """An agency name cut from its cell's lines (区故据局 of 区故据局、区水务局)."""
+    steps = [{"区": 0.99}, {"故": 0.6, "数": 0.3}, {"据": 0.99}, {"局": 0.99}, {"、": 0.99},
+             {"区": 0.99}, {"水": 0.99}, {"务": 0.99}, {"局": 0.99}]
+    lattice = lattice_of(steps, "区故据局、区水务局")
+    assert wording.rechoose("区故据局", [lattice])[0] == "区数据局"
+
+
+def test_without_a_lattice_the_text_is_left_as_read():
+    assert wording.rechoose("防出指挥", []) == ("防出指挥", ())
+
+
+@pytest.mark.parametrize("text", ["防汛指挥", "圩区改造", "区防汛办", "加强河湖水系综合治理"])
+def test_the_word_model_prefers_the_printed_words(text: str) -> None:
+    """A sanity check on the shipped dictionary: each printed phrase beats the misreading make eval's
+    1-bit pages gave for it."""
+    misread = {"防汛指挥": "防出指挥", "圩区改造": "圩区政造", "区防汛办": "区防讯办",
+               "加强河湖水系综合治理": "加强河湖永系综合治理"}[text]
+    model = wording.word_model()
+    assert model.log_prob(text) > model.log_prob(misread)
+
+
+def test_repair_chooses_again_in_a_requirement_and_flags_it():
+    text = "防出指挥"
+    source = FieldSource(raw=text, confidence=0.6, engine="rapid", lattices=(lattice_of(FLOOD, text),))
+    result = repair_rows(row(no="1", level2="2", requirement=f"健全{text}体系。", lead="区教育局",
+                             sources={"requirement": source}))
+    # the lattice holds 防出指挥, the cell 健全防出指挥体系。: the part that aligns is chosen again
+    assert result.table.rows[0].get("requirement") == "健全防汛指挥体系。"
+    assert any(r.method == "wording" and r.after == "健全防汛指挥体系。" for r in result.repairs)
+    assert "wording: 防出指→防汛指" in [f.reason for f in result.flags if f.field == "requirement"]
+
+
+def test_repair_chooses_again_in_a_title_no_known_one_matched():
+    """A 二级 title of a document the lexicon does not hold is kept as read: its unsure characters are
+    chosen again there, flagged."""
+    raw = "推进防出指挥"
+    steps = [{"推": 0.99}, {"进": 0.99}, *FLOOD]
+    source = FieldSource(raw=raw, confidence=0.6, engine="rapid", lattices=(lattice_of(steps, raw),))
+    result = repair_rows(row(no="1", level2=f"1、{raw}", requirement="要求。", lead="区教育局",
+                             sources={"level2": source}))
+    assert result.table.rows[0].get("level2") == "推进防汛指挥"
+    assert "wording: 防出指→防汛指" in [f.reason for f in result.flags if f.field == "level2"]
+
+
+def _support(text: str, steps: list[dict[str, float]]):
+    source = FieldSource(raw=text, confidence=0.6, engine="rapid", lattices=(lattice_of(steps, text),))
+    return repair_rows(row(no="1", level2="2", requirement="要求。", lead="区教育局", support=text,
+                           sources={"support": source}))
+
+
+def test_an_unknown_agency_is_chosen_again_and_stays_flagged_unknown():
+    """区防汛办 (the held-out Songjiang plan's flood office; not in the lexicon) read 区防出办."""
+    steps = [{"区": 0.99}, *FLOOD[:2], {"办": 0.99}]
+    result = _support("区防出办", steps)
+    assert result.table.rows[0].get("support") == "区防汛办"
+    reasons = [f.reason for f in result.flags if f.field == "support"]
+    assert "wording: 区防出办→区防汛办" in reasons and "unknown_agency" in reasons
+
+
+def test_the_wording_never_makes_an_unknown_agency_a_known_one():
+    """区女联, 妇 and 文 alike on the image: 区妇联 and 区文联 are both lexicon names, and word counts
+    (妇联 is the commoner word) must not choose between them; the image rule declines, so it stays."""
+    result = _support("区女联", [{"区": 0.999}, {"女": 0.4, "妇": 0.28, "文": 0.28}, {"联": 0.995}])
+    assert result.table.rows[0].get("support") == "区女联"
+    assert not any(f.reason.startswith("wording") for f in result.flags)
