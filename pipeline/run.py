@@ -21,6 +21,7 @@ from types import MappingProxyType
 
 import numpy as np
 
+from . import wording
 from .clean import CleanReport, clean_page
 from .errors import PARTIAL_RESULT_EXIT, HeaderNotMapped, NoTableFound, PipelineError
 from .export import output_paths, write_outputs, write_run_record
@@ -254,6 +255,10 @@ def process_draft_tables(
             results = _pages_in_pool(executor, doc, settings, worker_count(settings))
         for done, outcome in enumerate(results, start=1):
             outcomes.append(outcome)
+            if done == 1 and outcome.cells.source != "text-layer" and settings.engine != "tesseract":
+                # The repair's word model loads while the other pages are read; the worker
+                # processes are all started by now (see wording.load_in_background).
+                wording.load_in_background()
             for stage, spent in outcome.timings:
                 _add_time(timings, stage, spent.wall, spent.cpu)
             if on_page:
