@@ -73,6 +73,19 @@ FOOT_MIN_CHARS = 1.0
 FOOT_MIN_COLUMN_SHARE = 0.6
 FOOT_MIN_TOGETHER = 2
 FOOT_END_CHARS = 0.5
+#: A column ruling the grid left out, for meeting fewer than two row rulings, is the table's outer side
+#: when it runs from the table's first row line to its last (each end within OUTER_END_CHARS character
+#: heights), lies at least OUTER_MIN_CHARS outside the outermost column line (a column's width, not a
+#: doubled border), and a row ruling of the table ends at it. Its other meetings were erased: held-out
+#: trial (augraphy LinesDegradation at its defaults over the Minhang plan's first two pages, a document
+#: and a draw never tuned on): page 2's left border met only the row ruling between its two 一级 groups,
+#: the border's stretches above the header and the table's foot being erased; the 一级 column lay
+#: outside the grid and ten rows lost their 一级 title. A page's frame runs past the table's first and
+#: last lines, and a ruling no row ruling reaches is no side of it.
+OUTER_END_CHARS = 0.5
+OUTER_MIN_CHARS = 1.0
+#: ...and at least this share of it is ruling (pieces of one ruling the effect broke).
+OUTER_MIN_COVER = 0.5
 
 
 def text_mask(ink: np.ndarray, h_mask: np.ndarray, v_mask: np.ndarray, char_height: int) -> np.ndarray:
@@ -147,6 +160,36 @@ def open_foot(rows: tuple[int, ...], cols: tuple[int, ...], v_segments: tuple[Bo
     foot = max(below)
     together = [y for y in below if foot - y <= max(tolerance, FOOT_END_CHARS * char_height)]
     return foot if len(together) >= FOOT_MIN_TOGETHER else None
+
+
+def outer_columns(v_all: tuple[Box, ...], v_segments: tuple[Box, ...], h_segments: tuple[Box, ...],
+                  rows: tuple[int, ...], cols: tuple[int, ...], tolerance: float, reach: float,
+                  char_height: int) -> tuple[tuple[int, ...], tuple[Box, ...]]:
+    """Column rulings outside the grid's that are the table's sides (see OUTER_END_CHARS): their
+    positions and segments (collinear pieces within `tolerance` taken as one ruling)."""
+    kept = set(v_segments)
+    lines: list[list[Box]] = []
+    for seg in sorted((s for s in v_all if s not in kept), key=lambda s: s.x0):
+        if lines and abs(seg.x0 - lines[-1][-1].x0) <= tolerance:
+            lines[-1].append(seg)
+        else:
+            lines.append([seg])
+    ends = OUTER_END_CHARS * char_height
+    positions, segments = [], []
+    for pieces in lines:
+        x = int(np.median([(s.x0 + s.x1) / 2 for s in pieces]))
+        top, bottom = min(s.y0 for s in pieces), max(s.y1 for s in pieces)
+        outside = max(cols[0] - x, x - cols[-1])
+        if outside < OUTER_MIN_CHARS * char_height or abs(top - rows[0]) > ends or abs(bottom - rows[-1]) > ends:
+            continue
+        if sum(s.y1 - s.y0 for s in pieces) < OUTER_MIN_COVER * (bottom - top):
+            continue
+        reached = any(min(abs(h.x0 - x), abs(h.x1 - x)) <= reach and top - reach <= (h.y0 + h.y1) / 2 <= bottom + reach
+                      for h in h_segments)
+        if reached:
+            positions.append(x)
+            segments.extend(pieces)
+    return tuple(positions), tuple(segments)
 
 
 def _transposed(cell: Cell) -> Cell:

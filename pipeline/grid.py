@@ -22,7 +22,7 @@ from itertools import pairwise
 import cv2
 import numpy as np
 
-from .erased import loose_row_lines, open_foot, text_gap_borders, text_mask
+from .erased import loose_row_lines, open_foot, outer_columns, text_gap_borders, text_mask
 from .imaging import contrast_ink_mask, ink_mask
 from .models import Box, Cell, Grid, Page, RestoredBorder
 from .settings import Settings
@@ -683,10 +683,12 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
     v_bridges = tuple(b for b in v_bridges if rows[0] - reach <= b.y0 and b.y1 <= rows[-1] + reach)
     h_mask = _clear_band_stretches(_segment_mask(h_mask, h_segments, h_bridges), banded, cols,
                                    ruling_width + STREAK_PAD_PX)
-    v_mask = _segment_mask(v_mask, v_segments, v_bridges)
     loose = loose_row_lines(h_all, h_segments, rows, cols, reach, tolerance, char_height)
     foot = open_foot(rows, cols, v_segments, tolerance, char_height)
     rows = tuple(sorted({*rows, *loose, *([foot] if foot is not None else [])}))
+    sides, side_segments = outer_columns(v_all, v_segments, h_segments, rows, cols, tolerance, reach, char_height)
+    cols, v_segments = tuple(sorted({*cols, *sides})), v_segments + side_segments
+    v_mask = _segment_mask(v_mask, v_segments, v_bridges)
     cells, squared = build_cells(page.index, rows, cols, h_mask, v_mask, band)
     cells, restored = text_gap_borders(cells, rows, cols, text, char_height, ruling_width, loose)
     restored = squared + restored
