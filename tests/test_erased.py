@@ -9,6 +9,7 @@ import scangen
 from conftest import as_page
 from test_grid import _text, ruled_table
 
+from pipeline.erased import outer_columns
 from pipeline.grid import detect_grid
 from pipeline.models import Box, Grid
 from pipeline.settings import Settings
@@ -97,3 +98,20 @@ def test_characters_spread_down_a_merged_cell_are_not_split():
     grid = detect_grid(as_page(cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)), Settings())
     assert {(c.row, c.col): c.row_span for c in grid.cells}[(1, 0)] == 3
     assert grid.restored == ()
+
+
+def test_a_left_out_column_ruling_is_the_tables_side_only_when_it_spans_it_and_a_row_ruling_ends_at_it():
+    """erased.outer_columns: rows 100-900, columns 300-1200, character height 30."""
+    rows, cols, kept = (100, 400, 900), (300, 700, 1200), (Box(298, 100, 302, 900),)
+    row_to_side = Box(200, 498, 700, 502)  # a row ruling from the side at x 200 to the column at 700
+    side = Box(198, 101, 202, 899)
+    frame = Box(98, 40, 102, 960)  # a page frame: runs past the table's first and last lines
+    unreached = Box(1298, 100, 1302, 900)  # spans the table, but no row ruling ends at it
+    found = outer_columns((side, frame, unreached, *kept), kept, (row_to_side,), rows, cols, 6.0, 10.0, 30)
+    assert found == ((200,), (side,))
+    # a side broken into pieces by the effect is one ruling when they cover half of it
+    pieces = (Box(198, 100, 202, 400), Box(199, 600, 203, 900))
+    assert outer_columns((*pieces, *kept), kept, (row_to_side,), rows, cols, 6.0, 10.0, 30)[0] == (200,)
+    # a doubled border a few pixels outside the outer column line is no column
+    assert outer_columns((Box(288, 100, 292, 900), *kept), kept, (Box(290, 498, 700, 502),), rows, cols, 6.0, 10.0,
+                         30) == ((), ())

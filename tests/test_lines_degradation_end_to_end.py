@@ -64,3 +64,25 @@ def test_the_whole_plan_loses_no_row(tmp_path, monkeypatch):
     assert score_table(rows_to_table(got), rows_to_table(truth)).requirement_cer <= MAX_CER
     monkeypatch.setattr(rectify_module, "straight_ruling_share", rectify_module.straight_ruling_px)
     assert not rectify_module.rectify(last, 200)[1].endswith("left as is")
+
+
+def test_a_table_side_whose_meetings_were_erased_is_still_its_side(tmp_path, monkeypatch):
+    """augraphy LinesDegradation at its own defaults (the held-out trial, tests/measure_augraphy_trial.py)
+    over the held-out Minhang plan's first two pages: on page 2 the table's left border survives, but
+    its stretch above the header and the table's foot were erased, so it met one row ruling only and
+    was left out; the 一级 column lay outside the grid and items 9-12 lost their 一级 title (trial 一级
+    41%). It runs from the table's first row line to its last, and a row ruling ends at it: it is the
+    table's side (erased.outer_columns; trial 一级 82%, the two rows left are item 7's, whose empty
+    一级 part on page 1 was cut from item 8's with the 二级 cell beside it)."""
+    from measure_augraphy_trial import recipe
+
+    monkeypatch.setitem(degrade.RECIPES, "trial-LinesDegradation", recipe("LinesDegradation"))
+    truth = degrade.rows_for_pages(scangen.load_truth(MINHANG_CSV), 2, scangen.VARIANTS["clean-300"],
+                                   MINHANG_TITLE)
+    got, out = read_degraded(truth, "trial-LinesDegradation", MINHANG_TITLE, tmp_path, "lines")
+    record = json.loads((out / "lines.run.json").read_text(encoding="utf-8"))
+    assert [(page["status"], page["columns"]) for page in record["pages"]] == [("read", 5)] * 2
+    by_item = {r["序号"]: r["一级指标"] for r in got}
+    group = "二、完善分类运输处置能力"
+    assert [by_item[no] for no in ("8", "9", "10", "11", "12")] == [group] * 5
+    assert by_item["13"] == by_item["14"] == "三、推进源头减量和资源化利用"
