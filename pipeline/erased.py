@@ -204,11 +204,11 @@ def text_gap_borders(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tuple
     their text shows the border (see split_at_text_gaps), and the borders so restored."""
     by_rows, restored_rows = split_at_text_gaps(cells, rows, cols, text, char_height, ruling_width,
                                                 TEXT_GAP_MIN_CHARS, TEXT_LINE_CHARS, header=True, margins=True,
-                                                loose=loose or {})
+                                                loose=loose or {}, titles=True)
     by_cols, restored_cols = split_at_text_gaps(tuple(_transposed(c) for c in by_rows), cols, rows, text.T,
                                                 char_height, ruling_width, TEXT_COLUMN_GAP_MIN_CHARS,
                                                 (TEXT_COLUMN_RUN_MIN_CHARS, float("inf")), header=False,
-                                                margins=False, loose={})
+                                                margins=False, loose={}, titles=False)
     return (tuple(sorted((_transposed(c) for c in by_cols), key=lambda cell: (cell.row, cell.col))),
             tuple(RestoredBorder("row", *border) for border in restored_rows)
             + tuple(RestoredBorder("column", *border) for border in restored_cols))
@@ -217,7 +217,8 @@ def text_gap_borders(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tuple
 def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tuple[int, ...], text: np.ndarray,
                        char_height: int, ruling_width: int, min_gap_chars: float,
                        line_chars: tuple[float, float], header: bool, margins: bool,
-                       loose: dict[int, tuple[int, int]]) -> tuple[tuple[Cell, ...], tuple[tuple[int, int, int], ...]]:
+                       loose: dict[int, tuple[int, int]], titles: bool = False,
+                       ) -> tuple[tuple[Cell, ...], tuple[tuple[int, int, int], ...]]:
     """The cells with a merged cell split where its row ruling was erased, and the borders so restored
     as (y, x from, x to) (columns: called with the page transposed).
 
@@ -238,7 +239,10 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
     `margins` whether a line of text with ink beyond the table's sides in the same rows is taken for a
     streak (not so for the columns: a title is printed above them). A cell is split at a `loose`
     line too (a stretch of ruling that meets no ruling, see loose_row_lines) that runs across at least
-    LOOSE_MIN_COVER of it, where it lies in such a blank and the text below starts just under it."""
+    LOOSE_MIN_COVER of it, where it lies in such a blank and the text below starts just under it. With
+    `titles` (rows, not columns), a cell whose one block is not centred in it but is centred in the rows
+    from one inner row line down, with only blank rows above that line, is split there: a group's title
+    centred in its own rows, below the empty rows of the group before it that the page break continued."""
     at: dict[tuple[int, int], Cell] = {}
     tangled: set[int] = set()  # cells of a merge that is no rectangle: their boxes overlap, left alone
     for cell in cells:
@@ -300,6 +304,11 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
                           words and abs(words[0][0] - first) <= tolerance for words in beside(cell, k, starting=True))]
             if len(starts) == 1 and abs((first + last) / 2 - middle) > tolerance:
                 return starts[0]  # (a block centred in the cell is a merged title)
+            if titles and len(groups) == 1 and abs((first + last) / 2 - middle) > tolerance:
+                centred = [k for k in range(cell.row + 1, cell.row + cell.row_span) if rows[k] <= first - ruling_width
+                           and abs((first + last) / 2 - (rows[k] + foot) / 2) <= tolerance]
+                if len(centred) == 1:
+                    return centred[0]  # a title centred in the rows from k down; the rows above, empty
         for i, ((_, g0), (g1, bottom_below)) in enumerate(pairwise(groups)):
             lines = [k for k in range(cell.row + 1, cell.row + cell.row_span)
                      if g0 + ruling_width <= rows[k] <= g1 - ruling_width]
