@@ -86,3 +86,21 @@ def test_a_table_side_whose_meetings_were_erased_is_still_its_side(tmp_path, mon
     group = "二、完善分类运输处置能力"
     assert [by_item[no] for no in ("8", "9", "10", "11", "12")] == [group] * 5
     assert by_item["13"] == by_item["14"] == "三、推进源头减量和资源化利用"
+
+
+def test_a_title_centred_below_the_rows_a_page_break_continued_starts_its_own_group(tmp_path, monkeypatch):
+    """The same trial over the held-out Jiading plan's first two pages: on page 2 the 一级 ruling
+    between items 12 and 13 was erased, so the empty rows continuing group 二 from page 1 and group
+    三's cell were one cell, and items 11 and 12 took group 三's title (一级 90%). Its one block,
+    三、推进医养康养深度融合, is not centred in that cell but in the rows from item 13 down, and the rows
+    above are blank: the cell is split there (erased.split_at_text_gaps, `titles`)."""
+    from eval_suite import TITLES
+    from measure_augraphy_trial import recipe
+
+    monkeypatch.setitem(degrade.RECIPES, "trial-LinesDegradation", recipe("LinesDegradation"))
+    csv_path = MINHANG_CSV.parent / "jiading_elderly_v1.csv"
+    truth = degrade.rows_for_pages(scangen.load_truth(csv_path), 2, scangen.VARIANTS["clean-300"],
+                                   TITLES["jiading"])
+    got, _ = read_degraded(truth, "trial-LinesDegradation", TITLES["jiading"], tmp_path, "lines")
+    assert [r["序号"] for r in got] == [r["序号"] for r in truth]
+    assert [r["一级指标"] for r in got] == [r["一级指标"] for r in truth]
