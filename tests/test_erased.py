@@ -9,9 +9,9 @@ import scangen
 from conftest import as_page
 from test_grid import _text, ruled_table
 
-from pipeline.erased import outer_columns
+from pipeline.erased import outer_columns, rejoin_blank
 from pipeline.grid import detect_grid
-from pipeline.models import Box, Grid
+from pipeline.models import Box, Cell, Grid
 from pipeline.settings import Settings
 
 
@@ -115,3 +115,16 @@ def test_a_left_out_column_ruling_is_the_tables_side_only_when_it_spans_it_and_a
     # a doubled border a few pixels outside the outer column line is no column
     assert outer_columns((Box(288, 100, 292, 900), *kept), kept, (Box(290, 498, 700, 502),), rows, cols, 6.0, 10.0,
                          30) == ((), ())
+
+
+def test_blank_cells_a_restored_border_parted_are_one_again():
+    """erased.rejoin_blank: a row border restored at y 400 across two columns (x 100-500); in the first
+    column neither side holds text, in the second the lower cell does. The first column's cells are
+    joined, and the border is kept only over the second."""
+    rows, cols = (100, 400, 700), (100, 300, 500)
+    text = np.zeros((800, 600), np.uint8)
+    text[450:480, 350:450] = 255  # the second column's lower cell holds text
+    cells = tuple(Cell(0, r, c, 1, 1, Box(cols[c], rows[r], cols[c + 1], rows[r + 1])) for r in (0, 1) for c in (0, 1))
+    joined, borders = rejoin_blank(cells, ((400, 100, 500),), rows, cols, text, 4)
+    assert sorted((c.row, c.col, c.row_span) for c in joined) == [(0, 0, 2), (0, 1, 1), (1, 1, 1)]
+    assert borders == ((400, 300, 500),)

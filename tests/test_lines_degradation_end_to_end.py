@@ -72,8 +72,10 @@ def test_a_table_side_whose_meetings_were_erased_is_still_its_side(tmp_path, mon
     its stretch above the header and the table's foot were erased, so it met one row ruling only and
     was left out; the 一级 column lay outside the grid and items 9-12 lost their 一级 title (trial 一级
     41%). It runs from the table's first row line to its last, and a row ruling ends at it: it is the
-    table's side (erased.outer_columns; trial 一级 82%, the two rows left are item 7's, whose empty
-    一级 part on page 1 was cut from item 8's with the 二级 cell beside it)."""
+    table's side (erased.outer_columns; trial 一级 82%). On page 1 item 7's empty 一级 rows (group 二
+    continues on page 2) were cut from item 8's by the row border restored for item 8's 二级 text, in a
+    cell merged across both columns then; no text shows it in the 一级 column, and the two blank cells
+    are one again (erased.rejoin_blank): every 一级 right."""
     from measure_augraphy_trial import recipe
 
     monkeypatch.setitem(degrade.RECIPES, "trial-LinesDegradation", recipe("LinesDegradation"))
@@ -84,7 +86,7 @@ def test_a_table_side_whose_meetings_were_erased_is_still_its_side(tmp_path, mon
     assert [(page["status"], page["columns"]) for page in record["pages"]] == [("read", 5)] * 2
     by_item = {r["序号"]: r["一级指标"] for r in got}
     group = "二、完善分类运输处置能力"
-    assert [by_item[no] for no in ("8", "9", "10", "11", "12")] == [group] * 5
+    assert [by_item[no] for no in ("7", "8", "9", "10", "11", "12")] == [group] * 6
     assert by_item["13"] == by_item["14"] == "三、推进源头减量和资源化利用"
 
 
