@@ -26,8 +26,8 @@ import numpy as np
 
 from .lattice import BLANK, CharLattice
 
-#: A character read at a lower probability may be chosen again (summed over nothing: the read
-#: character's best probability at its step or a step beside it)...
+#: A character read at a lower probability (its best at its step or a step beside it) may be chosen
+#: again...
 UNSURE_BELOW = 0.95
 #: ...among the Chinese characters the recognizer gave at least this probability at its step or a step
 #: beside it (a CTC step can sit half a character off).
