@@ -210,15 +210,14 @@ def text_gap_borders(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tuple
                                                 (TEXT_COLUMN_RUN_MIN_CHARS, float("inf")), header=False,
                                                 margins=False, loose={}, titles=False)
     split = tuple(_transposed(c) for c in by_cols)
-    split, restored_rows = rejoin_blank(split, restored_rows, rows, cols, text, ruling_width + TEXT_MARGIN_PX)
+    split, restored_rows = rejoin_blank(split, restored_rows, rows, text, ruling_width + TEXT_MARGIN_PX)
     return (tuple(sorted(split, key=lambda cell: (cell.row, cell.col))),
             tuple(RestoredBorder("row", *border) for border in restored_rows)
             + tuple(RestoredBorder("column", *border) for border in restored_cols))
 
 
 def rejoin_blank(cells: tuple[Cell, ...], restored: tuple[tuple[int, int, int], ...], rows: tuple[int, ...],
-                 cols: tuple[int, ...], text: np.ndarray, margin: int,
-                 ) -> tuple[tuple[Cell, ...], tuple[tuple[int, int, int], ...]]:
+                 text: np.ndarray, margin: int) -> tuple[tuple[Cell, ...], tuple[tuple[int, int, int], ...]]:
     """Cells a restored row border parted where neither side holds text, joined again, and that border
     kept only where text shows it. Rows are judged before columns, so a row border restored for the
     text of one column of a cell merged across two (its column ruling erased too) crossed the other
@@ -232,9 +231,9 @@ def rejoin_blank(cells: tuple[Cell, ...], restored: tuple[tuple[int, int, int], 
 
     out = list(cells)
     borders = list(restored)
-    for y, x0, x1 in restored:
-        k = rows.index(y) if y in rows else -1
-        for upper in [c for c in out if k >= 0 and c.row + c.row_span == k and x0 <= c.box.x0 and c.box.x1 <= x1]:
+    for y, x0, x1 in restored:  # each at a row line (split_at_text_gaps splits there)
+        k = rows.index(y)
+        for upper in [c for c in out if c.row + c.row_span == k and x0 <= c.box.x0 and c.box.x1 <= x1]:
             lower = next((c for c in out if c.row == k and c.col == upper.col and c.col_span == upper.col_span), None)
             if lower is None or not blank(upper) or not blank(lower):
                 continue

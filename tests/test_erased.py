@@ -125,6 +125,6 @@ def test_blank_cells_a_restored_border_parted_are_one_again():
     text = np.zeros((800, 600), np.uint8)
     text[450:480, 350:450] = 255  # the second column's lower cell holds text
     cells = tuple(Cell(0, r, c, 1, 1, Box(cols[c], rows[r], cols[c + 1], rows[r + 1])) for r in (0, 1) for c in (0, 1))
-    joined, borders = rejoin_blank(cells, ((400, 100, 500),), rows, cols, text, 4)
+    joined, borders = rejoin_blank(cells, ((400, 100, 500),), rows, text, 4)
     assert sorted((c.row, c.col, c.row_span) for c in joined) == [(0, 0, 2), (0, 1, 1), (1, 1, 1)]
     assert borders == ((400, 300, 500),)
