@@ -55,7 +55,7 @@ HEADER_TEXT_MAX_CHARS = 3.0
 #: across LOOSE_MIN_COVER of it and its text has a blank there as at an erased border (above). Held-out
 #: Songjiang plan, make eval lines-degradation: a ruling left from x 341 to 1420 (four columns of
 #: five) between items 19 and 20, and item 20 was read into 19.
-LOOSE_MIN_CROSSINGS = 2
+LOOSE_MIN_CROSSINGS = 1
 LOOSE_MIN_COVER = 0.5
 #: ...and the text below starts within this many character heights of it, as a row's text starts a
 #: cell's padding below its ruling (there 0.3); and the stretch is straight, its box no taller than

@@ -79,6 +79,13 @@ MIN_MEETINGS = 2
 #: A border between two grid positions is there when rulings cover this share of its length;
 #: speckle and broken photocopied lines leave gaps, text never covers half a border.
 BORDER_MIN_COVERAGE = 0.5
+#: ...or when a row ruling runs into it from either end, unbroken, at least this many character
+#: heights: a ruling ends at a column line, so one that stops in mid-cell was erased on from there
+#: (augraphy's LinesDegradation over qingpu's page 3: item 17's 配合 border kept 3.2 character heights
+#: from its left end, 38% of its length, and the empty 配合 of the sub-row below was read as the one
+#: above's). A truly merged cell has no ruling in it; a table's rulings overshoot a crossing by a pixel
+#: or two, never by a character's height.
+ATTACHED_RULING_MIN_CHARS = 1.5
 #: A table needs at least this many column lines and row lines.
 MIN_COL_LINES = 3
 MIN_ROW_LINES = 2
@@ -228,6 +235,18 @@ def _coverage(mask: np.ndarray, horizontal: bool, at: int, start: int, end: int,
         return float(np.count_nonzero(strip.max(axis=0))) / (end - start)
     strip = mask[start:end, max(0, at - band):at + band + 1]
     return float(np.count_nonzero(strip.max(axis=1))) / (end - start)
+
+
+def _attached_run(mask: np.ndarray, at: int, start: int, end: int, band: int) -> int:
+    """Pixels of the row border from start to end at `at` that the ruling mask covers unbroken from
+    either end (the longer run)."""
+    if end <= start:
+        return 0
+    covered = mask[max(0, at - band):at + band + 1, start:end].max(axis=0) > 0
+    gaps = np.flatnonzero(~covered)
+    if not gaps.size:
+        return end - start
+    return int(max(gaps[0], len(covered) - 1 - gaps[-1]))
 
 
 def streak_lines(gray: np.ndarray, ink: np.ndarray, cols: tuple[int, ...], span: tuple[int, int],
@@ -412,8 +431,11 @@ def build_cells(
     h_mask: np.ndarray,
     v_mask: np.ndarray,
     band: int,
+    char_height: int,
 ) -> tuple[tuple[Cell, ...], tuple[RestoredBorder, ...]]:
     """Cells from line positions: grid positions with no border between them are one merged cell.
+    A row border is there when rulings cover BORDER_MIN_COVERAGE of it or a ruling runs into it from
+    an end (ATTACHED_RULING_MIN_CHARS).
     A cell is a rectangle: where positions joined through missing borders make some other shape
     (a ruling erased over part of a column line that is drawn elsewhere beside the same positions),
     that line's borders across the shape are restored (column lines first: tables merge cells down a
@@ -421,8 +443,11 @@ def build_cells(
     n_rows, n_cols = len(rows) - 1, len(cols) - 1
     inset = band * 2  # keep the neighbouring rulings' own thickness out of the border test
     # below[r][c]: a border under position (r, c); right[r][c]: a border right of it
-    below = [[r + 1 == n_rows or _coverage(h_mask, True, rows[r + 1], cols[c] + inset, cols[c + 1] - inset, band)
-              >= BORDER_MIN_COVERAGE for c in range(n_cols)] for r in range(n_rows)]
+    attached = ATTACHED_RULING_MIN_CHARS * char_height
+    below = [[r + 1 == n_rows
+              or _coverage(h_mask, True, rows[r + 1], cols[c] + inset, cols[c + 1] - inset, band) >= BORDER_MIN_COVERAGE
+              or _attached_run(h_mask, rows[r + 1], cols[c] + inset, cols[c + 1] - inset, band) >= attached
+              for c in range(n_cols)] for r in range(n_rows)]
     right = [[c + 1 == n_cols or _coverage(v_mask, False, cols[c + 1], rows[r] + inset, rows[r + 1] - inset, band)
               >= BORDER_MIN_COVERAGE for c in range(n_cols)] for r in range(n_rows)]
 
@@ -689,7 +714,7 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
     sides, side_segments = outer_columns(v_all, v_segments, h_segments, rows, cols, tolerance, reach, char_height)
     cols, v_segments = tuple(sorted({*cols, *sides})), v_segments + side_segments
     v_mask = _segment_mask(v_mask, v_segments, v_bridges)
-    cells, squared = build_cells(page.index, rows, cols, h_mask, v_mask, band)
+    cells, squared = build_cells(page.index, rows, cols, h_mask, v_mask, band, char_height)
     cells, restored = text_gap_borders(cells, rows, cols, text, char_height, ruling_width, loose)
     restored = squared + restored
     rows, cols, cells = drop_unused_lines(rows, cols, cells)
