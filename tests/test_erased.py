@@ -9,7 +9,7 @@ import scangen
 from conftest import as_page
 from test_grid import _text, ruled_table
 
-from pipeline.erased import outer_columns, rejoin_blank
+from pipeline.erased import loose_row_lines, outer_columns, rejoin_blank
 from pipeline.grid import detect_grid
 from pipeline.models import Box, Cell, Grid
 from pipeline.settings import Settings
@@ -128,3 +128,18 @@ def test_blank_cells_a_restored_border_parted_are_one_again():
     joined, borders = rejoin_blank(cells, ((400, 100, 500),), rows, text, 4)
     assert sorted((c.row, c.col, c.row_span) for c in joined) == [(0, 0, 2), (0, 1, 1), (1, 1, 1)]
     assert borders == ((400, 300, 500),)
+
+
+def test_a_loose_stretch_crossing_one_column_line_is_a_candidate_row_line():
+    """erased.loose_row_lines: the held-out trial's LinesDegradation over the Minhang plan's page 2 left of
+    the ruling between item 10's two sub-rows one stretch, from 44 px right of the 二级 column's line
+    across the requirement cell and 69 px into 牵头 (it meets one ruling, by crossing it): the sub-row
+    was read into the one above (16/17 rows). A stretch inside one cell crosses no line and is no
+    candidate; nor is one beside a row line, or a leaning stroke."""
+    rows, cols = (100, 400, 900), (300, 700, 1200, 1500)
+    crossing = Box(744, 604, 1269, 608)  # across the line at 1200 only
+    inside = Box(720, 704, 1180, 708)
+    beside = Box(744, 402, 1269, 406)
+    leaning = Box(744, 804, 1269, 830)
+    found = loose_row_lines((crossing, inside, beside, leaning), (), rows, cols, 10.0, 6.0, 30)
+    assert found == {606: (744, 1269)}

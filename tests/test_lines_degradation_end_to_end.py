@@ -75,7 +75,10 @@ def test_a_table_side_whose_meetings_were_erased_is_still_its_side(tmp_path, mon
     table's side (erased.outer_columns; trial 一级 82%). On page 1 item 7's empty 一级 rows (group 二
     continues on page 2) were cut from item 8's by the row border restored for item 8's 二级 text, in a
     cell merged across both columns then; no text shows it in the 一级 column, and the two blank cells
-    are one again (erased.rejoin_blank): every 一级 right."""
+    are one again (erased.rejoin_blank): every 一级 right. Between item 10's two sub-rows one stretch of
+    ruling was left, crossing one column line and meeting none (erased.loose_row_lines took two
+    crossings): the second sub-row was read into the first (16/17 rows); every row now, and the text
+    within the bound."""
     from measure_augraphy_trial import recipe
 
     monkeypatch.setitem(degrade.RECIPES, "trial-LinesDegradation", recipe("LinesDegradation"))
@@ -88,6 +91,8 @@ def test_a_table_side_whose_meetings_were_erased_is_still_its_side(tmp_path, mon
     group = "二、完善分类运输处置能力"
     assert [by_item[no] for no in ("7", "8", "9", "10", "11", "12")] == [group] * 6
     assert by_item["13"] == by_item["14"] == "三、推进源头减量和资源化利用"
+    assert [r["序号"] for r in got] == [r["序号"] for r in truth]
+    assert score_table(rows_to_table(got), rows_to_table(truth)).requirement_cer <= MAX_CER
 
 
 def test_a_title_centred_below_the_rows_a_page_break_continued_starts_its_own_group(tmp_path, monkeypatch):
