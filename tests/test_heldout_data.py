@@ -1,5 +1,5 @@
-"""The held-out truth files (Songjiang flood, Jiading elderly care, Minhang waste sorting): well formed, and
-kept out of the lexicon.
+"""The held-out truth files (Songjiang flood, Jiading elderly care, Minhang waste sorting, Fengxian primary
+health care): well formed, and kept out of the lexicon.
 
 Accuracy measured on these documents means something only while the repair stage has never been
 told their answers. The lexicon is parsed here with a few lines of our own (the format is documented in
@@ -47,7 +47,8 @@ JIADING = Doc(
     "嘉定",
 )
 MINHANG = Doc("minhang_waste_v1.csv", ("序号", "一级指标", "二级指标", "工作要求", "牵头单位", "配合单位"), "闵行")
-DOCS = (SONGJIANG, JIADING, MINHANG)
+FENGXIAN = Doc("fengxian_health_v1.csv", ("序号", "一级指标", "二级指标", "工作要求", "牵头单位", "配合单位"), "奉贤")
+DOCS = (SONGJIANG, JIADING, MINHANG, FENGXIAN)
 
 # Size of a document, as the brief for these files sets it (a realistic district 职责分工 table).
 LEVEL1_RANGE = (4, 6)
@@ -98,6 +99,10 @@ SHARED_WITH_LEXICON = frozenset(
     # Minhang (written after the district base): names the lexicon already had when the file was written,
     # its common part (区机管局, 区委宣传部, 区大数据中心) and its 闵行区 section (公安闵行分局).
     {"公安闵行分局", "区机管局", "区委宣传部", "区大数据中心"}
+) | frozenset(
+    # Fengxian (written after Minhang): names the lexicon already had when the file was written, its common
+    # part (区委编办, 区红十字会) and its 奉贤区 section (公安奉贤分局).
+    {"公安奉贤分局", "区委编办", "区红十字会"}
 )
 
 
