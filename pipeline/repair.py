@@ -482,6 +482,27 @@ class _Span:
     fragment: AgencyFragment
 
 
+#: A known name's stem (all but its last character) is read as the start of a longer name (see
+#: _stem_of_longer_name) when at least this long: 区教育 of 区教育局 starts 区教育学院; a two-character
+#: stem (区X of 区X局) would block misreads of every short name.
+STEM_MIN_CHARS = 3
+
+
+def _stem_of_longer_name(content: str, spelling: str, chars: Sequence[str], is_sep: Sequence[bool],
+                         end: int) -> bool:
+    """Whether a fuzzy match of `content` (ending at `end` in the cell's characters) to `spelling`
+    only keeps the spelling's stem and reads on into another name: content starts with the stem but
+    not with the name (区卫生健康委委 is the name read twice over), and is longer than it or has text
+    after it without a separator. Bodies under an office are named by its stem (区卫生健康委:
+    区卫生健康监督所, 区卫生健康信息中心, held-out Fengxian plan): as one substitution from 区卫生健康委,
+    区卫生健康信 was taken for it and 息中心 left over, an unknown name snapped and cut. A misread last
+    character with nothing after it (区卫生健康秀) still matches."""
+    stem = spelling[:-1]
+    if len(stem) < STEM_MIN_CHARS or content.startswith(spelling) or not content.startswith(stem):
+        return False
+    return len(content) > len(spelling) or (end < len(chars) and not is_sep[end])
+
+
 def segment_agencies(text: str, lexicon: Lexicon, settings: Settings) -> tuple[AgencyFragment, ...]:
     """Split an agency cell into lexicon names by dynamic programming over its de-spaced text.
 
@@ -543,7 +564,7 @@ def segment_agencies(text: str, lexicon: Lexicon, settings: Settings) -> tuple[A
             spans_from[i].append(_Span(i, j, KNOWN_FRAGMENT_COST + INNER_SEPARATOR_COST * inner, frag))
             continue
         idx, score = fuzzy_of[k]
-        if score >= cutoff and score > 0:
+        if score >= cutoff and score > 0 and not _stem_of_longer_name(content, spellings[idx], chars, is_sep, j):
             spelling = spellings[idx]
             distance = OSA.distance(content, spelling)
             frag = AgencyFragment(content, lexicon.canonical_of[spelling], "fuzzy", round(score, 1))

@@ -127,6 +127,7 @@ HELD_OUT = {
     "songjiang": ROOT / "tests" / "data" / "songjiang_flood_v1.csv",
     "jiading": ROOT / "tests" / "data" / "jiading_elderly_v1.csv",
     "minhang": ROOT / "tests" / "data" / "minhang_waste_v1.csv",
+    "fengxian": ROOT / "tests" / "data" / "fengxian_health_v1.csv",
 }
 #: Scan variants every held-out document is drawn in (the realistic one, and the two hardest).
 HELD_OUT_VARIANTS = ("sample", "uming-bilevel", "zenhei-150-noisy", "rotated-180")
@@ -135,7 +136,7 @@ HELD_OUT_VARIANTS = ("sample", "uming-bilevel", "zenhei-150-noisy", "rotated-180
 LAYOUT_DOCUMENTS = {"synonyms": "songjiang", "tasks-landscape": "songjiang", "single-responsible": "songjiang",
                     "two-row": "jiading"}
 #: Degradations of the library path (tests/degrade.py RECIPES) are applied to these documents.
-RECIPE_DOCUMENTS = ("qingpu", "songjiang", "minhang")
+RECIPE_DOCUMENTS = ("qingpu", "songjiang", "minhang", "fengxian")
 
 
 def _degrade_module() -> Any | None:
@@ -194,6 +195,7 @@ TITLES = {
     "songjiang": "《松江区防汛防台能力提升三年行动计划（2027—2029年）》任务分工",
     "jiading": "《嘉定区推进养老服务体系建设的实施方案》职责分工",
     "minhang": "《闵行区生活垃圾分类和资源化利用三年行动方案（2027—2029年）》任务分工",
+    "fengxian": "《奉贤区加强基层医疗卫生服务能力建设的实施方案》职责分工",
 }
 
 
