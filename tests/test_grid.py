@@ -520,3 +520,16 @@ def test_a_row_ruling_that_stops_in_mid_cell_is_a_border_there():
     cv2.line(img, (600, 500), (612, 500), 0, 2)  # an overshoot of 12 px (0.4 character heights)
     spans = {(c.row, c.col): c.row_span for c in detect_grid(as_page(img), Settings()).cells}
     assert spans[(2, 2)] == 2
+
+
+def test_bottom_strokes_ending_near_two_rulings_are_no_row_line():
+    """The held-out Fengxian plan in 黑体 at 150 dpi (make eval zenhei-150-noisy): the bottom strokes of
+    two cells' first text line made two straight pieces of 94 and 85 px on one line, each ending 9 px
+    from a column ruling and facing the other; the line met two rulings and cut both cells under their
+    first line (41 rows for 39). No piece runs from ruling to ruling and together they cover 22% of the
+    line: no row line (MIN_LINE_COVER)."""
+    img = ruled_table()
+    cv2.line(img, (259, 300), (353, 300), 0, 2)  # under the first line of column 1, from its left ruling
+    cv2.line(img, (806, 300), (891, 300), 0, 2)  # and of column 2, up to its right ruling
+    grid = detect_grid(as_page(img), Settings())
+    assert grid.row_lines == detect_grid(as_page(ruled_table()), Settings()).row_lines

@@ -244,6 +244,10 @@ AGENCY_CASES = [
     # unknown names are kept and flagged, never snapped
     ("区航运局", "区航运局", ["unknown_agency"]),
     ("区港务委", "区港务委", ["unknown_agency"]),
+    # a body named by a known office's stem is its own name, not the office (held-out Fengxian plan)
+    ("区卫生健康信息中心", "区卫生健康信息中心", ["unknown_agency"]),
+    ("区卫生健康监督所、区医保局", "区卫生健康监督所、区医保局", ["unknown_agency", "exact"]),
+    ("区卫生健康秀", "区卫生健康委", ["fuzzy"]),  # a misread last character with nothing after it
     ("区教育局、区航运局", "区教育局、区航运局", ["exact", "unknown_agency"]),
     ("区航运局区港务委", "区航运局、区港务委", ["unknown_agency"] * 2),
     ("区教盲局", "区教盲局", ["unknown_agency"]),  # 4 characters, one wrong: may be another agency
