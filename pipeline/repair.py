@@ -801,16 +801,25 @@ class _Log:
 _ABSENT = TitleMatch("", "", "absent", 100.0, "", "")
 
 
-def next_group_numeral(rows: Sequence[Row], index: int) -> int | None:
-    """The numeral's value of the 一级 group after row `index`'s (None when that group's title reads no
-    numeral, or there is none). The table's first group whose numeral was lost takes the one before
-    it: a photocopy faded the 一 of 一、健全防汛指挥体系 (held-out Songjiang draft), and six rows came
-    out without their numeral while the next group read 二、; the inference is flagged like the
-    others (inferred_number)."""
-    here = rows[index].get("level1")
+def numeral_from_later_groups(rows: Sequence[Row], index: int) -> int | None:
+    """The numeral's value row `index`'s 一级 group takes from the first later group whose title reads
+    one (after strays too), less the groups between (None when none reads one, or the count leaves
+    nothing). The table's first group whose numeral was lost takes it: a photocopy faded the 一 of
+    一、健全防汛指挥体系 (held-out Songjiang draft), and six rows came out without their numeral while
+    the next group read 二、; on a 1-bit light-toner page (a threshold erases 一, 二 and 三 whole) the
+    first group to read one was the fourth, 1四、强化监测预警… . Each group after the first then takes
+    the one before it plus one; every inference is flagged (inferred_number)."""
+    previous = rows[index].get("level1")
+    groups = 0
     for row in rows[index + 1:]:
-        if row.get("level1") != here:
-            return numeral_value(split_numeral(row.get("level1"))[0])
+        text = row.get("level1")
+        if not text or text == previous:
+            continue
+        previous = text
+        groups += 1
+        numeral = split_numeral(text)[0] or text_before_numeral(text)[1]
+        if value := numeral_value(numeral):
+            return value - groups if value > groups else None
     return None
 
 
@@ -958,8 +967,8 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
                 l1_numeral = prev_l1[1]
             elif prev_l1 and numeral_value(prev_l1[1]):
                 l1_numeral = numeral_of((numeral_value(prev_l1[1]) or 0) + 1)
-            elif prev_l1 is None and (following := next_group_numeral(table.rows, index)) and following > 1:
-                l1_numeral = numeral_of(following - 1)
+            elif prev_l1 is None and (inferred := numeral_from_later_groups(table.rows, index)):
+                l1_numeral = numeral_of(inferred)
             if l1_numeral and l1.method != "stray_before_number":  # that numeral was read, after the strays
                 log.flag(index, "level1", raw_level1, "inferred_number", INFERRED_NUMBER_SCORE)
         if numeral and l1.known_number and l1.known_number != numeral and prev_l1 and prev_l1[0] != raw_level1:

@@ -1029,6 +1029,25 @@ def test_the_first_group_that_lost_its_numeral_takes_the_one_before_the_next_gro
     assert [r.level1 for r in unnumbered.table.rows] == ["健全防汛指挥体系", "强化监测预警"]
 
 
+def test_groups_that_lost_their_numerals_count_back_from_the_first_that_reads_one() -> None:
+    """A 1-bit light-toner page (make eval songjiang/bilevel-200) erased 一, 二 and 三 whole: the first
+    group to read a numeral was the fourth, after a stray (1四、强化…). The first group takes 四 less the
+    three groups after it, the next ones the one before plus one, each flagged; a count that leaves
+    nothing (the second group reading 一) infers nothing."""
+    titles = ["健全防汛指挥体系", "健全防汛指挥体系", "提升城市排水防涝能力", "加强河湖水系治理", "1四、强化监测预警"]
+    result = repair_table(Table(title="", rows=tuple(
+        row(level1=t, level2=f"任务{k}", requirement="做。", lead="区水务局") for k, t in enumerate(titles))),
+        BASE, SETTINGS)
+    assert [r.level1 for r in result.table.rows][:4] == ["一、健全防汛指挥体系"] * 2 + [
+        "二、提升城市排水防涝能力", "三、加强河湖水系治理"]
+    assert all("inferred_number" in flags_of(result, "level1", i) for i in range(4))
+    too_few = repair_table(Table(title="", rows=(
+        row(level1="健全防汛指挥体系", level2="任务", requirement="做。", lead="区水务局"),
+        row(level1="一、强化监测预警", level2="任务", requirement="做。", lead="区水务局"),
+    )), BASE, SETTINGS)
+    assert too_few.table.rows[0].level1 == "健全防汛指挥体系"
+
+
 def test_one_between_digits_is_the_dash_printed_there() -> None:
     """2027—2029 was read 2027一2029 on a 1-bit page of a held-out draft (Minhang, uming-bilevel): the
     numeral 一 never stands between Arabic digits, so it is the dash, and the repair is recorded. A 一
