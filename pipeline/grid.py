@@ -95,6 +95,13 @@ BORDER_MIN_COVERAGE = 0.5
 #: above's). A truly merged cell has no ruling in it; a table's rulings overshoot a crossing by a pixel
 #: or two, never by a character's height.
 ATTACHED_RULING_MIN_CHARS = 1.5
+#: Two row lines are at least this many character heights apart: a row holds a line of text and its
+#: padding (1.6 at the least in every make eval draft). Of two closer ones the shorter is no ruling:
+#: under augraphy's Faxify (held-out trial, Fengxian plan) the bottom strokes of 医生签 in a merged
+#: 一级 title, blurred into one 86 px run 9 px inside its cell's rulings, made a row line 20 px (0.67)
+#: above the table's, and cut the title in two (一级 65%). A doubled ruling lies within the line-merge
+#: tolerance and is one line already.
+ROW_MIN_CHARS = 1.0
 #: A table needs at least this many column lines and row lines.
 MIN_COL_LINES = 3
 MIN_ROW_LINES = 2
@@ -228,6 +235,16 @@ def cluster_lines(segments: tuple[Box, ...], horizontal: bool, tolerance: float,
         position = sum(item[0] * w for item, w in zip(c, weights, strict=True)) / max(1, sum(weights))
         out.append((round(position), sum(w for _, w, _ in c)))
     return tuple(out)
+
+
+def _apart(lines: tuple[tuple[int, int], ...], min_gap: float) -> tuple[int, ...]:
+    """The positions of `lines` ((position, total length)) without those closer than `min_gap` to a
+    longer one (see ROW_MIN_CHARS)."""
+    kept: list[int] = []
+    for position, _length in sorted(lines, key=lambda line: -line[1]):
+        if all(abs(position - other) >= min_gap for other in kept):
+            kept.append(position)
+    return tuple(sorted(kept))
 
 
 def cluster_positions(segments: tuple[Box, ...], horizontal: bool, tolerance: float,
@@ -451,11 +468,17 @@ def build_cells(
     column far more than across a row), and returned as restored borders."""
     n_rows, n_cols = len(rows) - 1, len(cols) - 1
     inset = band * 2  # keep the neighbouring rulings' own thickness out of the border test
+    # A ruling is sought as far from its line as the line's segments were merged from (the line-merge
+    # tolerance, twice `band`): on a page curled by a book's binding (held-out trial, augraphy
+    # BookBinding over the Fengxian plan) the rulings of the narrow 二级 column near the spine lay 4-11
+    # px above their lines, outside `band` (5 px), and its six items were read as one merged cell.
+    drift = band * 2
     # below[r][c]: a border under position (r, c); right[r][c]: a border right of it
     attached = ATTACHED_RULING_MIN_CHARS * char_height
     below = [[r + 1 == n_rows
-              or _coverage(h_mask, True, rows[r + 1], cols[c] + inset, cols[c + 1] - inset, band) >= BORDER_MIN_COVERAGE
-              or _attached_run(h_mask, rows[r + 1], cols[c] + inset, cols[c + 1] - inset, band) >= attached
+              or _coverage(h_mask, True, rows[r + 1], cols[c] + inset, cols[c + 1] - inset, drift)
+              >= BORDER_MIN_COVERAGE
+              or _attached_run(h_mask, rows[r + 1], cols[c] + inset, cols[c + 1] - inset, drift) >= attached
               for c in range(n_cols)] for r in range(n_rows)]
     right = [[c + 1 == n_cols or _coverage(v_mask, False, cols[c + 1], rows[r] + inset, rows[r + 1] - inset, band)
               >= BORDER_MIN_COVERAGE for c in range(n_cols)] for r in range(n_rows)]
@@ -723,7 +746,7 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
     empty = Grid(page.index, (), (), (), h_all, v_all, char_height)
     if not h_segments or not v_segments:
         return empty
-    rows = cluster_positions(h_segments, horizontal=True, tolerance=tolerance)
+    rows = _apart(cluster_lines(h_segments, horizontal=True, tolerance=tolerance), ROW_MIN_CHARS * char_height)
     cols = cluster_positions(v_segments, horizontal=False, tolerance=tolerance, span=(rows[0], rows[-1]))
     ruling_width = int(min(np.median([s.height for s in h_segments]), np.median([s.width for s in v_segments])))
     streaks: tuple[int, ...] = ()
