@@ -500,7 +500,10 @@ def _stem_of_longer_name(content: str, spelling: str, chars: Sequence[str], is_s
     stem = spelling[:-1]
     if len(stem) < STEM_MIN_CHARS or content.startswith(spelling) or not content.startswith(stem):
         return False
-    return len(content) > len(spelling) or (end < len(chars) and not is_sep[end])
+    following = chars[end] if end < len(chars) and not is_sep[end] else ""
+    if not _HAS_CJK.search(content[len(stem):] + following):  # 公安松江分hj: its end misread, no other name
+        return False
+    return len(content) > len(spelling) or bool(following)
 
 
 def segment_agencies(text: str, lexicon: Lexicon, settings: Settings) -> tuple[AgencyFragment, ...]:
