@@ -458,10 +458,12 @@ def build_cells(
     v_mask: np.ndarray,
     band: int,
     char_height: int,
+    h_segments: tuple[Box, ...] = (),
 ) -> tuple[tuple[Cell, ...], tuple[RestoredBorder, ...]]:
     """Cells from line positions: grid positions with no border between them are one merged cell.
-    A row border is there when rulings cover BORDER_MIN_COVERAGE of it or a ruling runs into it from
-    an end (ATTACHED_RULING_MIN_CHARS).
+    A row border is there when rulings cover BORDER_MIN_COVERAGE of it (in the mask near its line, or
+    by the extent of the line's own ruling segments, `h_segments`, however they bend) or a ruling runs
+    into it from an end (ATTACHED_RULING_MIN_CHARS).
     A cell is a rectangle: where positions joined through missing borders make some other shape
     (a ruling erased over part of a column line that is drawn elsewhere beside the same positions),
     that line's borders across the shape are restored (column lines first: tables merge cells down a
@@ -473,12 +475,29 @@ def build_cells(
     # BookBinding over the Fengxian plan) the rulings of the narrow 二级 column near the spine lay 4-11
     # px above their lines, outside `band` (5 px), and its six items were read as one merged cell.
     drift = band * 2
+    # ... and by the extent of the segments clustered into the line, which follow a ruling however it
+    # bends: on the same page the ruling under the header ran 10-14 px above its line over the 一级
+    # column (one segment from the table's left to its right, 29 px tall), and the header cell and
+    # the 一级 titles below were one cell.
+    spans: list[list[tuple[int, int]]] = [[] for _ in rows]
+    for seg in h_segments:
+        centre = (seg.y0 + seg.y1) / 2
+        k = int(np.argmin([abs(centre - y) for y in rows]))
+        if abs(centre - rows[k]) <= drift:
+            spans[k].append((seg.x0, seg.x1))
+
+    def segment_cover(k: int, start: int, end: int) -> float:
+        covered = np.zeros(max(0, end - start), bool)
+        for x0, x1 in spans[k]:
+            covered[max(0, x0 - start):max(0, min(end, x1) - start)] = True
+        return float(covered.mean()) if covered.size else 0.0
     # below[r][c]: a border under position (r, c); right[r][c]: a border right of it
     attached = ATTACHED_RULING_MIN_CHARS * char_height
     below = [[r + 1 == n_rows
               or _coverage(h_mask, True, rows[r + 1], cols[c] + inset, cols[c + 1] - inset, drift)
               >= BORDER_MIN_COVERAGE
               or _attached_run(h_mask, rows[r + 1], cols[c] + inset, cols[c + 1] - inset, drift) >= attached
+              or segment_cover(r + 1, cols[c] + inset, cols[c + 1] - inset) >= BORDER_MIN_COVERAGE
               for c in range(n_cols)] for r in range(n_rows)]
     right = [[c + 1 == n_cols or _coverage(v_mask, False, cols[c + 1], rows[r] + inset, rows[r + 1] - inset, band)
               >= BORDER_MIN_COVERAGE for c in range(n_cols)] for r in range(n_rows)]
@@ -771,7 +790,9 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
     sides, side_segments = outer_columns(v_all, v_segments, h_segments, rows, cols, tolerance, reach, char_height)
     cols, v_segments = tuple(sorted({*cols, *sides})), v_segments + side_segments
     v_mask = _segment_mask(v_mask, v_segments, v_bridges)
-    cells, squared = build_cells(page.index, rows, cols, h_mask, v_mask, band, char_height)
+    # a roller's band over a row line is judged on the mask, which holds only its ruled stretches
+    unbanded = tuple(seg for seg in h_segments if all(abs((seg.y0 + seg.y1) / 2 - y) > tolerance for y in banded))
+    cells, squared = build_cells(page.index, rows, cols, h_mask, v_mask, band, char_height, unbanded)
     cells, restored = text_gap_borders(cells, rows, cols, text, char_height, ruling_width, loose)
     restored = squared + restored
     rows, cols, cells = drop_unused_lines(rows, cols, cells)

@@ -560,3 +560,15 @@ def test_a_short_run_just_above_a_row_line_is_no_row():
     cv2.line(img, (109, 480), (241, 480), 0, 3)  # in column 0, merged over rows 1-3, above y 500
     grid = detect_grid(as_page(img), Settings())
     assert grid.row_lines == detect_grid(as_page(ruled_table()), Settings()).row_lines
+
+
+def test_a_ruling_bent_off_its_line_closes_the_cells_it_spans():
+    """A book's curl (held-out trial, augraphy BookBinding over the Fengxian plan): the ruling under the
+    header ran 10-14 px above its line over the 一级 column near the spine, one segment across the
+    table, and the header cell and the 一级 titles below it were one cell. A border is there where the
+    segments clustered into its line cover it, however they bend."""
+    img = ruled_table()
+    img[196:205, 101:899] = 255  # the ruling under the header, redrawn tilted: 13-20 px above its line over column 0
+    cv2.line(img, (100, 180), (900, 220), 0, 3)
+    spans = {(c.row, c.col): c.row_span for c in detect_grid(as_page(img), Settings()).cells}
+    assert spans[(0, 0)] == 1 and spans[(1, 0)] == 3
