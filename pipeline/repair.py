@@ -248,8 +248,10 @@ _TITLE_SPECK = re.compile(f"(?<=[{_CJK}])[。．.·]+(?=[{_CJK}])")
 
 
 def clean_title(text: str) -> str:
-    """A title as read, without line breaks, specks read as 。 or ·, and with full-width punctuation."""
-    return _TITLE_SPECK.sub("", fullwidth_punctuation(despace(text))).strip("，。；：、 ")
+    """A title as read, without line breaks, specks read as 。 or ·, and with full-width punctuation;
+    an underscore at either end is a ruling's remnant in the cell (a book's curl put the row ruling
+    into the crop under 一、完善基层医疗卫生服务网络, read …网络_; held-out trial, BookBinding)."""
+    return _TITLE_SPECK.sub("", fullwidth_punctuation(despace(text))).strip("，。；：、 _＿")
 
 
 # --- titles ---------------------------------------------------------------------------------

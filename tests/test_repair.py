@@ -167,6 +167,20 @@ def test_number_split_and_numerals() -> None:
     assert split_numeral("十十、x") == ("", "十十、x")
 
 
+def test_an_underscore_ending_a_title_is_a_rulings_remnant() -> None:
+    """A book's curl put a row ruling into the crop under a 一级 title (held-out trial, BookBinding over
+    the Fengxian plan: 一、完善基层医疗卫生服务网络_ on eight rows); no title ends with an underscore."""
+    from pipeline.repair import clean_title
+
+    assert clean_title("一、完善基层医疗卫生服务网络_") == "一、完善基层医疗卫生服务网络"
+    result = repair_table(Table(title="", rows=(
+        row(level1="一、完善基层医疗卫生服务网络_", level2="改善签约居民就医体验_", requirement="做。",
+            lead="区水务局"),
+    )), BASE, SETTINGS)
+    assert (result.table.rows[0].level1, result.table.rows[0].level2) == ("一、完善基层医疗卫生服务网络",
+                                                                          "改善签约居民就医体验")
+
+
 def test_missing_number_is_inferred_and_flagged() -> None:
     group = "二、完善有关学校安全的标准体系"
     result = repair_rows(
