@@ -333,11 +333,10 @@ def _after_strays(cleaned: str, most: int) -> Iterator[tuple[str, str, str]]:
             yield cleaned[:k], numeral, rest
 
 
-def text_before_numeral(text: str) -> tuple[str, str]:
-    """The characters read before a heading's numeral and that numeral (氟专抄, 二 of 氟专抄二、提升…),
-    or ("", "")."""
-    strays, numeral, _ = next(_after_strays(clean_title(text), MAX_TEXT_BEFORE_NUMBER), ("", "", ""))
-    return strays, numeral
+def text_before_numeral(text: str) -> tuple[str, str, str]:
+    """The characters read before a heading's numeral, that numeral and the title after its 、 (氟专抄,
+    二, 提升… of 氟专抄二、提升…), or ("", "", "")."""
+    return next(_after_strays(clean_title(text), MAX_TEXT_BEFORE_NUMBER), ("", "", ""))
 
 
 #: Characters read before a heading's numeral are strays, taken out (recorded and flagged
@@ -379,7 +378,7 @@ def strays_by_image(raw: str, lattices: Sequence[CharLattice]) -> tuple[str, str
     """(title without strays, strays, loss): `raw` with the characters read before its heading
     numeral taken out when its lattices hardly support them (STRAYS_MAX_LOSS_PER_CHAR), else
     (raw, "", 0)."""
-    before, _ = text_before_numeral(raw)
+    before, _, _ = text_before_numeral(raw)
     if not before or not lattices:
         return raw, "", 0.0
     span = lat.concatenate(lattices)
@@ -984,7 +983,8 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
         l1_numeral = numeral
         # 氟专抄二、提升…: a numeral read after stray text is the title's own (kept as read, flagged
         # below), so none is inferred and put before it.
-        before, numeral_after = text_before_numeral(read_level1) if not numeral and l1.method == "kept" else ("", "")
+        before, numeral_after, title_after = (text_before_numeral(read_level1) if not numeral and l1.method == "kept"
+                                              else ("", "", ""))
         if not numeral and l1.title and not before:
             if l1.known_number:
                 l1_numeral = l1.known_number
@@ -1007,7 +1007,7 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
         if before and len(before) <= MAX_STRAY_BEFORE_NUMBER and numeral_value(numeral_after) == _expected_numeral(
                 prev_l1, raw_level1):
             # 华五、强化… after group 四: the numeral continues the sequence, what stands before it is a stray
-            level1 = next(f"{n}、{rest}" for _, n, rest in _after_strays(clean_title(read_level1), len(before)))
+            level1 = f"{numeral_after}、{title_after}"
             log.repair(index, "level1", read_level1, level1, "strays_by_sequence", STRAYS_BY_SEQUENCE_SCORE)
             log.flag(index, "level1", raw_level1, f"strays_by_sequence: {before}", STRAYS_BY_SEQUENCE_SCORE)
         else:
