@@ -76,6 +76,13 @@ JUNCTION_REACH_CHARS = 0.35
 #: A ruling belongs to the grid when it meets at least this many rulings of the other direction
 #: (its two ends, or its crossings).
 MIN_MEETINGS = 2
+#: A ruling whose ends meet nothing is still anchored when one end lies on a line of the grid and it
+#: crosses at least this many rulings on the way. augraphy's LinesDegradation over the held-out
+#: Fengxian plan's last page (make eval lines-degradation) erased the top border and the bottom
+#: junction of the 工作要求|牵头单位 ruling, which still ran from 2.2 character heights under the top
+#: down to the bottom line across three row rulings; the page lost a column and became a second
+#: table. A reviewer's pen stroke down a column starts and ends inside cells (tests/test_grid.py pen).
+CROSSINGS_WITH_ONE_END = 2
 #: A row line's kept pieces either include one that spans from a column ruling to the next (or
 #: past the table's side) or cover at least this share of the line's length. On the held-out Fengxian
 #: plan in 黑体 at 150 dpi (make eval zenhei-150-noisy) the bottom strokes of two cells' first text
@@ -639,9 +646,13 @@ def _anchored(
     gap_right = np.any(same_line & (h[None, :, 0] >= h[:, None, 2]), axis=1)
     # Both ends on lines of the grid whose rulings were erased just there (a faded copy's border).
     lines_x0, lines_x1 = v[keep_v, 0][None, :] - reach, v[keep_v, 2][None, :] + reach
-    on_lines = (np.any((lines_x0 <= left) & (left <= lines_x1), axis=1)
-                & np.any((lines_x0 <= right) & (right <= lines_x1), axis=1))
-    return (at_left | out_left | gap_left) | (at_right | out_right | gap_right) | on_lines, at_left, at_right
+    left_on = np.any((lines_x0 <= left) & (left <= lines_x1), axis=1)
+    right_on = np.any((lines_x0 <= right) & (right <= lines_x1), axis=1)
+    # One end on a line of the grid and two rulings crossed on the way (see CROSSINGS_WITH_ONE_END).
+    crossed = (meets & (v[None, :, 0] > left + reach) & (v[None, :, 2] < right - reach)).sum(axis=1)
+    through = (left_on | right_on) & (crossed >= CROSSINGS_WITH_ONE_END)
+    return ((at_left | out_left | gap_left) | (at_right | out_right | gap_right) | (left_on & right_on) | through,
+            at_left, at_right)
 
 
 def grid_segments(
