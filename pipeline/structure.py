@@ -54,6 +54,12 @@ LEVEL2_START = re.compile(r"^\s*\d{1,3}\s*[.、,，．\-—·:：]")
 ITEM_NUMBER = re.compile(r"^\s*\d{1,3}\s*$")
 #: A requirement that does not end a sentence is cut by the page break, not finished.
 SENTENCE_END = ("。", "；", ";", ".", "！", "？")
+#: The roles that name a row's lead agency, and how many Han characters a lead needs to count as one
+#: (a speck read as 一 or · is none) at a page break (_leads_on_both_sides).
+LEAD_ROLES = ("lead", "responsible")
+LEAD_MIN_HAN = 2
+HAN = re.compile(r"[\u4e00-\u9fff]")
+LIST_SEPARATORS = ("、", "，", ",", "；", ";")
 #: Column lines of a page without header and of the table match when this many character heights
 #: apart: the same scanner's pages differ by a few px of shift and skew, columns by ≥ 2 characters.
 GEOMETRY_TOLERANCE_CHARS = 1.0
@@ -743,6 +749,21 @@ def _item_joined(role: str, upper_text: str, lower_text: str, item_joined: bool,
     return item_joined
 
 
+def _leads_on_both_sides(prev: _RawRow, first: _RawRow, cells: _Cells, roles: Sequence[str]) -> bool:
+    """Whether the rows on both sides of a page break name their own lead agency: a row cut by the
+    break has its lead at the top of its cell, on the first page (the seed's row 19: 区教育局 above,
+    nothing below), so a lead on both sides is two rows, even when the upper requirement's 。 is
+    lost (a 1-bit light-toner scan, make eval bilevel-200: two sub-rows of Fengxian's item 27 were
+    read as one). A lead list cut at its separator (区教育局、 | 区科委) is one row."""
+    role = next((r for r in LEAD_ROLES if r in roles), None)
+    if role is None:
+        return False
+    upper = cells.text(prev.cells.get(role, [])).strip()
+    lower = cells.text(first.cells.get(role, [])).strip()
+    return (len(HAN.findall(upper)) >= LEAD_MIN_HAN and len(HAN.findall(lower)) >= LEAD_MIN_HAN
+            and not upper.endswith(LIST_SEPARATORS))
+
+
 def _join_across_break(prev: _RawRow, first: _RawRow, cells: _Cells, roles: Sequence[str]) -> bool:
     """Join what a page break cut: merged heading cells, and a row that runs on to the next page.
 
@@ -770,7 +791,8 @@ def _join_across_break(prev: _RawRow, first: _RawRow, cells: _Cells, roles: Sequ
     prev_requirement = cells.text(prev.cells.get("requirement", [])).rstrip()
     first_requirement = cells.text(first.cells.get("requirement", [])).strip()
     no_agencies = not any(cells.text(first.cells.get(r, [])).strip() for r in AGENCY_FIELDS)
-    if first_requirement and not no_agencies and prev_requirement.endswith(SENTENCE_END):
+    if first_requirement and not no_agencies and (prev_requirement.endswith(SENTENCE_END)
+                                                  or _leads_on_both_sides(prev, first, cells, roles)):
         return False  # a new sub-row of the same item starts the page
     for role in roles:
         if role in ITEM_ROLES:

@@ -536,3 +536,24 @@ def test_a_page_whose_text_gives_no_row_is_not_read_and_says_so():
     structure = build_tables([page(0, [(1, 0, 1, "一、甲")])], PROFILE)
     assert structure.pages[0].status == PAGE_NOT_READ
     assert structure.pages[0].message == "5 columns, no row read from the text below the header: 「一、甲」"
+
+
+def test_a_lead_on_both_sides_of_a_page_break_is_a_new_sub_row():
+    """A 1-bit scan lost the upper requirement's 。 (make eval fengxian/bilevel-200); the lower part
+    names its own lead, so it is the item's next sub-row, not the rest of the upper one."""
+    first = page(0, [(1, 0, 1, "五、强化"), (1, 1, 1, "27. 完善"), (1, 2, 1, "探索总额付费"),
+                     (1, 3, 1, "区医保局"), (1, 4, 1, "区卫生健康委")])
+    second = page(1, [(1, 0, 1, ""), (1, 1, 1, ""), (1, 2, 1, "纳入医保支付范围。"), (1, 3, 1, "区医保局"),
+                      (1, 4, 1, "区医保中心")], header=None)
+    rows = build_table([first, second], PROFILE).rows
+    assert [r.requirement for r in rows] == ["探索总额付费", "纳入医保支付范围。"]
+    assert rows[1].level2 == "27. 完善"
+
+
+def test_a_lead_list_cut_at_its_separator_is_one_row():
+    first = page(0, [(1, 0, 1, "五、强化"), (1, 1, 1, "27. 完善"), (1, 2, 1, "探索总额付费，建立"),
+                     (1, 3, 1, "区医保局、"), (1, 4, 1, "区卫生健康委")])
+    second = page(1, [(1, 0, 1, ""), (1, 1, 1, ""), (1, 2, 1, "机制。"), (1, 3, 1, "区财政局"), (1, 4, 1, "")],
+                  header=None)
+    [row] = build_table([first, second], PROFILE).rows
+    assert row.requirement == "探索总额付费，建立\n机制。" and row.lead == "区医保局、\n区财政局"
