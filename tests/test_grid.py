@@ -572,3 +572,17 @@ def test_a_ruling_bent_off_its_line_closes_the_cells_it_spans():
     cv2.line(img, (100, 180), (900, 220), 0, 3)
     spans = {(c.row, c.col): c.row_span for c in detect_grid(as_page(img), Settings()).cells}
     assert spans[(0, 0)] == 1 and spans[(1, 0)] == 3
+
+
+def test_a_ruling_cut_at_both_ends_that_crosses_the_rows_is_kept():
+    """augraphy's LinesDegradation over the held-out Fengxian plan's last page (make eval
+    lines-degradation) erased the top 2.2 character heights of the 工作要求|牵头单位 ruling and the
+    bottom border around its foot: neither end met a ruling, the line was dropped, the page had a
+    column too few and became a second table. It still ran down to the bottom line across every row
+    ruling (CROSSINGS_WITH_ONE_END). A pen stroke down a column, both ends inside cells, stays out
+    (test_furniture_leaves_the_grid_as_on_the_clean_page[pen])."""
+    img = ruled_table()
+    img[95:160, 595:606] = 255  # the top of the line at x 600, down to 60 px under the top border
+    img[695:706, 560:641] = 255  # the bottom border around its foot
+    grid = detect_grid(as_page(img), Settings())
+    assert grid.col_lines == detect_grid(as_page(ruled_table()), Settings()).col_lines
