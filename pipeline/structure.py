@@ -58,8 +58,10 @@ SENTENCE_END = ("。", "；", ";", ".", "！", "？")
 #: (a speck read as 一 or · is none) at a page break (_leads_on_both_sides).
 LEAD_ROLES = ("lead", "responsible")
 LEAD_MIN_HAN = 2
+#: A cell's text starts this many character heights in from each side (a Word table's default cell
+#: margin is 0.19 cm, 0.5 character of 10.5 pt; scangen's 0.15-0.3): used to count a narrow cell's lines.
+CELL_PADDING_CHARS = 0.25
 HAN = re.compile(r"[\u4e00-\u9fff]")
-LIST_SEPARATORS = ("、", "，", ",", "；", ";")
 #: Column lines of a page without header and of the table match when this many character heights
 #: apart: the same scanner's pages differ by a few px of shift and skew, columns by ≥ 2 characters.
 GEOMETRY_TOLERANCE_CHARS = 1.0
@@ -381,6 +383,7 @@ class _Cells:
 
     def __init__(self, pages: Sequence[PageCells]) -> None:
         self.texts = {ct.cell.cell_id: ct for page in pages for ct in page.cells}
+        self._char_height = {ct.cell.cell_id: page.grid.char_height for page in pages for ct in page.cells}
         self._group: dict[str, str] = {}  # cell id -> first cell id of its joined cell
         self._parts: dict[str, list[str]] = {}  # first cell id -> all parts, in page order
 
@@ -390,6 +393,14 @@ class _Cells:
 
     def text(self, cell_ids: Sequence[str]) -> str:
         return "\n".join(self.texts[c].text for c in dict.fromkeys(cell_ids) if self.texts[c].text)
+
+    def lines(self, cell_id: str) -> int:
+        """How many lines the cell's text takes: its own line breaks, or as many as its characters fill
+        at the cell's width (a narrow cell's lines are read stitched into one)."""
+        text = "".join(self.texts[cell_id].text.split())
+        width = self.texts[cell_id].cell.box.width - 2 * CELL_PADDING_CHARS * self._char_height[cell_id]
+        per_line = max(1, int(width // max(1, self._char_height[cell_id])))
+        return max(self.texts[cell_id].text.strip().count("\n") + 1, -(-len(text) // per_line)) if text else 0
 
     def join(self, upper: str, lower: str) -> None:
         merged = self.parts(upper) + self.parts(lower)
@@ -750,18 +761,20 @@ def _item_joined(role: str, upper_text: str, lower_text: str, item_joined: bool,
 
 
 def _leads_on_both_sides(prev: _RawRow, first: _RawRow, cells: _Cells, roles: Sequence[str]) -> bool:
-    """Whether the rows on both sides of a page break name their own lead agency: a row cut by the
-    break has its lead at the top of its cell, on the first page (the seed's row 19: 区教育局 above,
-    nothing below), so a lead on both sides is two rows, even when the upper requirement's 。 is
-    lost (a 1-bit light-toner scan, make eval bilevel-200: two sub-rows of Fengxian's item 27 were
-    read as one). A lead list cut at its separator (区教育局、 | 区科委) is one row."""
+    """Whether the rows on both sides of a page break name their own lead agency. A row cut by the
+    break is cut through every cell at one height, so its lead runs on to the next page only when it
+    filled its upper part as the requirement did (区卫生健康委、区中医 | 医院 beside a requirement of two
+    lines, held-out Fengxian plan, make eval lines-degradation). A lead that stops lines before the
+    upper requirement does, and another lead below, are two rows, even when the upper requirement's
+    。 is lost (a 1-bit light-toner scan, make eval bilevel-200: two sub-rows of Fengxian's item 27
+    were read as one)."""
     role = next((r for r in LEAD_ROLES if r in roles), None)
-    if role is None:
+    if role is None or not prev.cells.get(role) or not prev.cells.get("requirement"):
         return False
-    upper = cells.text(prev.cells.get(role, [])).strip()
+    upper = cells.text(prev.cells[role][-1:]).strip()
     lower = cells.text(first.cells.get(role, [])).strip()
     return (len(HAN.findall(upper)) >= LEAD_MIN_HAN and len(HAN.findall(lower)) >= LEAD_MIN_HAN
-            and not upper.endswith(LIST_SEPARATORS))
+            and cells.lines(prev.cells[role][-1]) < cells.lines(prev.cells["requirement"][-1]))
 
 
 def _join_across_break(prev: _RawRow, first: _RawRow, cells: _Cells, roles: Sequence[str]) -> bool:

@@ -540,20 +540,24 @@ def test_a_page_whose_text_gives_no_row_is_not_read_and_says_so():
 
 def test_a_lead_on_both_sides_of_a_page_break_is_a_new_sub_row():
     """A 1-bit scan lost the upper requirement's 。 (make eval fengxian/bilevel-200); the lower part
-    names its own lead, so it is the item's next sub-row, not the rest of the upper one."""
-    first = page(0, [(1, 0, 1, "五、强化"), (1, 1, 1, "27. 完善"), (1, 2, 1, "探索总额付费"),
+    names its own lead, and the upper lead stopped lines before its requirement did: it is the item's
+    next sub-row, not the rest of the upper one."""
+    first = page(0, [(1, 0, 1, "五、强化"), (1, 1, 1, "27. 完善"), (1, 2, 1, "探索总额\n付费，建立\n机制"),
                      (1, 3, 1, "区医保局"), (1, 4, 1, "区卫生健康委")])
     second = page(1, [(1, 0, 1, ""), (1, 1, 1, ""), (1, 2, 1, "纳入医保支付范围。"), (1, 3, 1, "区医保局"),
                       (1, 4, 1, "区医保中心")], header=None)
     rows = build_table([first, second], PROFILE).rows
-    assert [r.requirement for r in rows] == ["探索总额付费", "纳入医保支付范围。"]
+    assert [r.requirement for r in rows] == ["探索总额\n付费，建立\n机制", "纳入医保支付范围。"]
     assert rows[1].level2 == "27. 完善"
 
 
-def test_a_lead_list_cut_at_its_separator_is_one_row():
-    first = page(0, [(1, 0, 1, "五、强化"), (1, 1, 1, "27. 完善"), (1, 2, 1, "探索总额付费，建立"),
-                     (1, 3, 1, "区医保局、"), (1, 4, 1, "区卫生健康委")])
-    second = page(1, [(1, 0, 1, ""), (1, 1, 1, ""), (1, 2, 1, "机制。"), (1, 3, 1, "区财政局"), (1, 4, 1, "")],
-                  header=None)
+def test_a_lead_that_fills_its_part_of_a_cut_row_runs_on():
+    """区卫生健康委、区中医 | 医院: the lead filled the upper part of a row cut by the page break, line
+    for line with the requirement, and ran on (held-out Fengxian plan, make eval lines-degradation)."""
+    first = page(0, [(1, 0, 1, "四、提升"), (1, 1, 1, "21. 推进"), (1, 2, 1, "全区建成中医馆，\n每个中"),
+                     (1, 3, 1, "区卫生健康委、\n区中医"), (1, 4, 1, "区医保局")])
+    second = page(1, [(1, 0, 1, ""), (1, 1, 1, ""), (1, 2, 1, "医馆能够提供技术。"), (1, 3, 1, "医院"),
+                      (1, 4, 1, "")], header=None)
     [row] = build_table([first, second], PROFILE).rows
-    assert row.requirement == "探索总额付费，建立\n机制。" and row.lead == "区医保局、\n区财政局"
+    assert row.requirement == "全区建成中医馆，\n每个中\n医馆能够提供技术。"
+    assert row.lead == "区卫生健康委、\n区中医\n医院"
