@@ -202,6 +202,8 @@ class FieldSource:
     illegible: tuple[str, ...] = ()
     #: The lattices of the lines of `raw`, in order (CellText.lattices); () when any cell has none.
     lattices: tuple[CharLattice, ...] = ()
+    #: The row's page had no such column: the text is the row before's, carried on (structure).
+    carried: bool = False
 
 
 def _frozen(values: Mapping[str, str]) -> Mapping[str, str]:

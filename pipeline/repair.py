@@ -79,6 +79,9 @@ NUMBER_ONLY_SCORE = 40.0
 #: Score of a guessed 序号 or 一级 numeral (none could be read): previous + 1 or the known title's
 #: number is right when the draft kept the known numbering, which a clerk must confirm.
 INFERRED_NUMBER_SCORE = 50.0
+#: Score of a title the row's page had no column for, carried on from the row before (structure's
+#: CARRIED_ROLES): right when the merged title ran on across the page, which a clerk must confirm.
+CARRIED_TITLE_SCORE = 50.0
 #: A title whose content matches known title A better than the title of the number it reads (B)
 #: by at least this margin is taken as A (item renumbered in a new draft); a near tie stays with
 #: the number read. Measured on 1500 garbled renumbered titles: margins 0-20 change < 0.5%.
@@ -1076,6 +1079,8 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
 
         # OCR confidence
         for name, source in row.sources.items():
+            if source.carried:
+                log.flag(index, name, row.get(name), "carried_from_row_before", CARRIED_TITLE_SCORE)
             if source.confidence is not None and source.confidence < settings.low_confidence:
                 log.flag(index, name, source.raw or row.get(name), "low_confidence", source.confidence * 100)
             for reading in source.illegible:

@@ -104,6 +104,11 @@ ITEM_ROLES = ("no", "level1", "level2", "level3")
 #: instead of a 一级 column) can fill for the rows under it, in order: the first the draft does not
 #: print. Its rows had been lost without a word (a new user's 杨浦区 draft: .docx, PDF and scan).
 SECTION_ROLES = ("level1", "level2", "level3")
+#: Title roles a page without that column continues from the page before (_carry_titles): a 一级 title
+#: is a merged cell over many items and runs on across pages. Not item titles: a lost 二级 column
+#: would fold items into one. augraphy's LinesDegradation over the held-out Fengxian plan's last page
+#: (make eval lines-degradation) erased the 一级 column's rulings; its three rows had no 一级 title.
+CARRIED_ROLES = ("level1",)
 #: A section row reads as a heading: a numeral first (一、 （一） 1.), or at most SECTION_MAX_CHARS
 #: characters and no sentence end (a task merged across by a lost ruling reads as sentences).
 SECTION_HEADING = re.compile(r"^([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d{1,3}[、.．])")
@@ -129,6 +134,8 @@ class _RawRow:
 
     page: int
     cells: dict[str, list[str]]
+    #: Roles whose cells are the row before's: the page had no such column (CARRIED_ROLES).
+    carried: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -506,6 +513,7 @@ def _read_page(current: _TableState, page: PageCells, header_end: int, roles: di
     taken = {cell_id for row in page_rows for ids in row.cells.values() for cell_id in ids} | {current.section}
     if heading and any(heading in r.cells for r in page_rows) and heading not in current.roles:
         current.roles.insert(SECTION_ROLES.index(heading), heading)
+    carried = _carry_titles(current, page, roles, page_rows, profile)
     if current.rows and page_rows and current.pages and current.pages[-1] == page.page - 1 \
             and _join_across_break(current.rows[-1], page_rows[0], cells, current.roles):
         page_rows.pop(0)
@@ -524,6 +532,8 @@ def _read_page(current: _TableState, page: PageCells, header_end: int, roles: di
     message = f"{len(page_rows)} rows" + (", first row continues the previous page's" if joined else "")
     if note:
         message += f"; {note}"
+    if carried:
+        message += f"; {carried}"
     lost, rowless = _kept_out(page, header_end, roles, taken)
     if lost:
         message += f"; text outside the table's columns kept out: {lost}"
@@ -540,6 +550,24 @@ def _read_page(current: _TableState, page: PageCells, header_end: int, roles: di
     if page.margin_text:  # title, caption, a 注： note: never a cell, but never lost either
         message += f"; printed around the table: {' / '.join(_compact(t) for t in page.margin_text)}"
     return PageReport(page.page, PAGE_READ, len(page_rows) + joined, n_cols, message)
+
+
+def _carry_titles(current: _TableState, page: PageCells, roles: dict[int, str], page_rows: list[_RawRow],
+                  profile: TableProfile) -> str:
+    """A page read without a column of CARRIED_ROLES that the table has (its rulings lost: the grid
+    found no such column) continues the title of the row before it, the merged title cell running on
+    from the page before; each such field is marked carried (repair flags it) and the page's report
+    says so. Returns those words ("" when nothing was carried)."""
+    if not page_rows or not current.rows or not current.pages or current.pages[-1] != page.page - 1:
+        return ""
+    present = set(roles.values())
+    carried = [r for r in CARRIED_ROLES if r in current.roles and r not in present and current.rows[-1].cells.get(r)]
+    for role in carried:
+        for row in page_rows:
+            row.cells[role] = list(current.rows[-1].cells[role][-1:])
+            row.carried.add(role)
+    return "; ".join(f"no {profile.column_name(role)} column found on this page (its rulings lost): its "
+                     f"{len(page_rows)} rows keep the row before's, flagged" for role in carried)
 
 
 def _complete_header(header: Header, page: PageCells, later: Sequence[PageCells],
@@ -731,7 +759,7 @@ def _finish(state: _TableState, cells: _Cells, profile: TableProfile, source: st
             if role in ITEM_ROLES and ids:
                 ids = cells.parts(ids[0])
             values[role] = cells.text(ids)
-            sources[role] = _source(ids, cells.texts)
+            sources[role] = replace(_source(ids, cells.texts), carried=role in raw.carried)
         rows.append(Row(values, MappingProxyType(sources)))
     lead_rule = first_is_lead or profile.states_first_is_lead(state.notes)
     roles = list(state.roles)

@@ -451,6 +451,17 @@ def test_low_confidence_fields_are_flagged_with_their_score() -> None:
     assert not [f for f in relaxed.flags if f.reason == "low_confidence"]
 
 
+def test_a_title_carried_from_the_row_before_is_flagged() -> None:
+    """structure carries a 一级 title on to a page whose 一级 column was not found (CARRIED_ROLES):
+    a guess the clerk must confirm, flagged on each such row."""
+    carried = {"level1": FieldSource(cell_ids=("p4-r8-c0",), page=3, raw="一、完善", confidence=0.99, carried=True)}
+    result = repair_rows(row(level1="一、完善", level2="1. 健全学校安全教育机制", requirement="做。", lead="区教育局"),
+                         row(level1="一、完善", level2="2. 加强", requirement="做。", lead="区教育局",
+                             sources=carried))
+    assert [(f.row, f.field, f.score) for f in result.flags if f.reason == "carried_from_row_before"] == [
+        (1, "level1", 50.0)]
+
+
 def _seed_result() -> RepairResult:
     return repair_table(parse_extraction(SEED.read_text(encoding="utf-8")), LEXICON, SETTINGS)
 

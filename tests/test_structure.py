@@ -561,3 +561,18 @@ def test_a_lead_that_fills_its_part_of_a_cut_row_runs_on():
     [row] = build_table([first, second], PROFILE).rows
     assert row.requirement == "全区建成中医馆，\n每个中\n医馆能够提供技术。"
     assert row.lead == "区卫生健康委、\n区中医\n医院"
+
+
+def test_a_page_without_the_level1_column_carries_the_title_on_flagged():
+    """augraphy's LinesDegradation erased the 一级 column's rulings on the held-out Fengxian plan's last
+    page (make eval lines-degradation): the grid found four columns, and the page's rows had no 一级
+    title. The merged title runs on from the page before; the rows keep it, and say so."""
+    first = page(0, [(1, 0, 1, "五、强化"), (1, 1, 1, "27. 完善"), (1, 2, 1, "探索。"), (1, 3, 1, "区医保局"),
+                     (1, 4, 1, "")])
+    second = page(1, [(1, 0, 1, "28. 加大"), (1, 1, 1, "纳入预算。"), (1, 2, 1, "区财政局"), (1, 3, 1, "")],
+                  header=["二级指标", "工作要求", "牵头单位", "配合单位"], x0=COL_PX)
+    structure = build_tables([first, second], PROFILE)
+    [table] = structure.tables
+    assert [r.level1 for r in table.rows] == ["五、强化", "五、强化"]
+    assert [r.sources["level1"].carried for r in table.rows] == [False, True]
+    assert "no 一级指标 column found on this page" in structure.pages[1].message
