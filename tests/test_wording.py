@@ -39,6 +39,17 @@ def test_a_runner_up_the_recognizer_hardly_saw_is_not_chosen():
     assert wording.rechoose("防出指挥", [lattice_of(faint, "防出指挥")]) == ("防出指挥", ())
 
 
+def test_a_kana_read_in_chinese_text_is_chosen_again_however_sure():
+    """归コ负责 (qingpu/lines-degradation, make eval): コ at 0.955, 口 second at 0.028. No Chinese table
+    is written in kana: the character is chosen again, among runners-up down to FOREIGN_RUNNER_UP_MIN;
+    one the recognizer hardly saw at all is not offered."""
+    steps = [{"明": 0.99}, {"确": 0.99}, {"归": 0.99}, {"コ": 0.955, "口": 0.028}, {"负": 0.99}, {"责": 0.99}]
+    text, choices = wording.rechoose("明确归コ负责", [lattice_of(steps, "明确归コ负责")])
+    assert text == "明确归口负责" and [(c.read, c.chosen) for c in choices] == [("コ", "口")]
+    faint = [*steps[:3], {"コ": 0.99, "口": wording.FOREIGN_RUNNER_UP_MIN / 2}, *steps[4:]]
+    assert wording.rechoose("明确归コ负责", [lattice_of(faint, "明确归コ负责")]) == ("明确归コ负责", ())
+
+
 def test_a_small_gain_in_wording_does_not_outweigh_the_image():
     """二级 and 三级 are both common words: the one read stays."""
     steps = [{"二": 0.55, "三": 0.4}, {"级": 0.99}, {"防": 0.99}, {"汛": 0.99}]
