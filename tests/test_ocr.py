@@ -637,21 +637,3 @@ def test_a_streaks_blots_after_a_narrow_cells_text_are_read_on_their_own():
     assert len(before) == 1
     assert len(_narrow_cell_images([_CutLine(blot, True), _CutLine(blot, True)], 28)) == 2
     assert _narrow_cell_images([_CutLine(name), _CutLine(name)], 28)[0].shape[1] > 2 * name.shape[1] - 80
-
-
-def test_speck_read_as_a_comma_at_the_end_of_a_line_is_dropped():
-    """27、完 + a 2 px speck, then 善医保支 on the next line of the title (make eval fengxian/sample):
-    the recognizer wrote the speck as ，. A mark at a line's end whose ink is smaller than any mark
-    is dropped; a real ， there is kept."""
-    rec = Recognizer("v6-small")
-    (clean,) = cut_lines(text_image(["完善医保支付"]), 28)
-    (reading,) = rec.read([clean])
-    assert reading.text == "完善医保支付"
-    speck = np.pad(clean, ((0, 0), (0, 28)), constant_values=255)
-    x = clean.shape[1] + 6
-    speck[20:22, x:x + 2] = 0  # a 2 px speck at the foot of the line, where a ， would sit
-    assert punct.restore(speck, "完善医保支付，", (*reading.xs, x + 1.0)) == "完善医保支付"
-    (comma_line,) = cut_lines(text_image(["完善医保支付，"]), 28)
-    (read_comma,) = rec.read([comma_line])
-    assert read_comma.text == "完善医保支付，"
-    assert punct.restore(comma_line, read_comma.text, read_comma.xs) == "完善医保支付，"

@@ -175,12 +175,8 @@ def restore(image: np.ndarray, text: str, xs: tuple[float, ...]) -> str:
       (the cell's text goes on in its next line), is replaced by what its ink shows (、，or nothing);
     - a dot or 。 after a mark (，·对  ，。) or before one (改造.，), or a dot starting a line (期间，/·对),
       is dropped unless its ink is a character's (or, for 。 before a mark, a ring); a ‘ after a mark
-      unless its ink is a mark's (，‘重点 was a speck);
-    - a ， or 、 the recognizer wrote at the end of a line, after a Chinese character, is dropped when
-      the only ink there is smaller than any mark (SPECK_MAX): a 2 px speck after 完 at the end of a
-      title's first line was read as ， (make eval fengxian/sample: 完，善医保…, a false diff change).
-      Where no ink is found at all (a mark cut at the line image's edge) it is kept as read."""
-    if len(xs) != len(text) or len(xs) < 3 or not (SPECK_READINGS | HYPHENS | MARKS).intersection(text):
+      unless its ink is a mark's (，‘重点 was a speck)."""
+    if len(xs) != len(text) or len(xs) < 3 or not (SPECK_READINGS | HYPHENS).intersection(text):
         return text
     out = list(text)
     pitch = float(np.median(np.diff(xs)))
@@ -188,10 +184,6 @@ def restore(image: np.ndarray, text: str, xs: tuple[float, ...]) -> str:
     for k, ch in enumerate(text):
         if ch in HYPHENS and 0 < k < last and is_han(text[k - 1]) and is_han(text[k + 1]):
             out[k] = "一" if is_one(image, xs[k], pitch) else ch
-            continue
-        if ch in MARKS and k == last and is_han(text[k - 1]):
-            glyph = glyph_between(image, xs[k - 1], image.shape[1] + NEIGHBOUR_CLEAR * pitch, pitch)
-            out[k] = "" if glyph is not None and glyph.size < SPECK_MAX else ch
             continue
         if ch not in SPECK_READINGS:
             continue
