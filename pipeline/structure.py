@@ -58,9 +58,6 @@ SENTENCE_END = ("。", "；", ";", ".", "！", "？")
 #: (a speck read as 一 or · is none) at a page break (_leads_on_both_sides).
 LEAD_ROLES = ("lead", "responsible")
 LEAD_MIN_HAN = 2
-#: A cell's text starts this many character heights in from each side (a Word table's default cell
-#: margin is 0.19 cm, 0.5 character of 10.5 pt; scangen's 0.15-0.3): used to count a narrow cell's lines.
-CELL_PADDING_CHARS = 0.25
 HAN = re.compile(r"[\u4e00-\u9fff]")
 #: Column lines of a page without header and of the table match when this many character heights
 #: apart: the same scanner's pages differ by a few px of shift and skew, columns by ≥ 2 characters.
@@ -390,7 +387,6 @@ class _Cells:
 
     def __init__(self, pages: Sequence[PageCells]) -> None:
         self.texts = {ct.cell.cell_id: ct for page in pages for ct in page.cells}
-        self._char_height = {ct.cell.cell_id: page.grid.char_height for page in pages for ct in page.cells}
         self._group: dict[str, str] = {}  # cell id -> first cell id of its joined cell
         self._parts: dict[str, list[str]] = {}  # first cell id -> all parts, in page order
 
@@ -400,14 +396,6 @@ class _Cells:
 
     def text(self, cell_ids: Sequence[str]) -> str:
         return "\n".join(self.texts[c].text for c in dict.fromkeys(cell_ids) if self.texts[c].text)
-
-    def lines(self, cell_id: str) -> int:
-        """How many lines the cell's text takes: its own line breaks, or as many as its characters fill
-        at the cell's width (a narrow cell's lines are read stitched into one)."""
-        text = "".join(self.texts[cell_id].text.split())
-        width = self.texts[cell_id].cell.box.width - 2 * CELL_PADDING_CHARS * self._char_height[cell_id]
-        per_line = max(1, int(width // max(1, self._char_height[cell_id])))
-        return max(self.texts[cell_id].text.strip().count("\n") + 1, -(-len(text) // per_line)) if text else 0
 
     def join(self, upper: str, lower: str) -> None:
         merged = self.parts(upper) + self.parts(lower)
@@ -561,7 +549,8 @@ def _carry_titles(current: _TableState, page: PageCells, roles: dict[int, str], 
     if not page_rows or not current.rows or not current.pages or current.pages[-1] != page.page - 1:
         return ""
     present = set(roles.values())
-    carried = [r for r in CARRIED_ROLES if r in current.roles and r not in present and current.rows[-1].cells.get(r)]
+    columns = set(current.role_of_col.values())  # a column of the table (not a full-width section row)
+    carried = [r for r in CARRIED_ROLES if r in columns and r not in present and current.rows[-1].cells.get(r)]
     for role in carried:
         for row in page_rows:
             row.cells[role] = list(current.rows[-1].cells[role][-1:])
@@ -795,14 +784,27 @@ def _leads_on_both_sides(prev: _RawRow, first: _RawRow, cells: _Cells, roles: Se
     lines, held-out Fengxian plan, make eval lines-degradation). A lead that stops lines before the
     upper requirement does, and another lead below, are two rows, even when the upper requirement's
     。 is lost (a 1-bit light-toner scan, make eval bilevel-200: two sub-rows of Fengxian's item 27
-    were read as one)."""
+    were read as one). A narrow cell's lines are read stitched into one: its lines are counted from
+    its characters at the page's character pitch."""
     role = next((r for r in LEAD_ROLES if r in roles), None)
     if role is None or not prev.cells.get(role) or not prev.cells.get("requirement"):
         return False
     upper = cells.text(prev.cells[role][-1:]).strip()
     lower = cells.text(first.cells.get(role, [])).strip()
-    return (len(HAN.findall(upper)) >= LEAD_MIN_HAN and len(HAN.findall(lower)) >= LEAD_MIN_HAN
-            and cells.lines(prev.cells[role][-1]) < cells.lines(prev.cells["requirement"][-1]))
+    if len(HAN.findall(upper)) < LEAD_MIN_HAN or len(HAN.findall(lower)) < LEAD_MIN_HAN:
+        return False
+    requirement = cells.texts[prev.cells["requirement"][-1]]
+    lines = [_compact(line) for line in requirement.text.split("\n") if line.strip()]
+    if not lines:
+        return False
+    # the page's character pitch from the requirement's fullest line: a 1-bit page's broken strokes
+    # make the measured character height no measure of it (qingpu/bilevel-200: 区文化 | 旅游局 split)
+    pitch = requirement.cell.box.width / max(len(line) for line in lines)
+    lead = cells.texts[prev.cells[role][-1]]
+    per_line = max(1, int(lead.cell.box.width // pitch))
+    own_lines = len([line for line in lead.text.split("\n") if line.strip()])
+    lead_lines = max(own_lines, -(-len(_compact(upper)) // per_line))
+    return lead_lines < len(lines)
 
 
 def _join_across_break(prev: _RawRow, first: _RawRow, cells: _Cells, roles: Sequence[str]) -> bool:

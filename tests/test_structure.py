@@ -576,3 +576,19 @@ def test_a_page_without_the_level1_column_carries_the_title_on_flagged():
     assert [r.level1 for r in table.rows] == ["五、强化", "五、强化"]
     assert [r.sources["level1"].carried for r in table.rows] == [False, True]
     assert "no 一级指标 column found on this page" in structure.pages[1].message
+
+
+def test_a_narrow_lead_read_as_one_stitched_line_is_counted_by_its_characters():
+    """A narrow cell's lines are read stitched into one (区融媒体中心、区教育局、区文化 | 旅游局 on
+    qingpu/bilevel-200, make eval): its lines are counted from its characters at the pitch of the
+    requirement's fullest line (a 1-bit page's measured character height is no measure of it). Three
+    lines of lead beside three of requirement filled the upper part: the row runs on."""
+    widths = [COL_PX, COL_PX, 420, COL_PX, COL_PX]
+    requirement = ("各类新闻媒体、公共信息平台要结合季节特点\n寒暑假及重大节日，加大学生防火、防溺水、\n"
+                   "交通安全、治安防范等公共安全知")
+    first = page(0, [(1, 0, 1, "五、保障"), (1, 1, 1, "25. 加大"), (1, 2, 1, requirement),
+                     (1, 3, 1, "区融媒体中心、区教育局、区文化"), (1, 4, 1, "")], widths=widths)
+    second = page(1, [(1, 0, 1, ""), (1, 1, 1, ""), (1, 2, 1, "识宣传力度。"), (1, 3, 1, "旅游局"), (1, 4, 1, "")],
+                  header=None, widths=widths)
+    [row] = build_table([first, second], PROFILE).rows
+    assert row.lead == "区融媒体中心、区教育局、区文化\n旅游局"
