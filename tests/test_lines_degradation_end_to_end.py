@@ -111,3 +111,34 @@ def test_a_title_centred_below_the_rows_a_page_break_continued_starts_its_own_gr
     got, _ = read_degraded(truth, "trial-LinesDegradation", TITLES["jiading"], tmp_path, "lines")
     assert [r["序号"] for r in got] == [r["序号"] for r in truth]
     assert [r["一级指标"] for r in got] == [r["一级指标"] for r in truth]
+
+
+def test_the_whole_fengxian_plan_keeps_its_last_page_in_the_table(tmp_path):
+    """The held-out Fengxian plan under the recipe, as make eval renders it (five pages). Its last page
+    lost the 一级 column's rulings and the top of the 工作要求|牵头单位 ruling, whose foot lost its
+    junction too: no end met a ruling, the page had two columns too few, and its three rows became a
+    second table (36/39 rows in the first). The ruling still crossed every row ruling down to the
+    bottom line (grid.CROSSINGS_WITH_ONE_END): one table, every row. The 一级 column is not found on
+    that page: its rows keep the title of the row before, flagged and named in the page's report
+    (structure.CARRIED_ROLES). At the page breaks a lead agency on both sides is a new sub-row only
+    when the upper lead stopped before its requirement did (区卫生健康委、区中医 | 医院 runs on)."""
+    from eval_suite import TITLES, canonical_agencies
+
+    from pipeline.lexicon import load_lexicon
+    from pipeline.settings import DEFAULT_LEXICON, Settings
+
+    csv_path = MINHANG_CSV.parent / "fengxian_health_v1.csv"
+    truth = scangen.load_truth(csv_path)
+    got, out = read_degraded(truth, "lines-degradation", TITLES["fengxian"], tmp_path, "lines")
+    assert not list(out.glob("lines.表*.csv")), "one table, not two"
+    assert len(got) == len(truth)
+    assert [r["一级指标"] for r in got] == [r["一级指标"] for r in truth]
+    expected = canonical_agencies(rows_to_table(truth), TITLES["fengxian"],
+                                  load_lexicon(DEFAULT_LEXICON), Settings())
+    scores = score_table(rows_to_table(got), expected)
+    assert scores.requirement_cer <= MAX_CER and scores.agency_f1 == 1.0
+    record = json.loads((out / "lines.run.json").read_text(encoding="utf-8"))
+    last = record["pages"][-1]
+    assert last["status"] == "read" and "no 一级指标 column found on this page" in last["message"]
+    review = (out / "lines.review.csv").read_text(encoding="utf-8-sig")
+    assert review.count("carried_from_row_before") >= 3
