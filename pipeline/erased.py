@@ -33,7 +33,7 @@ TEXT_MARGIN_PX = 2
 #: merged 一级 cells of three documents); a line of text is a run of inked pixel rows TEXT_LINE_CHARS
 #: tall (shorter: a speck, a lone 。, a photocopy's toner cloud of 0.7; taller: a dirty drum's band of
 #: dots, 1.3-1.5, which lined up with a row beside it by 7 px and split 一级 cells on both held-out
-#: drums: such a cell is left whole, as is one with a line whose pixel rows hold ink beyond the
+#: drums: such a cell is left whole, as is one with a line whose pixel rows hold ink beyond both of the
 #: table's sides in TEXT_STREAK_ROWS of them: a band of 1.0-1.25 across qingpu/dirty-drum's page).
 #: Across a column border the blank is the two cells' side padding and the ruling (0.7 character
 #: heights between a 二级 title and its requirement; characters of a line stand 0.1 apart), and a run
@@ -48,7 +48,10 @@ TEXT_COLUMN_RUN_MIN_CHARS = 0.6
 TEXT_PART_MIN_CHARS = 0.3
 #: A header's text is at most two lines (this many character heights) and centred in its row: a
 #: page without a header whose first 二级 title and requirement were both four lines, top-aligned,
-#: had its merged title cut under its first row (vertical-level1, our renderer).
+#: had its merged title cut under its first row (vertical-level1, our renderer). A header cell ends
+#: where a neighbour's header text is centred as its own is, one line or two: augraphy's
+#: LinesDegradation over the held-out Fengxian plan's last page (make eval lines-degradation) erased
+#: the 二级 column's rulings under its header and the next row, and 二级/指标 beside 工作要求 ran on.
 HEADER_TEXT_MAX_CHARS = 3.0
 #: A stretch of row ruling that meets no ruling (both its ends erased) is a candidate row line when it
 #: crosses at least LOOSE_MIN_CROSSINGS column lines; a cell is split there when the stretch runs
@@ -106,7 +109,7 @@ def _text_groups(profile: np.ndarray, outside: np.ndarray | None, line_range: tu
     """The blocks of text in a cell's profile (ink pixels per pixel row) as (start, end), and every
     blank between its lines; None when the cell's text cannot be judged: a run of ink too tall for a
     line of text, or a line whose rows hold ink in the page's margins too (`outside`, the same rows'
-    ink beyond the table), as a toner streak's band of dots across the page does. Lines are runs of
+    ink beyond the table on both sides), as a toner streak's band of dots across the page does. Lines are runs of
     inked rows as tall as `line_range` allows (shorter ones are specks, or a lone 。); a block joins
     lines across blanks of up to `max_leading` rows (line spacing): a paragraph, a title, a header's
     words."""
@@ -265,9 +268,10 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
     as (y, x from, x to) (columns: called with the page transposed).
 
     A truly merged cell holds one block of text: a title centred or at the top of its rows, characters
-    spread evenly down it. A cell of the header row ends where the header text of a cell beside it
-    ends, when its own first block sits as that text does (whether or not text follows: the page's
-    first rows may continue a title of the page before). A cell whose first block starts where the
+    spread evenly down it. A cell of the header row ends at the row line under which the header text
+    of a cell beside it ends, when its own first block is centred in the rows above that line as that
+    text is, one line or two (whether or not text follows: the page's first rows may continue a title
+    of the page before). A cell whose first block starts where the
     text of a cell beside it that starts at an inner row line does, not centred in the cell, is split
     there (its rows above are empty: a page's first row continuing the page before had taken the
     next item's agencies). A cell that holds two blocks with a row line
@@ -298,8 +302,10 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
     line_range = (max(2, round(line_chars[0] * char_height)), line_chars[1] * char_height)
     outside = None
     if margins:  # ink beyond the table's sides, per pixel row
-        outside = (np.count_nonzero(text[:, :max(0, cols[0] - margin)], axis=1)
-                   + np.count_nonzero(text[:, cols[-1] + margin:], axis=1))
+        # on both sides: a band runs across the page; text on one side is a column the grid lost
+        # (the same Fengxian page: its 一级 column's header beside the 二级 header's lines)
+        outside = np.minimum(np.count_nonzero(text[:, :max(0, cols[0] - margin)], axis=1),
+                             np.count_nonzero(text[:, cols[-1] + margin:], axis=1))
     min_gap = min_gap_chars * char_height
     tolerance = TEXT_ALIGN_CHARS * char_height
 
@@ -334,9 +340,9 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
             (top, bottom), below = groups[0], groups[1][0] if len(groups) > 1 else foot
             for k in range(cell.row + 1, cell.row + cell.row_span):
                 middle = (rows[cell.row] + rows[k]) / 2
-                if bottom + ruling_width <= rows[k] <= below - ruling_width and any(
-                        len(words) == 1 and abs(words[0][0] - top) <= tolerance
-                        and abs(words[0][1] - bottom) <= tolerance and abs(sum(words[0]) / 2 - middle) <= tolerance
+                centred = abs((top + bottom) / 2 - middle) <= tolerance
+                if centred and bottom + ruling_width <= rows[k] <= below - ruling_width and any(
+                        len(words) == 1 and abs(sum(words[0]) / 2 - middle) <= tolerance
                         for words in beside(cell, k, starting=False)):
                     return k
         if groups:  # nothing above the first block: a row below the cell's top starts with it

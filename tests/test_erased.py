@@ -143,3 +143,29 @@ def test_a_loose_stretch_crossing_one_column_line_is_a_candidate_row_line():
     leaning = Box(744, 804, 1269, 830)
     found = loose_row_lines((crossing, inside, beside, leaning), (), rows, cols, 10.0, 6.0, 30)
     assert found == {606: (744, 1269)}
+
+
+def test_a_two_line_header_over_erased_rulings_beside_a_lost_column_ends_at_its_row():
+    """augraphy's LinesDegradation over the held-out Fengxian plan's last page (make eval
+    lines-degradation): the 一级 column's rulings were erased whole (its header 一级/指标 printed beside
+    the grid found), and so were the 二级 column's rulings under its header and under the next row.
+    二级/指标 (two lines) beside 工作要求 (one) ran down into item 28's title: the page's first row lost
+    its 二级 cell (item 27's sub-row numbered 28) and item 28 its title. A header cell ends where a
+    neighbour's header text is centred as its own is, however many lines each holds; and text beside
+    the table on one side only is no streak's band (a band runs across the page)."""
+    rows, cols = (100, 200, 350, 500, 700), (200, 350, 700, 900)
+    img = np.full((800, 1000), 255, np.uint8)
+    for x in cols:
+        cv2.line(img, (x, rows[0]), (x, rows[-1]), 0, 2)
+    for y in rows:
+        cv2.line(img, (cols[0] if y in (rows[0], rows[-1], rows[3]) else cols[1], y), (cols[-1], y), 0, 2)
+    page = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+    for xy, text in (((245, 117), "二级"), ((245, 152), "指标"), ((465, 135), "工作要求"), ((770, 135), "牵头"),
+                     ((95, 117), "一级"), ((95, 152), "指标"),  # the lost column's header, beside the grid
+                     ((365, 210), "任务甲的要求"), ((715, 210), "区甲局"),
+                     ((215, 360), "28.加大"), ((365, 360), "任务乙的要求"), ((715, 360), "区乙局"),
+                     ((215, 510), "29.强化"), ((365, 510), "任务丙的要求"), ((715, 510), "区丙局")):
+        page = _text(page, xy, text, 30)
+    grid = detect_grid(as_page(cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)), Settings())
+    spans = {(c.row, c.col): c.row_span for c in grid.cells}
+    assert (spans[(0, 0)], spans[(1, 0)], spans[(2, 0)]) == (1, 1, 1)
