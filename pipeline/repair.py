@@ -1149,6 +1149,35 @@ def strays_after_end(raw: str, lattices: Sequence[CharLattice]) -> tuple[str, st
     return kept, tail, loss
 
 
+#: A lone Latin letter or bar between two Chinese characters of a requirement is a stray, taken out
+#: (flagged `strays_by_image`) when the lattice makes the text without it at most
+#: STRAYS_MAX_LOSS_PER_CHAR nats less likely: a ruling's remnant LinesDegradation left in a cell was
+#: read I at 0.35 with the blank at 0.20 (设立I临时安置点, songjiang/lines-degradation, make eval). A
+#: letter printed there (I级响应 for Ⅰ级) is read surely and costs more.
+_LONE_STRAY = re.compile(f"(?<=[{_CJK}])[A-Za-z|](?=[{_CJK}])")
+
+
+def strays_between_characters(raw: str, lattices: Sequence[CharLattice]) -> tuple[str, str, float]:
+    """(text without strays, strays, loss): `raw` without the lone Latin letters and bars between two
+    Chinese characters that its lattices hardly support (each alone at most STRAYS_MAX_LOSS_PER_CHAR),
+    else (raw, "", 0)."""
+    read = "".join(raw.split())
+    spots = [m.start() for m in _LONE_STRAY.finditer(read)]
+    if not spots or not lattices:
+        return raw, "", 0.0
+    span = lat.concatenate(lattices)
+    if "".join(span.text.split()) != read:
+        return raw, "", 0.0
+    losses = {i: loss_without(span, i, i + 1) for i in spots}
+    taken = [i for i in spots if losses[i] <= STRAYS_MAX_LOSS_PER_CHAR]
+    if not taken:
+        return raw, "", 0.0
+    places = [j for j, ch in enumerate(raw) if not ch.isspace()]
+    dropped = {places[i] for i in taken}
+    kept = "".join(ch for j, ch in enumerate(raw) if j not in dropped)
+    return kept, "".join(read[i] for i in taken), sum(losses[i] for i in taken)
+
+
 #: Score of a character chosen again by the wording (`wording.rechoose`): a guess the image allows
 #: and the words support, flagged for review as the strays are.
 WORDING_SCORE = 60.0
@@ -1171,11 +1200,12 @@ def _repair_requirement(log: _Log, index: int, raw: str, lattices: Sequence[Char
         log.repair(index, "requirement", raw, "", "unreadable", 0.0)
         log.flag(index, "requirement", raw, "unreadable", 0.0)
         return ""
-    read, strays, loss = strays_after_end(raw, lattices)
-    if strays:
-        log.repair(index, "requirement", raw, read, "strays_by_image", likelihood_score(loss))
-        log.flag(index, "requirement", raw, f"strays_by_image: {strays}", STRAYS_BY_IMAGE_SCORE)
-        raw = read
+    for find_strays in (strays_after_end, strays_between_characters):
+        read, strays, loss = find_strays(raw, lattices)
+        if strays:
+            log.repair(index, "requirement", raw, read, "strays_by_image", likelihood_score(loss))
+            log.flag(index, "requirement", raw, f"strays_by_image: {strays}", STRAYS_BY_IMAGE_SCORE)
+            raw = read
     raw = _reworded(log, index, "requirement", raw, lattices)
     text, methods = clean_requirement(raw)
     if methods:

@@ -1289,6 +1289,18 @@ def test_a_character_read_surely_after_the_last_sentence_stays():
     assert _requirement_read("和公示。厦", None).table.rows[0].requirement == "和公示。厦"
 
 
+#: 设立I临时安置点。 with a ruling's remnant read I at 0.35 (the blank 0.20 there; songjiang/lines-degradation).
+REMNANT_I = [{"设": 0.99}, {"立": 0.99}, {"I": 0.35, "|": 0.16, "/": 0.12}, {"临": 0.93}, {"时": 0.99}, {"。": 0.98}]
+
+
+def test_a_lone_letter_between_characters_the_image_hardly_supports_is_taken_out_and_flagged():
+    result = _requirement_read("设立I临时。", REMNANT_I)
+    assert result.table.rows[0].requirement == "设立临时。"
+    assert "strays_by_image: I" in _reasons(result, "requirement")
+    sure = [*REMNANT_I[:2], {"I": 0.99}, *REMNANT_I[3:]]  # I级 typed for Ⅰ级: read surely, kept
+    assert _requirement_read("设立I临时。", sure).table.rows[0].requirement == "设立I临时。"
+
+
 def test_characters_before_a_numeral_that_continues_the_sequence_are_strays() -> None:
     """A streak over the held-out Fengxian plan's dirty-drum copy read 华五、强化人才队伍和支撑保障 after
     group 四 (make eval: one group of eight rows wrong, 一级 79.5%). The lexicon does not know the title;
