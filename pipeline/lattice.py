@@ -71,6 +71,20 @@ def from_probabilities(probs: np.ndarray, classes: Sequence[str], px_per_step: f
     return CharLattice(text, chars, logp, xs)
 
 
+def greedy_path(lattice: CharLattice) -> list[tuple[str, int]]:
+    """The characters of the lattice's likeliest path (CTC: repeats collapsed, blanks dropped), each
+    with its step."""
+    best = np.argmax(lattice.logp, axis=1)
+    out: list[tuple[str, int]] = []
+    previous = BLANK
+    for step, column in enumerate(best):
+        char = str(lattice.chars[step, column])
+        if char != BLANK and char != previous:
+            out.append((char, step))
+        previous = char
+    return out
+
+
 def concatenate(lattices: Sequence[CharLattice]) -> CharLattice:
     """Lines read one after another as one sequence of steps (a name wrapped onto the next line)."""
     if len(lattices) == 1:

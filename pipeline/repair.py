@@ -377,6 +377,42 @@ def _drop_leading(text: str, count: int) -> str:
     return ""
 
 
+#: A title's last characters (at most MAX_TITLE_TAIL) that stand this many of the line's character
+#: pitches apart from the one before them are strays, taken out (flagged `strays_by_image`) when the
+#: lattice makes the title without them at most STRAYS_MAX_LOSS_PER_CHAR nats a character less likely:
+#: a toner streak's blot beside a 二级 title's last line read 一 at 0.69 with the blank at 0.21, six
+#: pitches after 台 (建设全程分类数字化监管平台一, minhang/dirty-drum, make eval). A title's characters
+#: follow each other at one pitch; a narrow cell's lines are stitched a tenth of a character apart.
+TITLE_TAIL_GAP_PITCHES = 2.0
+MAX_TITLE_TAIL = 2
+
+
+def strays_after_title(raw: str, lattices: Sequence[CharLattice]) -> tuple[str, str, float]:
+    """(title without strays, strays, loss): `raw` without its last characters when they stand apart
+    on its last line (TITLE_TAIL_GAP_PITCHES) and its lattices hardly support them, else (raw, "", 0)."""
+    read = "".join(raw.split())
+    if not lattices or len(read) <= MAX_TITLE_TAIL:
+        return raw, "", 0.0
+    span = lat.concatenate(lattices)
+    path = [(ch, step) for ch, step in lat.greedy_path(lattices[-1]) if not ch.isspace()]
+    if "".join(span.text.split()) != read or "".join(ch for ch, _ in path) != "".join(lattices[-1].text.split()):
+        return raw, "", 0.0
+    xs = [float(lattices[-1].xs[step]) for _, step in path]
+    if len(xs) <= MAX_TITLE_TAIL + 1:
+        return raw, "", 0.0
+    pitch = float(np.median(np.diff(xs)))
+    for k in range(1, MAX_TITLE_TAIL + 1):
+        if xs[-k] - xs[-k - 1] > TITLE_TAIL_GAP_PITCHES * pitch:
+            loss = loss_without(span, len(read) - k, len(read))
+            if loss > STRAYS_MAX_LOSS_PER_CHAR * k:
+                break
+            kept = raw.rstrip()
+            for _ in range(k):
+                kept = kept[:-1].rstrip()
+            return kept, read[-k:], loss
+    return raw, "", 0.0
+
+
 def strays_by_image(raw: str, lattices: Sequence[CharLattice]) -> tuple[str, str, float]:
     """(title without strays, strays, loss): `raw` with the characters read before its heading
     numeral taken out when its lattices hardly support them (STRAYS_MAX_LOSS_PER_CHAR), else
@@ -1025,6 +1061,13 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
         # 序号 and 二级指标
         digits = "".join(ch for ch in row.no if ch.isdigit())
         raw_level2 = row.get("level2")
+        source = row.sources.get("level2")
+        if source and source.lattices:
+            read_level2, strays, loss = strays_after_title(raw_level2, source.lattices)
+            if strays:
+                log.repair(index, "level2", raw_level2, read_level2, "strays_by_image", likelihood_score(loss))
+                log.flag(index, "level2", raw_level2, f"strays_by_image: {strays}", STRAYS_BY_IMAGE_SCORE)
+                raw_level2 = read_level2
         number_in_text, l2_rest = split_item_number(raw_level2)
         number = str(int(digits)) if digits else number_in_text
         if number_in_text and number_in_text != number:  # a 序号 column and the 二级 text disagree

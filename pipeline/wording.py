@@ -22,9 +22,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
-from .lattice import BLANK, CharLattice
+from .lattice import CharLattice, greedy_path
 
 #: A character read at a lower probability (its best at its step or a step beside it) may be chosen
 #: again...
@@ -113,20 +111,6 @@ def load_in_background() -> None:
     threading.Thread(target=word_model, name="word-model", daemon=True).start()
 
 
-def _greedy_path(lattice: CharLattice) -> list[tuple[str, int]]:
-    """The characters of the lattice's likeliest path (CTC: repeats collapsed, blanks dropped), each
-    with its step."""
-    best = np.argmax(lattice.logp, axis=1)
-    out: list[tuple[str, int]] = []
-    previous = BLANK
-    for step, column in enumerate(best):
-        char = str(lattice.chars[step, column])
-        if char != BLANK and char != previous:
-            out.append((char, step))
-        previous = char
-    return out
-
-
 def _options(lattice: CharLattice, step: int) -> dict[str, float]:
     """Chinese characters given at `step` or a step beside it, each with its best probability there."""
     options: dict[str, float] = {}
@@ -167,7 +151,7 @@ def unsure_spots(text: str, lattices: Sequence[CharLattice]) -> list[tuple[int, 
     as a cell holds them (whitespace between lines, punctuation restored, traditional forms
     simplified), or a part of them: the lattices' characters are aligned to it, and a character that
     does not align is left alone."""
-    path = [(char, lattice, step) for lattice in lattices for char, step in _greedy_path(lattice)]
+    path = [(char, lattice, step) for lattice in lattices for char, step in greedy_path(lattice)]
     spots: list[tuple[int, dict[str, float]]] = []
     for i, j in _aligned([char for char, _, _ in path], text):
         char, lattice, step = path[i]

@@ -45,6 +45,7 @@ from pipeline.repair import (  # noqa: E402
     segment_agencies,
     split_item_number,
     split_numeral,
+    strays_after_title,
 )
 from pipeline.settings import Settings  # noqa: E402
 from pipeline.textinput import parse_extraction  # noqa: E402
@@ -1287,6 +1288,24 @@ def test_a_character_read_surely_after_the_last_sentence_stays():
     assert result.table.rows[0].requirement == "和公示。厦"
     assert not any(r.startswith("strays_by_image") for r in _reasons(result, "requirement"))
     assert _requirement_read("和公示。厦", None).table.rows[0].requirement == "和公示。厦"
+
+
+#: 监管平台 and a streak's blot six pitches after 台 read 一 at 0.69 (minhang/dirty-drum, make eval).
+BLOT_AFTER_TITLE = [{"监": 0.99}, {"管": 0.99}, {"平": 0.99}, {"台": 0.99}, *[{}] * 5, {"一": 0.69}]
+
+
+def test_a_blot_apart_from_a_titles_last_character_is_taken_off_and_flagged():
+    source = FieldSource(raw="9. 监管平台一", confidence=0.9, engine="rapid",
+                         lattices=(lattice_of([{"9": 0.99}, {".": 0.99}, *BLOT_AFTER_TITLE], "9.监管平台一"),))
+    result = repair_rows(row(no="9", level2="9. 监管平台一", requirement="做。", lead="区教育局",
+                             sources={"level2": source}))
+    assert result.table.rows[0].level2 == "监管平台"
+    assert "strays_by_image: 一" in _reasons(result, "level2")
+    # the same character right after 台 is the title's own, and one read surely apart from it stays
+    beside = [*BLOT_AFTER_TITLE[:4], {"一": 0.69}]
+    assert strays_after_title("监管平台一", [lattice_of(beside, "监管平台一")])[0] == "监管平台一"
+    sure = [*BLOT_AFTER_TITLE[:-1], {"一": 0.99}]
+    assert strays_after_title("监管平台一", [lattice_of(sure, "监管平台一")])[0] == "监管平台一"
 
 
 #: 设立I临时安置点。 with a ruling's remnant read I at 0.35 (the blank 0.20 there; songjiang/lines-degradation).
