@@ -377,6 +377,15 @@ def _drop_leading(text: str, count: int) -> str:
     return ""
 
 
+def _drop_trailing(text: str, count: int) -> str:
+    """`text` without its last `count` characters that are not whitespace (nor the whitespace after
+    and between them)."""
+    kept = text.rstrip()
+    for _ in range(count):
+        kept = kept[:-1].rstrip()
+    return kept
+
+
 #: A title's last characters (at most MAX_TITLE_TAIL) that stand this many of the line's character
 #: pitches apart from the one before them are strays, taken out (flagged `strays_by_image`) when the
 #: lattice makes the title without them at most STRAYS_MAX_LOSS_PER_CHAR nats a character less likely:
@@ -406,10 +415,7 @@ def strays_after_title(raw: str, lattices: Sequence[CharLattice]) -> tuple[str, 
             loss = loss_without(span, len(read) - k, len(read))
             if loss > STRAYS_MAX_LOSS_PER_CHAR * k:
                 break
-            kept = raw.rstrip()
-            for _ in range(k):
-                kept = kept[:-1].rstrip()
-            return kept, read[-k:], loss
+            return _drop_trailing(raw, k), read[-k:], loss
     return raw, "", 0.0
 
 
@@ -1009,10 +1015,8 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
         read_level1 = raw_level1
         source = row.sources.get("level1")
         if source and source.lattices and not split_numeral(raw_level1)[0]:
-            read_level1, strays, loss = strays_by_image(raw_level1, source.lattices)
-            if strays:
-                log.repair(index, "level1", raw_level1, read_level1, "strays_by_image", likelihood_score(loss))
-                log.flag(index, "level1", raw_level1, f"strays_by_image: {strays}", STRAYS_BY_IMAGE_SCORE)
+            read_level1 = _without_strays(log, index, "level1", raw_level1,
+                                          strays_by_image(raw_level1, source.lattices))
         numeral, l1_rest = split_numeral(read_level1)
         l1 = cached("1", l1_rest, numeral, level1_known, trusted(row, "level1")) if "level1" in roles else _ABSENT
         if l1.method == "kept" and source and source.lattices:  # a title no known one matched
@@ -1063,11 +1067,8 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
         raw_level2 = row.get("level2")
         source = row.sources.get("level2")
         if source and source.lattices:
-            read_level2, strays, loss = strays_after_title(raw_level2, source.lattices)
-            if strays:
-                log.repair(index, "level2", raw_level2, read_level2, "strays_by_image", likelihood_score(loss))
-                log.flag(index, "level2", raw_level2, f"strays_by_image: {strays}", STRAYS_BY_IMAGE_SCORE)
-                raw_level2 = read_level2
+            raw_level2 = _without_strays(log, index, "level2", raw_level2,
+                                         strays_after_title(raw_level2, source.lattices))
         number_in_text, l2_rest = split_item_number(raw_level2)
         number = str(int(digits)) if digits else number_in_text
         if number_in_text and number_in_text != number:  # a 序号 column and the 二级 text disagree
@@ -1186,10 +1187,7 @@ def strays_after_end(raw: str, lattices: Sequence[CharLattice]) -> tuple[str, st
     loss = loss_without(span, end + 1, len(read))
     if loss > STRAYS_MAX_LOSS_PER_CHAR * len(tail):
         return raw, "", 0.0
-    kept = raw.rstrip()
-    for _ in tail:
-        kept = kept[:-1].rstrip()
-    return kept, tail, loss
+    return _drop_trailing(raw, len(tail)), tail, loss
 
 
 #: A lone Latin letter or bar between two Chinese characters of a requirement is a stray, taken out
@@ -1226,6 +1224,17 @@ def strays_between_characters(raw: str, lattices: Sequence[CharLattice]) -> tupl
 WORDING_SCORE = 60.0
 
 
+def _without_strays(log: _Log, index: int, field: str, raw: str, found: tuple[str, str, float]) -> str:
+    """The text a strays finder gave (`found`: text without strays, strays, loss), the repair logged
+    and flagged `strays_by_image`; `raw` itself when it found none."""
+    read, strays, loss = found
+    if not strays:
+        return raw
+    log.repair(index, field, raw, read, "strays_by_image", likelihood_score(loss))
+    log.flag(index, field, raw, f"strays_by_image: {strays}", STRAYS_BY_IMAGE_SCORE)
+    return read
+
+
 def _reworded(log: _Log, index: int, field: str, text: str, lattices: Sequence[CharLattice]) -> str:
     """`text` with the characters the recognizer was unsure of chosen again by the wording, each
     choice logged as a repair and named in a flag (防出→防汛)."""
@@ -1244,11 +1253,7 @@ def _repair_requirement(log: _Log, index: int, raw: str, lattices: Sequence[Char
         log.flag(index, "requirement", raw, "unreadable", 0.0)
         return ""
     for find_strays in (strays_after_end, strays_between_characters):
-        read, strays, loss = find_strays(raw, lattices)
-        if strays:
-            log.repair(index, "requirement", raw, read, "strays_by_image", likelihood_score(loss))
-            log.flag(index, "requirement", raw, f"strays_by_image: {strays}", STRAYS_BY_IMAGE_SCORE)
-            raw = read
+        raw = _without_strays(log, index, "requirement", raw, find_strays(raw, lattices))
     raw = _reworded(log, index, "requirement", raw, lattices)
     text, methods = clean_requirement(raw)
     if methods:

@@ -58,6 +58,7 @@ SENTENCE_END = ("。", "；", ";", ".", "！", "？")
 #: (a speck read as 一 or · is none) at a page break (_leads_on_both_sides).
 LEAD_ROLES = ("lead", "responsible")
 LEAD_MIN_HAN = 2
+#: A Chinese character (counted in leads and in a draft's title line).
 HAN = re.compile(r"[\u4e00-\u9fff]")
 #: Column lines of a page without header and of the table match when this many character heights
 #: apart: the same scanner's pages differ by a few px of shift and skew, columns by ≥ 2 characters.
@@ -850,7 +851,7 @@ def draft_title(margin: Sequence[str]) -> str:
     lines = [_compact(t) for t in margin]
     marked = [i for i, t in enumerate(lines) if TITLE_MARK.search(t)]
     named = [i for i, t in enumerate(lines)
-             if DOCUMENT_NAME.search(t) and len(re.findall(r"[\u4e00-\u9fff]", t)) >= TITLE_MIN_HAN]
+             if DOCUMENT_NAME.search(t) and len(HAN.findall(t)) >= TITLE_MIN_HAN]
     if not marked and not named:
         return ""
     i = (marked or named)[0]

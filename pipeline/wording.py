@@ -111,22 +111,16 @@ def load_in_background() -> None:
     threading.Thread(target=word_model, name="word-model", daemon=True).start()
 
 
-def _options(lattice: CharLattice, step: int) -> dict[str, float]:
-    """Chinese characters given at `step` or a step beside it, each with its best probability there."""
+def _options(lattice: CharLattice, step: int, also: str = "") -> dict[str, float]:
+    """Chinese characters (and `also`, of any script) given at `step` or a step beside it, each with its
+    best probability there."""
     options: dict[str, float] = {}
     for t in range(max(0, step - 1), min(lattice.steps, step + 2)):
         for column in range(1, lattice.chars.shape[1]):
             char = str(lattice.chars[t, column])
-            if _HAN.fullmatch(char):
+            if _HAN.fullmatch(char) or (also and char == also):
                 options[char] = max(options.get(char, 0.0), math.exp(float(lattice.logp[t, column])))
     return options
-
-
-def _probability(lattice: CharLattice, step: int, char: str) -> float:
-    """The best probability `char` has at `step` or a step beside it (any script)."""
-    found = [math.exp(float(lattice.logp[t, c])) for t in range(max(0, step - 1), min(lattice.steps, step + 2))
-             for c in range(1, lattice.chars.shape[1]) if str(lattice.chars[t, c]) == char]
-    return max(found, default=0.0)
 
 
 def _aligned(path: Sequence[str], text: str) -> list[tuple[int, int]]:
@@ -158,8 +152,8 @@ def unsure_spots(text: str, lattices: Sequence[CharLattice]) -> list[tuple[int, 
         foreign = bool(_FOREIGN.fullmatch(char))
         if not _HAN.fullmatch(char) and not foreign:
             continue
-        options = _options(lattice, step)
-        read_p = _probability(lattice, step, char) if foreign else options.get(char, 0.0)
+        options = _options(lattice, step, also=char if foreign else "")
+        read_p = options.get(char, 0.0)
         floor = FOREIGN_RUNNER_UP_MIN if foreign else RUNNER_UP_MIN
         runners = {c: p for c, p in options.items() if c != char and p >= floor}
         if (foreign or read_p < UNSURE_BELOW) and runners:
