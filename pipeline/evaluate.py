@@ -12,7 +12,7 @@ positives of the agency F1.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -193,6 +193,36 @@ def score_table(predicted: Table, truth: Table) -> Scores:
         agency_precision=precision, agency_recall=recall, agency_f1=f1,
         exact_other=MappingProxyType({c.name: _ratio(exact[c.role], expected, 1.0) for c in other}),
     )
+
+
+@dataclass(frozen=True)
+class WrongCell:
+    """A cell of a paired row whose text is not the truth's: where it is, and both texts."""
+
+    truth_row: int
+    predicted_row: int
+    role: str
+    expected: str
+    read: str
+
+
+def wrong_cells(predicted: Table, truth: Table) -> list[WrongCell]:
+    """Every standard-column cell of a paired row that differs from the truth, in truth order."""
+    out: list[WrongCell] = []
+    for ti, pi in align_rows(truth, predicted):
+        if ti is None or pi is None:
+            continue
+        for role in COLUMNS:
+            expected, read = truth.rows[ti].get(role), predicted.rows[pi].get(role)
+            if expected != read:
+                out.append(WrongCell(ti, pi, role, expected, read))
+    return out
+
+
+def silent_cells(wrong: Sequence[WrongCell], flagged: Collection[tuple[int, str]]) -> list[WrongCell]:
+    """The wrong cells no flag points at ((predicted row, role) pairs): errors a clerk who checks
+    every flagged cell would still miss. The measure of "never guess silently"."""
+    return [cell for cell in wrong if (cell.predicted_row, cell.role) not in flagged]
 
 
 def display_width(text: str) -> int:

@@ -51,12 +51,15 @@ from pipeline.evaluate import (  # noqa: E402
     COLUMN_TITLES,
     COLUMNS,
     Scores,
+    WrongCell,
     align_rows,
     format_markdown,
     format_scores_table,
     normalize,
     rows_to_table,
     score_table,
+    silent_cells,
+    wrong_cells,
 )
 from pipeline.export import write_outputs  # noqa: E402
 from pipeline.lexicon import Lexicon, load_lexicon  # noqa: E402
@@ -120,6 +123,9 @@ class Outcome:
     false_changes: int | None = None
     #: Texts `diff` set aside as read either way on the scan's image (listed, not counted).
     read_either_way: int | None = None
+    #: Wrong cells of paired rows (standard columns), and how many of them no flag points at.
+    wrong_cells: int | None = None
+    silent_cells: int | None = None
 
 
 #: Held-out documents (never in the lexicon): name → truth CSV. Present when their files are.
@@ -293,13 +299,16 @@ def run_case(case: Case, settings: Settings, lexicon: Lexicon, executor: Executo
         return _failed(case, start, f"internal error: {type(exc).__name__}: {exc}")
     seconds = time.perf_counter() - start
     write_outputs(result, out / case.name, stem)
-    report = mismatch_report(case.name, settings.engine, result.table, case.truth)
+    wrong = wrong_cells(result.table, case.truth)
+    silent = silent_cells(wrong, {(f.row, f.field) for f in result.flags})
+    report = mismatch_report(case.name, settings.engine, result.table, case.truth) + silent_report(silent)
     (out / case.name / f"{stem}.errors.md").write_text(report, encoding="utf-8")
     pages = max(1, len(result.pages))
     read = sum(1 for r in result.page_reports if r.status != "not-read") if result.page_reports else pages
     changes = compare(case.truth, result.table)
     return Outcome(score_table(result.table, case.truth), seconds, pages, pages_read=f"{read}/{pages}",
-                   false_changes=len(changes.counted), read_either_way=changes.count(READ_EITHER_WAY))
+                   false_changes=len(changes.counted), read_either_way=changes.count(READ_EITHER_WAY),
+                   wrong_cells=len(wrong), silent_cells=len(silent))
 
 
 def _failed(case: Case, start: float, message: str) -> Outcome:
@@ -435,6 +444,16 @@ def _warm(settings: Settings) -> None:
     time.sleep(1.0)  # hold this worker so the next warm-up task goes to another one
 
 
+def silent_report(silent: Sequence[WrongCell]) -> str:
+    """Markdown list of the wrong cells no flag points at (what a clerk checking the flags misses)."""
+    if not silent:
+        return ""
+    lines = ["", "## wrong cells no flag points at", ""]
+    lines += [f"- truth row {c.truth_row + 1} {COLUMN_TITLES[c.role]}: expected {_preview(c.expected)!r}, "
+              f"read {_preview(c.read)!r}" for c in silent]
+    return "\n".join(lines) + "\n"
+
+
 def evaluate_engine(
     engine: str, cases: Sequence[Case], out: Path, lexicon_path: Path, peer: bool = True
 ) -> tuple[str, str, str, dict[str, Outcome]]:
@@ -458,6 +477,8 @@ def evaluate_engine(
                                 "diff changes": "—" if outcome.false_changes is None else str(outcome.false_changes),
                                 "read either way": "—" if outcome.read_either_way is None
                                 else str(outcome.read_either_way),
+                                "unflagged wrong cells": "—" if outcome.wrong_cells is None
+                                else f"{outcome.silent_cells}/{outcome.wrong_cells}",
                                 "seconds": f"{outcome.seconds:.1f}"}
             if outcome.error:
                 notes.append(f"- {case.name}: failed: {outcome.error}")
@@ -551,7 +572,9 @@ def main(argv: Sequence[str] | None = None) -> int:
               "rows were taken or that hold no table / pages; diff changes = what `diff` reports between the "
               "truth and the output as changes (every one is OCR noise); read either way = texts it set aside "
               "because the scan's recognizer lattice supports the truth's text within READ_EITHER_WAY_MAX_LOSS "
-              "(listed, not counted); seconds = process_draft wall time (engine loaded "
+              "(listed, not counted); unflagged wrong cells = wrong cells of paired rows (standard columns) that no "
+              "flag of the review outputs points at / all wrong cells of paired rows (each listed in the "
+              "variant's errors.md); seconds = process_draft wall time (engine loaded "
               "beforehand). Cases: plain names are the Qingpu document drawn by tests/scangen.py (our renderer); "
               "document/variant = a held-out document (tests/data; its titles never in the lexicon, its agencies "
               "only where the district base holds them from general knowledge) in a scangen style; "

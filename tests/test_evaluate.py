@@ -15,7 +15,9 @@ from pipeline.evaluate import (
     normalize,
     rows_to_table,
     score_table,
+    silent_cells,
     split_agencies,
+    wrong_cells,
 )
 from pipeline.models import Row, Table
 from pipeline.tableio import read_table_csv
@@ -133,6 +135,23 @@ def test_extra_row_costs_precision_and_insertions(truth: Table) -> None:
     assert scores.requirement_errors == len("多出来的一行")
     assert scores.agency_recall == 1.0
     assert scores.agency_precision < 1.0
+
+
+def test_wrong_cells_and_the_ones_no_flag_points_at(truth: Table) -> None:
+    """Two wrong cells of a row that shifted by one (a row dropped above it): each is found at its
+    predicted row, and only the one without a flag on (predicted row, role) is silent."""
+    index = next(i for i, r in enumerate(truth.rows) if r.no == "13") + 1
+    rows = list(truth.rows[:index] + truth.rows[index + 1:])
+    later = rows[index]
+    rows[index] = later.replace(lead="区教育厅", level2=later.level2 + "。")
+    predicted = replace(truth, rows=tuple(rows))
+    wrong = wrong_cells(predicted, truth)
+    assert [(c.truth_row, c.predicted_row, c.role) for c in wrong] == [
+        (index + 1, index, "level2"), (index + 1, index, "lead")]
+    assert wrong[1].expected == later.lead and wrong[1].read == "区教育厅"
+    assert silent_cells(wrong, {(index, "lead")}) == [wrong[0]]
+    assert silent_cells(wrong, {(index + 1, "lead"), (index, "level2")}) == [wrong[1]]
+    assert wrong_cells(truth, truth) == []
 
 
 def test_misread_number_still_pairs_on_text(truth: Table) -> None:
