@@ -38,12 +38,15 @@ BLANK_SURE = 0.999
 class CharLattice:
     """One line's recognizer output, per step: the TOP_K likeliest characters besides the blank
     (`chars`, (T, K+1) strings, column 0 the blank) and their log-probabilities (`logp`, same shape), the
-    step's x centre in the line image (`xs`, (T,)), and the text given for the line (`text`)."""
+    step's x centre in the line image (`xs`, (T,)), and the text given for the line (`text`). A line
+    image that is several printed lines stitched side by side (a narrow cell's) names the x of each
+    seam (`seams`), where the white between two characters is no character read as nothing."""
 
     text: str
     chars: np.ndarray
     logp: np.ndarray
     xs: np.ndarray
+    seams: tuple[float, ...] = ()
 
     @property
     def steps(self) -> int:
@@ -85,8 +88,26 @@ def greedy_path(lattice: CharLattice) -> list[tuple[str, int]]:
     return out
 
 
+def path_probabilities(lattice: CharLattice) -> list[tuple[str, float]]:
+    """The characters of `greedy_path`, each with the highest probability it has at the steps it
+    spans: how sure the recognizer was of that character."""
+    best = np.argmax(lattice.logp, axis=1)
+    out: list[tuple[str, float]] = []
+    previous = BLANK
+    for step, column in enumerate(best):
+        char = str(lattice.chars[step, column])
+        logp = float(lattice.logp[step, column])
+        if char != BLANK and char == previous:
+            out[-1] = (char, max(out[-1][1], math.exp(logp)))
+        elif char != BLANK:
+            out.append((char, math.exp(logp)))
+        previous = char
+    return out
+
+
 def concatenate(lattices: Sequence[CharLattice]) -> CharLattice:
-    """Lines read one after another as one sequence of steps (a name wrapped onto the next line)."""
+    """Lines read one after another as one sequence of steps (a name wrapped onto the next line); each
+    line's xs as they were (not offset), and no seams."""
     if len(lattices) == 1:
         return lattices[0]
     width = max(lat.chars.shape[1] for lat in lattices)

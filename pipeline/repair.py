@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import itertools
 import logging
 import re
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
@@ -971,6 +972,104 @@ def _character_repairs(table: Table, log: _Log) -> Table:
     return replace(table, rows=tuple(rows))
 
 
+#: A character of a title or requirement the recognizer gave less than this probability (its best at
+#: the steps it spans) is named in an `unsure_characters` flag when the cell's mean confidence did not
+#: already flag it: a cell read at 0.99 on the whole can hold one doubtful character (家庭。医生, a
+#: speck read 。 at 0.66 on fengxian/sample). Agency cells are left to the lexicon's flags. Measured on
+#: make eval's title and requirement cells (85 drafts, 8,310 cells, 436 wrong, 113 of them flagged by
+#: nothing before; our renderer, the library's degradations, held-out documents), flagged with
+#: `unread_gap` beside it: under 0.7 it (with the gaps) points at 92 of those 113 and flags 134 right
+#: cells nothing else flagged; under 0.8, 100 and 210; under 0.9, 102 and 379. Most of the right cells
+#: it flags hold punctuation read at 0.55-0.8 (（ and ； on clean pages), which a speck read as a mark
+#: (0.64-0.66) cannot be told from.
+UNSURE_CHARACTER_BELOW = 0.8
+UNSURE_CHARACTER_ROLES = ("level1", "level2", "requirement")
+#: Characters of the final text shown each side of an unsure one, and the most unsure ones named.
+UNSURE_CONTEXT_CHARS = 2
+MAX_UNSURE_NAMED = 5
+
+
+def unsure_characters(final: str, lattices: Sequence[CharLattice],
+                      below: float = UNSURE_CHARACTER_BELOW) -> tuple[str, float]:
+    """The places of `final` the recognizer read at a probability under `below`, each with a little
+    context (家庭〔。〕医生 0.66), and the least probability; ("", 1.0) when there are none.
+
+    A read character stands at a place of the final text when the two align there, as it was or
+    replaced one for one (a repair that changed it is logged on its own); one the repair took out
+    is not named."""
+    path = [pair for lattice in lattices for pair in lat.path_probabilities(lattice)]
+    read = "".join(ch for ch, _ in path)
+    text = "".join(final.split())
+    places: list[tuple[int, float]] = []
+    matcher = difflib.SequenceMatcher(None, read, text, autojunk=False)
+    for op, i0, i1, j0, j1 in matcher.get_opcodes():
+        if op == "equal" or (op == "replace" and i1 - i0 == j1 - j0):
+            places += [(j0 + k, path[i0 + k][1]) for k in range(i1 - i0) if path[i0 + k][1] < below]
+    if not places:
+        return "", 1.0
+    c = UNSURE_CONTEXT_CHARS
+    shown = sorted(places, key=lambda place: place[1])[:MAX_UNSURE_NAMED]
+    where = "; ".join(f"{text[max(0, j - c):j]}〔{text[j]}〕{text[j + 1:j + 1 + c]} {p:.2f}"
+                      for j, p in sorted(shown))
+    return where, min(p for _, p in places)
+
+
+#: Two characters read next to each other on a line that stand at least this many of the cell's
+#: character pitches apart leave a place where something printed was read as nothing (flagged
+#: `unread_gap`). Measured with the pipeline's lattices: on fengxian/sample (our renderer, clean) the
+#: widest step of 4,697 was 1.63 pitches (after ， and 、 the next character stands 1.5-1.6 pitches on:
+#: the mark sits in the left of its box); on songjiang/dirty-drum (the library's DirtyDrum, held-out
+#: document) the places where a character was lost stood 1.8-3.1 pitches apart (储备就近 for
+#: 储备、就近 1.94, 储备体编制 for 储备体系，编制 3.0).
+UNREAD_GAP_PITCHES = 1.8
+#: The pitch is the median step between a cell's characters, taken when it has at least this many.
+MIN_STEPS_FOR_PITCH = 4
+#: The review score of an `unread_gap` flag: text may be missing there.
+UNREAD_GAP_SCORE = 50.0
+
+
+def unread_gaps(final: str, lattices: Sequence[CharLattice]) -> str:
+    """The places of `final` between two characters read next to each other whose images stand
+    UNREAD_GAP_PITCHES apart or more, each with a little context (储备〔□〕就近 1.94); "" when none or
+    when the cell has too few characters to measure its pitch. The white across a seam of stitched
+    lines (CharLattice.seams) is no such place; nor is one the repair filled;
+    one whose character before it the repair took out is (7、实施雨水 read 7、雨水: 〔□〕雨水)."""
+    paths = [[(ch, float(lattice.xs[step])) for ch, step in lat.greedy_path(lattice) if not ch.isspace()]
+             for lattice in lattices]
+    seams = [lattice.seams for lattice in lattices]
+    steps = [b[1] - a[1] for path in paths for a, b in itertools.pairwise(path)]
+    if len(steps) < MIN_STEPS_FOR_PITCH:
+        return ""
+    pitch = float(np.median(steps))
+    if pitch <= 0:
+        return ""
+    gaps: dict[int, float] = {}  # index in the read text of the character after the gap → its width
+    at = 0
+    for path, seams_of_line in zip(paths, seams, strict=True):
+        for k in range(1, len(path)):
+            width = (path[k][1] - path[k - 1][1]) / pitch
+            across_seam = any(path[k - 1][1] < x < path[k][1] for x in seams_of_line)
+            if width >= UNREAD_GAP_PITCHES and not across_seam:
+                gaps[at + k] = width
+        at += len(path)
+    if not gaps:
+        return ""
+    read = "".join(ch for path in paths for ch, _ in path)
+    text = "".join(final.split())
+    where_in_text: dict[int, int] = {}
+    for op, i0, i1, j0, j1 in difflib.SequenceMatcher(None, read, text, autojunk=False).get_opcodes():
+        if op == "equal" or (op == "replace" and i1 - i0 == j1 - j0):
+            where_in_text.update((i0 + k, j0 + k) for k in range(i1 - i0))
+    c = UNSURE_CONTEXT_CHARS
+    shown = []
+    for i, width in gaps.items():
+        before, after = where_in_text.get(i - 1), where_in_text.get(i)
+        if after is None or (before is not None and after != before + 1):
+            continue  # the repair filled the place, or took out what stood after it
+        shown.append(f"{text[max(0, after - c):after]}〔□〕{text[after:after + c]} {width:.2f}")
+    return "; ".join(shown[:MAX_UNSURE_NAMED])
+
+
 def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairResult:
     """Repair every row of `table` (scan or text-extraction rows) to the clean CSV conventions.
 
@@ -1127,6 +1226,14 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
                 log.flag(index, name, row.get(name), "carried_from_row_before", CARRIED_TITLE_SCORE)
             if source.confidence is not None and source.confidence < settings.low_confidence:
                 log.flag(index, name, source.raw or row.get(name), "low_confidence", source.confidence * 100)
+            elif name in UNSURE_CHARACTER_ROLES and source.lattices:
+                where, least = unsure_characters(changed.get(name, ""), source.lattices)
+                if where:
+                    log.flag(index, name, where, "unsure_characters", least * 100)
+            if name in UNSURE_CHARACTER_ROLES and source.lattices:
+                where = unread_gaps(changed.get(name, ""), source.lattices)
+                if where:
+                    log.flag(index, name, where, "unread_gap", UNREAD_GAP_SCORE)
             for reading in source.illegible:
                 log.flag(index, name, reading, "illegible_line_left_out", 0.0)
 

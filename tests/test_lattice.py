@@ -84,3 +84,14 @@ def test_an_empty_text_is_the_blank_at_every_step():
     lattice = lattice_of(READ, "区女联")
     assert lat.log_likelihood(lattice, "") == pytest.approx(float(lattice.logp[:, 0].sum()), abs=1e-4)
     assert lat.log_likelihood(lattice, "区女联") - lat.log_likelihood(lattice, "") > 10.0
+
+
+def test_path_probabilities_give_each_read_character_its_best_step():
+    """A character spread over two steps keeps the likelier one; the blank between adds nothing."""
+    lattice = lattice_of(READ, "区女联")
+    spread = lat.from_probabilities(
+        np.array([[0.02, 0.96, 0.02], [0.3, 0.7, 0.0], [0.99, 0.0, 0.01], [0.4, 0.0, 0.6]]),
+        ["", "完", "，"], 8.0, "完，")
+    assert [(ch, round(p, 2)) for ch, p in lat.path_probabilities(lattice)] == [("区", 1.0), ("女", 0.55),
+                                                                               ("联", 0.99)]
+    assert [(ch, round(p, 2)) for ch, p in lat.path_probabilities(spread)] == [("完", 0.96), ("，", 0.6)]

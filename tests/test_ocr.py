@@ -630,10 +630,13 @@ def test_a_streaks_blots_after_a_narrow_cells_text_are_read_on_their_own():
     clean, bands = _line_bands(crop, 28, speck_area=13)
     lines = _cut_lines(crop, clean, bands, 28, speck_area=13)
     assert [line.under_streak for line in lines] == [False, True]
-    images = _narrow_cell_images(lines, 28)
-    assert len(images) == 2 and images[0] is lines[0].image
+    images, seams = _narrow_cell_images(lines, 28)
+    assert len(images) == 2 and images[0] is lines[0].image and seams == ((), ())
     # a blot before the text is stitched with it; of lines all under a streak the first is the head
-    before = _narrow_cell_images([_CutLine(blot, True), _CutLine(name)], 28)
-    assert len(before) == 1
-    assert len(_narrow_cell_images([_CutLine(blot, True), _CutLine(blot, True)], 28)) == 2
-    assert _narrow_cell_images([_CutLine(name), _CutLine(name)], 28)[0].shape[1] > 2 * name.shape[1] - 80
+    before, seams = _narrow_cell_images([_CutLine(blot, True), _CutLine(name)], 28)
+    assert len(before) == 1 and len(seams) == 1 and len(seams[0]) == 1
+    assert len(_narrow_cell_images([_CutLine(blot, True), _CutLine(blot, True)], 28)[0]) == 2
+    (twice,), ((seam,),) = _narrow_cell_images([_CutLine(name), _CutLine(name)], 28)
+    assert twice.shape[1] > 2 * name.shape[1] - 80
+    # the seam lies in the white between the two names, half-way across the gap
+    assert (twice[:, int(seam) - 1:int(seam) + 1] == 255).all() and abs(seam - twice.shape[1] / 2) < 3

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -33,6 +33,7 @@ FIELDS = STANDARD_ROLES[1:]
 from pipeline.repair import (  # noqa: E402
     NAME_END_CHARS,
     NAME_START_CHARS,
+    UNREAD_GAP_SCORE,
     RepairResult,
     agency_score,
     agency_scores,
@@ -46,6 +47,8 @@ from pipeline.repair import (  # noqa: E402
     split_item_number,
     split_numeral,
     strays_after_title,
+    unread_gaps,
+    unsure_characters,
 )
 from pipeline.settings import Settings  # noqa: E402
 from pipeline.textinput import parse_extraction  # noqa: E402
@@ -1156,6 +1159,8 @@ def test_with_the_district_unknown_a_spelled_out_district_mid_cell_is_cut_as_at_
 # --- agency names the image supports (repair.image_agency on the recognizer's lattice) -------------
 from test_lattice import READ, lattice_of  # noqa: E402
 
+from pipeline.lattice import CharLattice  # noqa: E402
+
 
 def _support_read(text: str, steps: list[dict[str, float]] | None) -> RepairResult:
     """A row whose 配合 cell was read as `text`, with the lattice of `steps` when given (a CTC engine)."""
@@ -1336,3 +1341,68 @@ def test_characters_before_a_numeral_that_continues_the_sequence_are_strays() ->
                                                               requirement="做。", lead="区水务局"))), BASE, SETTINGS)
     assert broken.table.rows[1].level1 == "华七、强化人才队伍"
     assert flags_of(broken, "level1", 1) == ["text_before_number: 华"]
+
+
+# --- characters read unsurely in a cell read surely on the whole (repair.unsure_characters) --------
+#: 家庭。医生: a speck read 。 at 0.66 between two words of a requirement (fengxian/sample, make eval).
+SPECK_READ = [{"家": 0.99}, {"庭": 0.99}, {"。": 0.66, "，": 0.05}, {"医": 0.99}, {"生": 0.99}]
+
+
+def test_an_unsure_character_is_named_with_its_place_and_probability():
+    where, least = unsure_characters("家庭。医生", (lattice_of(SPECK_READ, "家庭。医生"),))
+    assert where == "家庭〔。〕医生 0.66" and least == pytest.approx(0.66, abs=0.005)
+
+
+def test_a_character_replaced_one_for_one_is_still_named_and_one_taken_out_is_not():
+    lattices = (lattice_of(SPECK_READ, "家庭。医生"),)
+    assert unsure_characters("家庭，医生", lattices)[0] == "家庭〔，〕医生 0.66"
+    assert unsure_characters("家庭医生", lattices) == ("", 1.0)
+    sure = [{"家": 0.99}, {"庭": 0.99}, {"医": 0.99}, {"生": 0.99}]
+    assert unsure_characters("家庭医生", (lattice_of(sure, "家庭医生"),)) == ("", 1.0)
+
+
+def test_a_requirement_read_surely_but_for_a_speck_is_flagged_and_kept():
+    """The cell's mean confidence (0.93) flags nothing; the one unsure character does, and the text is
+    kept as read (the flag points the clerk at it, it changes nothing)."""
+    lattices = (lattice_of(SPECK_READ, "家庭。医生"),)
+    source = FieldSource(raw="家庭。医生", confidence=0.93, engine="rapid", lattices=lattices)
+    result = repair_rows(row(no="1", level2="2", requirement="家庭。医生", lead="区教育局",
+                             sources={"requirement": source}))
+    assert result.table.rows[0].requirement == "家庭。医生"
+    flag = next(f for f in result.flags if f.reason == "unsure_characters")
+    assert (flag.field, flag.text, flag.score) == ("requirement", "家庭〔。〕医生 0.66", pytest.approx(66, abs=1))
+    low = FieldSource(raw="家庭。医生", confidence=0.7, engine="rapid", lattices=lattices)
+    result = repair_rows(row(no="1", level2="2", requirement="家庭。医生", lead="区教育局",
+                             sources={"requirement": low}))
+    reasons = [f.reason for f in result.flags if f.field == "requirement"]
+    assert "low_confidence" in reasons and "unsure_characters" not in reasons
+
+
+def _spaced_lattice(text: str, gap_after: int) -> CharLattice:
+    """`text` read surely, one character a pitch, with one pitch of sure blank after character
+    `gap_after` (a character printed there and read as nothing)."""
+    steps: list[dict[str, float]] = [{ch: 0.99} for ch in text]
+    return lattice_of([*steps[:gap_after + 1], {}, *steps[gap_after + 1:]], text)
+
+
+def test_a_place_read_as_nothing_between_two_characters_is_named():
+    """储备就近调用 read where 储备、就近调用 is printed: 备 and 就 stand two pitches apart."""
+    lattices = (_spaced_lattice("储备就近调用", 1),)
+    assert unread_gaps("储备就近调用", lattices) == "储备〔□〕就近 2.00"
+    assert unread_gaps("储备就近调用", (lattice_of([{ch: 0.99} for ch in "储备就近调用"], "储备就近调用"),)) == ""
+    assert unread_gaps("储备、就近调用", lattices) == ""  # the place was filled
+    # a narrow cell's lines stitched: the white across the seam between 备 and 就 is no lost character
+    seam_between = (float(lattices[0].xs[2]) + float(lattices[0].xs[6])) / 2
+    assert unread_gaps("储备就近调用", (replace(lattices[0], seams=(seam_between,)),)) == ""
+    assert unread_gaps("储备就近调用", (replace(lattices[0], seams=(1.0,)),)) == "储备〔□〕就近 2.00"
+    assert unread_gaps("备就近", (_spaced_lattice("备就近", 0),)) == ""  # too few characters for a pitch
+
+
+def test_a_requirement_with_a_lost_character_is_flagged_unread_gap():
+    lattices = (_spaced_lattice("按照分级储备就近调用的原则。", 5),)
+    source = FieldSource(raw="按照分级储备就近调用的原则。", confidence=0.99, engine="rapid", lattices=lattices)
+    result = repair_rows(row(no="1", level2="2", requirement=source.raw, lead="区教育局",
+                             sources={"requirement": source}))
+    flags = [f for f in result.flags if f.reason == "unread_gap"]
+    assert [(f.field, f.text, f.score) for f in flags] == [("requirement", "储备〔□〕就近 2.00", UNREAD_GAP_SCORE)]
+    assert result.table.rows[0].requirement == source.raw

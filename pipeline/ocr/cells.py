@@ -8,7 +8,7 @@ whole title or name in context and the text comes out without line-break fragmen
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
 import cv2
@@ -127,6 +127,9 @@ class CellLines:
     cell: Cell
     images: tuple[np.ndarray, ...]
     stitched: bool
+    #: Per image, the x positions where two printed lines were stitched together (stitch_seams);
+    #: () when no image is stitched.
+    seams: tuple[tuple[float, ...], ...] = ()
 
 
 def crop_cell(page: Page, box: Box, ruling_width: int) -> np.ndarray:
@@ -476,6 +479,13 @@ def _cut_lines(crop: np.ndarray, clean: CleanInk, bands: list[tuple[int, int]],
 def stitch_lines(lines: list[np.ndarray], char_height: int) -> np.ndarray:
     """Lines placed side by side, vertically centred, as one long line; each line's side margins
     are trimmed so that the seams look like ordinary character spacing."""
+    return _stitched(lines, char_height)[0]
+
+
+def _stitched(lines: list[np.ndarray], char_height: int) -> tuple[np.ndarray, tuple[float, ...]]:
+    """stitch_lines, with the x centre of each seam between two lines: the repair must not take the
+    white between two printed lines for a character read as nothing (a toner haze keeps a line's
+    margins from being trimmed, and two characters then stand pitches apart across the seam)."""
     trimmed = []
     for line in lines:
         # The same adaptive ink mask the line was cut by, not a fixed gray level: a thin horizontal
@@ -487,13 +497,18 @@ def stitch_lines(lines: list[np.ndarray], char_height: int) -> np.ndarray:
     gap = np.full((height, max(2, int(STITCH_GAP_CHARS * char_height))), 255, dtype=np.uint8)
     margin = np.full((height, max(2, int(LINE_PAD_CHARS * char_height))), 255, dtype=np.uint8)
     parts = [margin]
+    seams = []
+    x = margin.shape[1]
     for line in trimmed:
         top = (height - line.shape[0]) // 2
         padded = np.full((height, line.shape[1]), 255, dtype=np.uint8)
         padded[top:top + line.shape[0]] = line
         parts.extend([padded, gap])
+        x += line.shape[1]
+        seams.append(x + gap.shape[1] / 2)
+        x += gap.shape[1]
     parts[-1] = margin
-    return np.hstack(parts)
+    return np.hstack(parts), tuple(seams[:-1])
 
 
 def cell_lines(page: Page, grid: Grid) -> list[CellLines]:
@@ -511,21 +526,28 @@ def cell_lines(page: Page, grid: Grid) -> list[CellLines]:
             lines = _cut_lines(crop, clean, split_by_pitch(bands, clean.ink, pitch), char_height, speck_area,
                                grid.band_gray)
         stitched = len(lines) > 1 and cell.box.width <= STITCH_MAX_CHARS * char_height
-        images = _narrow_cell_images(lines, char_height) if stitched else tuple(line.image for line in lines)
-        work.append(CellLines(cell, images, stitched))
+        if stitched:
+            images, seams = _narrow_cell_images(lines, char_height)
+            work.append(CellLines(cell, images, stitched, seams))
+        else:
+            work.append(CellLines(cell, tuple(line.image for line in lines), stitched))
     return work
 
 
-def _narrow_cell_images(lines: Sequence[_CutLine], char_height: int) -> tuple[np.ndarray, ...]:
+def _narrow_cell_images(lines: Sequence[_CutLine], char_height: int
+                        ) -> tuple[tuple[np.ndarray, ...], tuple[tuple[float, ...], ...]]:
     """A narrow cell's lines as the recognizer is given them: stitched into one, but the lines under a
     toner streak after the cell's last other line (after its first, when all are) each on their own
-    (see STREAK_LINE_SHARE)."""
+    (see STREAK_LINE_SHARE); with each image's seams."""
     end = len(lines)
     while end > 1 and lines[end - 1].under_streak:
         end -= 1
     head = [line.image for line in lines[:end]]
-    stitched = (stitch_lines(head, char_height),) if len(head) > 1 else tuple(head)
-    return stitched + tuple(line.image for line in lines[end:])
+    rest = tuple(line.image for line in lines[end:])
+    if len(head) == 1:
+        return (head[0], *rest), ((),) * (1 + len(rest))
+    image, seams = _stitched(head, char_height)
+    return (image, *rest), (seams, *((),) * len(rest))
 
 
 def read_cells(page: Page, grid: Grid, engine: OcrEngine | None, settings: Settings) -> tuple[CellText, ...]:
@@ -554,12 +576,14 @@ def cells_from_lines(work: Sequence[CellLines], read: Sequence[LineText], engine
     for item in work:
         lines = tuple(read[position:position + len(item.images)])
         position += len(item.images)
-        legible = [r for r in lines if r.confidence >= illegible_below]
+        seams = item.seams or ((),) * len(lines)
+        legible = [(r, at) for r, at in zip(lines, seams, strict=True) if r.confidence >= illegible_below]
         illegible = tuple(r.text for r in lines if r.confidence < illegible_below)
-        text = "\n".join(r.text for r in legible)
-        confidence = float(np.mean([r.confidence for r in legible])) if legible else 1.0
-        kept = [r.lattice for r in legible if r.text and r.lattice is not None]
-        lattices = tuple(kept) if len(kept) == sum(1 for r in legible if r.text) else ()
+        text = "\n".join(r.text for r, _ in legible)
+        confidence = float(np.mean([r.confidence for r, _ in legible])) if legible else 1.0
+        kept = [replace(r.lattice, seams=at) if at else r.lattice
+                for r, at in legible if r.text and r.lattice is not None]
+        lattices = tuple(kept) if len(kept) == sum(1 for r, _ in legible if r.text) else ()
         out.append(CellText(item.cell, text, confidence, engine, lines, illegible, lattices))
     return tuple(out)
 
