@@ -9,6 +9,7 @@ border is named in run.json and on the review page."""
 
 from __future__ import annotations
 
+import csv
 import json
 
 import degrade
@@ -145,3 +146,12 @@ def test_the_whole_fengxian_plan_keeps_its_last_page_in_the_table(tmp_path):
     assert last["status"] == "read" and "no 一级指标 column found on this page" in last["message"]
     review = (out / "lines.review.csv").read_text(encoding="utf-8-sig")
     assert review.count("carried_from_row_before") >= 3
+    # a requirement read wrong is never silent: each one's cell carries a flag (make eval's column
+    # "unflagged wrong cells"; here the speck read 「 at 0.34 in 东方美谷、「临港, unsure_characters)
+    with (out / "lines.review.csv").open(encoding="utf-8-sig") as f:
+        flags = {(r["序号"], r["sub_row"]): r["flags"] for r in csv.DictReader(f) if r["column"] == "工作要求"}
+    seen: dict[str, int] = {}
+    for want, read in zip(truth, got, strict=True):
+        seen[want["序号"]] = seen.get(want["序号"], 0) + 1
+        if "".join(read["工作要求"].split()) != "".join(want["工作要求"].split()):
+            assert flags[(want["序号"], str(seen[want["序号"]]))], f"{want['序号']}: {read['工作要求'][:30]}"
