@@ -15,6 +15,7 @@ import functools
 import itertools
 import logging
 import re
+import unicodedata
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -1016,16 +1017,25 @@ def unsure_characters(final: str, lattices: Sequence[CharLattice],
 
 #: Two characters read next to each other on a line that stand at least this many of the cell's
 #: character pitches apart leave a place where something printed was read as nothing (flagged
-#: `unread_gap`). Measured with the pipeline's lattices: on fengxian/sample (our renderer, clean) the
-#: widest step of 4,697 was 1.63 pitches (after ， and 、 the next character stands 1.5-1.6 pitches on:
-#: the mark sits in the left of its box); on songjiang/dirty-drum (the library's DirtyDrum, held-out
-#: document) the places where a character was lost stood 1.8-3.1 pitches apart (储备就近 for
-#: 储备、就近 1.94, 储备体编制 for 储备体系，编制 3.0).
+#: `unread_gap`); beside a digit or Latin letter (half a pitch wide, `_advance`) half a pitch less.
+#: Measured with the pipeline's lattices: on fengxian/sample (our renderer, clean) the widest step of
+#: 4,697 was 1.63 pitches (after ， and 、 the next character stands 1.5-1.6 pitches on: the mark sits in
+#: the left of its box); on songjiang/dirty-drum (the library's DirtyDrum, held-out document) the
+#: places where a character was lost stood 1.8-3.1 pitches apart (储备就近 for 储备、就近 1.94, 储备体编制 for
+#: 储备体系，编制 3.0).
 UNREAD_GAP_PITCHES = 1.8
-#: The pitch is the median step between a cell's characters, taken when it has at least this many.
+#: The pitch is the median step between a cell's characters (each over the room its two characters
+#: take, `_advance`), taken when the cell has at least this many.
 MIN_STEPS_FOR_PITCH = 4
 #: The review score of an `unread_gap` flag: text may be missing there.
 UNREAD_GAP_SCORE = 50.0
+
+
+def _advance(ch: str) -> float:
+    """The room a character takes on a line, in pitches: a Chinese character or mark one, a digit or
+    Latin letter about half (two years 2027 and 2029 read 20272029, the dash between them lost, stand
+    1.5 pitches apart where two digits stand half a pitch)."""
+    return 1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5
 
 
 def unread_gaps(final: str, lattices: Sequence[CharLattice]) -> str:
@@ -1037,7 +1047,8 @@ def unread_gaps(final: str, lattices: Sequence[CharLattice]) -> str:
     paths = [[(ch, float(lattice.xs[step])) for ch, step in lat.greedy_path(lattice) if not ch.isspace()]
              for lattice in lattices]
     seams = [lattice.seams for lattice in lattices]
-    steps = [b[1] - a[1] for path in paths for a, b in itertools.pairwise(path)]
+    steps = [(b[1] - a[1]) / ((_advance(a[0]) + _advance(b[0])) / 2) for path in paths
+             for a, b in itertools.pairwise(path)]
     if len(steps) < MIN_STEPS_FOR_PITCH:
         return ""
     pitch = float(np.median(steps))
@@ -1048,8 +1059,9 @@ def unread_gaps(final: str, lattices: Sequence[CharLattice]) -> str:
     for path, seams_of_line in zip(paths, seams, strict=True):
         for k in range(1, len(path)):
             width = (path[k][1] - path[k - 1][1]) / pitch
+            advance = (_advance(path[k - 1][0]) + _advance(path[k][0])) / 2
             across_seam = any(path[k - 1][1] < x < path[k][1] for x in seams_of_line)
-            if width >= UNREAD_GAP_PITCHES and not across_seam:
+            if width - advance >= UNREAD_GAP_PITCHES - 1 and not across_seam:
                 gaps[at + k] = width
         at += len(path)
     if not gaps:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import random
 import sys
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 
+import numpy as np
 import pytest
 from hypothesis import assume, example, given
 from hypothesis import settings as hsettings
@@ -1406,3 +1408,23 @@ def test_a_requirement_with_a_lost_character_is_flagged_unread_gap():
     flags = [f for f in result.flags if f.reason == "unread_gap"]
     assert [(f.field, f.text, f.score) for f in flags] == [("requirement", "储备〔□〕就近 2.00", UNREAD_GAP_SCORE)]
     assert result.table.rows[0].requirement == source.raw
+
+
+def test_a_dash_lost_between_two_years_is_a_place_read_as_nothing():
+    """2027—2029 read 20272029 (minhang, make eval): digits stand half a pitch apart, the two years a
+    pitch and a half; two Chinese characters a pitch and a half apart are no gap."""
+    text = "每年创建，计划20272029年完成"
+    pitch, x, xs = 20.0, 10.0, []
+    for k, ch in enumerate(text):
+        xs.append(x)
+        wide = unicodedata.east_asian_width(ch) in "WF"
+        after = text[k + 1] if k + 1 < len(text) else "完"
+        x += pitch * ((1.0 if wide else 0.5) + (1.0 if unicodedata.east_asian_width(after) in "WF" else 0.5)) / 2
+        if text[:k + 1] == "每年创建，计划2027":
+            x += pitch  # the dash, read as nothing
+        if ch == "，":
+            x += pitch / 2  # a mark sits in the left of its box: the next character stands 1.5 on
+    chars = np.array([["", ch] for ch in text])
+    logp = np.tile(np.log(np.array([0.01, 0.99], dtype=np.float32)), (len(text), 1))
+    lattice = CharLattice(text, chars, logp, np.array(xs, dtype=np.float32))
+    assert unread_gaps(text, (lattice,)) == "27〔□〕20 1.50"
