@@ -1032,10 +1032,11 @@ UNREAD_GAP_SCORE = 50.0
 
 
 def _advance(ch: str) -> float:
-    """The room a character takes on a line, in pitches: a Chinese character or mark one, a digit or
-    Latin letter about half (two years 2027 and 2029 read 20272029, the dash between them lost, stand
-    1.5 pitches apart where two digits stand half a pitch)."""
-    return 1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5
+    """The room a character takes on a line, in pitches: a Chinese character or mark one (“ ” — … are
+    of Unicode's ambiguous width, full in a Chinese text), a digit or Latin letter about half (two
+    years 2027 and 2029 read 20272029, the dash between them lost, stand 1.5 pitches apart where two
+    digits stand half a pitch)."""
+    return 1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.5
 
 
 def unread_gaps(final: str, lattices: Sequence[CharLattice]) -> str:
