@@ -1036,7 +1036,23 @@ def _advance(ch: str) -> float:
     of Unicode's ambiguous width, full in a Chinese text), a digit or Latin letter about half (two
     years 2027 and 2029 read 20272029, the dash between them lost, stand 1.5 pitches apart where two
     digits stand half a pitch)."""
+    if ch in _HALF_TO_FULL:  # read as ASCII, printed (and written by the repair) full width: （ for (
+        return 1.0
     return 1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.5
+
+
+def _line_paths(lattices: Sequence[CharLattice]) -> list[list[tuple[str, float]]]:
+    """Each lattice's best path as (character, x) without whitespace."""
+    return [[(ch, float(lattice.xs[step])) for ch, step in lat.greedy_path(lattice) if not ch.isspace()]
+            for lattice in lattices]
+
+
+def _pitch(paths: Sequence[Sequence[tuple[str, float]]]) -> float:
+    """The cell's character pitch (px): the median step between two characters of a line over the room
+    they take (`_advance`); 0 when the cell has fewer than MIN_STEPS_FOR_PITCH steps."""
+    steps = [(b[1] - a[1]) / ((_advance(a[0]) + _advance(b[0])) / 2) for path in paths
+             for a, b in itertools.pairwise(path)]
+    return float(np.median(steps)) if len(steps) >= MIN_STEPS_FOR_PITCH else 0.0
 
 
 def unread_gaps(final: str, lattices: Sequence[CharLattice]) -> str:
@@ -1045,14 +1061,9 @@ def unread_gaps(final: str, lattices: Sequence[CharLattice]) -> str:
     when the cell has too few characters to measure its pitch. The white across a seam of stitched
     lines (CharLattice.seams) is no such place; nor is one the repair filled;
     one whose character before it the repair took out is (7、实施雨水 read 7、雨水: 〔□〕雨水)."""
-    paths = [[(ch, float(lattice.xs[step])) for ch, step in lat.greedy_path(lattice) if not ch.isspace()]
-             for lattice in lattices]
+    paths = _line_paths(lattices)
     seams = [lattice.seams for lattice in lattices]
-    steps = [(b[1] - a[1]) / ((_advance(a[0]) + _advance(b[0])) / 2) for path in paths
-             for a, b in itertools.pairwise(path)]
-    if len(steps) < MIN_STEPS_FOR_PITCH:
-        return ""
-    pitch = float(np.median(steps))
+    pitch = _pitch(paths)
     if pitch <= 0:
         return ""
     gaps: dict[int, float] = {}  # index in the read text of the character after the gap → its width

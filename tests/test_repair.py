@@ -1428,3 +1428,14 @@ def test_a_dash_lost_between_two_years_is_a_place_read_as_nothing():
     logp = np.tile(np.log(np.array([0.01, 0.99], dtype=np.float32)), (len(text), 1))
     lattice = CharLattice(text, chars, logp, np.array(xs, dtype=np.float32))
     assert unread_gaps(text, (lattice,)) == "27〔□〕20 1.50"
+
+
+def test_a_mark_read_as_ascii_takes_a_full_pitch():
+    """施。(3: the recognizer reads （ as (, which the repair writes full width; after 。 (in the left of
+    its box) it stands 1.57 pitches on, no character lost (qingpu, make eval)."""
+    text = "房屋管理措施。(3)"
+    xs = [10.0, 30.0, 50.0, 70.0, 90.0, 110.0, 130.0, 161.4, 176.4, 191.4]
+    chars = np.array([["", ch] for ch in text])
+    logp = np.tile(np.log(np.array([0.01, 0.99], dtype=np.float32)), (len(text), 1))
+    lattice = CharLattice(text, chars, logp, np.array(xs, dtype=np.float32))
+    assert unread_gaps("房屋管理措施。（3）", (lattice,)) == ""
