@@ -979,8 +979,9 @@ def _character_repairs(table: Table, log: _Log) -> Table:
 #: speck read 。 at 0.66 on fengxian/sample). Agency cells are left to the lexicon's flags. Measured on
 #: make eval's title and requirement cells (85 drafts, 8,310 cells, 436 wrong, 113 of them flagged by
 #: nothing before; our renderer, the library's degradations, held-out documents), flagged with
-#: `unread_gap` beside it: under 0.7 it (with the gaps) points at 92 of those 113 and flags 134 right
-#: cells nothing else flagged; under 0.8, 100 and 210; under 0.9, 102 and 379. Most of the right cells
+#: `unread_gap` beside it: under 0.7 the two point at 92 of those 113 and flag 174 right cells
+#: nothing else flagged; under 0.8, 100 and 250; under 0.9, 102 and 419 (41 of those right cells were
+#: gaps across a stitched seam, since set aside; at 0.8 with seams: 98 and 214). Most of the right cells
 #: it flags hold punctuation read at 0.55-0.8 (（ and ； on clean pages), which a speck read as a mark
 #: (0.64-0.66) cannot be told from.
 UNSURE_CHARACTER_BELOW = 0.8
