@@ -991,6 +991,18 @@ UNSURE_CONTEXT_CHARS = 2
 MAX_UNSURE_NAMED = 5
 
 
+def _places_in(read: str, text: str) -> dict[int, int]:
+    """Index in `text` of each character of `read` that stands there as it was or replaced one for one
+    (the two aligned); most cells are the same text, aligned without a matcher."""
+    if read == text:
+        return {i: i for i in range(len(read))}
+    out: dict[int, int] = {}
+    for op, i0, i1, j0, j1 in difflib.SequenceMatcher(None, read, text, autojunk=False).get_opcodes():
+        if op == "equal" or (op == "replace" and i1 - i0 == j1 - j0):
+            out.update((i0 + k, j0 + k) for k in range(i1 - i0))
+    return out
+
+
 def unsure_characters(final: str, lattices: Sequence[CharLattice],
                       below: float = UNSURE_CHARACTER_BELOW) -> tuple[str, float]:
     """The places of `final` the recognizer read at a probability under `below`, each with a little
@@ -1002,11 +1014,7 @@ def unsure_characters(final: str, lattices: Sequence[CharLattice],
     path = [pair for lattice in lattices for pair in lat.path_probabilities(lattice)]
     read = "".join(ch for ch, _ in path)
     text = "".join(final.split())
-    places: list[tuple[int, float]] = []
-    matcher = difflib.SequenceMatcher(None, read, text, autojunk=False)
-    for op, i0, i1, j0, j1 in matcher.get_opcodes():
-        if op == "equal" or (op == "replace" and i1 - i0 == j1 - j0):
-            places += [(j0 + k, path[i0 + k][1]) for k in range(i1 - i0) if path[i0 + k][1] < below]
+    places = [(j, path[i][1]) for i, j in _places_in(read, text).items() if path[i][1] < below]
     if not places:
         return "", 1.0
     c = UNSURE_CONTEXT_CHARS
@@ -1081,10 +1089,7 @@ def unread_gaps(final: str, lattices: Sequence[CharLattice]) -> str:
         return ""
     read = "".join(ch for path in paths for ch, _ in path)
     text = "".join(final.split())
-    where_in_text: dict[int, int] = {}
-    for op, i0, i1, j0, j1 in difflib.SequenceMatcher(None, read, text, autojunk=False).get_opcodes():
-        if op == "equal" or (op == "replace" and i1 - i0 == j1 - j0):
-            where_in_text.update((i0 + k, j0 + k) for k in range(i1 - i0))
+    where_in_text = _places_in(read, text)
     c = UNSURE_CONTEXT_CHARS
     shown = []
     for i, width in gaps.items():
