@@ -127,7 +127,7 @@ class CellLines:
     cell: Cell
     images: tuple[np.ndarray, ...]
     stitched: bool
-    #: Per image, the x positions where two printed lines were stitched together (stitch_seams);
+    #: Per image, the x positions where two printed lines were stitched together (`_stitched`);
     #: () when no image is stitched.
     seams: tuple[tuple[float, ...], ...] = ()
 
