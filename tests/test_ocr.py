@@ -45,7 +45,7 @@ def test_cut_lines_of_blank_cell_is_empty():
 
 def test_stitched_lines_read_as_one_title():
     image = text_image(["健全学", "校安全", "教育机制"])
-    stitched = stitch_lines(cut_lines(image, 28), 28)
+    stitched, _ = stitch_lines(cut_lines(image, 28), 28)
     assert stitched.shape[1] > stitched.shape[0] * 5  # ten characters side by side
     (line,) = get_engine(Settings(engine="rapid")).read_lines([stitched])
     assert line.text.replace(" ", "") == "健全学校安全教育机制"

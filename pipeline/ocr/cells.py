@@ -127,7 +127,7 @@ class CellLines:
     cell: Cell
     images: tuple[np.ndarray, ...]
     stitched: bool
-    #: Per image, the x positions where two printed lines were stitched together (`_stitched`);
+    #: Per image, the x positions where two printed lines were stitched together (`stitch_lines`);
     #: () when no image is stitched.
     seams: tuple[tuple[float, ...], ...] = ()
 
@@ -476,16 +476,12 @@ def _cut_lines(crop: np.ndarray, clean: CleanInk, bands: list[tuple[int, int]],
     return lines
 
 
-def stitch_lines(lines: list[np.ndarray], char_height: int) -> np.ndarray:
-    """Lines placed side by side, vertically centred, as one long line; each line's side margins
-    are trimmed so that the seams look like ordinary character spacing."""
-    return _stitched(lines, char_height)[0]
-
-
-def _stitched(lines: list[np.ndarray], char_height: int) -> tuple[np.ndarray, tuple[float, ...]]:
-    """stitch_lines, with the x centre of each seam between two lines: the repair must not take the
-    white between two printed lines for a character read as nothing (a toner haze keeps a line's
-    margins from being trimmed, and two characters then stand pitches apart across the seam)."""
+def stitch_lines(lines: list[np.ndarray], char_height: int) -> tuple[np.ndarray, tuple[float, ...]]:
+    """Lines placed side by side, vertically centred, as one long line (each line's side margins
+    trimmed so that the seams look like ordinary character spacing), and the x centre of each seam
+    between two lines: the repair must not take the white between two printed lines for a character
+    read as nothing (a toner haze keeps a line's margins from being trimmed, and two characters then
+    stand pitches apart across the seam)."""
     trimmed = []
     for line in lines:
         # The same adaptive ink mask the line was cut by, not a fixed gray level: a thin horizontal
@@ -546,7 +542,7 @@ def _narrow_cell_images(lines: Sequence[_CutLine], char_height: int
     rest = tuple(line.image for line in lines[end:])
     if len(head) == 1:
         return (head[0], *rest), ((),) * (1 + len(rest))
-    image, seams = _stitched(head, char_height)
+    image, seams = stitch_lines(head, char_height)
     return (image, *rest), (seams, *((),) * len(rest))
 
 
