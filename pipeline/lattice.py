@@ -12,6 +12,7 @@ readings of two models can be spliced (ppocr.CascadeEngine).
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -74,35 +75,50 @@ def from_probabilities(probs: np.ndarray, classes: Sequence[str], px_per_step: f
     return CharLattice(text, chars, logp, xs)
 
 
-def greedy_path(lattice: CharLattice) -> list[tuple[str, int]]:
-    """The characters of the lattice's likeliest path (CTC: repeats collapsed, blanks dropped), each
-    with its step."""
+def _best_runs(lattice: CharLattice) -> list[tuple[str, int, float]]:
+    """The likeliest path's characters (CTC: repeats collapsed, blanks dropped), each with its first
+    step and the highest probability it has at the steps it spans."""
     best = np.argmax(lattice.logp, axis=1)
-    out: list[tuple[str, int]] = []
+    out: list[tuple[str, int, float]] = []
     previous = BLANK
     for step, column in enumerate(best):
         char = str(lattice.chars[step, column])
-        if char != BLANK and char != previous:
-            out.append((char, step))
+        p = math.exp(float(lattice.logp[step, column]))
+        if char != BLANK and char == previous:
+            out[-1] = (char, out[-1][1], max(out[-1][2], p))
+        elif char != BLANK:
+            out.append((char, step, p))
         previous = char
     return out
+
+
+def greedy_path(lattice: CharLattice) -> list[tuple[str, int]]:
+    """The characters of the lattice's likeliest path (CTC: repeats collapsed, blanks dropped), each
+    with its step."""
+    return [(char, step) for char, step, _ in _best_runs(lattice)]
 
 
 def path_probabilities(lattice: CharLattice) -> list[tuple[str, float]]:
     """The characters of `greedy_path`, each with the highest probability it has at the steps it
     spans: how sure the recognizer was of that character."""
-    best = np.argmax(lattice.logp, axis=1)
-    out: list[tuple[str, float]] = []
-    previous = BLANK
-    for step, column in enumerate(best):
-        char = str(lattice.chars[step, column])
-        logp = float(lattice.logp[step, column])
-        if char != BLANK and char == previous:
-            out[-1] = (char, max(out[-1][1], math.exp(logp)))
-        elif char != BLANK:
-            out.append((char, math.exp(logp)))
-        previous = char
-    return out
+    return [(char, p) for char, _, p in _best_runs(lattice)]
+
+
+def align_to_path(path: Sequence[str], text: str, replaced: bool = False) -> list[tuple[int, int]]:
+    """(index in `path`, index in `text`) of the characters of a lattices' path that align with
+    `text`: where `text` without its whitespace occurs once in the path, there (a fragment of a
+    cell, an agency name); else the path's equal runs against it (difflib), and with `replaced` also
+    the characters replaced one for one (a repair that changed a character in place)."""
+    places = [j for j, ch in enumerate(text) if not ch.isspace()]
+    bare = "".join(text[j] for j in places)
+    joined = "".join(path)
+    at = joined.find(bare)
+    if bare and at >= 0 and joined.find(bare, at + 1) < 0 and len(joined) == len(path):
+        return [(at + k, j) for k, j in enumerate(places)]
+    matcher = difflib.SequenceMatcher(None, list(path), list(bare), autojunk=False)
+    return [(i0 + k, places[j0 + k]) for tag, i0, i1, j0, j1 in matcher.get_opcodes()
+            if tag == "equal" or (replaced and tag == "replace" and i1 - i0 == j1 - j0)
+            for k in range(i1 - i0)]
 
 
 def concatenate(lattices: Sequence[CharLattice]) -> CharLattice:

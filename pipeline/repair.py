@@ -388,6 +388,12 @@ def _drop_trailing(text: str, count: int) -> str:
     return kept
 
 
+def _line_paths(lattices: Sequence[CharLattice]) -> list[list[tuple[str, float]]]:
+    """Each lattice's best path as (character, x) without whitespace."""
+    return [[(ch, float(lattice.xs[step])) for ch, step in lat.greedy_path(lattice) if not ch.isspace()]
+            for lattice in lattices]
+
+
 #: A title's last characters (at most MAX_TITLE_TAIL) that stand this many of the line's character
 #: pitches apart from the one before them are strays, taken out (flagged `strays_by_image`) when the
 #: lattice makes the title without them at most STRAYS_MAX_LOSS_PER_CHAR nats a character less likely:
@@ -405,10 +411,10 @@ def strays_after_title(raw: str, lattices: Sequence[CharLattice]) -> tuple[str, 
     if not lattices or len(read) <= MAX_TITLE_TAIL:
         return raw, "", 0.0
     span = lat.concatenate(lattices)
-    path = [(ch, step) for ch, step in lat.greedy_path(lattices[-1]) if not ch.isspace()]
+    (path,) = _line_paths(lattices[-1:])
     if "".join(span.text.split()) != read or "".join(ch for ch, _ in path) != "".join(lattices[-1].text.split()):
         return raw, "", 0.0
-    xs = [float(lattices[-1].xs[step]) for _, step in path]
+    xs = [x for _, x in path]
     if len(xs) <= MAX_TITLE_TAIL + 1:
         return raw, "", 0.0
     pitch = float(np.median(np.diff(xs)))
@@ -991,18 +997,6 @@ UNSURE_CONTEXT_CHARS = 2
 MAX_UNSURE_NAMED = 5
 
 
-def _places_in(read: str, text: str) -> dict[int, int]:
-    """Index in `text` of each character of `read` that stands there as it was or replaced one for one
-    (the two aligned); most cells are the same text, aligned without a matcher."""
-    if read == text:
-        return {i: i for i in range(len(read))}
-    out: dict[int, int] = {}
-    for op, i0, i1, j0, j1 in difflib.SequenceMatcher(None, read, text, autojunk=False).get_opcodes():
-        if op == "equal" or (op == "replace" and i1 - i0 == j1 - j0):
-            out.update((i0 + k, j0 + k) for k in range(i1 - i0))
-    return out
-
-
 def unsure_characters(final: str, lattices: Sequence[CharLattice],
                       below: float = UNSURE_CHARACTER_BELOW) -> tuple[str, float]:
     """The places of `final` the recognizer read at a probability under `below`, each with a little
@@ -1014,7 +1008,7 @@ def unsure_characters(final: str, lattices: Sequence[CharLattice],
     path = [pair for lattice in lattices for pair in lat.path_probabilities(lattice)]
     read = "".join(ch for ch, _ in path)
     text = "".join(final.split())
-    places = [(j, path[i][1]) for i, j in _places_in(read, text).items() if path[i][1] < below]
+    places = [(j, path[i][1]) for i, j in lat.align_to_path(read, text, replaced=True) if path[i][1] < below]
     if not places:
         return "", 1.0
     c = UNSURE_CONTEXT_CHARS
@@ -1050,12 +1044,6 @@ def _advance(ch: str) -> float:
     return 1.0 if unicodedata.east_asian_width(ch) in "WFA" else 0.5
 
 
-def _line_paths(lattices: Sequence[CharLattice]) -> list[list[tuple[str, float]]]:
-    """Each lattice's best path as (character, x) without whitespace."""
-    return [[(ch, float(lattice.xs[step])) for ch, step in lat.greedy_path(lattice) if not ch.isspace()]
-            for lattice in lattices]
-
-
 def _pitch(paths: Sequence[Sequence[tuple[str, float]]]) -> float:
     """The cell's character pitch (px): the median step between two characters of a line over the room
     they take (`_advance`); 0 when the cell has fewer than MIN_STEPS_FOR_PITCH steps."""
@@ -1089,7 +1077,7 @@ def unread_gaps(final: str, lattices: Sequence[CharLattice]) -> str:
         return ""
     read = "".join(ch for path in paths for ch, _ in path)
     text = "".join(final.split())
-    where_in_text = _places_in(read, text)
+    where_in_text = dict(lat.align_to_path(read, text, replaced=True))
     c = UNSURE_CONTEXT_CHARS
     shown = []
     for i, width in gaps.items():
@@ -1098,6 +1086,20 @@ def unread_gaps(final: str, lattices: Sequence[CharLattice]) -> str:
             continue  # the repair filled the place, or took out what stood after it
         shown.append(f"{text[max(0, after - c):after]}〔□〕{text[after:after + c]} {width:.2f}")
     return "; ".join(shown[:MAX_UNSURE_NAMED])
+
+
+def _flag_doubtful_places(log: _Log, index: int, field: str, final: str, lattices: Sequence[CharLattice],
+                          characters: bool) -> None:
+    """Flag the places of a title or requirement its image leaves in doubt: characters read unsure
+    (`unsure_characters`; not when the cell's confidence is flagged already, `characters` False) and
+    places where something printed was read as nothing (`unread_gap`)."""
+    if characters:
+        where, least = unsure_characters(final, lattices)
+        if where:
+            log.flag(index, field, where, "unsure_characters", least * 100)
+    where = unread_gaps(final, lattices)
+    if where:
+        log.flag(index, field, where, "unread_gap", UNREAD_GAP_SCORE)
 
 
 def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairResult:
@@ -1254,16 +1256,11 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
         for name, source in row.sources.items():
             if source.carried:
                 log.flag(index, name, row.get(name), "carried_from_row_before", CARRIED_TITLE_SCORE)
-            if source.confidence is not None and source.confidence < settings.low_confidence:
+            low = source.confidence is not None and source.confidence < settings.low_confidence
+            if low:
                 log.flag(index, name, source.raw or row.get(name), "low_confidence", source.confidence * 100)
-            elif name in UNSURE_CHARACTER_ROLES and source.lattices:
-                where, least = unsure_characters(changed.get(name, ""), source.lattices)
-                if where:
-                    log.flag(index, name, where, "unsure_characters", least * 100)
             if name in UNSURE_CHARACTER_ROLES and source.lattices:
-                where = unread_gaps(changed.get(name, ""), source.lattices)
-                if where:
-                    log.flag(index, name, where, "unread_gap", UNREAD_GAP_SCORE)
+                _flag_doubtful_places(log, index, name, changed.get(name, ""), source.lattices, characters=not low)
             for reading in source.illegible:
                 log.flag(index, name, reading, "illegible_line_left_out", 0.0)
 

@@ -15,14 +15,13 @@ keep none, and are left as read.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .lattice import CharLattice, greedy_path
+from .lattice import CharLattice, align_to_path, greedy_path
 
 #: A character read at a lower probability (its best at its step or a step beside it) may be chosen
 #: again...
@@ -123,21 +122,6 @@ def _options(lattice: CharLattice, step: int, also: str = "") -> dict[str, float
     return options
 
 
-def _aligned(path: Sequence[str], text: str) -> list[tuple[int, int]]:
-    """(index in `path`, index in `text`) of the characters of the lattices' path that align with
-    `text`: where `text` without its whitespace occurs once in the path, there (a fragment of a
-    cell, an agency name); else the path's equal runs against it (difflib)."""
-    places = [j for j, ch in enumerate(text) if not ch.isspace()]
-    bare = "".join(text[j] for j in places)
-    joined = "".join(path)
-    at = joined.find(bare)
-    if bare and at >= 0 and joined.find(bare, at + 1) < 0 and len(joined) == len(path):
-        return [(at + k, j) for k, j in enumerate(places)]
-    matcher = difflib.SequenceMatcher(None, list(path), list(bare), autojunk=False)
-    return [(i0 + k, places[j0 + k]) for tag, i0, i1, j0, _ in matcher.get_opcodes() if tag == "equal"
-            for k in range(i1 - i0)]
-
-
 def unsure_spots(text: str, lattices: Sequence[CharLattice]) -> list[tuple[int, dict[str, float]]]:
     """(index in `text`, {character: probability}) for each Chinese character of `text` read at under
     UNSURE_BELOW that has a Chinese runner-up at RUNNER_UP_MIN or more, and each kana or Hangul
@@ -147,7 +131,7 @@ def unsure_spots(text: str, lattices: Sequence[CharLattice]) -> list[tuple[int, 
     does not align is left alone."""
     path = [(char, lattice, step) for lattice in lattices for char, step in greedy_path(lattice)]
     spots: list[tuple[int, dict[str, float]]] = []
-    for i, j in _aligned([char for char, _, _ in path], text):
+    for i, j in align_to_path([char for char, _, _ in path], text):
         char, lattice, step = path[i]
         foreign = bool(_FOREIGN.fullmatch(char))
         if not _HAN.fullmatch(char) and not foreign:
