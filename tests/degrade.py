@@ -205,6 +205,9 @@ BILEVEL_THRESHOLD = 128
 #: The scanner's optics blur a little before the threshold (px at 200 dpi).
 BILEVEL_BLUR_PX = 0.7
 
+#: A fax machine scans at a lower resolution: Faxify divides it by a factor drawn from this range.
+FAX_SCALE = (1.0, 1.25)
+
 #: The style pages are drawn in when none is given: scangen's defaults (200 dpi, Noto Serif).
 DEFAULT_STYLE = scangen.ScanStyle()
 
@@ -626,6 +629,17 @@ def _bilevel(img: np.ndarray, ctx: PageContext) -> np.ndarray:
     return np.where(a < BILEVEL_THRESHOLD, 0, 255).astype(np.uint8)
 
 
+def _fax(img: np.ndarray, ctx: PageContext) -> np.ndarray:
+    """A worn copier's copy (the photocopy recipe) sent through augraphy Faxify: the resolution
+    lowered by FAX_SCALE, cut to black and white at Otsu's threshold, and restored. The copier's
+    darker specks come through as black dots the size of a comma."""
+    a = _augraphy()
+    aug = a.Faxify(scale_range=FAX_SCALE, monochrome=1, monochrome_method="threshold_otsu", monochrome_arguments={},
+                   halftone=0)
+    faxed = _gray(_run(aug, _photocopy(img, ctx)))  # the restored resolution is interpolated: grays at edges
+    return np.where(faxed < BILEVEL_THRESHOLD, 0, 255).astype(np.uint8)
+
+
 RECIPES: dict[str, Recipe] = {
     "photocopy": Recipe("augraphy BadPhotoCopy: toner haze and speckle of a worn copier", _photocopy),
     "shadow": Recipe("augraphy ShadowCast: a soft shadow over part of the page", _shadow),
@@ -644,6 +658,8 @@ RECIPES: dict[str, Recipe] = {
     "phone-photo": Recipe("phone photo: keystone up to 8°, one side darker, curl, desk around, JPEG",
                           _phone_photo, jpeg_quality=PHOTO_JPEG, colour=True),
     "bilevel-200": Recipe("1-bit 200-dpi scan with light toner", _bilevel, dpi=BILEVEL_DPI, bilevel=True),
+    "fax": Recipe("augraphy BadPhotoCopy, then augraphy Faxify: 1-bit at 200 dpi", _fax, dpi=BILEVEL_DPI,
+                  bilevel=True),
 }
 
 
