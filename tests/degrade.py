@@ -631,10 +631,11 @@ def _bilevel(img: np.ndarray, ctx: PageContext) -> np.ndarray:
 
 def _fax(img: np.ndarray, ctx: PageContext) -> np.ndarray:
     """A worn copier's copy (the photocopy recipe) sent through augraphy Faxify: the resolution
-    lowered by FAX_SCALE, cut to black and white at Otsu's threshold, and restored. The copier's
-    darker specks come through as black dots the size of a comma."""
+    lowered by FAX_SCALE, cut to black and white at the scanner's fixed threshold, and restored. The copier's
+    darker noise comes through as black dots and blots, some over the text."""
     a = _augraphy()
-    aug = a.Faxify(scale_range=FAX_SCALE, monochrome=1, monochrome_method="threshold_otsu", monochrome_arguments={},
+    aug = a.Faxify(scale_range=FAX_SCALE, monochrome=1, monochrome_method="cv2.threshold",
+                   monochrome_arguments={"thresh": BILEVEL_THRESHOLD, "maxval": 255, "type": cv2.THRESH_BINARY},
                    halftone=0)
     faxed = _gray(_run(aug, _photocopy(img, ctx)))  # the restored resolution is interpolated: grays at edges
     return np.where(faxed < BILEVEL_THRESHOLD, 0, 255).astype(np.uint8)

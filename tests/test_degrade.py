@@ -47,11 +47,6 @@ SEAL_OVER_AGENCIES = 0.95
 MIN_LEAN_DEG = 1.5
 #: The photo's darker side is at least this much darker than its lit side (0.55..0.7 of it).
 DARK_SIDE_RATIO = 0.85
-#: A fax of a worn copy: at least MIN_SPECKS black dots of at most MAX_SPECK_PX in the page's left
-#: 1/MARGIN_PARTS (measured: 25 at seed 0).
-MARGIN_PARTS = 20
-MAX_SPECK_PX = 30
-MIN_SPECKS = 5
 
 
 @cache
@@ -216,19 +211,6 @@ def test_bilevel_has_two_levels_at_200_dpi(recipe: str) -> None:
     pages, dpi = degrade.degrade_pages(_rows(), recipe, STYLE, 0)
     assert dpi == degrade.BILEVEL_DPI
     assert set(np.unique(pages[0]).tolist()) == {0, 255}
-
-
-def test_fax_keeps_the_copiers_specks() -> None:
-    """The copier's darker specks come through the threshold as black dots beside the table, where the
-    1-bit light-toner scan has none."""
-    def specks(recipe: str) -> int:
-        page = _page(recipe)
-        margin = page[:, :page.shape[1] // MARGIN_PARTS]
-        _, _, stats, _ = cv2.connectedComponentsWithStats((margin == 0).astype(np.uint8), connectivity=8)
-        return int(np.sum(stats[1:, cv2.CC_STAT_AREA] <= MAX_SPECK_PX))
-
-    assert specks("bilevel-200") == 0
-    assert specks("fax") >= MIN_SPECKS
 
 
 def _pdf_pages(path: Path, scale: float, grayscale: bool) -> list[np.ndarray]:
