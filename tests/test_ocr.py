@@ -272,25 +272,6 @@ def test_dots_inside_a_stroke_box_are_kept_as_part_of_the_character():
     assert not kept[21, 61] and dropped[21, 61]
 
 
-def test_a_comma_of_speck_size_at_a_characters_foot_is_kept_specks_elsewhere_are_not():
-    """A 1-bit copy of a noisy page shrinks a comma to its specks' size (5 px at 150 dpi): at the foot
-    of the character before it, with its em box's white to its right, it is a mark and kept; the same
-    speck at mid height, or in the tenth of an em between two characters, is dropped."""
-    from pipeline.ocr.cells import _clean_ink
-
-    crop = np.full((60, 160), 255, np.uint8)
-    for x0 in (10, 70, 98):  # three characters, their feet at row 34; 70 and 98 stand 4 px apart
-        crop[10:34, x0:x0 + 24] = 0
-        crop[14:30, x0 + 4:x0 + 20] = 255
-    crop[31:34, 36:38] = 0  # the comma after the first character: 6 px, under the speck size 13
-    crop[19:22, 50:52] = 0  # a speck in the comma's em box at mid height
-    crop[31:34, 95:97] = 0  # a speck at the foot between the two close characters
-    clean = _clean_ink(crop, 28, speck_area=13)
-    assert clean.ink[32, 36] and not clean.dropped[32, 36]
-    assert not clean.ink[20, 50] and clean.dropped[20, 50]
-    assert not clean.ink[32, 95] and clean.dropped[32, 95]
-
-
 def _read_with_inserted(text: str, inserted: str, at: int) -> tuple[np.ndarray, str, tuple[float, ...]]:
     """`text` drawn and read, then `inserted` put into the reading before character `at`, where the
     recognizer would have written it for a speck (halfway between its neighbours)."""

@@ -225,63 +225,6 @@ def _keep_stroke_parts(keep: np.ndarray, stats: np.ndarray, labels: np.ndarray, 
                   & (strokes[:, 1] + strokes[:, 3] > y + ch))
         keep[i] = bool(above.any() and below.any()) or bool(inside.any())
     _keep_stacked_dots(keep, stats, labels, reach, speck_area)
-    _keep_marks_in_punctuation_places(keep, stats, labels, char_height, speck_area)
-
-
-#: A mark below the speck size whose foot stands at a character's foot (within MARK_FOOT_CHARS
-#: character heights, its top no higher than MARK_TOP_CHARS above it), after that character (within
-#: MARK_AFTER_CHARS), with white for MARK_ROOM_CHARS to its right and a character's height above, is
-#: where ，、。 stand: kept, however small. Two characters follow each other a tenth of a character
-#: apart; only a mark's em box (or a line's end) leaves that much white at a line's foot, so specks
-#: elsewhere are still dropped. A 1-bit copy of a noisy page shrinks a comma to the size of its specks
-#: (5 px at 150 dpi, the speck limit 6), and the speck rule dropped it. After, not beside: where the
-#: threshold erased a 》, the comma after it stands an em from the character before (1.3).
-#: Measured on tests/ocr_lines.py's cut lines (Qingpu, Songjiang, Jiading; rapid), cell CER all
-#: columns: copies thresholded at 128 as a 1-bit scanner does (our renderer's sample, kai-200,
-#: zenhei-150-noisy; the library's ink bleed, low ink, photocopy): all 1.98 → 1.65%, zenhei-150-noisy
-#: 8.73 → 6.92% (punctuation 89.7 → 71.0%: 《》“” erased by the threshold, 、 read . or ,),
-#: photocopy 0.70 → 0.59%, the others unchanged; gray pages (four scangen styles, four recipes): dirty
-#: drum 2.38 → 2.35%, the others unchanged (150-dpi noisy 0.00%: no speck kept as a mark);
-#: bilevel-200 unchanged (19.05%). make eval's fax recipe (the library's 1-bit path; Minhang and
-#: Fengxian held out): requirement CER Qingpu 1.25 → 1.14%, Songjiang 1.56 → 1.43%, Minhang 1.76 →
-#: 1.64%, Fengxian 1.38 → 1.21%; false diff changes 23 → 19, 27 → 24, 36 and 19 as before.
-MARK_FOOT_CHARS = 0.2
-MARK_TOP_CHARS = 0.45
-MARK_AFTER_CHARS = 1.3
-MARK_ROOM_CHARS = 0.5
-#: How far above a mark's foot the character before it is looked for, in character heights.
-MARK_LINE_CHARS = 1.3
-
-
-def _keep_marks_in_punctuation_places(keep: np.ndarray, stats: np.ndarray, labels: np.ndarray, char_height: int,
-                                      speck_area: int) -> None:
-    """Marks below the speck size kept where ，、。 stand (MARK_FOOT_CHARS): at the foot of the
-    character before them (the lowest bottom of its strokes), with white to their right."""
-    w = labels.shape[1]
-    area = stats[:, cv2.CC_STAT_AREA]
-    extent = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
-    is_stroke = keep & (extent >= SMALL_MARK_CHARS * char_height)
-    small = np.flatnonzero(~keep & (area >= MIN_SPECK_AREA) & (area < speck_area))
-    small = small[small > 0]
-    if not len(small) or not is_stroke.any():
-        return
-    strokes = stats[is_stroke]
-    left, top = strokes[:, cv2.CC_STAT_LEFT], strokes[:, cv2.CC_STAT_TOP]
-    right, bottom = left + strokes[:, cv2.CC_STAT_WIDTH], top + strokes[:, cv2.CC_STAT_HEIGHT]
-    ink = is_stroke[labels]
-    for i in small:
-        x, y, _, height, _ = stats[i]
-        foot_of_mark = y + height
-        before = ((left < x) & (right > x - MARK_AFTER_CHARS * char_height)
-                  & (bottom > foot_of_mark - MARK_LINE_CHARS * char_height)
-                  & (top < foot_of_mark + MARK_FOOT_CHARS * char_height))
-        if not before.any():
-            continue
-        foot = int(bottom[before].max())
-        if abs(foot_of_mark - foot) > MARK_FOOT_CHARS * char_height or y < foot - MARK_TOP_CHARS * char_height:
-            continue
-        room = ink[max(0, foot - char_height):foot, x:min(w, x + int(MARK_ROOM_CHARS * char_height))]
-        keep[i] = not room.any()
 
 
 #: How far below the lower of two stacked dots the stroke that holds them may start, in reaches, and
