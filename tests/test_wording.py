@@ -74,6 +74,40 @@ def test_a_fragment_of_the_lines_is_aligned_where_it_occurs():
     assert wording.rechoose("区故据局", [lattice])[0] == "区数据局"
 
 
+#: fengxian/sample's 二级 title 完，善医保支付支持政策 (make eval): a speck of a mark's size inside 完善,
+#: read `.` at 0.64 and decided ， by the punctuation module from its ink.
+SPECK_IN_WORD = [{"完": 0.99}, {".": 0.64}, {"善": 0.99}, {"医": 0.99}, {"保": 0.99}, {"支": 0.99}, {"付": 0.99}]
+
+
+def test_a_mark_read_unsurely_inside_a_word_is_taken_out():
+    text, choices = wording.rechoose("完，善医保支付", [lattice_of(SPECK_IN_WORD, "完.善医保支付")])
+    assert text == "完善医保支付"
+    assert [(c.index, c.read, c.chosen) for c in choices] == [(1, "，", "")]
+    assert choices[0].gain >= wording.MARK_MIN_GAIN_NATS
+    assert choices[0].describe("完，善医保支付") == "完，善→完善"
+
+
+def test_a_mark_inside_a_word_read_surely_stays():
+    sure = [SPECK_IN_WORD[0], {".": wording.MARK_UNSURE_BELOW + 0.1}, *SPECK_IN_WORD[2:]]
+    assert wording.rechoose("完，善医保支付", [lattice_of(sure, "完.善医保支付")]) == ("完，善医保支付", ())
+
+
+@pytest.mark.parametrize("text", ["全区宾馆、酒店不再", "监督检查，督促未成", "建立工作机制，定期会商"])
+def test_an_unsure_mark_between_words_stays(text: str) -> None:
+    """The truths' marks likeliest to join their neighbours (宾馆、酒店 4.67 nats, 检查，督促 4.55) and
+    one between 机制 and 定期 (制定 is a word) are real marks: read at 0.6, they stay."""
+    steps = [{ch: 0.6 if ch in "，、" else 0.99} for ch in text]
+    assert wording.rechoose(text, [lattice_of(steps, text)]) == (text, ())
+
+
+def test_a_mark_beside_a_digit_or_at_a_line_end_is_not_judged():
+    """Only a mark between two Chinese characters; across a line break it is still between them."""
+    steps = [{"完": 0.99}, {"，": 0.6}, {"善": 0.99}]
+    assert wording.rechoose("完，\n善", [lattice_of(steps, "完，善")])[0] == "完\n善"
+    digits = [{"第": 0.99}, {"1": 0.99}, {"，": 0.6}, {"善": 0.99}]
+    assert wording.rechoose("第1，善", [lattice_of(digits, "第1，善")]) == ("第1，善", ())
+
+
 def test_without_a_lattice_the_text_is_left_as_read():
     assert wording.rechoose("防出指挥", []) == ("防出指挥", ())
 
@@ -109,6 +143,17 @@ def test_repair_chooses_again_in_a_title_no_known_one_matched():
                              sources={"level2": source}))
     assert result.table.rows[0].get("level2") == "推进防汛指挥"
     assert "wording: 防出指→防汛指" in [f.reason for f in result.flags if f.field == "level2"]
+
+
+def test_repair_takes_a_speck_out_of_a_title_word_and_flags_it():
+    """fengxian/sample's 27、完，善医保支付 (a 二级 title no known one matched): 完善 whole, flagged."""
+    raw = "完，善医保支付"
+    source = FieldSource(raw=raw, confidence=0.98, engine="rapid",
+                         lattices=(lattice_of(SPECK_IN_WORD, "完.善医保支付"),))
+    result = repair_rows(row(no="27", level2=f"27、{raw}", requirement="要求。", lead="区教育局",
+                             sources={"level2": source}))
+    assert result.table.rows[0].get("level2") == "完善医保支付"
+    assert "wording: 完，善→完善" in [f.reason for f in result.flags if f.field == "level2"]
 
 
 def _support(text: str, steps: list[dict[str, float]]):
