@@ -226,7 +226,8 @@ def silent_cells(wrong: Sequence[WrongCell], flagged: Collection[tuple[int, str]
 
 
 def display_width(text: str) -> int:
-    """Terminal columns `text` takes (CJK characters take two)."""
+    """Terminal columns `text` takes, or widths of "0" in a spreadsheet column: wide (CJK, full-width)
+    characters take two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 

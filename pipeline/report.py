@@ -25,6 +25,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .evaluate import display_width
 from .grid import draw_grid
 from .imaging import ink_mask
 from .models import SPLIT_INTO, Box, DraftResult, FieldSource, Flag, Page, Repair, Row, sub_rows
@@ -550,14 +551,7 @@ CELL_PADDING_CHARS = 1.0
 def _wrapped_lines(text: str, width: float) -> int:
     """Lines the text takes in a wrapped cell of that width (each paragraph wraps on its own)."""
     per_line = max(1.0, width - CELL_PADDING_CHARS)
-    return sum(max(1, -(-_display_width(part) // int(per_line))) for part in str(text).split("\n"))
-
-
-def _display_width(text: str) -> int:
-    """Width in widths of "0": wide (CJK, full-width) characters count two."""
-    import unicodedata
-
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return sum(max(1, -(-display_width(part) // int(per_line))) for part in str(text).split("\n"))
 
 
 def _print_setup(ws: Worksheet, widths: Sequence[float]) -> None:
