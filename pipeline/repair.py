@@ -1032,6 +1032,9 @@ UNREAD_GAP_PITCHES = 1.8
 MIN_STEPS_FOR_PITCH = 4
 #: The review score of an `unread_gap` flag: text may be missing there.
 UNREAD_GAP_SCORE = 50.0
+#: The review score of a `doubtful_word` flag (`wording.doubtful_words`): a character read surely that
+#: the words doubt; the text is kept as read.
+DOUBTFUL_WORD_SCORE = 50.0
 
 
 def _advance(ch: str) -> float:
@@ -1091,12 +1094,17 @@ def unread_gaps(final: str, lattices: Sequence[CharLattice]) -> str:
 def _flag_doubtful_places(log: _Log, index: int, field: str, final: str, lattices: Sequence[CharLattice],
                           characters: bool) -> None:
     """Flag the places of a title or requirement its image leaves in doubt: characters read unsure
-    (`unsure_characters`; not when the cell's confidence is flagged already, `characters` False) and
-    places where something printed was read as nothing (`unread_gap`)."""
+    (`unsure_characters`) and characters read surely that the words doubt (`doubtful_word`), not when
+    the cell's confidence is flagged already (`characters` False); and places where something printed
+    was read as nothing (`unread_gap`)."""
     if characters:
         where, least = unsure_characters(final, lattices)
         if where:
             log.flag(index, field, where, "unsure_characters", least * 100)
+        doubts = wording.doubtful_words(final, lattices)
+        if doubts:
+            named = ", ".join(f"{doubt.describe(final)}? ({doubt.gain:.1f} nats)" for doubt in doubts)
+            log.flag(index, field, final, f"doubtful_word: {named}", DOUBTFUL_WORD_SCORE)
     where = unread_gaps(final, lattices)
     if where:
         log.flag(index, field, where, "unread_gap", UNREAD_GAP_SCORE)

@@ -41,6 +41,13 @@ CONTEXT_CHARS = 4
 #: clean copy). Checked, not tuned, on the Minhang and Qingpu copies and every make eval variant
 #: (README, Accuracy).
 MIN_GAIN_NATS = 2.0
+#: A character read surely whose runner-up, given at least DOUBT_RUNNER_UP_MIN, the words make at least
+#: DOUBT_MIN_GAIN_NATS likelier (image and all) is named for review (`doubtful_words`), never changed: a
+#: 1-bit fax loses thin strokes and the recognizer reads 项日 for 项目 (日 0.96, 目 0.01) or 医帅 for
+#: 医师 (帅 0.97, 师 0.03), fengxian/fax; but with nothing of the image to go on the words also prefer the
+#: common 区域 to 区城运中心 (an agency, 城 read at 0.99+), so a choice made there would be data lost.
+DOUBT_RUNNER_UP_MIN = 0.001
+DOUBT_MIN_GAIN_NATS = MIN_GAIN_NATS
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 #: Scripts no Chinese government table is written in: Japanese kana and Korean Hangul. A character of
@@ -144,25 +151,28 @@ def _options(lattice: CharLattice, step: int, also: str = "") -> dict[str, float
     return options
 
 
-def unsure_spots(text: str, lattices: Sequence[CharLattice]) -> list[tuple[int, dict[str, float]]]:
+def unsure_spots(text: str, lattices: Sequence[CharLattice], sure: bool = False
+                 ) -> list[tuple[int, dict[str, float]]]:
     """(index in `text`, {character: probability}) for each Chinese character of `text` read at under
     UNSURE_BELOW that has a Chinese runner-up at RUNNER_UP_MIN or more, and each kana or Hangul
-    character with one at FOREIGN_RUNNER_UP_MIN or more. `text` is the lattices' lines
-    as a cell holds them (whitespace between lines, punctuation restored, traditional forms
-    simplified), or a part of them: the lattices' characters are aligned to it, and a character that
-    does not align is left alone."""
+    character with one at FOREIGN_RUNNER_UP_MIN or more; with `sure`, instead, each Chinese character
+    read at UNSURE_BELOW or more with a runner-up at DOUBT_RUNNER_UP_MIN or more. `text` is the
+    lattices' lines as a cell holds them (whitespace between lines, punctuation restored, traditional
+    forms simplified), or a part of them: the lattices' characters are aligned to it, and a character
+    that does not align is left alone."""
     path = [(char, lattice, step) for lattice in lattices for char, step in greedy_path(lattice)]
     spots: list[tuple[int, dict[str, float]]] = []
     for i, j in align_to_path([char for char, _, _ in path], text):
         char, lattice, step = path[i]
-        foreign = bool(_FOREIGN.fullmatch(char))
+        foreign = bool(_FOREIGN.fullmatch(char)) and not sure
         if not _HAN.fullmatch(char) and not foreign:
             continue
         options = _options(lattice, step, also=char if foreign else "")
         read_p = options.get(char, 0.0)
-        floor = FOREIGN_RUNNER_UP_MIN if foreign else RUNNER_UP_MIN
+        floor = DOUBT_RUNNER_UP_MIN if sure else FOREIGN_RUNNER_UP_MIN if foreign else RUNNER_UP_MIN
         runners = {c: p for c, p in options.items() if c != char and p >= floor}
-        if (foreign or read_p < UNSURE_BELOW) and runners:
+        wanted = read_p >= UNSURE_BELOW if sure else foreign or read_p < UNSURE_BELOW
+        if wanted and runners:
             spots.append((j, {char: read_p, **runners}))
     return spots
 
@@ -192,6 +202,45 @@ def _han_run(chars: Sequence[str], places: Sequence[int]) -> str:
     return "".join(run)
 
 
+def _likeliest(chars: Sequence[str], places: Sequence[int], k: int, options: dict[str, float],
+              model: WordModel) -> tuple[str, float]:
+    """The option for the character at places[k] likeliest by image and wording (CONTEXT_CHARS each
+    side), and how many nats it beats the character there; a kana or Hangul character read there is
+    never printed, so the likeliest Chinese option replaces it whatever the gain."""
+    read = chars[places[k]]
+    before = "".join(chars[j] for j in places[max(0, k - CONTEXT_CHARS):k])
+    after = "".join(chars[j] for j in places[k + 1:k + 1 + CONTEXT_CHARS])
+    # a neighbour's own reading is no runner-up here: a CTC step beside this one gave it
+    neighbours = {before[-1:], after[:1]}
+    scores = {char: math.log(max(prob, 1e-9)) + model.fit(before, char, after)
+              for char, prob in options.items() if char == read or char not in neighbours}
+    foreign = bool(_FOREIGN.fullmatch(read))
+    best = max((c for c in scores if not (foreign and c == read)), key=lambda char: scores[char], default=read)
+    return best, scores[best] - scores[read]
+
+
+def doubtful_words(text: str, lattices: Sequence[CharLattice], model: WordModel | None = None
+                   ) -> tuple[WordChoice, ...]:
+    """The characters of `text` read surely (UNSURE_BELOW) whose runner-up the words make at least
+    DOUBT_MIN_GAIN_NATS likelier, image and all: named for review, never changed (see
+    DOUBT_RUNNER_UP_MIN)."""
+    if not lattices or not _HAN.search(text):
+        return ()
+    spots = unsure_spots(text, lattices, sure=True)
+    if not spots:
+        return ()
+    model = model or word_model()
+    chars = list(text)
+    places = [j for j, ch in enumerate(text) if not ch.isspace()]
+    where = {j: k for k, j in enumerate(places)}
+    doubts = []
+    for index, options in spots:
+        best, gain = _likeliest(chars, places, where[index], options, model)
+        if best != chars[index] and gain >= DOUBT_MIN_GAIN_NATS:
+            doubts.append(WordChoice(index, chars[index], best, round(gain, 2)))
+    return tuple(doubts)
+
+
 def rechoose(text: str, lattices: Sequence[CharLattice], model: WordModel | None = None
              ) -> tuple[str, tuple[WordChoice, ...]]:
     """`text` with its unsure characters chosen again by the wording (left to right, each choice in
@@ -209,17 +258,9 @@ def rechoose(text: str, lattices: Sequence[CharLattice], model: WordModel | None
     where = {j: k for k, j in enumerate(places)}
     choices: list[WordChoice] = []
     for index, options in spots:
-        read, k = chars[index], where[index]
-        before = "".join(chars[j] for j in places[max(0, k - CONTEXT_CHARS):k])
-        after = "".join(chars[j] for j in places[k + 1:k + 1 + CONTEXT_CHARS])
-        # a neighbour's own reading is no runner-up here: a CTC step beside this one gave it
-        neighbours = {before[-1:], after[:1]}
-        scores = {char: math.log(max(prob, 1e-9)) + model.fit(before, char, after)
-                  for char, prob in options.items() if char == read or char not in neighbours}
-        foreign = bool(_FOREIGN.fullmatch(read))  # never printed: the likeliest Chinese runner-up replaces it
-        best = max((c for c in scores if not (foreign and c == read)), key=lambda char: scores[char], default=read)
-        gain = scores[best] - scores[read]
-        if best != read and (foreign or gain >= MIN_GAIN_NATS):
+        read = chars[index]
+        best, gain = _likeliest(chars, places, where[index], options, model)
+        if best != read and (_FOREIGN.fullmatch(read) or gain >= MIN_GAIN_NATS):
             chars[index] = best
             choices.append(WordChoice(index, read, best, round(gain, 2)))
     for index in marks:

@@ -156,6 +156,38 @@ def test_repair_takes_a_speck_out_of_a_title_word_and_flags_it():
     assert "wording: 完，善→完善" in [f.reason for f in result.flags if f.field == "level2"]
 
 
+#: fengxian/fax (make eval): 项目 read 项日, 日 at 0.96 and 目 third at 0.01 (the fax lost 目's middle
+#: stroke).
+PROJECT = [{"改": 0.99}, {"扩": 0.99}, {"建": 0.99}, {"项": 0.99}, {"日": 0.96, "曰": 0.028, "目": 0.01},
+           {"纳": 0.99}, {"入": 0.99}]
+
+
+def test_a_sure_character_the_words_doubt_is_named_not_changed():
+    lattice = lattice_of(PROJECT, "改扩建项日纳入")
+    assert wording.rechoose("改扩建项日纳入", [lattice]) == ("改扩建项日纳入", ())
+    doubts = wording.doubtful_words("改扩建项日纳入", [lattice])
+    assert [(d.index, d.read, d.chosen) for d in doubts] == [(4, "日", "目")]
+    assert doubts[0].gain >= wording.DOUBT_MIN_GAIN_NATS
+
+
+def test_no_doubt_where_the_runner_up_is_hardly_seen_or_the_words_agree():
+    faint = [*PROJECT[:4], {"日": 0.99, "目": wording.DOUBT_RUNNER_UP_MIN / 2}, *PROJECT[5:]]
+    assert wording.doubtful_words("改扩建项日纳入", [lattice_of(faint, "改扩建项日纳入")]) == ()
+    # 目 read, 日 the runner-up: the words agree with the image
+    right = [*PROJECT[:4], {"目": 0.96, "日": 0.03}, *PROJECT[5:]]
+    assert wording.doubtful_words("改扩建项目纳入", [lattice_of(right, "改扩建项目纳入")]) == ()
+
+
+def test_repair_flags_a_doubtful_word_in_a_requirement_and_keeps_the_text():
+    text = "改扩建项日纳入"
+    source = FieldSource(raw=text, confidence=0.97, engine="rapid", lattices=(lattice_of(PROJECT, text),))
+    result = repair_rows(row(no="1", level2="2", requirement=f"{text}。", lead="区教育局",
+                             sources={"requirement": source}))
+    assert result.table.rows[0].get("requirement") == f"{text}。"
+    reasons = [f.reason for f in result.flags if f.field == "requirement"]
+    assert any(r.startswith("doubtful_word: 项日纳→项目纳?") for r in reasons)
+
+
 def _support(text: str, steps: list[dict[str, float]]):
     source = FieldSource(raw=text, confidence=0.6, engine="rapid", lattices=(lattice_of(steps, text),))
     return repair_rows(row(no="1", level2="2", requirement="要求。", lead="区教育局", support=text,
