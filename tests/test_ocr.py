@@ -272,30 +272,6 @@ def test_dots_inside_a_stroke_box_are_kept_as_part_of_the_character():
     assert not kept[21, 61] and dropped[21, 61]
 
 
-def test_the_upper_dot_of_a_semicolon_is_kept_over_its_comma():
-    """A fax's ； (tests/degrade.py's fax recipe, the held-out Fengxian plan): its upper dot, 10 px under
-    the speck size 12, 9 px over its 4 x 8 px comma, with paper above it. It had been dropped and ；
-    read ，. A speck as small over a character's stroke, or with ink straight above it, is not such a
-    dot; nor is one over nothing."""
-    from pipeline.ocr.cells import _clean_ink
-
-    crop = np.full((60, 120), 255, np.uint8)
-    crop[14:34, 4:24] = 0  # a character before the mark (a block of ink)
-    crop[18:21, 30:34] = 0  # the dot: 12 px... (area 12 < speck size 13)
-    crop[30:38, 30:34] = 0  # ...9 px over the comma, 4 x 8
-    crop[16:19, 60:64] = 0  # a speck as small over a character's stroke (taller than a mark)
-    crop[28:48, 58:78] = 0
-    crop[12:15, 88:100] = 0  # a stroke straight above a dot...
-    crop[18:21, 92:96] = 0  # ...the dot (too far down for a stroke part)...
-    crop[30:38, 92:96] = 0  # ...over a comma
-    crop[18:21, 104:108] = 0  # a speck over nothing
-    clean = _clean_ink(crop, 27, speck_area=13)
-    kept = clean.ink
-    assert kept[19, 31] and kept[33, 31]
-    assert not kept[17, 61] and not kept[19, 105]
-    assert not kept[19, 93]
-
-
 def _read_with_inserted(text: str, inserted: str, at: int) -> tuple[np.ndarray, str, tuple[float, ...]]:
     """`text` drawn and read, then `inserted` put into the reading before character `at`, where the
     recognizer would have written it for a speck (halfway between its neighbours)."""
