@@ -225,7 +225,6 @@ def _keep_stroke_parts(keep: np.ndarray, stats: np.ndarray, labels: np.ndarray, 
                   & (strokes[:, 1] + strokes[:, 3] > y + ch))
         keep[i] = bool(above.any() and below.any()) or bool(inside.any())
     _keep_stacked_dots(keep, stats, labels, reach, speck_area)
-    _keep_dots_over_marks(keep, stats, labels, char_height, speck_area)
 
 
 #: How far below the lower of two stacked dots the stroke that holds them may start, in reaches, and
@@ -265,39 +264,6 @@ def _keep_stacked_dots(keep: np.ndarray, stats: np.ndarray, labels: np.ndarray, 
         if over.any():
             keep[i] = True
             keep[small[over]] = True
-
-
-#: The upper dot of ； stands over its comma this many character heights apart at most, and the comma
-#: is at most MARK_BELOW_HEIGHT_CHARS tall and MARK_BELOW_WIDTH_CHARS wide (a mark, not a character's
-#: stroke). On a fax (tests/degrade.py's fax recipe: augraphy Faxify, 1-bit at 200 dpi; the held-out
-#: Fengxian plan) the dot is 10-11 px at a 27 px character height under a speck size of 12, 9 px over
-#: a 4 x 8 px comma: dropped as a speck, ； was read ， 14 times over the four documents.
-DOT_OVER_MARK_GAP_CHARS = 0.5
-MARK_BELOW_HEIGHT_CHARS = 0.45
-MARK_BELOW_WIDTH_CHARS = 0.3
-
-
-def _keep_dots_over_marks(keep: np.ndarray, stats: np.ndarray, labels: np.ndarray, char_height: int,
-                          speck_area: int) -> None:
-    """A mark below the speck size with paper straight above it and a kept mark (a comma's size)
-    straight below within DOT_OVER_MARK_GAP_CHARS is the upper dot of ；: kept. A speck seldom sits
-    straight over a comma, and one over a character's stroke is no such dot."""
-    area = stats[:, cv2.CC_STAT_AREA]
-    small = np.flatnonzero(~keep & (area >= MIN_SPECK_AREA) & (area < speck_area))
-    small = small[small > 0]
-    x, y, w, h = (stats[:, k] for k in range(4))
-    marks = np.flatnonzero(keep & (h <= MARK_BELOW_HEIGHT_CHARS * char_height)
-                           & (w <= MARK_BELOW_WIDTH_CHARS * char_height))
-    if not len(small) or not len(marks):
-        return
-    kept_ink = keep[labels]
-    gap_max = DOT_OVER_MARK_GAP_CHARS * char_height
-    above_reach = max(2, int(STROKE_PART_REACH_CHARS * char_height))
-    for i in small:
-        gap = y[marks] - (y[i] + h[i])
-        under = (x[marks] < x[i] + w[i]) & (x[i] < x[marks] + w[marks]) & (gap >= 0) & (gap <= gap_max)
-        if under.any() and not kept_ink[max(0, y[i] - above_reach):y[i], x[i]:x[i] + w[i]].any():
-            keep[i] = True
 
 
 #: A band taller than LINE_MAX_CHARS is two lines touching (a mark of one line reaching the next: an
