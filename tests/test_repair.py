@@ -46,6 +46,7 @@ from pipeline.repair import (  # noqa: E402
     is_cjk,
     junk_reason,
     match_title,
+    range_dashes_from_image,
     repair_table,
     segment_agencies,
     split_item_number,
@@ -1468,6 +1469,36 @@ def test_a_mark_read_as_ascii_takes_a_full_pitch():
     logp = np.tile(np.log(np.array([0.01, 0.99], dtype=np.float32)), (len(text), 1))
     lattice = CharLattice(text, chars, logp, np.array(xs, dtype=np.float32))
     assert unread_gaps("房屋管理措施。（3）", (lattice,)) == ""
+
+
+# --- a range of years whose dash ended a line (repair.range_dashes_from_image) ---------------------------
+#: 标准，2027— / 2029年每年 (minhang/shadow, make eval): the dash at the line's end given 0.3 at its step,
+#: the blank won.
+YEAR_LINE = [{"标": 0.99}, {"准": 0.99}, {"，": 0.99}, {"2": 0.99}, {"0": 0.99}, {"2": 0.99}, {"7": 0.99}]
+NEXT_LINE = [{"2": 0.99}, {"0": 0.99}, {"2": 0.99}, {"9": 0.99}, {"年": 0.99}]
+
+
+def test_the_dash_of_a_range_of_years_split_across_lines_is_put_back_and_flagged():
+    first = lattice_of([*YEAR_LINE, {"—": 0.3}], "标准，2027")
+    second = lattice_of(NEXT_LINE, "2029年")
+    text, ranges = range_dashes_from_image("标准，2027\n2029年", (first, second))
+    assert text == "标准，2027—\n2029年" and [years for years, _ in ranges] == ["2027—2029"]
+    source = FieldSource(raw="标准，2027\n2029年", confidence=0.99, engine="rapid", lattices=(first, second))
+    result = repair_rows(row(no="1", level2="2", requirement="标准，2027\n2029年", lead="区教育局",
+                             sources={"requirement": source}))
+    assert result.table.rows[0].requirement.startswith("标准，2027—2029年")
+    assert any(f.reason.startswith("range_dash_from_image: 2027—2029") for f in result.flags)
+
+
+def test_no_dash_where_the_image_shows_none_or_the_numbers_are_no_range():
+    bare = lattice_of(YEAR_LINE, "标准，2027")
+    second = lattice_of(NEXT_LINE, "2029年")
+    assert range_dashes_from_image("标准，2027\n2029年", (bare, second)) == ("标准，2027\n2029年", [])
+    dashed = lattice_of([*YEAR_LINE, {"—": 0.3}], "标准，2027")
+    # a later year first, a year far off, or a number wrapped in the middle (3000 as 30 / 00)
+    for after in ("2025年", "2045年", "00个"):
+        nxt = lattice_of([{ch: 0.99} for ch in after], after)
+        assert range_dashes_from_image(f"标准，2027\n{after}", (dashed, nxt))[1] == []
 
 
 # --- a sentence's 。 a 1-bit copy broke (repair.end_mark_from_image) ----------------------------------
