@@ -1462,6 +1462,8 @@ def end_mark_from_image(text: str, lattices: Sequence[CharLattice]) -> tuple[str
 RANGE_MAX_YEARS = 10
 RANGE_DASH_MAX_LOSS = END_MARK_MAX_LOSS
 RANGE_DASH = "—"
+#: The review score of a `range_dash_from_image` flag: a mark put back from the image, as a final 。 is.
+RANGE_DASH_SCORE = END_MARK_SCORE
 _YEAR_AT_END = re.compile(r"(?<!\d)((?:19|20)\d\d)$")
 _YEAR_AT_START = re.compile(r"^((?:19|20)\d\d)(?!\d)")
 
@@ -1500,7 +1502,7 @@ def _repair_requirement(log: _Log, index: int, raw: str, lattices: Sequence[Char
         log.repair(index, "requirement", raw, dashed, "range_dash_from_image",
                    likelihood_score(max(loss for _, loss in ranges)))
         named = ", ".join(f"{years} ({loss:.1f} nats)" for years, loss in ranges)
-        log.flag(index, "requirement", raw, f"range_dash_from_image: {named}", END_MARK_SCORE)
+        log.flag(index, "requirement", raw, f"range_dash_from_image: {named}", RANGE_DASH_SCORE)
         raw = dashed
     text, methods = clean_requirement(raw)
     if methods:

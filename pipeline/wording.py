@@ -9,7 +9,8 @@ word's log-probability its count over the total). A character is chosen again on
 recognizer was unsure of it and the wording gains clearly more than the image loses. A mark read
 unsurely inside a word (完，善: a speck) is taken out when the words it splits are far likelier
 joined. Each choice is returned, so that the repair stage logs and flags it: a guess, never made
-silently.
+silently. A character read surely that the words doubt is only named (`doubtful_words`): the words
+alone would turn a rare name into a common word.
 
 Engine-neutral: it needs only a lattice, characters kept as characters. Tesseract and text layers
 keep none, and are left as read.
@@ -61,7 +62,7 @@ FOREIGN_RUNNER_UP_MIN = 0.01
 #: characters where a speck lies inside a word: 完，善医保支付 for 完善 (a speck of a mark's size read
 #: `.` at 0.64 and decided ， by its ink; fengxian/sample, make eval).
 _MARKS = frozenset("，、。；：·.,;:")
-#: Such a mark read at a lower probability (UNSURE_CHARACTER_BELOW of the repair's flag)...
+#: Such a mark read at a lower probability (the bar of the repair's unsure-character flag)...
 MARK_UNSURE_BELOW = 0.8
 #: ...is taken out when the Chinese characters either side of it (CONTEXT_CHARS each) are at least this
 #: many nats likelier joined than apart (`WordModel.join_gain`). Of the 1,459 marks between two Chinese
