@@ -100,7 +100,7 @@ def test_an_unsure_mark_between_words_stays(text: str) -> None:
     assert wording.rechoose(text, [lattice_of(steps, text)]) == (text, ())
 
 
-def test_a_mark_beside_a_digit_or_at_a_line_end_is_not_judged():
+def test_a_mark_across_a_line_break_is_judged_one_beside_a_digit_is_not():
     """Only a mark between two Chinese characters; across a line break it is still between them."""
     steps = [{"完": 0.99}, {"，": 0.6}, {"善": 0.99}]
     assert wording.rechoose("完，\n善", [lattice_of(steps, "完，善")])[0] == "完\n善"
