@@ -121,6 +121,20 @@ def align_to_path(path: Sequence[str], text: str, replaced: bool = False) -> lis
             for k in range(i1 - i0)]
 
 
+def aligned_probabilities(lattices: Sequence[CharLattice], text: str) -> dict[int, float]:
+    """{index in `text`: the probability the recognizer read it at (`path_probabilities`)} for each
+    character of `text` that aligns with the lattices' path, as read or replaced one for one."""
+    path = [pair for lattice in lattices for pair in path_probabilities(lattice)]
+    return {j: path[i][1] for i, j in align_to_path([char for char, _ in path], text, replaced=True)}
+
+
+def cost_of_mark_after(lattice: CharLattice, mark: str) -> float:
+    """How many nats less likely the line's reading is with `mark` after it: small where the image
+    shows a mark the recognizer let the blank win over, large where nothing is printed."""
+    read = "".join(lattice.text.split())
+    return log_likelihood(lattice, read) - log_likelihood(lattice, read + mark)
+
+
 def concatenate(lattices: Sequence[CharLattice]) -> CharLattice:
     """Lines read one after another as one sequence of steps (a name wrapped onto the next line); each
     line's xs as they were (not offset), and no seams."""

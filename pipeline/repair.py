@@ -1005,10 +1005,8 @@ def unsure_characters(final: str, lattices: Sequence[CharLattice],
     A read character stands at a place of the final text when the two align there, as it was or
     replaced one for one (a repair that changed it is logged on its own); one the repair took out
     is not named."""
-    path = [pair for lattice in lattices for pair in lat.path_probabilities(lattice)]
-    read = "".join(ch for ch, _ in path)
     text = "".join(final.split())
-    places = [(j, path[i][1]) for i, j in lat.align_to_path(read, text, replaced=True) if path[i][1] < below]
+    places = [(j, p) for j, p in lat.aligned_probabilities(lattices, text).items() if p < below]
     if not places:
         return "", 1.0
     c = UNSURE_CONTEXT_CHARS
@@ -1445,7 +1443,7 @@ def end_mark_from_image(text: str, lattices: Sequence[CharLattice]) -> tuple[str
     line = "".join(last.text.split())
     if not line or not "".join(stripped.split()).endswith(line):
         return text, 0.0
-    loss = lat.log_likelihood(last, line) - lat.log_likelihood(last, line + "。")
+    loss = lat.cost_of_mark_after(last, "。")
     if loss > END_MARK_MAX_LOSS:
         return text, 0.0
     return stripped + "。", loss
@@ -1481,7 +1479,7 @@ def range_dashes_from_image(raw: str, lattices: Sequence[CharLattice]) -> tuple[
         if (not first or not second or not "".join(lines[k].split()).endswith(first[1])
                 or not 0 < int(second[1]) - int(first[1]) <= RANGE_MAX_YEARS):
             continue
-        loss = lat.log_likelihood(lattices[k], read) - lat.log_likelihood(lattices[k], read + RANGE_DASH)
+        loss = lat.cost_of_mark_after(lattices[k], RANGE_DASH)
         if loss <= RANGE_DASH_MAX_LOSS:
             lines[k] = lines[k].rstrip() + RANGE_DASH
             put_back.append((f"{first[1]}{RANGE_DASH}{second[1]}", loss))

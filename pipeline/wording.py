@@ -24,7 +24,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .lattice import CharLattice, align_to_path, greedy_path, path_probabilities
+from .lattice import CharLattice, align_to_path, aligned_probabilities, greedy_path
 
 #: A character read at a lower probability (its best at its step or a step beside it) may be chosen
 #: again...
@@ -182,8 +182,7 @@ def unsure_marks(text: str, lattices: Sequence[CharLattice]) -> list[int]:
     """Indices in `text` of the marks (_MARKS) that stand between two Chinese characters (across a
     line break too) and were read at under MARK_UNSURE_BELOW; a mark that does not align with the
     lattices' reading is left alone."""
-    path = [pair for lattice in lattices for pair in path_probabilities(lattice)]
-    read = {j: path[i][1] for i, j in align_to_path([char for char, _ in path], text, replaced=True)}
+    read = aligned_probabilities(lattices, text)
     places = [j for j, ch in enumerate(text) if not ch.isspace()]
     return [j for k, j in enumerate(places[1:-1], 1)
             if text[j] in _MARKS and read.get(j, 1.0) < MARK_UNSURE_BELOW
