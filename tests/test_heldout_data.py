@@ -1,5 +1,5 @@
 """The held-out truth files (Songjiang flood, Jiading elderly care, Minhang waste sorting, Fengxian primary
-health care): well formed, and kept out of the lexicon.
+health care, Putuo urban-operation safety): well formed, and kept out of the lexicon.
 
 Accuracy measured on these documents means something only while the repair stage has never been
 told their answers. The lexicon is parsed here with a few lines of our own (the format is documented in
@@ -48,7 +48,8 @@ JIADING = Doc(
 )
 MINHANG = Doc("minhang_waste_v1.csv", ("序号", "一级指标", "二级指标", "工作要求", "牵头单位", "配合单位"), "闵行")
 FENGXIAN = Doc("fengxian_health_v1.csv", ("序号", "一级指标", "二级指标", "工作要求", "牵头单位", "配合单位"), "奉贤")
-DOCS = (SONGJIANG, JIADING, MINHANG, FENGXIAN)
+PUTUO = Doc("putuo_safety_v1.csv", ("序号", "一级指标", "二级指标", "工作要求", "牵头单位", "配合单位"), "普陀")
+DOCS = (SONGJIANG, JIADING, MINHANG, FENGXIAN, PUTUO)
 
 # Size of a document, as the brief for these files sets it (a realistic district 职责分工 table).
 LEVEL1_RANGE = (4, 6)
@@ -103,6 +104,10 @@ SHARED_WITH_LEXICON = frozenset(
     # Fengxian (written after Minhang): names the lexicon already had when the file was written, its common
     # part (区委编办, 区红十字会) and its 奉贤区 section (公安奉贤分局).
     {"公安奉贤分局", "区委编办", "区红十字会"}
+) | frozenset(
+    # Putuo file (written after Fengxian): names the lexicon already had when the file was written, its common
+    # part (各相关职能部门) and its 普陀区 section (公安普陀分局).
+    {"公安普陀分局", "各相关职能部门"}
 )
 
 
