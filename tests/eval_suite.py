@@ -134,6 +134,7 @@ HELD_OUT = {
     "jiading": ROOT / "tests" / "data" / "jiading_elderly_v1.csv",
     "minhang": ROOT / "tests" / "data" / "minhang_waste_v1.csv",
     "fengxian": ROOT / "tests" / "data" / "fengxian_health_v1.csv",
+    "putuo": ROOT / "tests" / "data" / "putuo_safety_v1.csv",
 }
 #: Scan variants every held-out document is drawn in (the realistic one, and the two hardest).
 HELD_OUT_VARIANTS = ("sample", "uming-bilevel", "zenhei-150-noisy", "rotated-180")
@@ -143,6 +144,11 @@ LAYOUT_DOCUMENTS = {"synonyms": "songjiang", "tasks-landscape": "songjiang", "si
                     "two-row": "jiading"}
 #: Degradations of the library path (tests/degrade.py RECIPES) are applied to these documents.
 RECIPE_DOCUMENTS = ("qingpu", "songjiang", "minhang", "fengxian")
+#: Drafts laid out by a word processor (tests/wordscan.py: python-docx, LibreOffice, pdfium), then
+#: damaged by these of the library's recipes: named document/word-recipe.
+WORD_PREFIX = "word-"
+WORD_RECIPES = ("photocopy", "shadow", "low-ink", "fax", "phone-photo")
+WORD_DOCUMENTS = ("minhang", "putuo")
 
 
 def _degrade_module() -> Any | None:
@@ -151,6 +157,14 @@ def _degrade_module() -> Any | None:
     except ImportError:
         return None
     return degrade
+
+
+def _wordscan_module() -> Any | None:
+    try:
+        import wordscan
+    except ImportError:
+        return None
+    return wordscan
 
 
 def held_out_names() -> list[str]:
@@ -164,6 +178,9 @@ def held_out_names() -> list[str]:
     degrade = _degrade_module()
     for recipe in getattr(degrade, "RECIPES", {}) if degrade else {}:
         names += [f"{doc}/{recipe}" for doc in RECIPE_DOCUMENTS if doc == "qingpu" or HELD_OUT[doc].exists()]
+    if _wordscan_module():
+        names += [f"{doc}/{WORD_PREFIX}{recipe}" for doc in WORD_DOCUMENTS for recipe in WORD_RECIPES
+                  if doc == "qingpu" or HELD_OUT[doc].exists()]
     return names
 
 
@@ -172,7 +189,7 @@ def all_case_names() -> list[str]:
 
 
 def _prepare_held_out(name: str, out: Path) -> Case:
-    """A case named document/variant, document/layout or document/recipe."""
+    """A case named document/variant, document/layout, document/recipe or document/word-recipe."""
     doc, kind = name.split("/", 1)
     rows = scangen.load_truth(HELD_OUT[doc]) if doc in HELD_OUT else scangen.load_truth()
     path = out / doc / f"{kind}.pdf"
@@ -188,11 +205,16 @@ def _prepare_held_out(name: str, out: Path) -> Case:
         draft = scangen.render_draft(rows, path, style, title=_title(doc), layout=layout)
         expected = scangen.expected_rows(rows, layout)
         return Case(name, draft.path, rows_to_table(expected, name), draft.pages, style.dpi, _title(doc))
+    printed = [{k: r.get(k, "") for k in scangen.CSV_COLUMNS} for r in rows]  # the five-column layout
+    if kind.startswith(WORD_PREFIX):
+        wordscan = _wordscan_module()
+        assert wordscan is not None, name
+        draft = wordscan.render_word_scan(rows, path, kind.removeprefix(WORD_PREFIX), _title(doc))
+        return Case(name, path, rows_to_table(printed, name), draft.pages, draft.dpi, _title(doc))
     degrade = _degrade_module()
     assert degrade is not None, name
     draft = degrade.render_degraded(rows, path, kind, scangen.VARIANTS["clean-300"], 0, title=_title(doc))
     pages = getattr(draft, "pages", 1) if not isinstance(draft, int) else draft
-    printed = [{k: r.get(k, "") for k in scangen.CSV_COLUMNS} for r in rows]  # the five-column layout
     return Case(name, path, rows_to_table(printed, name), int(pages), scangen.VARIANTS["clean-300"].dpi, _title(doc))
 
 
@@ -202,6 +224,7 @@ TITLES = {
     "jiading": "《嘉定区推进养老服务体系建设的实施方案》职责分工",
     "minhang": "《闵行区生活垃圾分类和资源化利用三年行动方案（2027—2029年）》任务分工",
     "fengxian": "《奉贤区加强基层医疗卫生服务能力建设的实施方案》职责分工",
+    "putuo": "《普陀区城市运行安全风险隐患排查整治三年行动方案（2027—2029年）》任务分工",
 }
 
 

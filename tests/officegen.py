@@ -39,10 +39,13 @@ def _item_label(row: dict[str, str]) -> str:
 
 
 def write_docx(rows: Sequence[dict[str, str]], out: Path, split_at: int | None = None,
-               repeat_header_in_split: bool = True, tracked_insert: bool = False) -> Path:
+               repeat_header_in_split: bool = True, tracked_insert: bool = False, title: str = TITLE,
+               a4: bool = False, faces: tuple[str, str] | None = None) -> Path:
     """The five-column table in a Word file: 一级 and 二级 cells merged down their rows (vMerge),
     the header row marked to repeat on every page, a title and a note around it. `split_at`:
-    the table is cut into two Word tables before that row (the second with or without header)."""
+    the table is cut into two Word tables before that row (the second with or without header).
+    `a4`: A4 paper with 2.5 cm margins, as Chinese offices print (python-docx's default is Letter);
+    `faces`: the (Chinese, Latin) fonts of the text, else 宋体 and Word's default Latin face."""
     import docx
     from docx.enum.section import WD_ORIENT
     from docx.oxml import OxmlElement
@@ -52,10 +55,16 @@ def write_docx(rows: Sequence[dict[str, str]], out: Path, split_at: int | None =
     document = docx.Document()
     section = document.sections[0]
     section.orientation = WD_ORIENT.PORTRAIT
+    if a4:
+        section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+        section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = Cm(2.5)
     style = document.styles["Normal"]
     style.font.size = Pt(10.5)
-    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")
-    document.add_paragraph(f"《{TITLE}》")
+    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+    fonts.set(qn("w:eastAsia"), faces[0] if faces else "宋体")
+    if faces:
+        style.font.name = faces[1]
+    document.add_paragraph(title if title.startswith("《") else f"《{title}》")
     parts = [list(rows)] if split_at is None else [list(rows[:split_at]), list(rows[split_at:])]
     for k, part in enumerate(parts):
         with_header = k == 0 or repeat_header_in_split

@@ -1,0 +1,90 @@
+"""Drafts laid out by a word processor, then scanned: a second renderer, independent of scangen.
+
+The truth is written as a Word table by python-docx (`officegen.write_docx`: 一级 and 二级 merged
+down their rows, the header row repeated on each page, a title above and a note below), laid out and
+printed to PDF by LibreOffice, rasterized by pdfium and damaged by one of `degrade`'s recipes
+(augraphy). Line breaks, cell padding, the faces LibreOffice falls back to for the Chinese and the
+Latin text, and where pages break are LibreOffice's, none of them ours: what scangen draws can
+agree with the pipeline by construction; this cannot.
+
+    python tests/wordscan.py fax tests/data/minhang_waste_v1.csv out.pdf --title "《…》任务分工"
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import degrade
+import officegen
+import scangen
+
+#: A serif Chinese face (a 宋体 as offices print tables) and Word's usual Latin serif stand-in; the
+#: machine has neither SimSun nor Times New Roman, so LibreOffice substitutes, as on a clerk's PC.
+FACES = ("Noto Serif CJK SC", "DejaVu Serif")
+#: Resolution of the scan when the recipe does not force one (degrade's recipes assume 300).
+SCAN_DPI = 300
+#: Recipes that place damage by the table's cells (markup, seal-pen) need scangen's boxes: not here.
+RECIPES = tuple(name for name in degrade.RECIPES if name not in ("markup", "seal-pen"))
+
+
+def printed_pdf(rows: Sequence[dict[str, str]], out_dir: Path, title: str) -> Path:
+    """The Word table printed to PDF by LibreOffice (A4, FACES)."""
+    docx = officegen.write_docx(rows, out_dir / "draft.docx", title=title, a4=True, faces=FACES)
+    return officegen.saved_as(docx, "pdf", out_dir)
+
+
+def scanned_pages(pdf: Path, recipe_name: str, seed: int = 0) -> tuple[list[np.ndarray], int]:
+    """Each page of the printed PDF rasterized in gray and damaged by the recipe, and the dpi."""
+    import pypdfium2 as pdfium
+
+    recipe = degrade.RECIPES[recipe_name]
+    dpi = recipe.dpi or SCAN_DPI
+    document = pdfium.PdfDocument(str(pdf))
+    pages = []
+    try:
+        for no in range(len(document)):
+            gray = np.asarray(document[no].render(scale=dpi / 72, grayscale=True).to_pil().convert("L"))
+            ctx = degrade.PageContext(dpi, no, (), (), degrade._seed_all(seed, f"word-{recipe_name}", no))
+            pages.append(np.ascontiguousarray(recipe.degrade(gray.copy(), ctx)))
+    finally:
+        document.close()
+    return pages, dpi
+
+
+def render_word_scan(rows: Sequence[dict[str, str]], path: Path, recipe_name: str,
+                     title: str = scangen.DEFAULT_TITLE, seed: int = 0) -> degrade.DegradedDraft:
+    """Write the rows as a Word table, print it with LibreOffice, scan it through the recipe to `path`."""
+    if recipe_name not in RECIPES:
+        raise ValueError(f"recipe {recipe_name!r} is not one a printed page can take: {', '.join(RECIPES)}")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="wordscan-") as tmp:
+        pages, dpi = scanned_pages(printed_pdf(rows, Path(tmp), title), recipe_name, seed)
+    degrade._write_pdf(path, pages, dpi, degrade.RECIPES[recipe_name])
+    return degrade.DegradedDraft(path, len(pages), tuple(dict(r) for r in rows), recipe_name, dpi)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("recipe", choices=RECIPES)
+    parser.add_argument("truth", type=Path)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--title", default=scangen.DEFAULT_TITLE)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    draft = render_word_scan(scangen.load_truth(args.truth), args.out, args.recipe, args.title, args.seed)
+    print(f"{draft.path}: {draft.pages} pages at {draft.dpi} dpi")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
