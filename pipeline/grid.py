@@ -133,12 +133,19 @@ STREAK_MARGIN_CHARS = 2.0
 STREAK_BREAK_CHARS = 3.0
 
 
-def estimate_char_height(ink: np.ndarray, dpi: int) -> int:
-    """The height of a body character in pixels, measured from the page's connected components."""
-    count, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+def estimate_char_height(ink: np.ndarray, dpi: int, dark: np.ndarray | None = None) -> int:
+    """The height of a body character in pixels, measured from the page's connected components.
+    With `dark` (the ink that stands out from its paper, imaging.contrast_ink_mask), a component
+    holding none of it is haze, not a character: on a LibreOffice-printed page under augraphy's
+    BadPhotoCopy (tests/wordscan.py) the haze's specks left after clean-up outnumbered the
+    characters, the height came out at its floor (17 px for 27), and the strokes of stacked text
+    lines passed for column rulings (a page of 16 columns)."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     low, high = CHAR_HEIGHT_MIN_IN * dpi, CHAR_HEIGHT_MAX_IN * dpi
     w, h = stats[1:count, cv2.CC_STAT_WIDTH], stats[1:count, cv2.CC_STAT_HEIGHT]
     char_like = (low * CHAR_PART_MIN_SHARE <= h) & (h <= high) & (CHAR_MIN_ASPECT * h <= w) & (w <= CHAR_MAX_ASPECT * h)
+    if dark is not None:
+        char_like &= np.bincount(labels[dark > 0], minlength=count)[1:] > 0
     heights = h[char_like]
     if len(heights) < MIN_CHAR_SAMPLES:
         return round(DEFAULT_FONT_PT / 72 * dpi)
@@ -765,8 +772,8 @@ def _segment_mask(mask: np.ndarray, segments: tuple[Box, ...], bridges: tuple[Bo
 def detect_grid(page: Page, settings: Settings) -> Grid:
     """The page's ruled table as cells; an empty Grid when the page has no ruled table."""
     ink = ink_mask(page.image)
-    char_height = estimate_char_height(ink, page.dpi)
     contrast_ink = contrast_ink_mask(page.image, ink)
+    char_height = estimate_char_height(ink, page.dpi, contrast_ink)
     h_mask, v_mask = line_masks(contrast_ink, char_height)
     text = text_mask(contrast_ink, h_mask, v_mask, char_height)
     h_all = find_segments(h_mask, int(RULING_MIN_CHARS * char_height), horizontal=True)

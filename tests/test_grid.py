@@ -3,9 +3,10 @@ import numpy as np
 import pytest
 import scangen
 from conftest import SONGJIANG_CSV, SONGJIANG_TITLE, as_page, first_pages_degraded
+from PIL import Image, ImageDraw, ImageFont
 
 from pipeline.grid import cluster_positions, detect_grid, draw_grid, estimate_char_height
-from pipeline.imaging import ink_gray, ink_mask
+from pipeline.imaging import contrast_ink_mask, ink_gray, ink_mask
 from pipeline.models import Box, Grid
 from pipeline.ocr import get_engine
 from pipeline.rectify import rectify
@@ -586,3 +587,25 @@ def test_a_ruling_cut_at_both_ends_that_crosses_the_rows_is_kept():
     img[695:706, 560:641] = 255  # the bottom border around its foot
     grid = detect_grid(as_page(img), Settings())
     assert grid.col_lines == detect_grid(as_page(ruled_table()), Settings()).col_lines
+
+
+def test_char_height_is_measured_on_characters_not_on_haze():
+    """A copier's haze left after clean-up: specks of a character part's size, only a little darker
+    than the gray around them, outnumbering the characters. Counted, they pulled the height to its
+    floor (17 px for 27 on a LibreOffice-printed page under augraphy's BadPhotoCopy) and stacked
+    strokes of text passed for column rulings; the specks that stand out from no paper are not
+    counted when the page's contrast ink is given."""
+    rng = np.random.default_rng(0)
+    page = np.full((1200, 900), 255, np.uint8)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", 28)
+    image = Image.fromarray(page)
+    draw = ImageDraw.Draw(image)
+    for k in range(8):
+        draw.text((60, 60 + 40 * k), "整治居住区和房屋安全隐患", font=font, fill=0)
+    page = np.asarray(image).copy()
+    page[500:1150, 40:860] = 200  # haze: gray paper...
+    for x, y in zip(rng.integers(40, 850, 1500), rng.integers(500, 1140, 1500), strict=True):
+        page[y:y + 9, x:x + 6] = 175  # ...with specks 25 levels darker than it
+    ink = ink_mask(page)
+    assert estimate_char_height(ink, 200) < 20  # the specks counted
+    assert 24 <= estimate_char_height(ink, 200, contrast_ink_mask(page, ink)) <= 30
