@@ -140,6 +140,21 @@ def test_a_lone_thin_stroke_on_its_own_line_is_kept():
     assert len(cut_lines(np.vstack([speck, chars]), 28)) == 3
 
 
+
+def test_slivers_spread_along_a_band_are_no_line():
+    """A photocopy's haze in a tall merged cell leaves slivers 1-3 px wide (10-35 px of ink a band):
+    spread along a band they span more than a stroke's width, but no one piece of ink runs that far,
+    and the band is no line. Measured on a LibreOffice-printed table under augraphy's BadPhotoCopy
+    (the 一级 titles read 摸清…底数！1)."""
+    title = text_image(["摸清城市", "运行安全"], size=28)
+    band = np.full((40, title.shape[1]), 255, np.uint8)
+    for x in (30, 60, 95):  # three slivers 1 px wide and 12 px tall, 65 px apart end to end
+        band[14:26, x] = 0
+    assert len(cut_lines(np.vstack([title, band]), 28)) == 2
+    stroke = band.copy()
+    stroke[20:22, 30:48] = 0  # one piece of ink 18 px long among them: a stroke (see the test above)
+    assert len(cut_lines(np.vstack([title, stroke]), 28)) == 3
+
 def test_two_lines_joined_by_specks_are_cut_apart():
     """Specks in the gap leave no empty ink row between two lines (a held-out layout's cell read two
     lines as one); the band is cut at its emptiest row and each line read on its own."""

@@ -51,9 +51,12 @@ SMALL_MARK_REACH_CHARS = 0.8
 STROKE_PART_REACH_CHARS = 0.25
 #: A line band with less ink than this share of a character's square is leftover noise, not text...
 MIN_LINE_INK_CHARS = 0.05
-#: ...unless its ink runs this many character heights wide: a lone 一 (one stroke, 35 px of ink at
-#: 200 dpi against a 39 px floor) on its own line of a vertical 一级指标 header was dropped, and the
-#: header read 级指标 (scangen's vertical-level1 variant). Specks are small both ways.
+#: ...unless its ink runs this many character heights wide without a break: a lone 一 (one stroke,
+#: 35 px of ink at 200 dpi against a 39 px floor) on its own line of a vertical 一级指标 header was
+#: dropped, and the header read 级指标 (scangen's vertical-level1 variant). Specks are small both
+#: ways, but a few of them spread along a band span its width: in the tall merged 一级 cells of a
+#: LibreOffice-printed table under augraphy's BadPhotoCopy (tests/wordscan.py) the haze left slivers
+#: 1-3 px wide, 10-35 px of ink a band, and each such band was read as a line (摸清…底数！1).
 MIN_STROKE_WIDTH_CHARS = 0.5
 #: Bands of ink rows are merged while the merged band is at most this many character heights
 #: tall: strokes of one character (二, 三) are separate bands, two lines of text never fit.
@@ -464,7 +467,8 @@ def _cut_lines(crop: np.ndarray, clean: CleanInk, bands: list[tuple[int, int]],
         if not cols.size:
             continue
         x0, x1 = int(cols[0]), int(cols[-1]) + 1
-        if np.count_nonzero(ink[y0:y1]) < min_ink and x1 - x0 < MIN_STROKE_WIDTH_CHARS * char_height:
+        if (np.count_nonzero(ink[y0:y1]) < min_ink
+                and max(b - a for a, b in true_runs(ink[y0:y1].any(axis=0))) < MIN_STROKE_WIDTH_CHARS * char_height):
             continue
         # The padding never reaches into the next or previous line (two touching lines cut apart).
         top = max(0, y0 - pad, bands[k - 1][1] if k else 0)
