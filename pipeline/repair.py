@@ -73,6 +73,10 @@ JUNK_DIVERSITY_MIN_LEN = 20
 JUNK_MAX_DISTINCT = 30
 #: A 一级 numeral taken from the known title because the one read breaks the sequence.
 SEQUENCE_NUMERAL_SCORE = 80.0
+#: A 一级 numeral of a title no known one matched, read unsure and breaking the sequence, taken as the
+#: sequence's numeral because the recognizer offered that one too (`sequence_numeral_from_image`):
+#: a guess the image allows, flagged for review as the wording's are.
+SEQUENCE_NUMERAL_FROM_IMAGE_SCORE = 60.0
 #: A mark between agency names that is no name at all is dropped with this score and flagged.
 STRAY_MARK_SCORE = 50.0
 #: A title repaired from its number alone (text unreadable) gets this score: the number is
@@ -336,6 +340,23 @@ def _after_strays(cleaned: str, most: int) -> Iterator[tuple[str, str, str]]:
         numeral, rest = split_numeral(cleaned[k:])
         if numeral and title_key(rest):
             yield cleaned[:k], numeral, rest
+
+
+def sequence_numeral_from_image(text: str, expected: int, lattices: Sequence[CharLattice]) -> str:
+    """The numeral of value `expected` when `text` (a 一级 title as read) begins with another numeral
+    that the recognizer read unsure and, at the same place, also offered the expected one (the
+    wording's bars: read under wording.UNSURE_BELOW, offered at wording.RUNNER_UP_MIN or more); else "".
+    A 1-bit copy loses a thin stroke of 三 or 二: 二、推进源头减量… after group 二 (二 0.69, 三 0.09) on a
+    LibreOffice-printed Minhang plan under augraphy's Faxify (tests/wordscan.py). A numeral the image
+    does not allow (八 for 五, 五 not offered) stays as read, flagged unsure; a draft that itself skips a
+    numeral is read surely and stays."""
+    numeral, _ = split_numeral(text)
+    wanted = numeral_of(expected)
+    if len(numeral) != 1 or len(wanted) != 1 or numeral == wanted:
+        return ""
+    at = text.find(numeral)
+    offered = dict(wording.unsure_spots(text, lattices)).get(at, {})
+    return wanted if wanted in offered and offered.get(numeral, 1.0) < wording.UNSURE_BELOW else ""
 
 
 def text_before_numeral(text: str) -> tuple[str, str, str]:
@@ -1184,6 +1205,12 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
             if numeral_value(numeral) != after and numeral_value(l1.known_number) == after:
                 l1_numeral = l1.known_number
                 log.flag(index, "level1", raw_level1, "numeral_by_sequence", SEQUENCE_NUMERAL_SCORE)
+        elif (numeral and not l1.known_number and prev_l1 and source and source.lattices
+              and (expected := _expected_numeral(prev_l1, raw_level1))
+              and (wanted := sequence_numeral_from_image(read_level1, expected, source.lattices))):
+            l1_numeral = wanted
+            log.flag(index, "level1", raw_level1, f"numeral_by_sequence: {numeral}→{wanted}",
+                     SEQUENCE_NUMERAL_FROM_IMAGE_SCORE)
         level1 = f"{l1_numeral}、{l1.title}" if l1_numeral and l1.title else l1.title
         if before and len(before) <= MAX_STRAY_BEFORE_NUMBER and numeral_value(numeral_after) == _expected_numeral(
                 prev_l1, raw_level1):

@@ -1375,6 +1375,38 @@ def test_characters_before_a_numeral_that_continues_the_sequence_are_strays() ->
     assert flags_of(broken, "level1", 1) == ["text_before_number: 华"]
 
 
+def _groups_read(second: str, steps: list[dict[str, float]]) -> RepairResult:
+    """Group 二's row, then two rows of a group whose 一级 cell was read as `second` with `steps`."""
+    source = FieldSource(raw=second, confidence=0.9, engine="rapid", lattices=(lattice_of(steps, second),))
+    rows = (row(level1="二、深化中医药服务", level2="甲", requirement="做。", lead="区水务局"),
+            *(row(level1=second, level2=level2, requirement="做。", lead="区水务局", sources={"level1": source})
+              for level2 in ("乙", "丙")))
+    return repair_table(Table(title="", rows=rows), BASE, SETTINGS)
+
+
+#: 二、推进源头… after group 二: a fax lost 三's middle stroke (a LibreOffice-printed Minhang plan under
+#: augraphy's Faxify, tests/wordscan.py: 二 0.69, 一 0.18, 三 0.09).
+FAXED_THREE = [{"二": 0.69, "一": 0.18, "三": 0.09}, {"、": 0.99}, {"推": 0.99}, {"进": 0.99}]
+
+
+def test_a_numeral_read_unsure_against_the_sequence_takes_the_one_the_image_also_offered() -> None:
+    result = _groups_read("二、推进", FAXED_THREE)
+    assert [r.level1 for r in result.table.rows] == ["二、深化中医药服务", "三、推进", "三、推进"]
+    assert "numeral_by_sequence: 二→三" in flags_of(result, "level1", 1)
+    assert "numeral_by_sequence: 二→三" in flags_of(result, "level1", 2)
+
+
+def test_a_numeral_against_the_sequence_stays_when_read_surely_or_the_image_offers_no_other() -> None:
+    """A draft that skips a numeral itself is read surely; 八 for 五 with no 五 offered (Putuo plan,
+    same fax) is no choice the image allows: both stay as read."""
+    sure = [{"二": 0.97, "三": 0.03}, *FAXED_THREE[1:]]
+    assert _groups_read("二、推进", sure).table.rows[1].level1 == "二、推进"
+    not_offered = [{"八": 0.29, "1": 0.19, "几": 0.06, "二": 0.02}, *FAXED_THREE[1:]]
+    result = _groups_read("八、推进", not_offered)
+    assert result.table.rows[1].level1 == "八、推进"
+    assert not any(f.startswith("numeral_by_sequence") for f in flags_of(result, "level1", 1))
+
+
 # --- characters read unsurely in a cell read surely on the whole (repair.unsure_characters) --------
 #: 家庭。医生: a speck read 。 at 0.66 between two words of a requirement (fengxian/sample, make eval).
 SPECK_READ = [{"家": 0.99}, {"庭": 0.99}, {"。": 0.66, "，": 0.05}, {"医": 0.99}, {"生": 0.99}]
