@@ -86,8 +86,15 @@ FOOT_END_CHARS = 0.5
 #: and a draw never tuned on): page 2's left border met only the row ruling between its two 一级 groups,
 #: the border's stretches above the header and the table's foot being erased; the 一级 column lay
 #: outside the grid and ten rows lost their 一级 title. A page's frame runs past the table's first and
-#: last lines, and a ruling no row ruling reaches is no side of it.
-OUTER_END_CHARS = 0.5
+#: last lines, and a ruling no row ruling reaches is no side of it. A fold near the side bends the
+#: table's corners (augraphy Folding over a LibreOffice-printed Putuo plan, tests/wordscan.py): the
+#: side ran from 0.4 character heights under the first row line to 0.8 below the last, and the row
+#: rulings' bent ends were lost, ending 1.3, 1.5 and 3.0 character heights short of it (a row ruling
+#: counts within OUTER_REACH_CHARS); the 一级 column lay outside the grid and the page was read as a
+#: table of its own (3 rows of 38 in the first). A page's frame lies a margin away, two character
+#: heights and more past the table's lines.
+OUTER_END_CHARS = 1.0
+OUTER_REACH_CHARS = 2.0
 OUTER_MIN_CHARS = 1.0
 #: ...and at least this share of it is ruling (pieces of one ruling the effect broke).
 OUTER_MIN_COVER = 0.5
@@ -189,7 +196,8 @@ def outer_columns(v_all: tuple[Box, ...], v_segments: tuple[Box, ...], h_segment
             continue
         if sum(s.y1 - s.y0 for s in pieces) < OUTER_MIN_COVER * (bottom - top):
             continue
-        reached = any(min(abs(h.x0 - x), abs(h.x1 - x)) <= reach and top - reach <= (h.y0 + h.y1) / 2 <= bottom + reach
+        near = max(reach, OUTER_REACH_CHARS * char_height)
+        reached = any(min(abs(h.x0 - x), abs(h.x1 - x)) <= near and top - near <= (h.y0 + h.y1) / 2 <= bottom + near
                       for h in h_segments)
         if reached:
             positions.append(x)

@@ -117,6 +117,22 @@ def test_a_left_out_column_ruling_is_the_tables_side_only_when_it_spans_it_and_a
                          30) == ((), ())
 
 
+
+def test_a_side_whose_corners_a_fold_bent_is_still_the_tables_side():
+    """augraphy Folding near a LibreOffice-printed table's side (tests/wordscan.py, Putuo plan): the
+    side ran on 0.8 character heights past the last row line and the row rulings' bent ends were lost
+    1.3-3 character heights short of it; the page lost its 一级 column. A frame two character heights
+    past the table's lines, and a ruling the nearest row ruling ends 2.5 character heights short of,
+    are still no side."""
+    rows, cols, kept = (100, 400, 900), (300, 700, 1200), (Box(298, 100, 302, 900),)
+    bent = Box(198, 112, 202, 924)  # 0.4 under the first line, 0.8 past the last (character height 30)
+    short = Box(245, 498, 700, 502)  # the row ruling ends 1.5 character heights before the side
+    assert outer_columns((bent, *kept), kept, (short,), rows, cols, 6.0, 10.0, 30) == ((200,), (bent,))
+    frame = Box(198, 40, 202, 960)
+    assert outer_columns((frame, *kept), kept, (short,), rows, cols, 6.0, 10.0, 30) == ((), ())
+    far = Box(198, 101, 202, 899)
+    assert outer_columns((far, *kept), kept, (Box(275, 498, 700, 502),), rows, cols, 6.0, 10.0, 30) == ((), ())
+
 def test_blank_cells_a_restored_border_parted_are_one_again():
     """erased.rejoin_blank: a row border restored at y 400 across two columns (x 100-500); in the first
     column neither side holds text, in the second the lower cell does. The first column's cells are
