@@ -145,10 +145,15 @@ LAYOUT_DOCUMENTS = {"synonyms": "songjiang", "tasks-landscape": "songjiang", "si
 #: Degradations of the library path (tests/degrade.py RECIPES) are applied to these documents.
 RECIPE_DOCUMENTS = ("qingpu", "songjiang", "minhang", "fengxian")
 #: Drafts laid out by a word processor (tests/wordscan.py: python-docx, LibreOffice, pdfium), then
-#: damaged by these of the library's recipes: named document/word-recipe.
+#: damaged by each of the library's recipes a printed page can take (all but markup and seal-pen,
+#: which place their marks by scangen's cells): named document/word-recipe.
 WORD_PREFIX = "word-"
-WORD_RECIPES = ("photocopy", "shadow", "low-ink", "fax", "phone-photo")
 WORD_DOCUMENTS = ("minhang", "putuo")
+
+
+def _word_recipes() -> tuple[str, ...]:
+    wordscan = _wordscan_module()
+    return tuple(wordscan.RECIPES) if wordscan else ()
 
 
 def _degrade_module() -> Any | None:
@@ -179,7 +184,7 @@ def held_out_names() -> list[str]:
     for recipe in getattr(degrade, "RECIPES", {}) if degrade else {}:
         names += [f"{doc}/{recipe}" for doc in RECIPE_DOCUMENTS if doc == "qingpu" or HELD_OUT[doc].exists()]
     if _wordscan_module():
-        names += [f"{doc}/{WORD_PREFIX}{recipe}" for doc in WORD_DOCUMENTS for recipe in WORD_RECIPES
+        names += [f"{doc}/{WORD_PREFIX}{recipe}" for doc in WORD_DOCUMENTS for recipe in _word_recipes()
                   if doc == "qingpu" or HELD_OUT[doc].exists()]
     return names
 
