@@ -355,8 +355,8 @@ def sequence_numeral_from_image(text: str, expected: int, lattices: Sequence[Cha
     if len(numeral) != 1 or len(wanted) != 1 or numeral == wanted:
         return ""
     at = text.find(numeral)
-    offered = dict(wording.unsure_spots(text, lattices)).get(at, {})
-    return wanted if wanted in offered and offered.get(numeral, 1.0) < wording.UNSURE_BELOW else ""
+    offered = dict(wording.unsure_spots(text, lattices)).get(at, {})  # only characters read unsure
+    return wanted if wanted in offered else ""
 
 
 def text_before_numeral(text: str) -> tuple[str, str, str]:
