@@ -77,6 +77,12 @@ SEQUENCE_NUMERAL_SCORE = 80.0
 #: sequence's numeral because the recognizer offered that one too (`sequence_numeral_from_image`):
 #: a guess the image allows, flagged for review as the wording's are.
 SEQUENCE_NUMERAL_FROM_IMAGE_SCORE = 60.0
+#: A 一级 numeral that fits neither the group before it (its numeral plus one, 一 for the table's first)
+#: nor the group after it (its numeral less one) is flagged `numeral_out_of_sequence` with this score,
+#: read surely or not, and left as read: a fold's crease across 一、健全分类投放收集体系 made it 二 at 0.99+
+#: on a LibreOffice-printed Minhang plan (tests/wordscan.py, augraphy Folding), before a group 二, and
+#: seven rows' titles were wrong without a word. A group after a misread one still fits the one after it.
+NUMERAL_OUT_OF_SEQUENCE_SCORE = 50.0
 #: A mark between agency names that is no name at all is dropped with this score and flagged.
 STRAY_MARK_SCORE = 50.0
 #: A title repaired from its number alone (text unreadable) gets this score: the number is
@@ -357,6 +363,39 @@ def sequence_numeral_from_image(text: str, expected: int, lattices: Sequence[Cha
     at = text.find(numeral)
     offered = dict(wording.unsure_spots(text, lattices)).get(at, {})  # only characters read unsure
     return wanted if wanted in offered else ""
+
+
+def numeral_out_of_sequence(rows: Sequence[Row], index: int, numeral: str,
+                            previous: tuple[str, str] | None) -> str:
+    """The numeral row `index`'s 一级 group was expected to take, when `numeral` fits neither the group
+    before it (`previous`: its raw title and numeral; 一 for the table's first) nor the first later
+    group that reads one (see NUMERAL_OUT_OF_SEQUENCE_SCORE); else "", and always "" for a table's last
+    group that reads a numeral (nothing after it to judge by)."""
+    value = numeral_value(numeral)
+    if value is None:
+        return ""
+    raw = rows[index].get("level1")
+    after = _expected_numeral(previous, raw)
+    own = _numbered(raw)
+    following = None
+    for row in rows[index + 1:]:
+        text = row.get("level1")
+        if text and text != raw and _numbered(text) != own:  # (氟专抄二、提升… then 二、提升…: one group)
+            following = numeral_value(_numbered(text)[0])
+            break
+    if following is None or value in (after, following - 1):
+        return ""
+    wanted = after if after is not None else following - 1
+    return numeral_of(wanted) if 1 <= wanted <= 99 else ""
+
+
+def _numbered(text: str) -> tuple[str, str]:
+    """A 一级 title's numeral and title as read, after up to MAX_TEXT_BEFORE_NUMBER strays."""
+    numeral, rest = split_numeral(text)
+    if numeral:
+        return numeral, title_key(rest)
+    _, numeral, rest = text_before_numeral(text)
+    return numeral, title_key(rest)
 
 
 def text_before_numeral(text: str) -> tuple[str, str, str]:
@@ -1164,6 +1203,7 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
     l2_parents: list[str] = []
     l2_scores: list[float] = []
     prev_l1: tuple[str, str] | None = None  # (raw, numeral) of the previous row
+    out_of_sequence = ""  # the numeral the current 一级 group was expected to take, when it does not
     prev_l2: tuple[str, str] | None = None  # (raw, number) of the previous row
     roles = printed_roles(table) | ({"responsible"} if table.first_is_lead else set())
     for index, row in enumerate(table.rows):
@@ -1224,6 +1264,13 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
                 log.flag(index, "level1", raw_level1, f"text_before_number: {before}", TEXT_BEFORE_NUMBER_SCORE)
         if before:
             l1_numeral = numeral_after  # for the rows after it
+        if not prev_l1 or prev_l1[0] != raw_level1:  # a group's first row: judged once for the group
+            out_of_sequence = (numeral_out_of_sequence(table.rows, index, l1_numeral, prev_l1)
+                               if "level1" in roles and l1_numeral else "")
+        if out_of_sequence and not any(f.row == index and f.field == "level1" and f.reason.startswith(
+                ("numeral_by_sequence", "strays_by_sequence", "inferred_number")) for f in log.flags):
+            log.flag(index, "level1", raw_level1, f"numeral_out_of_sequence: {l1_numeral} ({out_of_sequence} expected)",
+                     NUMERAL_OUT_OF_SEQUENCE_SCORE)
         prev_l1 = (raw_level1, l1_numeral)
         changed["level1"] = level1
 

@@ -898,7 +898,9 @@ def test_another_documents_titles_are_kept_as_read_unflagged() -> None:
         assert [(r.level1, r.level2) for r in result.table.rows] == [
             ("五、保障措施", "加强组织保障"), ("五、保障措施", "强化经费保障"),
             ("二、健全风险管控机制", "加强家庭教育指导")]
-        assert not [f for f in result.flags if f.field in ("level1", "level2")], result.flags
+        # An excerpt whose group 五 comes before 二: its numbering is named (never changed), nothing else
+        assert [f.reason for f in result.flags if f.field in ("level1", "level2")] == [
+            "numeral_out_of_sequence: 五 (一 expected)"] * 2, result.flags
         assert "no known titles" in result.scope
 
 
@@ -1405,6 +1407,25 @@ def test_a_numeral_against_the_sequence_stays_when_read_surely_or_the_image_offe
     result = _groups_read("八、推进", not_offered)
     assert result.table.rows[1].level1 == "八、推进"
     assert not any(f.startswith("numeral_by_sequence") for f in flags_of(result, "level1", 1))
+
+
+def test_a_numeral_that_fits_neither_neighbour_is_named_and_kept() -> None:
+    """A fold's crease made 一、 read 二、 surely (a LibreOffice-printed Minhang plan under augraphy
+    Folding): the table's first group, before a group 二, is named on each of its rows and kept as
+    read; the true 二 after it fits the group after it and is not named. A group after a misread one
+    (二 for 三 between 二 and 四) fits the next and is not named; the misread one is."""
+    def level1(*titles: str) -> RepairResult:
+        rows = tuple(row(level1=t, level2=f"题{k}", requirement="做。", lead="区水务局") for k, t in enumerate(titles))
+        return repair_table(Table(title="", rows=rows), BASE, SETTINGS)
+
+    folded = level1("二、健全体系", "二、健全体系", "二、推进减量", "三、强化保障")
+    assert [r.level1 for r in folded.table.rows] == ["二、健全体系", "二、健全体系", "二、推进减量", "三、强化保障"]
+    named = ["numeral_out_of_sequence: 二 (一 expected)"]
+    assert [flags_of(folded, "level1", k) for k in range(4)] == [named, named, [], []]
+    misread = level1("一、甲", "二、乙", "二、丙", "四、丁", "五、戊")
+    assert [flags_of(misread, "level1", k) for k in range(5)] == [
+        [], [], ["numeral_out_of_sequence: 二 (三 expected)"], [], []]
+    assert flags_of(level1("一、甲", "二、乙", "九、丙"), "level1", 2) == []  # the last group: nothing after it
 
 
 # --- characters read unsurely in a cell read surely on the whole (repair.unsure_characters) --------
