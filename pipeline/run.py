@@ -285,8 +285,11 @@ def process_draft_tables(
     if not tables:
         not_read = [r for r in reports if r.status == "not-read"]
         if not_read:
+            # the other pages said too: a 1-bit copy that lost its thin rulings shows a table on one page
+            without = [r.label for r in reports if r.status == PAGE_NO_TABLE]
             raise HeaderNotMapped(str(path), "a ruled table was found but not read: " + "; ".join(
-                f"{r.label}: {r.message}" for r in not_read))
+                f"{r.label}: {r.message}" for r in not_read) + (
+                f"; no ruled table on {', '.join(without)}" if without else ""))
         raise NoTableFound(str(path), "no ruled 职责分工 table was found on any page")
     out = []
     for raw in tables:

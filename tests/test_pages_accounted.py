@@ -88,6 +88,12 @@ def test_a_header_without_a_task_column_is_an_error_quoting_it(tmp_path, capsys)
     assert "序号 | 项目 | 金额" in line and "工作要求" in line
     assert (debug / "form_only.p1.grid.png").exists()  # the page kept for the clerk
     assert not (tmp_path / "out" / "form_only.csv").exists()
+    # the pages that showed no table at all are named in the same line
+    blank = Image.new(form.mode, form.size, "white")
+    two = write_pdf([blank, form], tmp_path / "blank_then_form.pdf")
+    assert main(["run", str(two), "--out", str(tmp_path / "out2"), "--workers", "1"]) == HeaderNotMapped.exit_code
+    [line] = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("error:")]
+    assert line.endswith("; no ruled table on p1"), line
 
 
 def test_ruled_form_is_a_real_table(tmp_path):
