@@ -380,8 +380,9 @@ def numeral_out_of_sequence(rows: Sequence[Row], index: int, numeral: str,
     following = None
     for row in rows[index + 1:]:
         text = row.get("level1")
-        if text and text != raw and _numbered(text) != own:  # (氟专抄二、提升… then 二、提升…: one group)
-            following = numeral_value(_numbered(text)[0])
+        numbered = _numbered(text) if text and text != raw else own
+        if numbered != own:  # (氟专抄二、提升… then 二、提升…: one group)
+            following = numeral_value(numbered[0])
             break
     if following is None or value in (after, following - 1):
         return ""
@@ -954,7 +955,7 @@ def numeral_from_later_groups(rows: Sequence[Row], index: int) -> int | None:
             continue
         previous = text
         groups += 1
-        numeral = split_numeral(text)[0] or text_before_numeral(text)[1]
+        numeral = _numbered(text)[0]
         if value := numeral_value(numeral):
             return value - groups if value > groups else None
     return None
@@ -1227,6 +1228,7 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
         # below), so none is inferred and put before it.
         before, numeral_after, title_after = (text_before_numeral(read_level1) if not numeral and l1.method == "kept"
                                               else ("", "", ""))
+        sequenced = False  # the numeral was inferred or decided by the groups' sequence (flagged so)
         if not numeral and l1.title and not before:
             if l1.known_number:
                 l1_numeral = l1.known_number
@@ -1238,6 +1240,7 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
                 l1_numeral = numeral_of(inferred)
             if l1_numeral and l1.method != "stray_before_number":  # that numeral was read, after the strays
                 log.flag(index, "level1", raw_level1, "inferred_number", INFERRED_NUMBER_SCORE)
+                sequenced = True
         if numeral and l1.known_number and l1.known_number != numeral and prev_l1 and prev_l1[0] != raw_level1:
             # A misread numeral (一 for 三) between groups 二 and 四: the known title's numeral
             # continues the sequence, the one read does not.
@@ -1245,12 +1248,14 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
             if numeral_value(numeral) != after and numeral_value(l1.known_number) == after:
                 l1_numeral = l1.known_number
                 log.flag(index, "level1", raw_level1, "numeral_by_sequence", SEQUENCE_NUMERAL_SCORE)
+                sequenced = True
         elif (numeral and not l1.known_number and prev_l1 and source and source.lattices
               and (expected := _expected_numeral(prev_l1, raw_level1))
               and (wanted := sequence_numeral_from_image(read_level1, expected, source.lattices))):
             l1_numeral = wanted
             log.flag(index, "level1", raw_level1, f"numeral_by_sequence: {numeral}→{wanted}",
                      SEQUENCE_NUMERAL_FROM_IMAGE_SCORE)
+            sequenced = True
         level1 = f"{l1_numeral}、{l1.title}" if l1_numeral and l1.title else l1.title
         if before and len(before) <= MAX_STRAY_BEFORE_NUMBER and numeral_value(numeral_after) == _expected_numeral(
                 prev_l1, raw_level1):
@@ -1258,6 +1263,7 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
             level1 = f"{numeral_after}、{title_after}"
             log.repair(index, "level1", read_level1, level1, "strays_by_sequence", STRAYS_BY_SEQUENCE_SCORE)
             log.flag(index, "level1", raw_level1, f"strays_by_sequence: {before}", STRAYS_BY_SEQUENCE_SCORE)
+            sequenced = True
         else:
             _log_title(log, index, "level1", read_level1, level1, l1)
             if before:
@@ -1267,8 +1273,7 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
         if not prev_l1 or prev_l1[0] != raw_level1:  # a group's first row: judged once for the group
             out_of_sequence = (numeral_out_of_sequence(table.rows, index, l1_numeral, prev_l1)
                                if "level1" in roles and l1_numeral else "")
-        if out_of_sequence and not any(f.row == index and f.field == "level1" and f.reason.startswith(
-                ("numeral_by_sequence", "strays_by_sequence", "inferred_number")) for f in log.flags):
+        if out_of_sequence and not sequenced:
             log.flag(index, "level1", raw_level1, f"numeral_out_of_sequence: {l1_numeral} ({out_of_sequence} expected)",
                      NUMERAL_OUT_OF_SEQUENCE_SCORE)
         prev_l1 = (raw_level1, l1_numeral)
