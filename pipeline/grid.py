@@ -131,6 +131,18 @@ STREAK_MARGIN_CHARS = 2.0
 #: broken there (by a streak's dark core), it does not end there: on qingpu/dirty-drum's first page
 #: four row rulings stop at a streak 1-2 character heights wide and each goes on past it.
 STREAK_BREAK_CHARS = 3.0
+#: A fainter streak: the strips over the line in both margins, above and below the table, hold at
+#: least FAINT_STREAK_MIN_INK ink over FAINT_STREAK_MIN_ROWS of their length, and inside the table the
+#: line's pieces cover under FAINT_STREAK_MAX_COVER of its height (speckle that lined up here and
+#: there, not a drawn line). Measured on make eval's dirty drums, dirty rollers, photocopies, lines
+#: degradation and the real scans (cleaned pages, 3fb094c): the one streak the denser bars missed
+#: (minhang/word-dirty-drum, page 3, down the 一级 column: margins 0.25 / 0.30 ink over 0.35 / 0.41
+#: of the rows, pieces over 0.14 of the table) became a column and the page a table of its own; every
+#: ruling whose margins both reach the faint bars covers the table (0.97 or more: a photocopy's haze
+#: 0.17 / 0.28 ink, roller bands up to 0.67).
+FAINT_STREAK_MIN_INK = 0.15
+FAINT_STREAK_MIN_ROWS = 0.25
+FAINT_STREAK_MAX_COVER = 0.5
 
 
 #: Character-sized components that hold no contrast ink (imaging.contrast_ink_mask) are a copier's
@@ -304,14 +316,16 @@ def _attached_run(mask: np.ndarray, at: int, start: int, end: int, band: int) ->
 
 
 def streak_lines(gray: np.ndarray, ink: np.ndarray, cols: tuple[int, ...], span: tuple[int, int],
-                 h_segments: tuple[Box, ...], ruling_width: int, char_height: int, reach: float) -> tuple[int, ...]:
+                 h_segments: tuple[Box, ...], v_segments: tuple[Box, ...], ruling_width: int, char_height: int,
+                 reach: float, tolerance: float) -> tuple[int, ...]:
     """The column lines that are toner streaks, not rulings: they run on as a dense band into the page's
-    margins above or below the table's `span` (its top and bottom row line; see STREAK_MIN_INK), and
-    no row ruling ends at them (`h_segments`, within `reach`; see _ends_at). A streak that lies over a
-    true ruling fills the margins too, but the rulings of a merged cell beside it, or of the rows of a
-    table's outer border, end there (the dirty-drum recipe's Songjiang pages drawn without the PDF: a
-    streak over the left border, and one over the line beside the merged 一级 cells); a streak between
-    rulings is crossed by every row ruling.
+    margins above or below the table's `span` (its top and bottom row line; see STREAK_MIN_INK), or as
+    a fainter one into both while inside the table only pieces of them passed for a line (`v_segments`
+    within `tolerance`; see FAINT_STREAK_MIN_INK), and no row ruling ends at them (`h_segments`, within
+    `reach`; see _ends_at). A streak that lies over a true ruling fills the margins too, but the
+    rulings of a merged cell beside it, or of the rows of a table's outer border, end there (the
+    dirty-drum recipe's Songjiang pages drawn without the PDF: a streak over the left border, and one
+    over the line beside the merged 一级 cells); a streak between rulings is crossed by every row ruling.
     `ink` is the page's ink mask. Only columns: a streak across the page would be judged in the side
     margins, which the streaks down the page cross (on songjiang/dirty-drum that took the table's top
     border and a row line for streaks)."""
@@ -323,11 +337,28 @@ def streak_lines(gray: np.ndarray, ink: np.ndarray, cols: tuple[int, ...], span:
     out = []
     for x in cols:
         strips = [along[y0:y1, max(0, x - half):x + half + 1] for y0, y1 in margins]
-        if any(strip.size and strip.mean() >= STREAK_MIN_INK and strip.any(axis=1).mean() >= STREAK_MIN_ROWS
-               for strip in strips) and not _ends_at(x, h_segments, reach, STREAK_BREAK_CHARS * char_height) \
+        dense = any(_inked(strip, STREAK_MIN_INK, STREAK_MIN_ROWS) for strip in strips)
+        faint = len(strips) == 2 and all(_inked(strip, FAINT_STREAK_MIN_INK, FAINT_STREAK_MIN_ROWS)
+                                         for strip in strips) \
+            and _cover(x, v_segments, span, tolerance) < FAINT_STREAK_MAX_COVER
+        if (dense or faint) and not _ends_at(x, h_segments, reach, STREAK_BREAK_CHARS * char_height) \
                 and not _ruling_under_gray_band(gray, x, half, margins, span, ruling_width, char_height):
             out.append(x)
     return tuple(out)
+
+
+def _inked(strip: np.ndarray, min_ink: float, min_rows: float) -> bool:
+    """Whether a margin strip over a line holds `min_ink` ink over `min_rows` of its length."""
+    return bool(strip.size) and strip.mean() >= min_ink and strip.any(axis=1).mean() >= min_rows
+
+
+def _cover(x: int, v_segments: tuple[Box, ...], span: tuple[int, int], tolerance: float) -> float:
+    """The share of the table's height (`span`) that the vertical pieces of the line at x cover."""
+    covered = np.zeros(max(0, span[1] - span[0]), dtype=bool)
+    for s in v_segments:
+        if abs((s.x0 + s.x1) / 2 - x) <= tolerance:
+            covered[max(0, s.y0 - span[0]):max(0, s.y1 - span[0])] = True
+    return float(covered.mean()) if covered.size else 0.0
 
 
 def _ruling_under_gray_band(gray: np.ndarray, x: int, half: int, margins: list[tuple[int, int]],
@@ -802,8 +833,8 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
     ruling_width = int(min(np.median([s.height for s in h_segments]), np.median([s.width for s in v_segments])))
     streaks: tuple[int, ...] = ()
     if len(cols) >= MIN_COL_LINES and len(rows) >= MIN_ROW_LINES:
-        streaks = streak_lines(page.image, ink, cols, (rows[0], rows[-1]), h_segments, ruling_width, char_height,
-                               reach)
+        streaks = streak_lines(page.image, ink, cols, (rows[0], rows[-1]), h_segments, v_segments, ruling_width,
+                               char_height, reach, tolerance)
         cols = tuple(x for x in cols if x not in streaks)
     banded: dict[int, RollerBand] = {}
     if len(cols) >= MIN_COL_LINES and len(rows) >= MIN_ROW_LINES:

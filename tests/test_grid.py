@@ -427,6 +427,27 @@ def test_degrade_dirty_drum_streaks_are_no_columns(monkeypatch, tmp_path):
     assert sum(n > 6 for n in unfiltered) >= 2, unfiltered
 
 
+def test_a_faint_streak_down_a_word_tables_page_is_no_column(monkeypatch, tmp_path):
+    """make eval's minhang/word-dirty-drum (the held-out Minhang plan as a LibreOffice-printed Word
+    table under augraphy's DirtyDrum, tests/wordscan.py), its third page: a fainter streak runs down
+    the 一级 column, 0.25-0.30 ink in the margins (under the dense streaks' 0.4), and inside the table
+    its specks passed for a line over 0.14 of its height. It is no column (the page keeps the plan's 6
+    column lines); without the faint test it was one, and the page started a table of its own."""
+    from eval_suite import prepare_cases
+
+    from pipeline import grid as grid_module
+    from pipeline.clean import clean_page
+    from pipeline.ingest import load_page, open_document
+
+    (case,) = prepare_cases(["minhang/word-dirty-drum"], tmp_path)
+    settings = Settings()
+    page = clean_page(load_page(open_document(case.path, settings), 2, settings), settings, get_engine(settings))[0]
+    grid = detect_grid(page, settings)
+    assert len(grid.col_lines) == 6 and grid.streaks
+    monkeypatch.setattr(grid_module, "FAINT_STREAK_MAX_COVER", 0.0)
+    assert len(detect_grid(page, settings).col_lines) == 7
+
+
 def test_a_streak_over_a_ruling_leaves_the_ruling():
     """The same recipe's pages as drawn (no PDF): there a streak lies over the table's left border of
     the first page and over the line beside the merged 一级 cells of the third. They fill the margins
