@@ -407,12 +407,17 @@ class RollerBand:
 
     gray: int
     ruled: tuple[bool, ...]
+    #: The row of pixels the ruling under the band lies on (the band's line when no ruling does).
+    at: int
 
 
 def roller_bands(gray: np.ndarray, ink: np.ndarray, rows: tuple[int, ...], cols: tuple[int, ...],
-                 ruling_width: int, char_height: int) -> dict[int, RollerBand]:
+                 ruling_width: int, char_height: int, tolerance: float) -> dict[int, RollerBand]:
     """The row lines a roller's band runs over (BAND_MIN_COLUMNS), each with its band's gray and, per
-    column of the table, whether a ruling lies under the band there (darker: BAND_INSIDE_SHARE)."""
+    column of the table, whether a ruling lies under the band there (darker: BAND_INSIDE_SHARE),
+    sought as far from the line as its pieces were merged from (`tolerance`): a thin ruling beside a
+    band is one line with it, placed by the band's longer pieces (a LibreOffice-printed table's 0.5 pt
+    rulings lay 10 px off their lines, outside the band's own strip, and rows were merged)."""
     width = gray.shape[1]
     half = ruling_width + STREAK_PAD_PX
     margins = [(x0, x1) for x0, x1 in ((0, cols[0] - char_height), (cols[-1] + char_height, width))
@@ -429,9 +434,16 @@ def roller_bands(gray: np.ndarray, ink: np.ndarray, rows: tuple[int, ...], cols:
         band_gray = _band_gray([gray[strip, x0:x1] for x0, x1 in margins], paper)
         if band_gray is None:
             continue
-        dark = _darker_than_band(gray[strip], band_gray)
-        out[y] = RollerBand(round(band_gray), tuple(_ruled(dark[:, left + ruling_width:right - ruling_width],
-                                                           char_height) for left, right in pairwise(cols)))
+        top = max(0, y - max(half, int(tolerance)))
+        dark = _darker_than_band(gray[top:y + max(half, int(tolerance)) + 1], band_gray)
+        stretches = [(left + ruling_width, right - ruling_width) for left, right in pairwise(cols)]
+        ruled = tuple(_ruled(dark[:, a:b], char_height) for a, b in stretches)
+        at = y
+        if any(ruled):
+            runs = np.concatenate([dark[:, a:b] for (a, b), is_ruling in zip(stretches, ruled, strict=True)
+                                   if is_ruling], axis=1)
+            at = top + int(np.argmax(np.count_nonzero(runs, axis=1)))
+        out[y] = RollerBand(round(band_gray), ruled, at)
     return out
 
 
@@ -828,7 +840,8 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
     empty = Grid(page.index, (), (), (), h_all, v_all, char_height)
     if not h_segments or not v_segments:
         return empty
-    rows = _apart(cluster_lines(h_segments, horizontal=True, tolerance=tolerance), ROW_MIN_CHARS * char_height)
+    lines = cluster_lines(h_segments, horizontal=True, tolerance=tolerance)
+    rows = _apart(lines, ROW_MIN_CHARS * char_height)
     cols = cluster_positions(v_segments, horizontal=False, tolerance=tolerance, span=(rows[0], rows[-1]))
     ruling_width = int(min(np.median([s.height for s in h_segments]), np.median([s.width for s in v_segments])))
     streaks: tuple[int, ...] = ()
@@ -838,8 +851,18 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
         cols = tuple(x for x in cols if x not in streaks)
     banded: dict[int, RollerBand] = {}
     if len(cols) >= MIN_COL_LINES and len(rows) >= MIN_ROW_LINES:
-        banded = roller_bands(page.image, ink, rows, cols, ruling_width, char_height)
-        rows = tuple(y for y in rows if y not in banded or any(banded[y].ruled))
+        # A band with no ruling under it is no line, and a ruling it outshone (_apart: bands run on
+        # across the page and are longer) is one again: bands a character height apart had left a
+        # LibreOffice-printed table's 0.5 pt ruling between them out, and two items were read as one.
+        while True:
+            found = roller_bands(page.image, ink, rows, cols, ruling_width, char_height, tolerance)
+            banded.update(found)
+            bare = {y for y, band in found.items() if not any(band.ruled)}
+            if not bare:
+                break
+            lines = tuple(line for line in lines if line[0] not in bare)
+            rows = _apart(lines, ROW_MIN_CHARS * char_height)
+        rows = tuple(sorted(banded[y].at if y in banded else y for y in rows))
     if len(cols) < MIN_COL_LINES or len(rows) < MIN_ROW_LINES:
         return empty
     band = max(1, round(tolerance / 2))

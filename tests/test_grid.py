@@ -448,6 +448,35 @@ def test_a_faint_streak_down_a_word_tables_page_is_no_column(monkeypatch, tmp_pa
     assert len(detect_grid(page, settings).col_lines) == 7
 
 
+def test_a_ruling_between_roller_bands_is_a_row_line(tmp_path):
+    """make eval's minhang/word-dirty-rollers (the held-out Minhang plan as a LibreOffice-printed Word
+    table under augraphy's DirtyRollers, tests/wordscan.py), its second page: gray bands a character
+    height apart run across the page, and the table's 0.5 pt rulings lie between them. The page keeps
+    every row line of the same page printed without damage (11); the bands, longer than the rulings,
+    had outshone two of them (9 lines, items 10 and 12 read into the rows above)."""
+    import pypdfium2 as pdfium
+    from conftest import MINHANG_CSV, MINHANG_TITLE
+    from eval_suite import prepare_cases
+
+    from pipeline.clean import clean_page
+    from pipeline.ingest import load_page, open_document
+
+    wordscan = pytest.importorskip("wordscan")
+    (case,) = prepare_cases(["minhang/word-dirty-rollers"], tmp_path)
+    settings = Settings()
+    page = clean_page(load_page(open_document(case.path, settings), 1, settings), settings, get_engine(settings))[0]
+    printed = pdfium.PdfDocument(str(wordscan.printed_pdf(scangen.load_truth(MINHANG_CSV), tmp_path, MINHANG_TITLE)))
+    try:
+        undamaged = np.asarray(printed[1].render(scale=page.dpi / 72, grayscale=True).to_pil().convert("L"))
+    finally:
+        printed.close()
+    expected = detect_grid(as_page(np.ascontiguousarray(undamaged), dpi=page.dpi), settings).row_lines
+    found = detect_grid(page, settings).row_lines
+    assert len(expected) == 11
+    assert len(found) == len(expected), (found, expected)
+    assert all(abs(a - b) <= 4 for a, b in zip(found, expected, strict=True)), (found, expected)
+
+
 def test_a_streak_over_a_ruling_leaves_the_ruling():
     """The same recipe's pages as drawn (no PDF): there a streak lies over the table's left border of
     the first page and over the line beside the merged 一级 cells of the third. They fill the margins
