@@ -834,14 +834,20 @@ def _join_across_break(prev: _RawRow, first: _RawRow, cells: _Cells, roles: Sequ
         return False
     prev_requirement = cells.text(prev.cells.get("requirement", [])).rstrip()
     first_requirement = cells.text(first.cells.get("requirement", [])).strip()
-    no_agencies = not any(cells.text(first.cells.get(r, [])).strip() for r in AGENCY_FIELDS)
+    # A cell of the requirement's that runs on across an agency column (the ruling between them lost
+    # on this page) holds the requirement's text, not an agency's: held-out trial, LinesDegradation
+    # over the Minhang plan laid out by LibreOffice, page 2, where 能，2029年底前实现街镇全覆盖。 ran on
+    # from item 6 and was taken for a new sub-row naming its own lead.
+    shared = set(first.cells.get("requirement", []))
+    own = {r: [c for c in first.cells.get(r, []) if r == "requirement" or c not in shared] for r in roles}
+    no_agencies = not any(cells.text(own.get(r, [])).strip() for r in AGENCY_FIELDS)
     if first_requirement and not no_agencies and (prev_requirement.endswith(SENTENCE_END)
                                                   or _leads_on_both_sides(prev, first, cells, roles)):
         return False  # a new sub-row of the same item starts the page
     for role in roles:
         if role in ITEM_ROLES:
             continue
-        prev.cells[role] = list(dict.fromkeys(prev.cells.get(role, []) + first.cells.get(role, [])))
+        prev.cells[role] = list(dict.fromkeys(prev.cells.get(role, []) + own[role]))
     return True
 
 

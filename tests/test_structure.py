@@ -198,6 +198,21 @@ def test_new_sub_row_at_top_of_page_is_not_joined():
     assert rows[1].level2 == "13. 加强食品" and rows[1].level1 == "三、健全"
 
 
+def test_a_row_running_on_in_a_cell_merged_across_the_lead_column_is_joined():
+    """The ruling between 工作要求 and 牵头单位 lost at the top of a page (augraphy LinesDegradation over
+    the Minhang plan laid out by LibreOffice, make eval minhang/word-lines-degradation, page 2): the
+    requirement running on from the page before is read in a cell across both columns. Its text is the
+    requirement's, not a lead agency's: the row is joined to the one above, which keeps its lead, and
+    item 7 after it stays a row of its own (it was an extra row that named the requirement as lead)."""
+    first = page(0, [(1, 0, 2, "二、甲"), (1, 1, 1, "6. 乙"), (1, 2, 1, "集成可回收物交投、志愿服务等功"),
+                     (1, 3, 1, "各街镇"), (1, 4, 1, "区绿化市容局")])
+    second = page(1, [(1, 0, 2, ""), (1, 1, 1, ""), (1, 2, 1, "能，2029年底前实现街镇全覆盖。", 2), (1, 4, 1, ""),
+                      (2, 1, 1, "7. 丙"), (2, 2, 1, "丁。"), (2, 3, 1, "区环卫中心"), (2, 4, 1, "")])
+    rows = build_table([first, second], PROFILE).rows
+    assert [(r.level2, r.requirement, r.lead) for r in rows] == [
+        ("6. 乙", "集成可回收物交投、志愿服务等功\n能，2029年底前实现街镇全覆盖。", "各街镇"), ("7. 丙", "丁。", "区环卫中心")]
+
+
 def test_page_without_header_is_mapped_by_geometry_despite_an_extra_border():
     first = page(0, [(1, 0, 1, "一、甲"), (1, 1, 1, "1. 乙"), (1, 2, 1, "丙。"), (1, 3, 1, "区教育局"), (1, 4, 1, "")],
                  x0=200)
