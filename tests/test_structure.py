@@ -210,7 +210,8 @@ def test_a_row_running_on_in_a_cell_merged_across_the_lead_column_is_joined():
                       (2, 1, 1, "7. 丙"), (2, 2, 1, "丁。"), (2, 3, 1, "区环卫中心"), (2, 4, 1, "")])
     rows = build_table([first, second], PROFILE).rows
     assert [(r.level2, r.requirement, r.lead) for r in rows] == [
-        ("6. 乙", "集成可回收物交投、志愿服务等功\n能，2029年底前实现街镇全覆盖。", "各街镇"), ("7. 丙", "丁。", "区环卫中心")]
+        ("6. 乙", "集成可回收物交投、志愿服务等功\n能，2029年底前实现街镇全覆盖。", "各街镇"),
+        ("7. 丙", "丁。", "区环卫中心")]
 
 
 def test_page_without_header_is_mapped_by_geometry_despite_an_extra_border():
