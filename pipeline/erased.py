@@ -69,15 +69,6 @@ LOOSE_MIN_COVER = 0.5
 #: under it out of a cell's text, and the cell was split in the blank so made.
 LOOSE_TEXT_BELOW_CHARS = 0.7
 LOOSE_MAX_HEIGHT_CHARS = 0.3
-#: A loose stretch the text has shown to be a border in one cell (restored there) is one straight
-#: ruling: it is a border in every other cell it runs across (LOOSE_MIN_COVER) through a blank of
-#: that cell's text, its rows and TEXT_MARGIN_PX either side free of text (a stroke through a line
-#: of text is no border), whatever the blank's height. A word processor's cells have no padding above
-#: and below: the blank at a row's ruling is one line's leading, and the text cannot show it. Held-out
-#: trial: augraphy LinesDegradation over the Minhang plan laid out by LibreOffice (tests/wordscan.py,
-#: make eval minhang/word-lines-degradation), its first page: a ruling left from x 442 to 1353 under
-#: item 1, restored in 二级, 牵头 and 配合 by their text; across the whole 工作要求 cell, item 2's
-#: requirement was read into item 1's.
 #: A table whose bottom border was erased (qingpu/lines-degradation's last page: the whole of it) ends
 #: where its column rulings end, when at least FOOT_MIN_COLUMN_SHARE of them run on FOOT_MIN_CHARS
 #: character heights below the last row line and FOOT_MIN_TOGETHER of them end within FOOT_END_CHARS
@@ -349,8 +340,15 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
         return found
 
     def confirmed_loose(cell: Cell) -> int | None:
-        """The row line of a loose stretch restored in another cell that runs across this one through
-        a blank of its text (see the constants after LOOSE_MAX_HEIGHT_CHARS), if any."""
+        """The row line of a loose stretch restored in another cell that runs across this one, if any.
+        Restored there by the text, the stretch is one straight ruling: a border in every other cell
+        it runs across (LOOSE_MIN_COVER) through a blank of that cell's text (its rows and `margin`
+        either side free of text: a stroke through a line of text is no border), whatever the blank's
+        height. A word processor's cells have no padding above and below: the blank at a row's ruling
+        is one line's leading, and the text cannot show it. Held-out trial: LinesDegradation over the
+        Minhang plan laid out by LibreOffice (make eval minhang/word-lines-degradation), page 1: a
+        ruling left from x 442 to 1353 under item 1, restored in 二级, 牵头 and 配合 by their text, ran
+        across the whole 工作要求 cell, and item 2's requirement was read into item 1's."""
         x0, x1 = cols[cell.col], cols[cell.col + cell.col_span]
         for k in range(cell.row + 1, cell.row + cell.row_span):
             stretch = loose.get(rows[k])
