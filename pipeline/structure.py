@@ -841,8 +841,9 @@ def _join_across_break(prev: _RawRow, first: _RawRow, cells: _Cells, roles: Sequ
     shared = set(first.cells.get("requirement", []))
     own = {r: [c for c in first.cells.get(r, []) if r == "requirement" or c not in shared] for r in roles}
     no_agencies = not any(cells.text(own.get(r, [])).strip() for r in AGENCY_FIELDS)
+    own_first = replace(first, cells=own)
     if first_requirement and not no_agencies and (prev_requirement.endswith(SENTENCE_END)
-                                                  or _leads_on_both_sides(prev, first, cells, roles)):
+                                                  or _leads_on_both_sides(prev, own_first, cells, roles)):
         return False  # a new sub-row of the same item starts the page
     for role in roles:
         if role in ITEM_ROLES:

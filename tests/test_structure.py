@@ -212,6 +212,18 @@ def test_a_row_running_on_in_a_cell_merged_across_the_lead_column_is_joined():
     assert [(r.level2, r.requirement, r.lead) for r in rows] == [
         ("6. 乙", "集成可回收物交投、志愿服务等功\n能，2029年底前实现街镇全覆盖。", "各街镇"),
         ("7. 丙", "丁。", "区环卫中心")]
+    # ...and when the support agencies run on beside it (putuo/word-lines-degradation, page 4: the
+    # merged cell's text had been taken for a lead below a lead that stopped lines above the break)
+    first = page(0, [(1, 0, 2, "三、甲"), (1, 1, 1, "13. 乙"),
+                     (1, 2, 1, "对全区危险化学品开展全覆盖检查，\n严格落实《条"), (1, 3, 1, "区应急局"),
+                     (1, 4, 1, "区应急管理执法大队、区生态环境")])
+    second = page(1, [(1, 0, 2, ""), (1, 1, 1, ""), (1, 2, 1, "例》，推动重大危险源企业接入。", 2),
+                      (1, 4, 1, "局、区经委"), (2, 1, 1, "14. 丙"), (2, 2, 1, "丁。"), (2, 3, 1, "区交通委"),
+                      (2, 4, 1, "")])
+    rows = build_table([first, second], PROFILE).rows
+    assert [(r.requirement, r.lead, r.support) for r in rows] == [
+        ("对全区危险化学品开展全覆盖检查，\n严格落实《条\n例》，推动重大危险源企业接入。", "区应急局",
+         "区应急管理执法大队、区生态环境\n局、区经委"), ("丁。", "区交通委", "")]
 
 
 def test_page_without_header_is_mapped_by_geometry_despite_an_extra_border():
