@@ -98,6 +98,15 @@ OUTER_REACH_CHARS = 2.0
 OUTER_MIN_CHARS = 1.0
 #: ...and at least this share of it is ruling (pieces of one ruling the effect broke).
 OUTER_MIN_COVER = 0.5
+#: A table side erased whole (no piece of it left) is where the table's row rulings end: its top and
+#: bottom borders and at least SIDE_MIN_LINES row lines in all run on OUTER_MIN_CHARS character
+#: heights or more past the outermost column line and end within OUTER_END_CHARS of the top border's
+#: end, text lies between there and that column line, and the ends are a character height inside
+#: the page (an open-sided table's rulings run on to its edges). Held-out trial: LinesDegradation over
+#: the Putuo plan laid out by LibreOffice (tests/wordscan.py, make eval putuo/word-lines-degradation),
+#: page 2: the left border erased from top to bottom, the 一级 column outside the grid, its title
+#: 二、整治居住区和房屋安全隐患 lost and group 一's carried over twelve rows.
+SIDE_MIN_LINES = 3
 
 
 def text_mask(ink: np.ndarray, h_mask: np.ndarray, v_mask: np.ndarray, char_height: int) -> np.ndarray:
@@ -203,6 +212,33 @@ def outer_columns(v_all: tuple[Box, ...], v_segments: tuple[Box, ...], h_segment
             positions.append(x)
             segments.extend(pieces)
     return tuple(positions), tuple(segments)
+
+
+def erased_sides(rows: tuple[int, ...], cols: tuple[int, ...], h_segments: tuple[Box, ...], text: np.ndarray,
+                 tolerance: float, char_height: int) -> tuple[int, ...]:
+    """The table's sides erased whole, restored where its row rulings end (see SIDE_MIN_LINES)."""
+    width = text.shape[1]
+    found = []
+    for left in (True, False):
+        ends: dict[int, int] = {}
+        for y in rows:
+            pieces = [s for s in h_segments if abs((s.y0 + s.y1) / 2 - y) <= tolerance]
+            if pieces:
+                end = min(s.x0 for s in pieces) if left else max(s.x1 for s in pieces)
+                if (cols[0] - end if left else end - cols[-1]) >= OUTER_MIN_CHARS * char_height:
+                    ends[y] = end
+        if rows[0] not in ends or rows[-1] not in ends:
+            continue
+        together = [e for e in ends.values() if abs(e - ends[rows[0]]) <= OUTER_END_CHARS * char_height]
+        x = int(np.median(together))
+        if (len(together) < SIDE_MIN_LINES or abs(ends[rows[-1]] - ends[rows[0]]) > OUTER_END_CHARS * char_height
+                or not char_height <= x <= width - char_height):
+            continue
+        inside = text[rows[0]:rows[-1], x + char_height // 2:cols[0] - char_height // 2] if left else \
+            text[rows[0]:rows[-1], cols[-1] + char_height // 2:x - char_height // 2]
+        if np.count_nonzero(inside) >= char_height:
+            found.append(x)
+    return tuple(found)
 
 
 def _transposed(cell: Cell) -> Cell:

@@ -22,7 +22,7 @@ from itertools import pairwise
 import cv2
 import numpy as np
 
-from .erased import loose_row_lines, open_foot, outer_columns, text_gap_borders, text_mask
+from .erased import erased_sides, loose_row_lines, open_foot, outer_columns, text_gap_borders, text_mask
 from .imaging import contrast_ink_mask, ink_mask
 from .models import Box, Cell, Grid, Page, RestoredBorder
 from .settings import Settings
@@ -875,12 +875,14 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
     rows = tuple(sorted({*rows, *loose, *([foot] if foot is not None else [])}))
     sides, side_segments = outer_columns(v_all, v_segments, h_segments, rows, cols, tolerance, reach, char_height)
     cols, v_segments = tuple(sorted({*cols, *sides})), v_segments + side_segments
+    erased = erased_sides(rows, cols, h_segments, text, tolerance, char_height)
+    cols = tuple(sorted({*cols, *erased}))
     v_mask = _segment_mask(v_mask, v_segments, v_bridges)
     # a roller's band over a row line is judged on the mask, which holds only its ruled stretches
     unbanded = tuple(seg for seg in h_segments if all(abs((seg.y0 + seg.y1) / 2 - y) > tolerance for y in banded))
     cells, squared = build_cells(page.index, rows, cols, h_mask, v_mask, band, char_height, unbanded)
     cells, restored = text_gap_borders(cells, rows, cols, text, char_height, ruling_width, loose)
-    restored = squared + restored
+    restored = squared + restored + tuple(RestoredBorder("column", x, rows[0], rows[-1]) for x in erased)
     rows, cols, cells = drop_unused_lines(rows, cols, cells)
     if len(cols) < MIN_COL_LINES or len(rows) < MIN_ROW_LINES:
         return empty

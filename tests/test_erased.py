@@ -192,6 +192,35 @@ def test_a_loose_ruling_the_text_confirmed_in_one_cell_is_a_border_across_the_ot
     assert (1, 1, 2) in {(c.row, c.col, c.row_span) for c in cells}
 
 
+def test_a_side_erased_whole_is_restored_where_the_row_rulings_end():
+    """augraphy's LinesDegradation over the Putuo plan laid out by LibreOffice (make eval
+    putuo/word-lines-degradation), page 2: the table's left border erased from top to bottom, no piece
+    left. The 一级 column lay outside the grid and group 二's title was lost (group 一's carried over
+    twelve rows). The top and bottom borders and a row ruling between two groups still run on to where
+    the side was, and text lies there: the side is restored, and named. Rulings printed on to the
+    page's edge (an open-sided table), or with no text before the first column line, make no side."""
+    def table(left_end: int, with_text: bool = True) -> np.ndarray:
+        img = np.full((900, 1200), 255, np.uint8)
+        for y in (100, 160, 500, 800):
+            cv2.line(img, (300 if y == 160 else left_end, y), (1000, y), 0, 2)
+        for y in (300, 400, 650):
+            cv2.line(img, (300, y), (1000, y), 0, 2)
+        for x in (300, 500, 800, 1000):
+            cv2.line(img, (x, 100), (x, 800), 0, 2)
+        page = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+        for x0, y in ((310, 170), (510, 170), (810, 170), (310, 510)):
+            page = _text(page, (x0, y), "加强防汛", 30)
+        if with_text:
+            page = _text(page, (130, 520), "二、整治", 30)
+        return cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)
+
+    grid = detect_grid(as_page(table(120)), Settings())
+    assert len(grid.col_lines) == 5 and abs(grid.col_lines[0] - 120) <= 3
+    assert [(b.direction, b.start, b.end) for b in grid.restored] == [("column", grid.row_lines[0], grid.row_lines[-1])]
+    assert len(detect_grid(as_page(table(0)), Settings()).col_lines) == 4  # run on to the page's edge
+    assert len(detect_grid(as_page(table(120, with_text=False)), Settings()).col_lines) == 4
+
+
 def test_a_two_line_header_over_erased_rulings_beside_a_lost_column_ends_at_its_row():
     """augraphy's LinesDegradation over the held-out Fengxian plan's last page (make eval
     lines-degradation): the 一级 column's rulings were erased whole (its header 一级/指标 printed beside
