@@ -1447,11 +1447,31 @@ WORDING_SCORE = 60.0
 #: A title's last line that is at most this many digits or Latin letters, each read under
 #: UNSURE_CHARACTER_BELOW, is a speck read as a character, not part of the title: a fax's speck in the
 #: cell that continues a 一级 title on the next page read 1 or O at 0.42-0.51 (make eval, the fax of
-#: three held-out documents: 四、强化监测预警和应急处置 / 1, …数字赋能 / O, …服务能力 / 1). A line
-#: of marks (a closing ” wrapped alone), a numbered title's first line (1.) and a letter read surely
-#: (推广AP / P) stay, and so does any line of a text with no lattice (an extraction).
-STRAY_LINE_MAX_CHARS = 2
+#: three held-out documents: 四、强化监测预警和应急处置 / 1, …数字赋能 / O, …服务能力 / 1), and a
+#: fax's blots under a merged title of the LibreOffice-printed Putuo plan read VAV at 0.54-0.72
+#: (putuo/word-fax). A line of marks (a closing ” wrapped alone), a numbered title's first line (1.)
+#: and a letter read surely (推广AP / P) stay, and so does any line of a text with no lattice.
+STRAY_LINE_MAX_CHARS = 3
 _STRAY_LINE = re.compile(f"[0-9A-Za-z]{{1,{STRAY_LINE_MAX_CHARS}}}")
+#: Geometric shapes (▲ ■ ● ◆ …, U+25A0-U+25FF, and ★ ☆) that end a title, each read under
+#: UNSURE_CHARACTER_BELOW, are a blot, not part of it: a list's bullets stand before a title, never
+#: after. A fax's blot after the merged 一级 titles of the LibreOffice-printed Minhang and Putuo plans
+#: read ▲ at 0.48 and 0.53 (minhang/word-fax, putuo/word-fax: 13 rows' 一级 wrong).
+_STRAY_SHAPES = re.compile(f"[\u25a0-\u25ff\u2605\u2606]{{1,{STRAY_LINE_MAX_CHARS}}}$")
+
+
+def stray_shapes_at_end(raw: str, lattices: Sequence[CharLattice]) -> tuple[str, str]:
+    """(title without the shapes that end it, those shapes) when they are read unsure (_STRAY_SHAPES),
+    else (raw, "")."""
+    read = "".join(raw.split())
+    found = _STRAY_SHAPES.search(read)
+    if not found or not lattices or not _HAS_CJK.search(read[:found.start()]):
+        return raw, ""
+    path = [(ch, p) for ch, p in lat.path_probabilities(lattices[-1]) if not ch.isspace()]
+    tail = path[-len(found.group()):]
+    if "".join(ch for ch, _ in tail) != found.group() or max(p for _, p in tail) >= UNSURE_CHARACTER_BELOW:
+        return raw, ""
+    return _drop_trailing(raw, len(found.group())).rstrip(), found.group()
 
 
 def stray_last_line(raw: str, lattices: Sequence[CharLattice]) -> tuple[str, str]:
@@ -1468,12 +1488,15 @@ def stray_last_line(raw: str, lattices: Sequence[CharLattice]) -> tuple[str, str
 
 
 def _without_stray_line(log: _Log, index: int, field: str, raw: str, lattices: Sequence[CharLattice]) -> str:
-    """`raw` without a stray last line (`stray_last_line`), logged and flagged `stray_mark`."""
-    kept, stray = stray_last_line(raw, lattices)
-    if stray:
-        log.repair(index, field, raw, kept, "stray_mark", STRAY_MARK_SCORE)
-        log.flag(index, field, stray, "stray_mark", STRAY_MARK_SCORE)
-    return kept
+    """`raw` without a stray last line (`stray_last_line`) and without blots read as shapes at its end
+    (`stray_shapes_at_end`), each logged and flagged `stray_mark`."""
+    for finder in (stray_shapes_at_end, stray_last_line):
+        kept, stray = finder(raw, lattices)
+        if stray:
+            log.repair(index, field, raw, kept, "stray_mark", STRAY_MARK_SCORE)
+            log.flag(index, field, stray, "stray_mark", STRAY_MARK_SCORE)
+            raw = kept
+    return raw
 
 
 def _without_strays(log: _Log, index: int, field: str, raw: str, found: tuple[str, str, float]) -> str:

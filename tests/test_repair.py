@@ -52,6 +52,7 @@ from pipeline.repair import (  # noqa: E402
     split_item_number,
     split_numeral,
     stray_last_line,
+    stray_shapes_at_end,
     strays_after_title,
     unread_gaps,
     unsure_characters,
@@ -1345,6 +1346,28 @@ def test_a_titles_last_line_of_a_speck_read_as_a_digit_is_taken_off():
     numbered = _title_source([("1.", 0.5), ("监管平台", 0.99)])
     assert stray_last_line(numbered.raw, numbered.lattices) == (numbered.raw, "")
     assert stray_last_line(level1.raw, ()) == (level1.raw, "")
+
+
+def test_a_fax_blot_read_as_a_shape_or_letters_after_a_title_is_taken_off():
+    """A fax's blots in merged 一级 cells of LibreOffice-printed tables (putuo/word-fax and
+    minhang/word-fax, make eval): 二、整治居住区和房屋安全隐患▲ (▲ at 0.53) and a last line VAV read at
+    0.54-0.72. Both are taken off and flagged. A shape or a line read surely stays, and so does a shape
+    that is the whole text."""
+    title = "二、整治居住区和房屋安全隐患"
+    shaped = FieldSource(raw=title + "▲", confidence=0.97, engine="rapid", lattices=(
+        lattice_of([*({ch: 0.99} for ch in title), {"▲": 0.53}], title + "▲"),))
+    lettered = _title_source([("四、提升应急处置和综合救援能力", 0.99), ("VAV", 0.6)])
+    result = repair_rows(row(no="9", level1=shaped.raw, level2="9. 监管平台", requirement="做。", lead="区教育局",
+                             sources={"level1": shaped}),
+                         row(no="10", level1=lettered.raw, level2="10. 监管", requirement="做。", lead="区教育局",
+                             sources={"level1": lettered}))
+    assert [r.level1 for r in result.table.rows] == ["二、整治居住区和房屋安全隐患", "四、提升应急处置和综合救援能力"]
+    assert "stray_mark" in _reasons(result, "level1")
+    sure = FieldSource(raw="建设▲", confidence=0.99, engine="rapid",
+                       lattices=(lattice_of([{"建": 0.99}, {"设": 0.99}, {"▲": 0.95}], "建设▲"),))
+    assert stray_shapes_at_end(sure.raw, sure.lattices) == (sure.raw, "")
+    alone = _title_source([("▲", 0.4)])
+    assert stray_shapes_at_end(alone.raw, alone.lattices) == (alone.raw, "")
 
 
 #: 设立I临时安置点。 with a ruling's remnant read I at 0.35 (the blank 0.20 there; songjiang/lines-degradation).
