@@ -365,6 +365,21 @@ def sequence_numeral_from_image(text: str, expected: int, lattices: Sequence[Cha
     return wanted if wanted in offered else ""
 
 
+def misread_numeral_from_image(text: str, expected: int, lattices: Sequence[CharLattice]) -> str:
+    """The numeral of value `expected` when `text` (a 一级 title as read) begins with a Chinese
+    character that is no numeral, then 、, and the recognizer read that character unsure and, at the
+    same place, also offered the expected numeral (as sequence_numeral_from_image); else "". A fax's
+    copy of a LibreOffice-printed Minhang plan read 五 of group 五 as 下 (0.42): no numeral was read,
+    one was inferred and put before it (五、下、健全组织推进和工作保障, minhang/word-fax)."""
+    stripped = text.lstrip()
+    wanted = numeral_of(expected)
+    if (len(stripped) < 3 or stripped[1] != "、" or not is_cjk(stripped[0]) or numeral_value(stripped[0]) is not None
+            or len(wanted) != 1):
+        return ""
+    offered = dict(wording.unsure_spots(text, lattices)).get(text.find(stripped[0]), {})
+    return wanted if wanted in offered else ""
+
+
 def numeral_out_of_sequence(rows: Sequence[Row], index: int, numeral: str,
                             previous: tuple[str, str] | None) -> str:
     """The numeral row `index`'s 一级 group was expected to take, when `numeral` fits neither the group
@@ -1217,6 +1232,16 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
             read_level1 = _without_strays(log, index, "level1", raw_level1,
                                           strays_by_image(raw_level1, source.lattices))
         read_level1 = _without_stray_line(log, index, "level1", read_level1, source.lattices if source else ())
+        misread = ""
+        if (source and source.lattices and not split_numeral(read_level1)[0]
+                and (expected := _expected_numeral(prev_l1, raw_level1))
+                and (misread := misread_numeral_from_image(read_level1, expected, source.lattices))):
+            first = read_level1.lstrip()[0]
+            log.repair(index, "level1", read_level1, read_level1.replace(first, misread, 1), "numeral_by_sequence",
+                       SEQUENCE_NUMERAL_FROM_IMAGE_SCORE)
+            log.flag(index, "level1", raw_level1, f"numeral_by_sequence: {first}→{misread}",
+                     SEQUENCE_NUMERAL_FROM_IMAGE_SCORE)
+            read_level1 = read_level1.replace(first, misread, 1)
         numeral, l1_rest = split_numeral(read_level1)
         l1 = cached("1", l1_rest, numeral, level1_known, trusted(row, "level1")) if "level1" in roles else _ABSENT
         if l1.method == "kept" and source and source.lattices:  # a title no known one matched
@@ -1228,7 +1253,7 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
         # below), so none is inferred and put before it.
         before, numeral_after, title_after = (text_before_numeral(read_level1) if not numeral and l1.method == "kept"
                                               else ("", "", ""))
-        sequenced = False  # the numeral was inferred or decided by the groups' sequence (flagged so)
+        sequenced = bool(misread)  # the numeral was inferred or decided by the groups' sequence (flagged so)
         if not numeral and l1.title and not before:
             if l1.known_number:
                 l1_numeral = l1.known_number

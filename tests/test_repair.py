@@ -1432,6 +1432,21 @@ def test_a_numeral_against_the_sequence_stays_when_read_surely_or_the_image_offe
     assert not any(f.startswith("numeral_by_sequence") for f in flags_of(result, "level1", 1))
 
 
+def test_a_character_in_a_numerals_place_read_unsure_takes_the_sequences_numeral_the_image_offered() -> None:
+    """A fax read 五 of group 五 as 下 (0.42; minhang/word-fax, a LibreOffice-printed plan): no numeral was
+    read, so one was inferred and put before it (五、下、健全…). After group 二 here, 下、推进 read with 三
+    offered is group 三, flagged; read surely, or with no numeral offered, it stays as read."""
+    misread = [{"下": 0.42, "三": 0.2, "丁": 0.1}, *FAXED_THREE[1:]]
+    result = _groups_read("下、推进", misread)
+    assert [r.level1 for r in result.table.rows] == ["二、深化中医药服务", "三、推进", "三、推进"]
+    assert "numeral_by_sequence: 下→三" in flags_of(result, "level1", 1)
+    assert not any(f == "inferred_number" for f in flags_of(result, "level1", 1))
+    sure = [{"下": 0.99, "三": 0.005}, *FAXED_THREE[1:]]
+    assert _groups_read("下、推进", sure).table.rows[1].level1 != "三、推进"
+    not_offered = [{"下": 0.42, "丁": 0.3}, *FAXED_THREE[1:]]
+    assert _groups_read("下、推进", not_offered).table.rows[1].level1 != "三、推进"
+
+
 def test_a_numeral_that_fits_neither_neighbour_is_named_and_kept() -> None:
     """A fold's crease made 一、 read 二、 surely (a LibreOffice-printed Minhang plan under augraphy
     Folding): the table's first group, before a group 二, is named on each of its rows and kept as
