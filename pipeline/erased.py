@@ -69,6 +69,13 @@ LOOSE_MIN_COVER = 0.5
 #: under it out of a cell's text, and the cell was split in the blank so made.
 LOOSE_TEXT_BELOW_CHARS = 0.7
 LOOSE_MAX_HEIGHT_CHARS = 0.3
+#: ...and it lies within the table's sides and at least this many character heights from every row
+#: line (a row holds a line of text: grid.ROW_MIN_CHARS). A roller's band ran on from inside the
+#: 配合 column to the page's edge 20 px under a row line (a LibreOffice-printed Minhang plan under
+#: augraphy's DirtyRollers, make eval minhang/word-dirty-rollers, page 2): the row it made was
+#: thinner than the cells' insets, had no column border, and item 7's first sub-row and group 二's
+#: title were read as one cell across the table (a row and the title lost).
+LOOSE_MIN_GAP_CHARS = 1.0
 #: A table whose bottom border was erased (qingpu/lines-degradation's last page: the whole of it) ends
 #: where its column rulings end, when at least FOOT_MIN_COLUMN_SHARE of them run on FOOT_MIN_CHARS
 #: character heights below the last row line and FOOT_MIN_TOGETHER of them end within FOOT_END_CHARS
@@ -149,17 +156,18 @@ def loose_row_lines(h_all: tuple[Box, ...], h_segments: tuple[Box, ...], rows: t
                     char_height: int) -> dict[int, tuple[int, int]]:
     """Row rulings left as a stretch in the middle of the table: {y: (x from, x to)} of horizontal
     segments the grid did not keep (no end at a ruling: LinesDegradation erased both) that cross at
-    least LOOSE_MIN_CROSSINGS column lines inside the table, away from every row line, straight (no
-    taller than LOOSE_MAX_HEIGHT_CHARS: a pen stroke leans). They are only candidates:
-    text_gap_borders splits a cell there when its text shows the border."""
+    least LOOSE_MIN_CROSSINGS column lines inside the table, within its sides and LOOSE_MIN_GAP_CHARS
+    from every row line, straight (no taller than LOOSE_MAX_HEIGHT_CHARS: a pen stroke leans). They
+    are only candidates: text_gap_borders splits a cell there when its text shows the border."""
     kept = set(h_segments)
     found: dict[int, tuple[int, int]] = {}
     for s in h_all:
         y = (s.y0 + s.y1) // 2
         crossings = sum(1 for x in cols if s.x0 + reach < x < s.x1 - reach)
         if (s not in kept and crossings >= LOOSE_MIN_CROSSINGS and s.height <= LOOSE_MAX_HEIGHT_CHARS * char_height
+                and cols[0] - reach <= s.x0 and s.x1 <= cols[-1] + reach
                 and rows[0] + tolerance < y < rows[-1] - tolerance
-                and all(abs(y - r) > tolerance for r in rows)):
+                and all(abs(y - r) >= max(tolerance, LOOSE_MIN_GAP_CHARS * char_height) for r in rows)):
             found[y] = (s.x0, s.x1)
     return found
 
