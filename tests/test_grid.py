@@ -453,7 +453,10 @@ def test_a_ruling_between_roller_bands_is_a_row_line(tmp_path):
     table under augraphy's DirtyRollers, tests/wordscan.py), its second page: gray bands a character
     height apart run across the page, and the table's 0.5 pt rulings lie between them. The page keeps
     every row line of the same page printed without damage (11); the bands, longer than the rulings,
-    had outshone two of them (9 lines, items 10 and 12 read into the rows above)."""
+    had outshone two of them (9 lines, items 10 and 12 read into the rows above). And it keeps that
+    page's cells: a band 10 px off a ruled line had split the merged 一级 and 二级 cells there, and a
+    band running on from the 配合 column to the page's edge 20 px under a row line had made a row too
+    thin for column borders (item 7's first sub-row and group 二's title read as one cell)."""
     import pypdfium2 as pdfium
     from conftest import MINHANG_CSV, MINHANG_TITLE
     from eval_suite import prepare_cases
@@ -470,11 +473,16 @@ def test_a_ruling_between_roller_bands_is_a_row_line(tmp_path):
         undamaged = np.asarray(printed[1].render(scale=page.dpi / 72, grayscale=True).to_pil().convert("L"))
     finally:
         printed.close()
-    expected = detect_grid(as_page(np.ascontiguousarray(undamaged), dpi=page.dpi), settings).row_lines
-    found = detect_grid(page, settings).row_lines
+    clean = detect_grid(as_page(np.ascontiguousarray(undamaged), dpi=page.dpi), settings)
+    grid = detect_grid(page, settings)
+    expected, found = clean.row_lines, grid.row_lines
     assert len(expected) == 11
     assert len(found) == len(expected), (found, expected)
     assert all(abs(a - b) <= 4 for a, b in zip(found, expected, strict=True)), (found, expected)
+    # ...and its cells are the undamaged page's: no band piece off a ruled line splits the merged
+    # 一级 and 二级 cells, and no band running on into the margin makes a row of its own
+    assert {(c.row, c.col, c.row_span, c.col_span) for c in grid.cells} == {
+        (c.row, c.col, c.row_span, c.col_span) for c in clean.cells}
 
 
 def test_a_streak_over_a_ruling_leaves_the_ruling():
