@@ -16,6 +16,7 @@ junctions; a page border is a network of four.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -354,10 +355,14 @@ def _inked(strip: np.ndarray, min_ink: float, min_rows: float) -> bool:
 
 def _cover(x: int, v_segments: tuple[Box, ...], span: tuple[int, int], tolerance: float) -> float:
     """The share of the table's height (`span`) that the vertical pieces of the line at x cover."""
-    covered = np.zeros(max(0, span[1] - span[0]), dtype=bool)
-    for s in v_segments:
-        if abs((s.x0 + s.x1) / 2 - x) <= tolerance:
-            covered[max(0, s.y0 - span[0]):max(0, s.y1 - span[0])] = True
+    return _share_covered(((s.y0, s.y1) for s in v_segments if abs((s.x0 + s.x1) / 2 - x) <= tolerance), *span)
+
+
+def _share_covered(intervals: Iterable[tuple[int, int]], start: int, end: int) -> float:
+    """The share of start..end that the (from, to) intervals cover together."""
+    covered = np.zeros(max(0, end - start), bool)
+    for a, b in intervals:
+        covered[max(0, a - start):max(0, min(end, b) - start)] = True
     return float(covered.mean()) if covered.size else 0.0
 
 
@@ -574,10 +579,7 @@ def build_cells(
             spans[k].append((seg.x0, seg.x1))
 
     def segment_cover(k: int, start: int, end: int) -> float:
-        covered = np.zeros(max(0, end - start), bool)
-        for x0, x1 in spans[k]:
-            covered[max(0, x0 - start):max(0, min(end, x1) - start)] = True
-        return float(covered.mean()) if covered.size else 0.0
+        return _share_covered(spans[k], start, end)
     # below[r][c]: a border under position (r, c); right[r][c]: a border right of it
     attached = ATTACHED_RULING_MIN_CHARS * char_height
     below = [[r + 1 == n_rows
@@ -870,8 +872,11 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
         # A band with no ruling under it is no line, and a ruling it outshone (_apart: bands run on
         # across the page and are longer) is one again: bands a character height apart had left a
         # LibreOffice-printed table's 0.5 pt ruling between them out, and two items were read as one.
+        judged: set[int] = set()  # each line is judged once
         while True:
-            found = roller_bands(page.image, ink, rows, cols, ruling_width, char_height, tolerance)
+            found = roller_bands(page.image, ink, tuple(y for y in rows if y not in judged), cols, ruling_width,
+                                 char_height, tolerance)
+            judged.update(rows)
             banded.update(found)
             bare = {y for y, band in found.items() if not any(band.ruled)}
             if not bare:
