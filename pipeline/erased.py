@@ -383,6 +383,12 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
                 found.append(groups_in(below if starting else above)[0])
         return found
 
+    def loose_across(k: int, x0: int, x1: int) -> tuple[int, int] | None:
+        """The loose stretch at row line k when it runs across LOOSE_MIN_COVER of x0..x1, else None."""
+        stretch = loose.get(rows[k])
+        return stretch if stretch and min(x1, stretch[1]) - max(x0, stretch[0]) >= LOOSE_MIN_COVER * (x1 - x0) \
+            else None
+
     def confirmed_loose(cell: Cell) -> int | None:
         """The row line of a loose stretch restored in another cell that runs across this one, if any.
         Restored there by the text, the stretch is one straight ruling: a border in every other cell
@@ -395,8 +401,8 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
         across the whole 工作要求 cell, and item 2's requirement was read into item 1's."""
         x0, x1 = cols[cell.col], cols[cell.col + cell.col_span]
         for k in range(cell.row + 1, cell.row + cell.row_span):
-            stretch = loose.get(rows[k])
-            if not stretch or min(x1, stretch[1]) - max(x0, stretch[0]) < LOOSE_MIN_COVER * (x1 - x0):
+            stretch = loose_across(k, x0, x1)
+            if stretch is None:
                 continue
             if not any(y == rows[k] and min(b, stretch[1]) > max(a, stretch[0]) and (a, b) != (x0, x1)
                        for y, a, b in restored):
@@ -444,9 +450,7 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
                 continue
             x0, x1 = cols[cell.col], cols[cell.col + cell.col_span]
             for k in lines:  # what is left of the ruling runs across this cell
-                stretch = loose.get(rows[k])
-                if (stretch and min(x1, stretch[1]) - max(x0, stretch[0]) >= LOOSE_MIN_COVER * (x1 - x0)
-                        and g1 - rows[k] <= LOOSE_TEXT_BELOW_CHARS * char_height):
+                if loose_across(k, x0, x1) and g1 - rows[k] <= LOOSE_TEXT_BELOW_CHARS * char_height:
                     return k
             starts = [k for k in lines if any(words and abs(words[0][0] - g1) <= tolerance
                                               for words in beside(cell, k, starting=True))]
