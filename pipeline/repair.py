@@ -360,9 +360,13 @@ def sequence_numeral_from_image(text: str, expected: int, lattices: Sequence[Cha
     wanted = numeral_of(expected)
     if len(numeral) != 1 or len(wanted) != 1 or numeral == wanted:
         return ""
-    at = text.find(numeral)
-    offered = dict(wording.unsure_spots(text, lattices)).get(at, {})  # only characters read unsure
-    return wanted if wanted in offered else ""
+    return wanted if _offered_at(text, text.find(numeral), wanted, lattices) else ""
+
+
+def _offered_at(text: str, at: int, wanted: str, lattices: Sequence[CharLattice]) -> bool:
+    """Whether the recognizer read the character at `at` of `text` unsure and also offered `wanted`
+    there (the wording's bars: wording.unsure_spots)."""
+    return wanted in dict(wording.unsure_spots(text, lattices)).get(at, {})
 
 
 def misread_numeral_from_image(text: str, expected: int, lattices: Sequence[CharLattice]) -> str:
@@ -376,8 +380,7 @@ def misread_numeral_from_image(text: str, expected: int, lattices: Sequence[Char
     if (len(stripped) < 3 or stripped[1] != "、" or not is_cjk(stripped[0]) or numeral_value(stripped[0]) is not None
             or len(wanted) != 1):
         return ""
-    offered = dict(wording.unsure_spots(text, lattices)).get(text.find(stripped[0]), {})
-    return wanted if wanted in offered else ""
+    return wanted if _offered_at(text, text.find(stripped[0]), wanted, lattices) else ""
 
 
 def numeral_out_of_sequence(rows: Sequence[Row], index: int, numeral: str,
@@ -1237,11 +1240,12 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
                 and (expected := _expected_numeral(prev_l1, raw_level1))
                 and (misread := misread_numeral_from_image(read_level1, expected, source.lattices))):
             first = read_level1.lstrip()[0]
-            log.repair(index, "level1", read_level1, read_level1.replace(first, misread, 1), "numeral_by_sequence",
+            renumbered = read_level1.replace(first, misread, 1)
+            log.repair(index, "level1", read_level1, renumbered, "numeral_by_sequence",
                        SEQUENCE_NUMERAL_FROM_IMAGE_SCORE)
             log.flag(index, "level1", raw_level1, f"numeral_by_sequence: {first}→{misread}",
                      SEQUENCE_NUMERAL_FROM_IMAGE_SCORE)
-            read_level1 = read_level1.replace(first, misread, 1)
+            read_level1 = renumbered
         numeral, l1_rest = split_numeral(read_level1)
         l1 = cached("1", l1_rest, numeral, level1_known, trusted(row, "level1")) if "level1" in roles else _ABSENT
         if l1.method == "kept" and source and source.lattices:  # a title no known one matched
