@@ -1617,6 +1617,30 @@ def range_dashes_from_image(raw: str, lattices: Sequence[CharLattice]) -> tuple[
     return "\n".join(lines), put_back
 
 
+#: Chinese double quotes alternate, “ then ” (GB/T 15834; a quote within a quote is ‘ ’). Where a
+#: requirement's double quotes are even in number and out of turn at exactly one place, that mark is
+#: mirrored. Over the requirements of make eval's 117 cases at 10df239 (rapid) it changes four: three
+#: quotes misread as their mirror (putuo/zenhei-150-noisy “消防宣传月“集中宣传; songjiang/bilevel-200
+#: 大潮”碰头”; minhang/bilevel-200 有害圾”分类投放) now right, and one % read “ beside a lost ” (98“以上 →
+#: 98”以上, as wrong as before). 50 requirements with an odd count are left as read (flagged unbalanced).
+QUOTE_TURN_SCORE = 80.0
+_DOUBLE_QUOTES = "“”"
+
+
+def quotes_in_turn(text: str) -> tuple[str, int]:
+    """(`text` with the one double quote out of turn mirrored, its index), or (`text`, -1) when the
+    quotes alternate already, are odd in number or out of turn at more than one place."""
+    places = [k for k, ch in enumerate(text) if ch in _DOUBLE_QUOTES]
+    if len(places) % 2:
+        return text, -1
+    wrong = [k for n, k in enumerate(places) if text[k] != _DOUBLE_QUOTES[n % 2]]
+    if len(wrong) != 1:
+        return text, -1
+    at = wrong[0]
+    mirrored = _DOUBLE_QUOTES[1 - _DOUBLE_QUOTES.index(text[at])]
+    return text[:at] + mirrored + text[at + 1:], at
+
+
 def _repair_requirement(log: _Log, index: int, raw: str, lattices: Sequence[CharLattice] = ()) -> str:
     junk = junk_reason(raw)
     if junk:
@@ -1636,6 +1660,12 @@ def _repair_requirement(log: _Log, index: int, raw: str, lattices: Sequence[Char
     text, methods = clean_requirement(raw)
     if methods:
         log.repair(index, "requirement", raw, text, "+".join(methods), 100.0)
+    turned, at = quotes_in_turn(text)
+    if at >= 0:
+        log.repair(index, "requirement", text, turned, "quote_in_turn", QUOTE_TURN_SCORE)
+        log.flag(index, "requirement", text, f"quote_in_turn: {text[at]}→{turned[at]} at {at + 1}",
+                 QUOTE_TURN_SCORE)
+        text = turned
     ended, loss = end_mark_from_image(text, lattices)
     if ended != text:
         log.repair(index, "requirement", text, ended, "end_mark_from_image", likelihood_score(loss))

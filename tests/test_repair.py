@@ -46,6 +46,7 @@ from pipeline.repair import (  # noqa: E402
     is_cjk,
     junk_reason,
     match_title,
+    quotes_in_turn,
     range_dashes_from_image,
     repair_table,
     segment_agencies,
@@ -1619,3 +1620,25 @@ def test_no_end_mark_where_nothing_is_printed_or_after_another_mark():
     assert end_mark_from_image("予以矫治。", (done,)) == ("予以矫治。", 0.0)
     # the cell's text does not end as its last line was read (a part of a split cell): left alone
     assert end_mark_from_image("予以", (lattice_of(BROKEN_END, "予以矫治"),)) == ("予以", 0.0)
+
+
+# --- double quotes out of turn (repair.quotes_in_turn) -------------------------------------------
+def test_the_one_double_quote_out_of_turn_is_mirrored_and_flagged():
+    """A closing ” read “ at 150 dpi (make eval putuo/zenhei-150-noisy): the quotes alternate again."""
+    read = "开展“119消防宣传月“集中宣传。"
+    assert quotes_in_turn(read) == ("开展“119消防宣传月”集中宣传。", 11)
+    assert quotes_in_turn("天文大潮”碰头”等情况。") == ("天文大潮“碰头”等情况。", 4)
+    result = repair_rows(row(no="1", level2="2", requirement=read, lead="区教育局"))
+    assert result.table.rows[0].requirement == "开展“119消防宣传月”集中宣传。"
+    assert "quote_in_turn: “→” at 12" in flags_of(result, "requirement")
+    assert [r.method for r in result.repairs if r.field == "requirement"] == ["quote_in_turn"]
+
+
+@pytest.mark.parametrize("text", [
+    "按照“相对集中”的原则，实行“一网统管”。",  # in turn already
+    "按照“相对集中的原则，实行“一网统管”。",  # one lost: odd, left as read (flagged unbalanced)
+    "按照”相对集中“的原则，实行”一网统管“。",  # out of turn at four places: not one misread
+    "落实“‘一网统管’”要求。",  # single quotes inside are not counted
+])
+def test_quotes_in_turn_or_not_one_out_of_turn_are_left_as_read(text: str) -> None:
+    assert quotes_in_turn(text) == (text, -1)
