@@ -34,6 +34,7 @@ from pipeline.models import CSV_HEADER, STANDARD_ROLES, FieldSource, Row, Table 
 FIELDS = STANDARD_ROLES[1:]
 from pipeline.repair import (  # noqa: E402
     END_MARK_SCORE,
+    GAP_MARK_MAX_LOSS,
     NAME_END_CHARS,
     NAME_START_CHARS,
     UNREAD_GAP_SCORE,
@@ -45,6 +46,7 @@ from pipeline.repair import (  # noqa: E402
     incomplete_reason,
     is_cjk,
     junk_reason,
+    marks_in_gaps,
     match_title,
     quotes_in_turn,
     range_dashes_from_image,
@@ -1642,3 +1644,55 @@ def test_the_one_double_quote_out_of_turn_is_mirrored_and_flagged():
 ])
 def test_quotes_in_turn_or_not_one_out_of_turn_are_left_as_read(text: str) -> None:
     assert quotes_in_turn(text) == (text, -1)
+
+
+# --- a mark lost in an unread gap (repair.marks_in_gaps) ------------------------------------------
+def _gap_offering(text: str, gap_after: int, offered: dict[str, float]) -> CharLattice:
+    """`text` read surely, with one step after character `gap_after` whose blank won over `offered`."""
+    steps: list[dict[str, float]] = [{ch: 0.99} for ch in text]
+    return lattice_of([*steps[:gap_after + 1], offered, *steps[gap_after + 1:]], text)
+
+
+def test_a_mark_the_gap_shows_is_put_back_and_flagged():
+    """储备就近调用 read where 储备，就近调用 is printed (a copier's streak broke the comma: the blank won
+    at its step, ， offered at 0.2): the comma goes back in, named, and no unread gap is left."""
+    lattices = (_gap_offering("按照分级储备就近调用的原则。", 5, {"，": 0.2}),)
+    text, named = marks_in_gaps("按照分级储备就近调用的原则。", lattices)
+    assert text == "按照分级储备，就近调用的原则。"
+    assert [where for where, _ in named] == ["储备〔，〕就近"] and 0.0 < named[0][1] < GAP_MARK_MAX_LOSS
+    source = FieldSource(raw="按照分级储备就近调用的原则。", confidence=0.99, engine="rapid", lattices=lattices)
+    result = repair_rows(row(no="1", level2="2", requirement=source.raw, lead="区教育局",
+                             sources={"requirement": source}))
+    assert result.table.rows[0].requirement == "按照分级储备，就近调用的原则。"
+    reasons = [f.reason for f in result.flags if f.field == "requirement"]
+    assert reasons == [f"mark_in_gap: 储备〔，〕就近 ({named[0][1]:.1f} nats)"]
+    assert [r.method for r in result.repairs if r.field == "requirement"] == ["mark_in_gap"]
+
+
+@pytest.mark.parametrize("offered", [
+    {},  # nothing offered: a character was lost there, or nothing printed
+    {"，": 0.2, "、": 0.15},  # the image does not tell which mark
+    {"：": 0.5},  # two dots: what a speck reads as, never put back
+])
+def test_a_gap_the_image_does_not_name_a_mark_for_is_left_and_flagged(offered: dict[str, float]) -> None:
+    lattices = (_gap_offering("按照分级储备就近调用的原则。", 5, offered),)
+    assert marks_in_gaps("按照分级储备就近调用的原则。", lattices) == ("按照分级储备就近调用的原则。", [])
+    source = FieldSource(raw="按照分级储备就近调用的原则。", confidence=0.99, engine="rapid", lattices=lattices)
+    result = repair_rows(row(no="1", level2="2", requirement=source.raw, lead="区教育局",
+                             sources={"requirement": source}))
+    assert [f.reason for f in result.flags if f.field == "requirement"] == ["unread_gap"]
+
+
+def test_no_pause_is_put_beside_another():
+    """A gap after 、 lost a character, not a second pause (1-bit light-toner pages: 网、〔、〕用大)."""
+    lattices = (_gap_offering("按照分级储备、就近调用的原则。", 6, {"，": 0.3}),)
+    assert marks_in_gaps("按照分级储备、就近调用的原则。", lattices) == ("按照分级储备、就近调用的原则。", [])
+
+
+def test_a_mark_put_back_keeps_a_latin_word_space():
+    """The gaps index the text without its spaces; a space between two Latin words stays."""
+    text = "开展 Open Day 活动宣传推广公益服务。"
+    read = "开展OpenDay活动宣传推广公益服务。"
+    lattice = _gap_offering(read, 14, {"、": 0.3})
+    marked, named = marks_in_gaps(text, (lattice,))
+    assert marked == "开展 Open Day 活动宣传推广、公益服务。" and [w for w, _ in named] == ["推广〔、〕公益"]
