@@ -786,7 +786,8 @@ def _leads_on_both_sides(prev: _RawRow, first: _RawRow, cells: _Cells, roles: Se
     upper requirement does, and another lead below, are two rows, even when the upper requirement's
     。 is lost (a 1-bit light-toner scan, make eval bilevel-200: two sub-rows of Fengxian's item 27
     were read as one). A narrow cell's lines are read stitched into one: its lines are counted from
-    its characters at the page's character pitch."""
+    the seams of its stitched lines where the recognizer keeps them, else from its characters at the
+    page's character pitch (an upper bound of the cell's room: its padding is not known)."""
     role = next((r for r in LEAD_ROLES if r in roles), None)
     if role is None or not prev.cells.get(role) or not prev.cells.get("requirement"):
         return False
@@ -803,7 +804,11 @@ def _leads_on_both_sides(prev: _RawRow, first: _RawRow, cells: _Cells, roles: Se
     pitch = requirement.cell.box.width / max(len(line) for line in lines)
     lead = cells.texts[prev.cells[role][-1]]
     per_line = max(1, int(lead.cell.box.width // pitch))
-    own_lines = len([line for line in lead.text.split("\n") if line.strip()])
+    # a stitched line's seams count its printed lines: held-out Putuo plan set in 14 pt by LibreOffice,
+    # 区城运中心、区大数 | 据中心 read 区城运中心区大数 in three lines of three, where the characters at
+    # the requirement's pitch (4 a line: the cells' padding counted as room) made two, and a new row
+    own_lines = max(len([line for line in lead.text.split("\n") if line.strip()]),
+                    sum(len(lattice.seams) + 1 for lattice in lead.lattices))
     lead_lines = max(own_lines, -(-len(_compact(upper)) // per_line))
     return lead_lines < len(lines)
 

@@ -620,3 +620,30 @@ def test_a_narrow_lead_read_as_one_stitched_line_is_counted_by_its_characters():
                   header=None, widths=widths)
     [row] = build_table([first, second], PROFILE).rows
     assert row.lead == "区融媒体中心、区教育局、区文化\n旅游局"
+
+
+def test_a_stitched_lead_is_counted_by_its_seams():
+    """区城运中心、区大数 | 据中心 (the held-out Putuo plan in 14 pt, laid out by LibreOffice): the lead
+    was read stitched, its 、 lost, as 区城运中心区大数, whose stitched lattice has two seams, three printed
+    lines beside three of requirement: the row runs on. Counted from its characters at the
+    requirement's pitch (the cells' padding taken for room), it made two, and the page a new row."""
+    import numpy as np
+    from dataclasses import replace as replaced
+
+    from pipeline.lattice import CharLattice
+
+    widths = [COL_PX, COL_PX, 472, 174, COL_PX]
+    requirement = "依托区城运中心“一网统\n管”平台，建设城市运行\n安全风险综合监测预警系"
+    first = page(0, [(1, 0, 1, "一、健全"), (1, 1, 1, "3. 建设"), (1, 2, 1, requirement),
+                     (1, 3, 1, "区城运中心区大数"), (1, 4, 1, "区应急局")], widths=widths)
+    second = page(1, [(1, 0, 1, ""), (1, 1, 1, ""), (1, 2, 1, "统，推动风险隐患早发现。"), (1, 3, 1, "据中心"),
+                      (1, 4, 1, "区房管局")], header=None, widths=widths)
+    # without the seams (tesseract keeps no lattice) the characters count: two rows, the lead cut
+    assert [r.lead for r in build_table([first, second], PROFILE).rows] == ["区城运中心区大数", "据中心"]
+    text = "区城运中心区大数"
+    stitched = CharLattice(text, np.array([["", ch] for ch in text]), np.zeros((len(text), 2), np.float32),
+                           np.arange(len(text), dtype=np.float32) * 40 + 20, seams=(118.5, 218.5))
+    cells = tuple(replaced(c, lattices=(stitched,)) if c.text == text else c for c in first.cells)
+    [row] = build_table([replaced(first, cells=cells), second], PROFILE).rows
+    assert row.lead.replace("\n", "") == "区城运中心区大数据中心"
+    assert row.requirement.replace("\n", "").endswith("预警系统，推动风险隐患早发现。")
