@@ -1,5 +1,10 @@
 """build_tables on hand-made pages: header mapping by role, merged cells, page breaks, geometry."""
 
+from dataclasses import replace as replaced
+
+import numpy as np
+
+from pipeline.lattice import CharLattice
 from pipeline.models import PAGE_NO_TABLE, PAGE_NOT_READ, PAGE_READ, Box, Cell, CellText, Grid, PageCells
 from pipeline.profile import load_profile
 from pipeline.structure import build_table, build_tables, find_header, map_by_geometry
@@ -627,11 +632,6 @@ def test_a_stitched_lead_is_counted_by_its_seams():
     was read stitched, its 、 lost, as 区城运中心区大数, whose stitched lattice has two seams, three printed
     lines beside three of requirement: the row runs on. Counted from its characters at the
     requirement's pitch (the cells' padding taken for room), it made two, and the page a new row."""
-    import numpy as np
-    from dataclasses import replace as replaced
-
-    from pipeline.lattice import CharLattice
-
     widths = [COL_PX, COL_PX, 472, 174, COL_PX]
     requirement = "依托区城运中心“一网统\n管”平台，建设城市运行\n安全风险综合监测预警系"
     first = page(0, [(1, 0, 1, "一、健全"), (1, 1, 1, "3. 建设"), (1, 2, 1, requirement),
