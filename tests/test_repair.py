@@ -42,6 +42,7 @@ from pipeline.repair import (  # noqa: E402
     agency_score,
     agency_scores,
     clean_requirement,
+    dashes_in_chains,
     end_mark_from_image,
     incomplete_reason,
     is_cjk,
@@ -1696,3 +1697,38 @@ def test_a_mark_put_back_keeps_a_latin_word_space():
     lattice = _gap_offering(read, 14, {"、": 0.3})
     marked, named = marks_in_gaps(text, (lattice,))
     assert marked == "开展 Open Day 活动宣传推广、公益服务。" and [w for w, _ in named] == ["推广〔、〕公益"]
+
+
+# --- a chain's dash read 一 (repair.dashes_in_chains) ---------------------------------------------
+CHAIN = "按照“发现一派单—处置—核查—销项”流程闭环管理。"
+
+
+def _chain_lattice(text: str, at_one: dict[str, float]) -> CharLattice:
+    """`text` read surely but each 一, read with `at_one`."""
+    return lattice_of([at_one if ch == "一" else {ch: 0.99} for ch in text], text)
+
+
+def test_a_chains_dash_read_one_is_the_dash_and_flagged():
+    """发现—派单—处置 read 发现一派单—处置 (make eval minhang/sample: 一 at 0.6, the dash its runner-up)."""
+    lattices = (_chain_lattice(CHAIN, {"一": 0.6, "—": 0.35}),)
+    text, named = dashes_in_chains(CHAIN, lattices)
+    assert text == CHAIN.replace("一", "—") and [w for w, _ in named] == ["发现〔—〕派单"]
+    source = FieldSource(raw=CHAIN, confidence=0.99, engine="rapid", lattices=lattices)
+    result = repair_rows(row(no="1", level2="2", requirement=CHAIN, lead="区教育局", sources={"requirement": source}))
+    assert result.table.rows[0].requirement == CHAIN.replace("一", "—")
+    assert [r.method for r in result.repairs if r.field == "requirement"] == ["dash_in_chain"]
+    assert any(f.reason.startswith("dash_in_chain: 发现〔—〕派单") for f in result.flags)
+
+
+@pytest.mark.parametrize("text", [
+    "统一规划—分步实施—重点突破，推进建设。",  # 统 before 一: the first piece shorter than the inner ones
+    "推行“一村一品—一镇一业”模式。",  # 一村—品—一镇一业: a piece of one character is no chain's
+    "按照“发现一派单”流程闭环管理。",  # no dash read as such
+])
+def test_a_one_that_makes_no_chain_stays(text: str) -> None:
+    assert dashes_in_chains(text, (_chain_lattice(text, {"一": 0.6, "—": 0.35}),)) == (text, [])
+
+
+def test_a_chains_one_the_image_does_not_show_as_a_dash_stays():
+    assert dashes_in_chains(CHAIN, (_chain_lattice(CHAIN, {"一": 0.99}),)) == (CHAIN, [])
+    assert dashes_in_chains(CHAIN, ()) == (CHAIN, [])  # no lattices (tesseract): left as read
