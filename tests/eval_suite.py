@@ -149,6 +149,10 @@ RECIPE_DOCUMENTS = ("qingpu", "songjiang", "minhang", "fengxian")
 #: which place their marks by scangen's cells): named document/word-recipe.
 WORD_PREFIX = "word-"
 WORD_DOCUMENTS = ("minhang", "putuo")
+#: Office styles of the same Word table (officegen.WORD_STYLES: 四号 at fixed 28 pt spacing in
+#: another face, a 序号 column, centred cells), each scanned clean at 300 dpi (wordscan.CLEAN) so
+#: that the style alone is measured: named document/word-style, after the recipes' cases.
+WORD_STYLE_CASES = ("14pt", "numbered", "centered")
 
 
 def _word_recipes() -> tuple[str, ...]:
@@ -184,8 +188,9 @@ def held_out_names() -> list[str]:
     for recipe in getattr(degrade, "RECIPES", {}) if degrade else {}:
         names += [f"{doc}/{recipe}" for doc in RECIPE_DOCUMENTS if doc == "qingpu" or HELD_OUT[doc].exists()]
     if _wordscan_module():
-        names += [f"{doc}/{WORD_PREFIX}{recipe}" for doc in WORD_DOCUMENTS for recipe in _word_recipes()
-                  if doc == "qingpu" or HELD_OUT[doc].exists()]
+        for kinds in (_word_recipes(), WORD_STYLE_CASES):
+            names += [f"{doc}/{WORD_PREFIX}{kind}" for doc in WORD_DOCUMENTS for kind in kinds
+                      if doc == "qingpu" or HELD_OUT[doc].exists()]
     return names
 
 
@@ -194,7 +199,8 @@ def all_case_names() -> list[str]:
 
 
 def _prepare_held_out(name: str, out: Path) -> Case:
-    """A case named document/variant, document/layout, document/recipe or document/word-recipe."""
+    """A case named document/variant, document/layout, document/recipe, document/word-recipe or
+    document/word-style."""
     doc, kind = name.split("/", 1)
     rows = scangen.load_truth(HELD_OUT[doc]) if doc in HELD_OUT else scangen.load_truth()
     path = out / doc / f"{kind}.pdf"
@@ -210,11 +216,16 @@ def _prepare_held_out(name: str, out: Path) -> Case:
         draft = scangen.render_draft(rows, path, style, title=_title(doc), layout=layout)
         expected = scangen.expected_rows(rows, layout)
         return Case(name, draft.path, rows_to_table(expected, name), draft.pages, style.dpi, _title(doc))
-    printed = [{k: r.get(k, "") for k in scangen.CSV_COLUMNS} for r in rows]  # the five-column layout
+    # The five-column layout; a numbered Word style prints the same 序号 in a column of its own.
+    printed = [{k: r.get(k, "") for k in scangen.CSV_COLUMNS} for r in rows]
     if kind.startswith(WORD_PREFIX):
         wordscan = _wordscan_module()
         assert wordscan is not None, name
-        draft = wordscan.render_word_scan(rows, path, kind.removeprefix(WORD_PREFIX), _title(doc))
+        word = kind.removeprefix(WORD_PREFIX)
+        if word in WORD_STYLE_CASES:
+            draft = wordscan.render_word_scan(rows, path, wordscan.CLEAN, _title(doc), style_name=word)
+        else:
+            draft = wordscan.render_word_scan(rows, path, word, _title(doc))
         return Case(name, path, rows_to_table(printed, name), draft.pages, draft.dpi, _title(doc))
     degrade = _degrade_module()
     assert degrade is not None, name
@@ -607,7 +618,9 @@ def main(argv: Sequence[str] | None = None) -> int:
               "document/variant = a held-out document (tests/data; its titles never in the lexicon, its agencies "
               "only where the district base holds them from general knowledge) in a scangen style; "
               "document/layout = a column layout of scangen (scored against scangen.expected_rows); "
-              "document/recipe = tests/degrade.py (augraphy, seals, pen, photos: the library's degradations). "
+              "document/recipe = tests/degrade.py (augraphy, seals, pen, photos: the library's degradations); "
+              "document/word-recipe = a Word table printed by LibreOffice (tests/wordscan.py), damaged by a recipe; "
+              "document/word-style = that table in an office style (14pt, numbered, centered), scanned clean. "
               "None of these is a real scan: those are measured by tests/test_real_scans.py.")
     ran: dict[str, dict[str, Outcome]] = {}
     for engine in engines:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -21,6 +22,34 @@ TITLE = "关于进一步加强学校安全工作的职责分工"
 WIDTHS_CM = (2.4, 2.8, 6.0, 2.2, 2.6)
 #: The four phrasings of an inline duty (see pipeline/inline.py).
 PHRASINGS = ("key-value", "first-is-lead", "verbs", "by-division")
+#: Width in cm of a 序号 column (WordStyle.numbered); the other columns shrink to keep the total.
+SEQ_WIDTH_CM = 1.0
+
+
+@dataclass(frozen=True)
+class WordStyle:
+    """How an office sets the Word table; the defaults are write_docx's plain table (10.5 pt 五号)."""
+
+    #: Body size in points: 14 is 四号, as official documents (公文) set their text.
+    body_pt: float = 10.5
+    #: Exact line spacing in points (公文 fix it at 28 pt), else Word's single spacing.
+    line_pt: float | None = None
+    #: East Asian face of the body, else write_docx's `faces` (or 宋体).
+    body_face: str | None = None
+    #: A 序号 column first (SEQ_WIDTH_CM, merged down each item's rows), 二级 then printed without
+    #: its "N." prefix: many drafts number items in a column of their own.
+    numbered: bool = False
+    #: Every cell's text centred, across and down (w:jc and w:vAlign center), as many offices set tables.
+    centered: bool = False
+
+
+#: Named styles, printed in make eval's document/word-STYLE cases (tests/wordscan.py).
+WORD_STYLES: dict[str, WordStyle] = {
+    "plain": WordStyle(),
+    "14pt": WordStyle(body_pt=14, line_pt=28, body_face="AR PL UMing CN"),
+    "numbered": WordStyle(numbered=True),
+    "centered": WordStyle(centered=True),
+}
 
 
 def _runs(rows: Sequence[dict[str, str]], column: str) -> list[tuple[int, int]]:
@@ -40,14 +69,16 @@ def _item_label(row: dict[str, str]) -> str:
 
 def write_docx(rows: Sequence[dict[str, str]], out: Path, split_at: int | None = None,
                repeat_header_in_split: bool = True, tracked_insert: bool = False, title: str = TITLE,
-               a4: bool = False, faces: tuple[str, str] | None = None) -> Path:
+               a4: bool = False, faces: tuple[str, str] | None = None, style: WordStyle = WordStyle()) -> Path:
     """The five-column table in a Word file: 一级 and 二级 cells merged down their rows (vMerge),
     the header row marked to repeat on every page, a title and a note around it. `split_at`:
     the table is cut into two Word tables before that row (the second with or without header).
     `a4`: A4 paper with 2.5 cm margins, as Chinese offices print (python-docx's default is Letter);
-    `faces`: the (Chinese, Latin) fonts of the text, else 宋体 and Word's default Latin face."""
+    `faces`: the (Chinese, Latin) fonts of the text, else 宋体 and Word's default Latin face;
+    `style`: size, spacing, face, a 序号 column, centred cells (WordStyle)."""
     import docx
     from docx.enum.section import WD_ORIENT
+    from docx.enum.text import WD_LINE_SPACING
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Cm, Pt
@@ -58,45 +89,74 @@ def write_docx(rows: Sequence[dict[str, str]], out: Path, split_at: int | None =
     if a4:
         section.page_width, section.page_height = Cm(21.0), Cm(29.7)
         section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = Cm(2.5)
-    style = document.styles["Normal"]
-    style.font.size = Pt(10.5)
-    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
-    fonts.set(qn("w:eastAsia"), faces[0] if faces else "宋体")
+    normal = document.styles["Normal"]
+    normal.font.size = Pt(style.body_pt)
+    fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
+    fonts.set(qn("w:eastAsia"), style.body_face or (faces[0] if faces else "宋体"))
     if faces:
-        style.font.name = faces[1]
+        normal.font.name = faces[1]
+    if style.line_pt is not None:
+        normal.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        normal.paragraph_format.line_spacing = Pt(style.line_pt)
     document.add_paragraph(title if title.startswith("《") else f"《{title}》")
+    headers, widths = HEADERS, WIDTHS_CM
+    if style.numbered:
+        scale = (sum(WIDTHS_CM) - SEQ_WIDTH_CM) / sum(WIDTHS_CM)
+        headers, widths = ("序号", *HEADERS), (SEQ_WIDTH_CM, *(w * scale for w in WIDTHS_CM))
+    off = int(style.numbered)
     parts = [list(rows)] if split_at is None else [list(rows[:split_at]), list(rows[split_at:])]
     for k, part in enumerate(parts):
         with_header = k == 0 or repeat_header_in_split
-        table = document.add_table(rows=len(part) + with_header, cols=len(HEADERS))
+        table = document.add_table(rows=len(part) + with_header, cols=len(headers))
         table.style = "Table Grid"
         table.autofit = False
-        for c, width in enumerate(WIDTHS_CM):
+        for c, width in enumerate(widths):
             table.columns[c].width = Cm(width)
             for cell in table.columns[c].cells:
                 cell.width = Cm(width)
         if with_header:
-            for c, title in enumerate(HEADERS):
-                table.cell(0, c).text = title
+            for c, head in enumerate(headers):
+                table.cell(0, c).text = head
             tr_pr = table.rows[0]._tr.get_or_add_trPr()
             repeat = OxmlElement("w:tblHeader")
             repeat.set(qn("w:val"), "true")
             tr_pr.append(repeat)
         top = int(with_header)
-        for column, c in (("一级指标", 0), ("二级指标", 1)):
-            for first, last in _runs(part, column):
+        merged = [("一级指标", off), ("二级指标", off + 1), *([("序号", 0)] if style.numbered else [])]
+        for column, c in merged:
+            for first, last in _runs(part, "二级指标" if column == "序号" else column):
                 cell = table.cell(top + first, c)
                 if last > first:
                     cell = cell.merge(table.cell(top + last, c))
-                cell.text = part[first][column] if column == "一级指标" else _item_label(part[first])
+                row = part[first]
+                if column == "二级指标":
+                    cell.text = row[column] if style.numbered else _item_label(row)
+                else:
+                    cell.text = row[column]
         for i, row in enumerate(part):
-            for c, column in ((2, "工作要求"), (3, "牵头单位"), (4, "配合单位")):
+            for c, column in ((off + 2, "工作要求"), (off + 3, "牵头单位"), (off + 4, "配合单位")):
                 table.cell(top + i, c).text = row[column]
         if tracked_insert and k == 0:
-            _track_last_sentence(table.cell(top, 2))
+            _track_last_sentence(table.cell(top, off + 2))
+        if style.centered:
+            _center_cells(table)
     document.add_paragraph("注：各街镇按属地职责配合落实。")
     document.save(str(out))
     return out
+
+
+def _center_cells(table) -> None:
+    """Centre every cell's paragraphs and the text down the cell (each w:tc, merged ones too)."""
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.table import _Cell
+
+    for tc in table._tbl.iter(qn("w:tc")):
+        cell = _Cell(tc, table)
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        for paragraph in cell.paragraphs:
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
 def _track_last_sentence(cell) -> None:
