@@ -1743,34 +1743,42 @@ def _is_chain(span: str) -> bool:
 def dashes_in_chains(text: str, lattices: Sequence[CharLattice]) -> tuple[str, list[tuple[str, float]]]:
     """(`text` with each 一 that is a chain's dash written as the dash, [(the place, loss in nats)]);
     only where the lattices show the dash (none when there are no lattices)."""
-    if not lattices:
+    candidates = []  # a 一 between two Chinese characters that, as a dash, makes its span a chain
+    for span in _CHAIN_SPAN.finditer(text):
+        piece = span.group()
+        for k in range(1, len(piece) - 1):
+            beside = (piece[k - 1], piece[k + 1])
+            if piece[k] == "一" and CHAIN_DASH not in beside and _is_chain(piece[:k] + CHAIN_DASH + piece[k + 1:]):
+                candidates.append(span.start() + k)
+    if not candidates or not lattices:
         return text, []
-    chars = list(text)
-    found: list[tuple[int, float]] = []
     joined = lat.concatenate(lattices)
     read = [ch for ch, _ in lat.greedy_path(joined) if not ch.isspace()]
     where_in_read = {t: r for r, t in lat.align_to_path(read, text)}
     base = lat.log_likelihood(joined, "".join(read))
-    for span in _CHAIN_SPAN.finditer(text):
-        piece = span.group()
-        if CHAIN_DASH not in piece:
-            continue
-        for k, ch in enumerate(piece):
-            at = span.start() + k
-            if ch != "一" or k == 0 or k == len(piece) - 1 or piece[k - 1] == CHAIN_DASH or piece[k + 1] == CHAIN_DASH:
-                continue
-            if not _is_chain(piece[:k] + CHAIN_DASH + piece[k + 1:]) or at not in where_in_read:
-                continue
-            r = where_in_read[at]
-            loss = base - lat.log_likelihood(joined, "".join(read[:r]) + CHAIN_DASH + "".join(read[r + 1:]))
-            if loss <= CHAIN_DASH_MAX_LOSS:
-                found.append((at, loss))
+    found: list[tuple[int, float]] = []
+    for at in (a for a in candidates if a in where_in_read):
+        r = where_in_read[at]
+        loss = base - lat.log_likelihood(joined, "".join(read[:r]) + CHAIN_DASH + "".join(read[r + 1:]))
+        if loss <= CHAIN_DASH_MAX_LOSS:
+            found.append((at, loss))
+    chars = list(text)
     for at, _ in found:
         chars[at] = CHAIN_DASH
     dashed = "".join(chars)
     c = UNSURE_CONTEXT_CHARS
     return dashed, [(f"{dashed[max(0, at - c):at]}〔{CHAIN_DASH}〕{dashed[at + 1:at + 1 + c]}", loss)
                     for at, loss in found]
+
+
+def _put_back(log: _Log, index: int, before: str, after: str, method: str, places: Sequence[tuple[str, float]],
+              score: float) -> str:
+    """Log a requirement's marks put back from the image (`places`: each with the lattice's loss) as
+    one repair and one flag naming them; returns `after`."""
+    log.repair(index, "requirement", before, after, method, likelihood_score(max(loss for _, loss in places)))
+    named = ", ".join(f"{where} ({loss:.1f} nats)" for where, loss in places)
+    log.flag(index, "requirement", before, f"{method}: {named}", score)
+    return after
 
 
 def _repair_requirement(log: _Log, index: int, raw: str, lattices: Sequence[CharLattice] = ()) -> str:
@@ -1784,26 +1792,16 @@ def _repair_requirement(log: _Log, index: int, raw: str, lattices: Sequence[Char
     raw = _reworded(log, index, "requirement", raw, lattices)
     dashed, ranges = range_dashes_from_image(raw, lattices)
     if ranges:
-        log.repair(index, "requirement", raw, dashed, "range_dash_from_image",
-                   likelihood_score(max(loss for _, loss in ranges)))
-        named = ", ".join(f"{years} ({loss:.1f} nats)" for years, loss in ranges)
-        log.flag(index, "requirement", raw, f"range_dash_from_image: {named}", RANGE_DASH_SCORE)
-        raw = dashed
+        raw = _put_back(log, index, raw, dashed, "range_dash_from_image", ranges, RANGE_DASH_SCORE)
     text, methods = clean_requirement(raw)
     if methods:
         log.repair(index, "requirement", raw, text, "+".join(methods), 100.0)
     chained, dashes = dashes_in_chains(text, lattices)
     if dashes:
-        log.repair(index, "requirement", text, chained, "dash_in_chain", likelihood_score(max(x for _, x in dashes)))
-        named = ", ".join(f"{where} ({loss:.1f} nats)" for where, loss in dashes)
-        log.flag(index, "requirement", text, f"dash_in_chain: {named}", CHAIN_DASH_SCORE)
-        text = chained
+        text = _put_back(log, index, text, chained, "dash_in_chain", dashes, CHAIN_DASH_SCORE)
     marked, marks = marks_in_gaps(text, lattices)
     if marks:
-        log.repair(index, "requirement", text, marked, "mark_in_gap", likelihood_score(max(x for _, x in marks)))
-        named = ", ".join(f"{where} ({loss:.1f} nats)" for where, loss in marks)
-        log.flag(index, "requirement", text, f"mark_in_gap: {named}", GAP_MARK_SCORE)
-        text = marked
+        text = _put_back(log, index, text, marked, "mark_in_gap", marks, GAP_MARK_SCORE)
     turned, at = quotes_in_turn(text)
     if at >= 0:
         log.repair(index, "requirement", text, turned, "quote_in_turn", QUOTE_TURN_SCORE)
