@@ -1796,18 +1796,20 @@ def _repair_requirement(log: _Log, index: int, raw: str, lattices: Sequence[Char
     text, methods = clean_requirement(raw)
     if methods:
         log.repair(index, "requirement", raw, text, "+".join(methods), 100.0)
-    chained, dashes = dashes_in_chains(text, lattices)
-    if dashes:
-        text = _put_back(log, index, text, chained, "dash_in_chain", dashes, CHAIN_DASH_SCORE)
-    marked, marks = marks_in_gaps(text, lattices)
-    if marks:
-        text = _put_back(log, index, text, marked, "mark_in_gap", marks, GAP_MARK_SCORE)
+    # the quotes are judged as read: a quote put in a gap below may stand where a character was lost
+    # (songjiang/dirty-drum “一屏观金域、“网管全程”, its 一 lost and a ” lost before: four quotes, none in turn)
     turned, at = quotes_in_turn(text)
     if at >= 0:
         log.repair(index, "requirement", text, turned, "quote_in_turn", QUOTE_TURN_SCORE)
         log.flag(index, "requirement", text, f"quote_in_turn: {text[at]}→{turned[at]} at {at + 1}",
                  QUOTE_TURN_SCORE)
         text = turned
+    chained, dashes = dashes_in_chains(text, lattices)
+    if dashes:
+        text = _put_back(log, index, text, chained, "dash_in_chain", dashes, CHAIN_DASH_SCORE)
+    marked, marks = marks_in_gaps(text, lattices)
+    if marks:
+        text = _put_back(log, index, text, marked, "mark_in_gap", marks, GAP_MARK_SCORE)
     ended, loss = end_mark_from_image(text, lattices)
     if ended != text:
         log.repair(index, "requirement", text, ended, "end_mark_from_image", likelihood_score(loss))
