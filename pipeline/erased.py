@@ -372,16 +372,20 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
             return [], []
         return [(y0 + a, y0 + b) for a, b in found[0]], found[1]
 
-    def beside(cell: Cell, k: int, starting: bool) -> list[list[tuple[int, int]]]:
-        """The text of the cells beside `cell` that start (else end) at row line k."""
+    def cells_beside(cell: Cell, k: int, starting: bool) -> list[Cell]:
+        """The cells beside `cell` that start (else end) at row line k."""
         found = []
         for c in (cell.col - 1, cell.col + cell.col_span):
             if not 0 <= c < n_cols:
                 continue
             above, below = at.get((k - 1, c)), at.get((k, c))
             if above is not None and below is not None and above is not below:
-                found.append(groups_in(below if starting else above)[0])
+                found.append(below if starting else above)
         return found
+
+    def beside(cell: Cell, k: int, starting: bool) -> list[list[tuple[int, int]]]:
+        """The text of the cells beside `cell` that start (else end) at row line k."""
+        return [groups_in(other)[0] for other in cells_beside(cell, k, starting)]
 
     def loose_across(k: int, x0: int, x1: int) -> tuple[int, int] | None:
         """The loose stretch at row line k when it runs across LOOSE_MIN_COVER of x0..x1, else None."""
@@ -419,9 +423,13 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
         groups, blanks = groups_in(cell)
         foot = rows[cell.row + cell.row_span]
         if header and cell.row == 0 and groups and groups[0][1] - groups[0][0] <= HEADER_TEXT_MAX_CHARS * char_height:
-            # a header cell ends where its neighbours' header text, centred in its cell, ends
+            # a header cell ends where its neighbours' header text, centred in its cell, ends; not
+            # beside a heading over several columns (责任单位 over 牵头单位 | 配合单位): the header has
+            # two rows, and the cells beside that heading are merged down both on purpose
             (top, bottom), below = groups[0], groups[1][0] if len(groups) > 1 else foot
             for k in range(cell.row + 1, cell.row + cell.row_span):
+                if any(other.col_span > 1 for other in cells_beside(cell, k, starting=False)):
+                    continue
                 middle = (rows[cell.row] + rows[k]) / 2
                 centred = abs((top + bottom) / 2 - middle) <= tolerance
                 if centred and bottom + ruling_width <= rows[k] <= below - ruling_width and any(

@@ -245,3 +245,28 @@ def test_a_two_line_header_over_erased_rulings_beside_a_lost_column_ends_at_its_
     grid = detect_grid(as_page(cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)), Settings())
     spans = {(c.row, c.col): c.row_span for c in grid.cells}
     assert (spans[(0, 0)], spans[(1, 0)], spans[(2, 0)]) == (1, 1, 1)
+
+
+def test_a_two_row_header_under_a_heading_over_two_columns_is_not_split():
+    """A header of two rows, 责任单位 over 牵头单位 | 配合单位, the cells beside it merged down both rows and
+    their text set at the top (a Word table, held-out probe of the Songjiang, Fengxian and Putuo plans):
+    the header rule (a header cell ends where its neighbour's centred text ends) had split 工作要求 under
+    its first row, then 二级 and 一级 beside it, and the header was read as one row of seven columns (牵头
+    0% on each plan). A heading over several columns marks a two-row header: nothing beside it is split."""
+    rows, cols = (100, 150, 200, 350, 500), (100, 250, 600, 800, 1000)
+    img = np.full((600, 1100), 255, np.uint8)
+    for x in cols:
+        cv2.line(img, (x, rows[0] if x != cols[3] else rows[1]), (x, rows[-1]), 0, 2)
+    for y in rows:
+        cv2.line(img, (cols[2] if y == rows[1] else cols[0], y), (cols[-1], y), 0, 2)
+    page = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+    for xy, text in (((115, 110), "二级指标"), ((365, 110), "工作要求"), ((790, 110), "责任单位"),
+                     ((640, 160), "牵头单位"), ((840, 160), "配合单位"),
+                     ((115, 210), "1.加强"), ((265, 210), "任务甲的要求"), ((615, 210), "区甲局"),
+                     ((815, 210), "区乙局"), ((115, 360), "2.强化"), ((265, 360), "任务乙的要求"),
+                     ((615, 360), "区丙局")):
+        page = _text(page, xy, text, 30)
+    grid = detect_grid(as_page(cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)), Settings())
+    head = sorted((c.col, c.row_span, c.col_span) for c in grid.cells if c.row == 0)
+    assert head == [(0, 2, 1), (1, 2, 1), (2, 1, 2)]
+    assert grid.restored == ()
