@@ -195,21 +195,44 @@ def _quoted_header(header: Header, n_cols: int) -> str:
 def find_header(page: PageCells, profile: TableProfile) -> Header | None:
     """The page's header, if one of its first rows names roles; two-row headers included: a
     column takes the role of its lowest header cell (牵头 under 责任单位)."""
-    n_cols = _column_count(page)
     by_row = _by_row(page)
     for row in sorted(by_row)[:HEADER_SEARCH_ROWS]:
-        matches = {ct.cell: profile.match_header(ct.text) for ct in by_row[row]}
-        matched = [c for c, m in matches.items() if m is not None]
-        covered = sum(c.col_span for c in matched)
-        if len(matched) < HEADER_MIN_MATCHES or covered < HEADER_MIN_COVERAGE * n_cols:
-            continue
-        last = _header_last_row(matched)
-        header_cells = [ct for ct in page.cells if row <= ct.cell.row <= last]
-        for ct in header_cells:
-            if ct.cell.row > row:
-                matches[ct.cell] = profile.match_header(ct.text)
-        return _column_roles(header_cells, matches, row, last, profile)
+        header = _header_at(page, by_row, row, profile)
+        if header is not None:
+            return header
     return None
+
+
+def _header_at(page: PageCells, by_row: dict[int, list[CellText]], row: int, profile: TableProfile) -> Header | None:
+    """The header that starts at grid row `row`, if the row names roles (HEADER_MIN_MATCHES cells
+    covering HEADER_MIN_COVERAGE of the columns)."""
+    matches = {ct.cell: profile.match_header(ct.text) for ct in by_row[row]}
+    matched = [c for c, m in matches.items() if m is not None]
+    covered = sum(c.col_span for c in matched)
+    if len(matched) < HEADER_MIN_MATCHES or covered < HEADER_MIN_COVERAGE * _column_count(page):
+        return None
+    last = _header_last_row(matched)
+    header_cells = [ct for ct in page.cells if row <= ct.cell.row <= last]
+    for ct in header_cells:
+        if ct.cell.row > row:
+            matches[ct.cell] = profile.match_header(ct.text)
+    return _column_roles(header_cells, matches, row, last, profile)
+
+
+def repeated_headers(page: PageCells, header_end: int, roles: dict[int, str], profile: TableProfile) -> list[Header]:
+    """Headers printed again below the page's first rows that name the page's columns as `roles`
+    does: a Word table cut in two, the second with its own header row (held-out probe of the
+    Songjiang, Fengxian and Putuo plans: the header had been read as a row, 序号 15 and 一级 四、一级指标).
+    A header naming other columns is left to be read as rows (another table: not this one's)."""
+    by_row = _by_row(page)
+    found: list[Header] = []
+    for row in sorted(r for r in by_row if r > header_end):
+        if found and row <= found[-1].last_row:
+            continue
+        header = _header_at(page, by_row, row, profile)
+        if header is not None and all(roles.get(c) == r for c, r in header.roles.items() if not _unknown(r)):
+            found.append(header)
+    return found
 
 
 def _header_last_row(matched: Sequence[Cell]) -> int:
@@ -352,16 +375,16 @@ def _section_cells(data: Sequence[CellText], cols_of: dict[str, list[int]]) -> l
             and alone(ct.cell) and heading(ct.text)]
 
 
-def _page_rows(page: PageCells, header_end: int, roles: dict[int, str],
-               section: str = "", heading: str = "") -> tuple[list[_RawRow], str]:
+def _page_rows(page: PageCells, header_end: int, roles: dict[int, str], section: str = "", heading: str = "",
+               skipped: frozenset[str] = frozenset()) -> tuple[list[_RawRow], str]:
     """The page's rows: one per requirement cell below the header, with the cells beside it; and the
     section the page ends in. A full-width section row's cell (the cell id `section` carried over
     from the previous page) is given to every row under it as its `heading` role, when there is one
-    the draft does not print."""
+    the draft does not print. The `skipped` cells (a header printed again) are in no row."""
     cols_of: dict[str, list[int]] = {}
     for col, role in sorted(roles.items()):
         cols_of.setdefault(role, []).append(col)
-    below = [ct for ct in page.cells if ct.cell.row > header_end]
+    below = [ct for ct in page.cells if ct.cell.row > header_end and ct.cell.cell_id not in skipped]
     data = [ct.cell for ct in below]
     sections = _section_cells(below, cols_of) if heading else []
     requirement_cols = cols_of.get("requirement", [])
@@ -498,8 +521,12 @@ def _read_page(current: _TableState, page: PageCells, header_end: int, roles: di
     n_cols = _column_count(page)
     tolerance = _tolerance(page)
     heading = section_role(list(roles.values()))
-    page_rows, current.section = _page_rows(page, header_end, roles, current.section, heading)
-    taken = {cell_id for row in page_rows for ids in row.cells.values() for cell_id in ids} | {current.section}
+    again = repeated_headers(page, header_end, roles, profile)
+    skipped = frozenset(ct.cell.cell_id for h in again for ct in page.cells
+                        if h.first_row <= ct.cell.row <= h.last_row)
+    page_rows, current.section = _page_rows(page, header_end, roles, current.section, heading, skipped)
+    taken = {cell_id for row in page_rows for ids in row.cells.values() for cell_id in ids}
+    taken |= {current.section} | skipped
     if heading and any(heading in r.cells for r in page_rows) and heading not in current.roles:
         current.roles.insert(SECTION_ROLES.index(heading), heading)
     carried = _carry_titles(current, page, roles, page_rows, profile)
@@ -521,6 +548,8 @@ def _read_page(current: _TableState, page: PageCells, header_end: int, roles: di
     message = f"{len(page_rows)} rows" + (", first row continues the previous page's" if joined else "")
     if note:
         message += f"; {note}"
+    for h in again:
+        message += f"; the header printed again (grid row {h.first_row + 1}) is no row: 「{_quoted_header(h, n_cols)}」"
     if carried:
         message += f"; {carried}"
     lost, rowless = _kept_out(page, header_end, roles, taken)

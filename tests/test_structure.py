@@ -647,3 +647,29 @@ def test_a_stitched_lead_is_counted_by_its_seams():
     [row] = build_table([replaced(first, cells=cells), second], PROFILE).rows
     assert row.lead.replace("\n", "") == "区城运中心区大数据中心"
     assert row.requirement.replace("\n", "").endswith("预警系统，推动风险隐患早发现。")
+
+
+def test_a_header_printed_again_mid_page_is_no_row():
+    """A Word table cut in two, the second with its own header (held-out probe of the Songjiang,
+    Fengxian and Putuo plans): the header printed again mid-page had been read as a row (序号 15, 一级
+    四、一级指标). It is no row, and the page's report names it."""
+    p = page(0, [(1, 0, 1, "一、甲"), (1, 1, 1, "1. 乙"), (1, 2, 1, "丙。"), (1, 3, 1, "区教育局"), (1, 4, 1, ""),
+                 (2, 0, 1, "一级指标"), (2, 1, 1, "二级指标"), (2, 2, 1, "工作要求"), (2, 3, 1, "牵头单位"),
+                 (2, 4, 1, "配合单位"),
+                 (3, 0, 1, "二、丁"), (3, 1, 1, "2. 戊"), (3, 2, 1, "己。"), (3, 3, 1, "区财政局"), (3, 4, 1, "")])
+    structure = build_tables([p], PROFILE)
+    [table] = structure.tables
+    assert [(r.level1, r.requirement, r.lead) for r in table.rows] == [("一、甲", "丙。", "区教育局"),
+                                                                      ("二、丁", "己。", "区财政局")]
+    assert "the header printed again (grid row 3) is no row" in structure.pages[0].message
+
+
+def test_a_mid_page_row_naming_other_columns_is_read_as_a_row():
+    """Words of a header in a row that names the columns otherwise (牵头 and 配合 swapped) are no repeat
+    of it: read as a row, as any row is."""
+    p = page(0, [(1, 0, 1, "一、甲"), (1, 1, 1, "1. 乙"), (1, 2, 1, "丙。"), (1, 3, 1, "区教育局"), (1, 4, 1, ""),
+                 (2, 0, 1, "一级指标"), (2, 1, 1, "二级指标"), (2, 2, 1, "工作要求"), (2, 3, 1, "配合单位"),
+                 (2, 4, 1, "牵头单位")])
+    structure = build_tables([p], PROFILE)
+    assert len(structure.tables[0].rows) == 2
+    assert "printed again" not in structure.pages[0].message
