@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from types import MappingProxyType
 
 import numpy as np
@@ -154,6 +155,9 @@ class _TableState:
     #: The full-width section row (its cell id) the last page ended in: the next page's first rows
     #: are under it.
     section: str = ""
+    #: Agency roles whose cells the draft merges down rows (one cell with text beside two rows or
+    #: more on a page): a page break cuts such a cell too (_carry_merged_agencies).
+    merged_agencies: set[str] = field(default_factory=set)
 
 
 def _compact(text: str) -> str:
@@ -530,12 +534,18 @@ def _read_page(current: _TableState, page: PageCells, header_end: int, roles: di
     if heading and any(heading in r.cells for r in page_rows) and heading not in current.roles:
         current.roles.insert(SECTION_ROLES.index(heading), heading)
     carried = _carry_titles(current, page, roles, page_rows, profile)
+    top_agencies = dict(page_rows[0].cells) if page_rows else {}
     if current.rows and page_rows and current.pages and current.pages[-1] == page.page - 1 \
             and _join_across_break(current.rows[-1], page_rows[0], cells, current.roles):
         page_rows.pop(0)
         joined = 1
     else:
         joined = 0
+    agencies_carried = _carry_merged_agencies(current, page, page_rows, top_agencies, cells, profile)
+    carried = "; ".join(n for n in (carried, agencies_carried) if n)
+    current.merged_agencies |= {role for role in AGENCY_FIELDS for a, b in pairwise(page_rows)
+                                if a.cells.get(role) and a.cells.get(role) == b.cells.get(role)
+                                and cells.text(a.cells[role]).strip()}
     below = [] if page_rows or joined else [
         _compact(ct.text) for ct in sorted(page.cells, key=lambda ct: (ct.cell.row, ct.cell.col))
         if ct.cell.row > header_end and ct.text.strip()]
@@ -568,6 +578,32 @@ def _read_page(current: _TableState, page: PageCells, header_end: int, roles: di
     if page.margin_text:  # title, caption, a 注： note: never a cell, but never lost either
         message += f"; printed around the table: {' / '.join(_compact(t) for t in page.margin_text)}"
     return PageReport(page.page, PAGE_READ, len(page_rows) + joined, n_cols, message)
+
+
+def _carry_merged_agencies(current: _TableState, page: PageCells, page_rows: list[_RawRow],
+                           top: dict[str, list[str]], cells: _Cells, profile: TableProfile) -> str:
+    """An agency cell merged down rows that a page break cuts is printed in its first part only: the
+    rows at the top of the next page that share its blank part (`top`: the cells of the page's first
+    row) keep the agency of the row before, when the draft merges that role's cells elsewhere; each
+    such field is marked carried (repair flags it) and the page's report says so. Held-out probe,
+    Word tables of the Songjiang and Fengxian plans with equal leads merged down consecutive rows:
+    区应急局 and 区卫生健康委 were left on the page before, the rows under them read with no lead."""
+    if not page_rows or not current.rows or not current.pages or current.pages[-1] != page.page - 1:
+        return ""
+    named = []
+    for role in sorted(current.merged_agencies):
+        blank, before = top.get(role), current.rows[-1].cells.get(role, [])
+        kept = [c for c in before if c not in (blank or [])]
+        if not blank or cells.text(blank).strip() or not cells.text(kept).strip():
+            continue
+        under = [row for row in page_rows if row.cells.get(role) == blank]
+        for row in under:
+            row.cells[role] = list(kept)
+            row.carried.add(role)
+        if under:
+            named.append(f"{len(under)} rows under a {profile.column_name(role)} cell merged across the page "
+                         f"break keep the row before's, flagged")
+    return "; ".join(named)
 
 
 def _carry_titles(current: _TableState, page: PageCells, roles: dict[int, str], page_rows: list[_RawRow],

@@ -673,3 +673,33 @@ def test_a_mid_page_row_naming_other_columns_is_read_as_a_row():
     structure = build_tables([p], PROFILE)
     assert len(structure.tables[0].rows) == 2
     assert "printed again" not in structure.pages[0].message
+
+
+def _merged_lead_pages(merged: bool) -> list[PageCells]:
+    """Page 0: items 1 and 2 (their lead one merged cell when `merged`), item 3 led by 区乙局, whose
+    cell the page break cuts; page 1: item 4 under the cut cell's blank part, no header repeated."""
+    leads = [(1, 3, 2, "区甲局")] if merged else [(1, 3, 1, "区甲局"), (2, 3, 1, "区甲局")]
+    first = page(0, [(1, 0, 2, "一、甲"), (1, 1, 1, "1. 乙"), (1, 2, 1, "丙。"), (1, 4, 1, ""), *leads,
+                     (2, 1, 1, "2. 丁"), (2, 2, 1, "戊。"), (2, 4, 1, ""),
+                     (3, 0, 1, "二、己"), (3, 1, 1, "3. 庚"), (3, 2, 1, "辛。"), (3, 3, 1, "区乙局"), (3, 4, 1, "")])
+    second = page(1, [(1, 0, 1, ""), (1, 1, 1, "4. 壬"), (1, 2, 1, "癸。"), (1, 3, 1, ""), (1, 4, 1, "")], header=None)
+    return [first, second]
+
+
+def test_an_agency_cell_merged_across_a_page_break_keeps_its_name_below_it():
+    """A Word table merges equal leads down consecutive rows; a page break cut 区乙局's cell and
+    LibreOffice printed the name in its first part only (held-out probe, Songjiang and Fengxian
+    plans: the row under the blank part had no lead). The draft merges leads elsewhere: the rows under
+    the blank part keep the row before's lead, marked carried, and the page says so."""
+    structure = build_tables(_merged_lead_pages(merged=True), PROFILE)
+    rows = structure.tables[0].rows
+    assert [r.lead for r in rows] == ["区甲局", "区甲局", "区乙局", "区乙局"]
+    assert rows[3].sources["lead"].carried and not rows[2].sources["lead"].carried
+    message = structure.pages[1].message
+    assert "1 rows under a 牵头单位 cell merged across the page break keep the row before's" in message
+
+
+def test_a_blank_agency_at_a_page_top_stays_blank_where_the_draft_merges_none():
+    structure = build_tables(_merged_lead_pages(merged=False), PROFILE)
+    assert [r.lead for r in structure.tables[0].rows] == ["区甲局", "区甲局", "区乙局", ""]
+    assert "merged across" not in structure.pages[1].message
