@@ -1291,6 +1291,8 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
     out_of_sequence = ""  # the numeral the current 一级 group was expected to take, when it does not
     prev_l2: tuple[str, str] | None = None  # (raw, number) of the previous row
     roles = printed_roles(table) | ({"responsible"} if table.first_is_lead else set())
+    unnumbered = "level2" in roles and not any(
+        any(ch.isdigit() for ch in row.no) or split_item_number(row.get("level2"))[0] for row in table.rows)
     for index, row in enumerate(table.rows):
         changed: dict[str, str] = {}
         # 一级指标
@@ -1391,7 +1393,15 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
             worded = _reworded(log, index, "level2", l2_rest, source.lattices)
             if worded != l2_rest:
                 l2 = cached("2", worded, number, level2_known, trusted(row, "level2"))
-        if not number:
+        if not number and unnumbered:
+            # the draft numbers no item (no 序号 column, no number before any 二级 title): its items are
+            # numbered in order, the outputs' key; nothing read is overruled, so no row is flagged
+            if prev_l2 is None:
+                number = "1"
+            else:
+                number = prev_l2[1] if prev_l2[0] == raw_level2 else str(int(prev_l2[1]) + 1)
+            log.repair(index, "no", "", number, "item_order", 100.0)
+        elif not number:
             if l2.known_number:
                 number = l2.known_number
             elif "level2" in roles and prev_l2 and prev_l2[0] == raw_level2:

@@ -828,10 +828,16 @@ def _finish(state: _TableState, cells: _Cells, profile: TableProfile, source: st
                  first_is_lead=lead_rule and "responsible" in state.roles)
 
 
-def _item_joined(role: str, upper_text: str, lower_text: str, item_joined: bool, has_no: bool) -> bool:
+def _item_joined(role: str, upper_text: str, lower_text: str, item_joined: bool, has_no: bool,
+                 new_row: bool = False) -> bool:
     """Whether the two parts of a heading/序号 column at a page break are one merged cell: an
     empty part continues the other; a part that starts with a new number starts a new one; a
-    title without a number (the numbers are in a 序号 column) belongs to the item it sits beside."""
+    title without a number (the numbers are in a 序号 column) belongs to the item it sits beside.
+    Where the draft numbers its items nowhere (no 序号 column, neither 二级 part numbered), a title
+    with text on both sides runs on only beside a row that runs on (`new_row` False): a merged title
+    is printed in its cell's first part, and runs on into the next page only when the row it sits
+    in is cut too (held-out probe, a Word table of the Songjiang plan without item numbers: 推进生态清洁
+    小流域建设 and 完善气象水文监测站网, the next item's title at the top of the next page, were one)."""
     if not upper_text or not lower_text:
         return True
     if role == "no":
@@ -839,7 +845,9 @@ def _item_joined(role: str, upper_text: str, lower_text: str, item_joined: bool,
     if role == "level1":
         return not LEVEL1_START.match(lower_text)
     if role == "level2" and not has_no:
-        return not LEVEL2_START.match(lower_text)
+        if LEVEL2_START.match(lower_text):
+            return False
+        return LEVEL2_START.match(upper_text) is not None or not new_row
     return item_joined
 
 
@@ -884,24 +892,6 @@ def _join_across_break(prev: _RawRow, first: _RawRow, cells: _Cells, roles: Sequ
     Returns True when `first` continues `prev` and has been folded into it.
     """
     has_no = "no" in roles
-    same_item = False
-    item_role = "no" if has_no else ("level2" if "level2" in roles else None)
-    for role in (r for r in ITEM_ROLES if r in roles):
-        if not prev.cells.get(role) or not first.cells.get(role):
-            continue
-        upper, lower = prev.cells[role][-1], first.cells[role][0]
-        if cells.parts(upper) == cells.parts(lower):
-            same_item = same_item or role == item_role
-            continue
-        upper_text, lower_text = cells.text(cells.parts(upper)), cells.text(cells.parts(lower))
-        if _item_joined(role, upper_text, lower_text, same_item, has_no):
-            cells.join(upper, lower)
-            same_item = same_item or role == item_role
-    if item_role is None:
-        # No item column: only a row with nothing but text continues the one above.
-        same_item = not any(cells.text(first.cells.get(r, [])).strip() for r in roles if r != "requirement")
-    if not same_item:
-        return False
     prev_requirement = cells.text(prev.cells.get("requirement", [])).rstrip()
     first_requirement = cells.text(first.cells.get("requirement", [])).strip()
     # A cell of the requirement's that runs on across an agency column (the ruling between them lost
@@ -912,8 +902,27 @@ def _join_across_break(prev: _RawRow, first: _RawRow, cells: _Cells, roles: Sequ
     own = {r: [c for c in first.cells.get(r, []) if r == "requirement" or c not in shared] for r in roles}
     no_agencies = not any(cells.text(own.get(r, [])).strip() for r in AGENCY_FIELDS)
     own_first = replace(first, cells=own)
-    if first_requirement and not no_agencies and (prev_requirement.endswith(SENTENCE_END)
-                                                  or _leads_on_both_sides(prev, own_first, cells, roles)):
+    new_row = bool(first_requirement) and not no_agencies and (
+        prev_requirement.endswith(SENTENCE_END) or _leads_on_both_sides(prev, own_first, cells, roles))
+    same_item = False
+    item_role = "no" if has_no else ("level2" if "level2" in roles else None)
+    for role in (r for r in ITEM_ROLES if r in roles):
+        if not prev.cells.get(role) or not first.cells.get(role):
+            continue
+        upper, lower = prev.cells[role][-1], first.cells[role][0]
+        if cells.parts(upper) == cells.parts(lower):
+            same_item = same_item or role == item_role
+            continue
+        upper_text, lower_text = cells.text(cells.parts(upper)), cells.text(cells.parts(lower))
+        if _item_joined(role, upper_text, lower_text, same_item, has_no, new_row):
+            cells.join(upper, lower)
+            same_item = same_item or role == item_role
+    if item_role is None:
+        # No item column: only a row with nothing but text continues the one above.
+        same_item = not any(cells.text(first.cells.get(r, [])).strip() for r in roles if r != "requirement")
+    if not same_item:
+        return False
+    if new_row:
         return False  # a new sub-row of the same item starts the page
     for role in roles:
         if role in ITEM_ROLES:

@@ -1732,3 +1732,23 @@ def test_a_one_that_makes_no_chain_stays(text: str) -> None:
 def test_a_chains_one_the_image_does_not_show_as_a_dash_stays():
     assert dashes_in_chains(CHAIN, (_chain_lattice(CHAIN, {"一": 0.99}),)) == (CHAIN, [])
     assert dashes_in_chains(CHAIN, ()) == (CHAIN, [])  # no lattices (tesseract): left as read
+
+
+# --- a draft that numbers no item -------------------------------------------------------------------
+def test_a_draft_that_numbers_no_item_has_its_items_numbered_in_order():
+    """No 序号 column and no number before any 二级 title (held-out probe: Word tables of three plans
+    without item numbers, 序号 empty on every row): the items are numbered in order, sub-rows sharing
+    their item's, as repair item_order; nothing read is overruled, so no row is flagged for it."""
+    result = repair_rows(row(level1="一、甲组", level2="加强乙", requirement="丙。", lead="区教育局"),
+                         row(level1="一、甲组", level2="加强乙", requirement="丁。", lead="区财政局"),
+                         row(level1="一、甲组", level2="完善戊", requirement="己。", lead="区教育局"))
+    assert [r.no for r in result.table.rows] == ["1", "1", "2"]
+    assert [r.method for r in result.repairs if r.field == "no"] == ["item_order"] * 3
+    assert not [f for f in result.flags if f.field == "no"]
+
+
+def test_a_number_lost_in_a_numbered_draft_is_still_inferred_and_flagged():
+    result = repair_rows(row(level1="一、甲组", level2="1. 加强乙", requirement="丙。", lead="区教育局"),
+                         row(level1="一、甲组", level2="完善戊", requirement="己。", lead="区教育局"))
+    assert [r.no for r in result.table.rows] == ["1", "2"]
+    assert "inferred_number" in flags_of(result, "no", 1)

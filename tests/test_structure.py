@@ -703,3 +703,24 @@ def test_a_blank_agency_at_a_page_top_stays_blank_where_the_draft_merges_none():
     structure = build_tables(_merged_lead_pages(merged=False), PROFILE)
     assert [r.lead for r in structure.tables[0].rows] == ["区甲局", "区甲局", "区乙局", ""]
     assert "merged across" not in structure.pages[1].message
+
+
+def _unnumbered_pages(continues: bool) -> list[PageCells]:
+    """Titles printed without item numbers and no 序号 column; page 1's first row is a new item (its
+    requirement a sentence of its own, its own lead) unless `continues` (the row cut by the break)."""
+    first = page(0, [(1, 0, 1, "一、甲"), (1, 1, 1, "推进生态清洁小流域建设"),
+                     (1, 2, 1, "丙。" if not continues else "丙，"), (1, 3, 1, "区水务局"), (1, 4, 1, "")])
+    second = page(1, [(1, 0, 1, ""), (1, 1, 1, "完善气象水文监测站网" if not continues else "设"),
+                      (1, 2, 1, "丁。"), (1, 3, 1, "区气象局" if not continues else ""), (1, 4, 1, "")], header=None)
+    return [first, second]
+
+
+def test_an_unnumbered_title_at_a_page_top_beside_a_new_row_starts_an_item():
+    """Held-out probe, a Word table of the Songjiang plan without item numbers: the next item's title
+    at the top of a page was joined to the title above (推进生态清洁小流域建设完善气象水文监测站网). A merged
+    title runs on into the next page only beside a row that runs on."""
+    rows = build_table(_unnumbered_pages(continues=False), PROFILE).rows
+    assert [r.level2 for r in rows] == ["推进生态清洁小流域建设", "完善气象水文监测站网"]
+    [row] = build_table(_unnumbered_pages(continues=True), PROFILE).rows
+    assert row.level2.replace("\n", "") == "推进生态清洁小流域建设设"
+    assert row.requirement.replace("\n", "") == "丙，丁。"
