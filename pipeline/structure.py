@@ -223,7 +223,7 @@ def _header_at(page: PageCells, by_row: dict[int, list[CellText]], row: int, pro
     return _column_roles(header_cells, matches, row, last, profile)
 
 
-def repeated_headers(page: PageCells, header_end: int, roles: dict[int, str], profile: TableProfile) -> list[Header]:
+def _repeated_headers(page: PageCells, header_end: int, roles: dict[int, str], profile: TableProfile) -> list[Header]:
     """Headers printed again below the page's first rows that name the page's columns as `roles`
     does: a Word table cut in two, the second with its own header row (held-out probe of the
     Songjiang, Fengxian and Putuo plans: the header had been read as a row, 序号 15 and 一级 四、一级指标).
@@ -525,7 +525,7 @@ def _read_page(current: _TableState, page: PageCells, header_end: int, roles: di
     n_cols = _column_count(page)
     tolerance = _tolerance(page)
     heading = section_role(list(roles.values()))
-    again = repeated_headers(page, header_end, roles, profile)
+    again = _repeated_headers(page, header_end, roles, profile)
     skipped = frozenset(ct.cell.cell_id for h in again for ct in page.cells
                         if h.first_row <= ct.cell.row <= h.last_row)
     page_rows, current.section = _page_rows(page, header_end, roles, current.section, heading, skipped)
@@ -543,9 +543,7 @@ def _read_page(current: _TableState, page: PageCells, header_end: int, roles: di
         joined = 0
     agencies_carried = _carry_merged_agencies(current, page, page_rows, top_agencies, cells, profile)
     carried = "; ".join(n for n in (carried, agencies_carried) if n)
-    current.merged_agencies |= {role for role in AGENCY_FIELDS for a, b in pairwise(page_rows)
-                                if a.cells.get(role) and a.cells.get(role) == b.cells.get(role)
-                                and cells.text(a.cells[role]).strip()}
+    current.merged_agencies |= _merged_agency_roles(page_rows, cells)
     below = [] if page_rows or joined else [
         _compact(ct.text) for ct in sorted(page.cells, key=lambda ct: (ct.cell.row, ct.cell.col))
         if ct.cell.row > header_end and ct.text.strip()]
@@ -578,6 +576,12 @@ def _read_page(current: _TableState, page: PageCells, header_end: int, roles: di
     if page.margin_text:  # title, caption, a 注： note: never a cell, but never lost either
         message += f"; printed around the table: {' / '.join(_compact(t) for t in page.margin_text)}"
     return PageReport(page.page, PAGE_READ, len(page_rows) + joined, n_cols, message)
+
+
+def _merged_agency_roles(page_rows: Sequence[_RawRow], cells: _Cells) -> set[str]:
+    """The agency roles of which one cell with text stands beside two rows of the page (merged)."""
+    return {role for role in AGENCY_FIELDS for a, b in pairwise(page_rows)
+            if a.cells.get(role) and a.cells.get(role) == b.cells.get(role) and cells.text(a.cells[role]).strip()}
 
 
 def _carry_merged_agencies(current: _TableState, page: PageCells, page_rows: list[_RawRow],
