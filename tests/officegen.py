@@ -41,6 +41,22 @@ class WordStyle:
     numbered: bool = False
     #: Every cell's text centred, across and down (w:jc and w:vAlign center), as many offices set tables.
     centered: bool = False
+    #: A header of two rows: 责任单位 across the two agency columns in the first, 牵头单位 and 配合单位
+    #: under it in the second, every other heading merged down both; both rows repeat on each page.
+    two_row_header: bool = False
+    #: Consecutive rows with the same non-empty 牵头单位 share one cell merged down them (vMerge), the
+    #: name written once; the same for 配合单位 (across items too, as a clerk merges equal cells).
+    merge_agencies: bool = False
+    #: The table cut into two Word tables before its middle row (len(rows) // 2), the second with its
+    #: own header: write_docx's `split_at` (an explicit `split_at` wins).
+    split_at_half: bool = False
+    #: False: items numbered nowhere, 二级 printed without its "N." prefix and no 序号 column (some
+    #: drafts number nothing); not with `numbered`.
+    item_numbers: bool = True
+
+    def __post_init__(self) -> None:
+        if self.numbered and not self.item_numbers:
+            raise ValueError("a numbered style prints its item numbers: numbered needs item_numbers")
 
 
 #: Named styles, printed in make eval's document/word-STYLE cases (tests/wordscan.py).
@@ -49,7 +65,13 @@ WORD_STYLES: dict[str, WordStyle] = {
     "14pt": WordStyle(body_pt=14, line_pt=28, body_face="AR PL UMing CN"),
     "numbered": WordStyle(numbered=True),
     "centered": WordStyle(centered=True),
+    "two-row-header": WordStyle(two_row_header=True),
+    "merged-agencies": WordStyle(merge_agencies=True),
+    "split-table": WordStyle(split_at_half=True),
+    "no-numbers": WordStyle(item_numbers=False),
 }
+#: The heading a two-row header prints over the two agency columns.
+RESPONSIBLE_HEADER = "责任单位"
 
 
 def _runs(rows: Sequence[dict[str, str]], column: str) -> list[tuple[int, int]]:
@@ -58,6 +80,17 @@ def _runs(rows: Sequence[dict[str, str]], column: str) -> list[tuple[int, int]]:
     for i in range(1, len(rows) + 1):
         if i == len(rows) or rows[i][column] != rows[start][column] or (
                 column == "二级指标" and rows[i]["序号"] != rows[start]["序号"]):
+            runs.append((start, i - 1))
+            start = i
+    return runs
+
+
+def agency_runs(rows: Sequence[dict[str, str]], column: str) -> list[tuple[int, int]]:
+    """(first, last) row index of each run of consecutive rows with the same non-empty `column`
+    value (WordStyle.merge_agencies merges each down its rows); a row on its own is a run of one."""
+    runs, start = [], 0
+    for i in range(1, len(rows) + 1):
+        if i == len(rows) or not rows[i][column] or rows[i][column] != rows[start][column]:
             runs.append((start, i - 1))
             start = i
     return runs
@@ -75,7 +108,8 @@ def write_docx(rows: Sequence[dict[str, str]], out: Path, split_at: int | None =
     the table is cut into two Word tables before that row (the second with or without header).
     `a4`: A4 paper with 2.5 cm margins, as Chinese offices print (python-docx's default is Letter);
     `faces`: the (Chinese, Latin) fonts of the text, else 宋体 and Word's default Latin face;
-    `style`: size, spacing, face, a 序号 column, centred cells (WordStyle)."""
+    `style`: size, spacing, face, a 序号 column, centred cells, a two-row header, merged agency
+    cells, a cut at the middle row, no item numbers (WordStyle); each table of a cut takes it all."""
     import docx
     from docx.enum.section import WD_ORIENT
     from docx.enum.text import WD_LINE_SPACING
@@ -104,10 +138,13 @@ def write_docx(rows: Sequence[dict[str, str]], out: Path, split_at: int | None =
         scale = (sum(WIDTHS_CM) - SEQ_WIDTH_CM) / sum(WIDTHS_CM)
         headers, widths = ("序号", *HEADERS), (SEQ_WIDTH_CM, *(w * scale for w in WIDTHS_CM))
     off = int(style.numbered)
+    if split_at is None and style.split_at_half:
+        split_at = len(rows) // 2
     parts = [list(rows)] if split_at is None else [list(rows[:split_at]), list(rows[split_at:])]
     for k, part in enumerate(parts):
         with_header = k == 0 or repeat_header_in_split
-        table = document.add_table(rows=len(part) + with_header, cols=len(headers))
+        top = (1 + style.two_row_header) * with_header
+        table = document.add_table(rows=len(part) + top, cols=len(headers))
         table.style = "Table Grid"
         table.autofit = False
         for c, width in enumerate(widths):
@@ -115,13 +152,16 @@ def write_docx(rows: Sequence[dict[str, str]], out: Path, split_at: int | None =
             for cell in table.columns[c].cells:
                 cell.width = Cm(width)
         if with_header:
-            for c, head in enumerate(headers):
-                table.cell(0, c).text = head
-            tr_pr = table.rows[0]._tr.get_or_add_trPr()
-            repeat = OxmlElement("w:tblHeader")
-            repeat.set(qn("w:val"), "true")
-            tr_pr.append(repeat)
-        top = int(with_header)
+            if style.two_row_header:
+                _two_row_header(table, headers)
+            else:
+                for c, head in enumerate(headers):
+                    table.cell(0, c).text = head
+            for header_row in table.rows[:top]:
+                tr_pr = header_row._tr.get_or_add_trPr()
+                repeat = OxmlElement("w:tblHeader")
+                repeat.set(qn("w:val"), "true")
+                tr_pr.append(repeat)
         merged = [("一级指标", off), ("二级指标", off + 1), *([("序号", 0)] if style.numbered else [])]
         for column, c in merged:
             for first, last in _runs(part, "二级指标" if column == "序号" else column):
@@ -130,12 +170,21 @@ def write_docx(rows: Sequence[dict[str, str]], out: Path, split_at: int | None =
                     cell = cell.merge(table.cell(top + last, c))
                 row = part[first]
                 if column == "二级指标":
-                    cell.text = row[column] if style.numbered else _item_label(row)
+                    cell.text = row[column] if style.numbered or not style.item_numbers else _item_label(row)
                 else:
                     cell.text = row[column]
+        single = (("工作要求", off + 2),) if style.merge_agencies else (
+            ("工作要求", off + 2), ("牵头单位", off + 3), ("配合单位", off + 4))
         for i, row in enumerate(part):
-            for c, column in ((off + 2, "工作要求"), (off + 3, "牵头单位"), (off + 4, "配合单位")):
+            for column, c in single:
                 table.cell(top + i, c).text = row[column]
+        if style.merge_agencies:  # merged before their text is written: a merge gathers the cells' text
+            for column, c in (("牵头单位", off + 3), ("配合单位", off + 4)):
+                for first, last in agency_runs(part, column):
+                    cell = table.cell(top + first, c)
+                    if last > first:
+                        cell = cell.merge(table.cell(top + last, c))
+                    cell.text = part[first][column]
         if tracked_insert and k == 0:
             _track_last_sentence(table.cell(top, off + 2))
         if style.centered:
@@ -143,6 +192,16 @@ def write_docx(rows: Sequence[dict[str, str]], out: Path, split_at: int | None =
     document.add_paragraph("注：各街镇按属地职责配合落实。")
     document.save(str(out))
     return out
+
+
+def _two_row_header(table, headers: Sequence[str]) -> None:
+    """A header over the table's first two rows: RESPONSIBLE_HEADER across the last two columns
+    above their headings (牵头单位, 配合单位), every other heading merged down both rows."""
+    n = len(headers)
+    for c, head in enumerate(headers[:-2]):
+        table.cell(0, c).merge(table.cell(1, c)).text = head
+    table.cell(0, n - 2).merge(table.cell(0, n - 1)).text = RESPONSIBLE_HEADER
+    table.cell(1, n - 2).text, table.cell(1, n - 1).text = headers[-2:]
 
 
 def _center_cells(table) -> None:

@@ -2,11 +2,13 @@
 
 The truth is written as a Word table by python-docx (`officegen.write_docx`: 一级 and 二级 merged
 down their rows, the header row repeated on each page, a title above and a note below), in one of
-`officegen.WORD_STYLES` (as offices set it: 四号 with fixed spacing, a 序号 column, centred cells),
-laid out and printed to PDF by LibreOffice, rasterized by pdfium and damaged by one of `degrade`'s
-recipes (augraphy), or not at all (CLEAN). Line breaks, cell padding, the faces LibreOffice falls
-back to for the Chinese and the Latin text, and where pages break are LibreOffice's, none of them
-ours: what scangen draws can agree with the pipeline by construction; this cannot.
+`officegen.WORD_STYLES` (as offices set it: 四号 with fixed spacing, a 序号 column, centred cells;
+or in a structure of real drafts: a two-row header, equal agencies merged down, the table cut in
+two, no item numbers), laid out and printed to PDF by LibreOffice, rasterized by pdfium and
+damaged by one of `degrade`'s recipes (augraphy), or not at all (CLEAN). Line breaks, cell
+padding, the faces LibreOffice falls back to for the Chinese and the Latin text, and where pages
+break are LibreOffice's, none of them ours: what scangen draws can agree with the pipeline by
+construction; this cannot.
 
     python tests/wordscan.py fax tests/data/minhang_waste_v1.csv out.pdf --title "《…》任务分工"
     python tests/wordscan.py clean tests/data/putuo_safety_v1.csv out.pdf --style 14pt
