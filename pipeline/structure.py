@@ -156,8 +156,11 @@ class _TableState:
     #: are under it.
     section: str = ""
     #: Agency roles whose cells the draft merges down rows (one cell with text beside two rows or
-    #: more on a page): a page break cuts such a cell too (_carry_merged_agencies).
+    #: more on a page): a page break cuts such a cell too (_cut_agencies).
     merged_agencies: set[str] = field(default_factory=set)
+    #: Blank agency cells at a page's top under a row that names one (page, role, rows under it, the
+    #: row before's cells): carried once the whole table is read, if it merges that role's cells.
+    cut_agencies: list[tuple[int, str, list[_RawRow], list[str]]] = field(default_factory=list)
 
 
 def _compact(text: str) -> str:
@@ -515,6 +518,8 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
         waiting.clear()
         assert current is not None and roles is not None
         reports.append(_read_page(current, page, header_end, roles, task_note, cells, profile))
+    for table in tables:
+        _carry_cut_agencies(table, reports, profile)
     built = tuple(_finish(t, cells, profile, source, first_is_lead, k, len(tables)) for k, t in enumerate(tables))
     return Structure(built, tuple(reports))
 
@@ -541,8 +546,7 @@ def _read_page(current: _TableState, page: PageCells, header_end: int, roles: di
         joined = 1
     else:
         joined = 0
-    agencies_carried = _carry_merged_agencies(current, page, page_rows, top_agencies, cells, profile)
-    carried = "; ".join(n for n in (carried, agencies_carried) if n)
+    _cut_agencies(current, page, page_rows, top_agencies, cells)
     current.merged_agencies |= _merged_agency_roles(page_rows, cells)
     below = [] if page_rows or joined else [
         _compact(ct.text) for ct in sorted(page.cells, key=lambda ct: (ct.cell.row, ct.cell.col))
@@ -584,30 +588,41 @@ def _merged_agency_roles(page_rows: Sequence[_RawRow], cells: _Cells) -> set[str
             if a.cells.get(role) and a.cells.get(role) == b.cells.get(role) and cells.text(a.cells[role]).strip()}
 
 
-def _carry_merged_agencies(current: _TableState, page: PageCells, page_rows: list[_RawRow],
-                           top: dict[str, list[str]], cells: _Cells, profile: TableProfile) -> str:
-    """An agency cell merged down rows that a page break cuts is printed in its first part only: the
-    rows at the top of the next page that share its blank part (`top`: the cells of the page's first
-    row) keep the agency of the row before, when the draft merges that role's cells elsewhere; each
-    such field is marked carried (repair flags it) and the page's report says so. Held-out probe,
-    Word tables of the Songjiang and Fengxian plans with equal leads merged down consecutive rows:
-    区应急局 and 区卫生健康委 were left on the page before, the rows under them read with no lead."""
+def _cut_agencies(current: _TableState, page: PageCells, page_rows: list[_RawRow], top: dict[str, list[str]],
+                  cells: _Cells) -> None:
+    """Note the page's first rows whose agency cell is blank (`top`: the cells of the page's first row)
+    under a row before that names one: the blank part of an agency cell merged down rows that the page
+    break cut, when the draft merges that role's cells (see _carry_cut_agencies)."""
     if not page_rows or not current.rows or not current.pages or current.pages[-1] != page.page - 1:
-        return ""
-    named = []
-    for role in sorted(current.merged_agencies):
+        return
+    for role in AGENCY_FIELDS:
         blank, before = top.get(role), current.rows[-1].cells.get(role, [])
         kept = [c for c in before if c not in (blank or [])]
         if not blank or cells.text(blank).strip() or not cells.text(kept).strip():
             continue
         under = [row for row in page_rows if row.cells.get(role) == blank]
+        if under:
+            current.cut_agencies.append((page.page, role, under, kept))
+
+
+def _carry_cut_agencies(table: _TableState, reports: list[PageReport], profile: TableProfile) -> None:
+    """An agency cell merged down rows that a page break cuts is printed in its first part only: the
+    rows under its blank part on the next page keep the agency of the row before, when the draft
+    merges that role's cells anywhere (one cell beside two rows of a page); each such field is marked
+    carried (repair flags it) and that page's report says so. Held-out probe, Word tables of the
+    Songjiang and Fengxian plans with equal leads merged down consecutive rows: 区应急局 and 区卫生健康委
+    were left on the page before, the rows under them read with no lead (the draft's first merge may
+    be the one cut: the whole table is read first)."""
+    for page_no, role, under, kept in table.cut_agencies:
+        if role not in table.merged_agencies:
+            continue
         for row in under:
             row.cells[role] = list(kept)
             row.carried.add(role)
-        if under:
-            named.append(f"{len(under)} rows under a {profile.column_name(role)} cell merged across the page "
-                         f"break keep the row before's, flagged")
-    return "; ".join(named)
+        at = next(k for k, report in enumerate(reports) if report.page == page_no)
+        reports[at] = replace(reports[at], message=(
+            f"{reports[at].message}; {len(under)} rows under a {profile.column_name(role)} cell merged across "
+            f"the page break keep the row before's, flagged"))
 
 
 def _carry_titles(current: _TableState, page: PageCells, roles: dict[int, str], page_rows: list[_RawRow],

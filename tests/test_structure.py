@@ -724,3 +724,16 @@ def test_an_unnumbered_title_at_a_page_top_beside_a_new_row_starts_an_item():
     [row] = build_table(_unnumbered_pages(continues=True), PROFILE).rows
     assert row.level2.replace("\n", "") == "推进生态清洁小流域建设设"
     assert row.requirement.replace("\n", "") == "丙，丁。"
+
+
+def test_an_agency_cell_cut_by_the_first_page_break_is_carried_on_evidence_read_later():
+    """The draft's first merged lead may be the one a page break cuts (the Songjiang plan with every
+    structure of tests/test_word_structures_end_to_end.py: 区水务局 over items 6 and 7, pages 1 and 2):
+    the whole table is read before the blank part is judged, and a merge further on decides it."""
+    first = page(0, [(1, 0, 1, "一、甲"), (1, 1, 1, "1. 乙"), (1, 2, 1, "丙。"), (1, 3, 1, "区乙局"), (1, 4, 1, "")])
+    second = page(1, [(1, 0, 1, ""), (1, 1, 1, "2. 壬"), (1, 2, 1, "癸。"), (1, 3, 1, ""), (1, 4, 1, ""),
+                      (2, 0, 1, "二、子"), (2, 1, 1, "3. 丑"), (2, 2, 1, "寅。"), (2, 3, 2, "区丙局"), (2, 4, 1, ""),
+                      (3, 1, 1, "4. 卯"), (3, 2, 1, "辰。"), (3, 4, 1, "")], header=None)
+    structure = build_tables([first, second], PROFILE)
+    assert [r.lead for r in structure.tables[0].rows] == ["区乙局", "区乙局", "区丙局", "区丙局"]
+    assert "1 rows under a 牵头单位 cell merged across the page break" in structure.pages[1].message
