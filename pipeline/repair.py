@@ -1203,6 +1203,15 @@ GAP_MARK_MAX_LOSS = 3.0
 GAP_MARK_MIN_MARGIN = 1.0
 #: The review score of a `mark_in_gap` flag: a mark put back from the image, as a final 。 is.
 GAP_MARK_SCORE = 60.0
+#: After a closing quote the recognizer often cannot name the lost mark (a pause mark set an em from
+#: the quote: 改清单”〔，〕重大, its lattice offering 、 0.2 nats below ，), though it sees one: a gap after
+#: ” before a Chinese character takes ，, the pause there, when some pause mark costs at most
+#: QUOTE_GAP_MAX_LOSS nats, under what one costs where nothing is printed (7.4 and up, measured right
+#: after ” on the same lattices). Measured (gapmeasure on the lattices of make eval's drafts and of the
+#: held-out Word probe in 14 pt, all documents): 10 put, 8 right (”，), 2 as wrong as before (”；, and a
+#: lost 三), none worse. Not before an opening quote (“A”、“B” lists the quoted terms: not measured).
+QUOTE_GAP_MAX_LOSS = 6.0
+QUOTE_GAP_MARK = "，"
 
 
 def marks_in_gaps(final: str, lattices: Sequence[CharLattice]) -> tuple[str, list[tuple[str, float]]]:
@@ -1222,6 +1231,10 @@ def marks_in_gaps(final: str, lattices: Sequence[CharLattice]) -> tuple[str, lis
             continue  # a pause beside a pause: a character was lost there
         if loss <= GAP_MARK_MAX_LOSS and runner_up - loss >= GAP_MARK_MIN_MARGIN:
             put.append((gap.at, mark, loss))
+        elif gap.at and text[gap.at - 1] == "”" and is_cjk(text[gap.at]):
+            pause = min(base - lat.log_likelihood(lattice, read[:gap.step] + m + read[gap.step:]) for m in "，、。；：")
+            if pause <= QUOTE_GAP_MAX_LOSS:
+                put.append((gap.at, QUOTE_GAP_MARK, pause))
     if not put:
         return final, []
     inked = [i for i, ch in enumerate(final) if not ch.isspace()]  # gaps index the text without spaces

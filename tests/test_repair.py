@@ -37,6 +37,7 @@ from pipeline.repair import (  # noqa: E402
     GAP_MARK_MAX_LOSS,
     NAME_END_CHARS,
     NAME_START_CHARS,
+    QUOTE_GAP_MAX_LOSS,
     UNREAD_GAP_SCORE,
     RepairResult,
     agency_score,
@@ -1752,3 +1753,18 @@ def test_a_number_lost_in_a_numbered_draft_is_still_inferred_and_flagged():
                          row(level1="一、甲组", level2="完善戊", requirement="己。", lead="区教育局"))
     assert [r.no for r in result.table.rows] == ["1", "2"]
     assert "inferred_number" in flags_of(result, "no", 1)
+
+
+def test_a_pause_the_recognizer_cannot_name_after_a_closing_quote_is_a_comma():
+    """改清单”，重大隐患 read 改清单”重大隐患 (the held-out Putuo plan set in 14 pt by LibreOffice: the
+    recognizer saw a mark an em after the quote but could not tell 、 from ，): the gap after ” before a
+    Chinese character takes ，, flagged; where nothing is printed, or before an opening quote, none."""
+    text = "建立“整改清单”重大隐患挂牌督办。"
+    at = text.index("重") - 1
+    unsure = (_gap_offering(text, at, {"、": 0.03, "，": 0.025}),)
+    marked, named = marks_in_gaps(text, unsure)
+    assert marked == "建立“整改清单”，重大隐患挂牌督办。" and [w for w, _ in named] == ["单”〔，〕重大"]
+    assert named[0][1] <= QUOTE_GAP_MAX_LOSS
+    assert marks_in_gaps(text, (_gap_offering(text, at, {}),)) == (text, [])
+    listed = "建立“整改清单”“销号清单”管理。"
+    assert marks_in_gaps(listed, (_gap_offering(listed, at, {"、": 0.03, "，": 0.025}),)) == (listed, [])
