@@ -44,6 +44,7 @@ from pipeline.repair import (  # noqa: E402
     agency_scores,
     clean_requirement,
     dashes_in_chains,
+    end_mark_after_quote,
     end_mark_from_image,
     incomplete_reason,
     is_cjk,
@@ -1768,3 +1769,18 @@ def test_a_pause_the_recognizer_cannot_name_after_a_closing_quote_is_a_comma():
     assert marks_in_gaps(text, (_gap_offering(text, at, {}),)) == (text, [])
     listed = "建立“整改清单”“销号清单”管理。"
     assert marks_in_gaps(listed, (_gap_offering(listed, at, {"、": 0.03, "，": 0.025}),)) == (listed, [])
+
+
+def test_a_requirement_read_ending_in_a_closing_quote_gets_its_end_mark_flagged():
+    """全区城市运行安全风险“一张图”。 read …“一张图” (LibreOffice sets ”。 in one em; the held-out Putuo
+    plan, make eval putuo/word-low-ink and the 14-pt probe): 。 is put back, flagged apart; not in text
+    that was not read from an image, and not after an opening quote."""
+    text = "形成全区城市运行安全风险“一张图”"
+    lattices = (lattice_of([{ch: 0.99} for ch in text], text),)
+    source = FieldSource(raw=text, confidence=0.99, engine="rapid", lattices=lattices)
+    result = repair_rows(row(no="1", level2="2", requirement=text, lead="区应急局", sources={"requirement": source}))
+    assert result.table.rows[0].requirement == text + "。"
+    assert "end_mark_after_quote" in flags_of(result, "requirement")
+    layer = repair_rows(row(no="1", level2="2", requirement=text, lead="区应急局"))
+    assert layer.table.rows[0].requirement == text
+    assert end_mark_after_quote("实行“") == "实行“"
