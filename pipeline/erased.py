@@ -424,11 +424,14 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
         foot = rows[cell.row + cell.row_span]
         if header and cell.row == 0 and groups and groups[0][1] - groups[0][0] <= HEADER_TEXT_MAX_CHARS * char_height:
             # a header cell ends where its neighbours' header text, centred in its cell, ends; not
-            # beside a heading over several columns (责任单位 over 牵头单位 | 配合单位): the header has
-            # two rows, and the cells beside that heading are merged down both on purpose
+            # beside a heading over several columns (责任单位 over 牵头单位 | 配合单位) with nothing in
+            # the cell below it: the header has two rows, and the cells beside that heading are merged
+            # down both on purpose (a header cell run on into the body holds the body's text below;
+            # a 工作要求|牵头单位 ruling erased at the top makes a wide header cell too: make eval
+            # fengxian/lines-degradation's last page, 二级/指标 beside it over item 28's title)
             (top, bottom), below = groups[0], groups[1][0] if len(groups) > 1 else foot
             for k in range(cell.row + 1, cell.row + cell.row_span):
-                if any(other.col_span > 1 for other in cells_beside(cell, k, starting=False)):
+                if below >= foot and any(other.col_span > 1 for other in cells_beside(cell, k, starting=False)):
                     continue
                 middle = (rows[cell.row] + rows[k]) / 2
                 centred = abs((top + bottom) / 2 - middle) <= tolerance
