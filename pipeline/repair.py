@@ -1191,7 +1191,7 @@ def unread_gaps(final: str, lattices: Sequence[CharLattice]) -> str:
 #: requirement's edits against its truth before and after): on the dirty drums and faxes of all six
 #: documents (our renderer's and LibreOffice's pages under the library's DirtyDrum and Faxify, 12
 #: cases) 36 marks put back, 27 edits fewer, no cell worse; on two 1-bit light-toner drafts 22, 8
-#: fewer, none worse; on 27 drafts that lose no mark (clean, 150-dpi noisy, 1-bit, photocopy, lines
+#: fewer, none worse; on 20 drafts that lose no mark (clean, 150-dpi noisy, 1-bit, photocopy, lines
 #: degradation, ink bleed, low ink, phone photo; five documents) none. ： ； and 。 are not offered: where
 #: a lost mark's gap ranked ： first (29 of 67 gaps on the drums and faxes) the mark was never ： (a
 #: speck or a streak's grain reads as two dots), and 。 ranked first was right 0 of 3 times.
