@@ -1757,7 +1757,8 @@ def quotes_in_turn(text: str) -> tuple[str, int]:
 #: the lattice makes the dash at most CHAIN_DASH_MAX_LOSS nats less likely than the 一 read (a glyph the
 #: image does not show costs more). On the lattices of 34 make eval drafts read in-process it changed
 #: three (minhang/sample, photocopy, word-fax: 发现一派单 → 发现—派单), each right; putuo/zenhei-150-noisy's
-#: 一, read at a line's end with the dash at 0.01 (4.4 nats), is left as read.
+#: 一, read at a line's end with the dash at 0.01 (4.4 nats), is left as read. A dash put back can make
+#: the next 一 a chain's (the 14-pt Putuo probe: two more, each right).
 CHAIN_MIN_UNITS = 3
 CHAIN_MIN_UNIT = 2
 CHAIN_MAX_UNIT = 4
@@ -1779,35 +1780,42 @@ def _is_chain(span: str) -> bool:
     return CHAIN_MIN_UNIT <= length <= CHAIN_MAX_UNIT and len(units[0]) >= length and len(units[-1]) >= length
 
 
-def dashes_in_chains(text: str, lattices: Sequence[CharLattice]) -> tuple[str, list[tuple[str, float]]]:
-    """(`text` with each 一 that is a chain's dash written as the dash, [(the place, loss in nats)]);
-    only where the lattices show the dash (none when there are no lattices)."""
-    candidates = []  # a 一 between two Chinese characters that, as a dash, makes its span a chain
+def _chain_candidates(text: str) -> list[int]:
+    """Each 一 between two Chinese characters (no dash beside it) that, written as the dash, makes the
+    span of Chinese characters and dashes around it a chain (_is_chain)."""
+    found = []
     for span in _CHAIN_SPAN.finditer(text):
         piece = span.group()
         for k in range(1, len(piece) - 1):
             beside = (piece[k - 1], piece[k + 1])
             if piece[k] == "一" and CHAIN_DASH not in beside and _is_chain(piece[:k] + CHAIN_DASH + piece[k + 1:]):
-                candidates.append(span.start() + k)
-    if not candidates or not lattices:
+                found.append(span.start() + k)
+    return found
+
+
+def dashes_in_chains(text: str, lattices: Sequence[CharLattice]) -> tuple[str, list[tuple[str, float]]]:
+    """(`text` with each 一 that is a chain's dash written as the dash, [(the place, loss in nats)]);
+    only where the lattices show the dash (none when there are no lattices). A dash put back can make
+    the next 一 a chain's (发现一派单一处置一核查—销项: 处置—核查 first, then 派单—处置, then 发现—派单)."""
+    if not lattices or not _chain_candidates(text):
         return text, []
     joined = lat.concatenate(lattices)
     read = [ch for ch, _ in lat.greedy_path(joined) if not ch.isspace()]
     where_in_read = {t: r for r, t in lat.align_to_path(read, text)}
     base = lat.log_likelihood(joined, "".join(read))
-    found: list[tuple[int, float]] = []
-    for at in (a for a in candidates if a in where_in_read):
-        r = where_in_read[at]
-        loss = base - lat.log_likelihood(joined, "".join(read[:r]) + CHAIN_DASH + "".join(read[r + 1:]))
-        if loss <= CHAIN_DASH_MAX_LOSS:
-            found.append((at, loss))
-    chars = list(text)
-    for at, _ in found:
-        chars[at] = CHAIN_DASH
-    dashed = "".join(chars)
+    found: dict[int, float] = {}
+    judged: set[int] = set()
+    while candidates := [a for a in _chain_candidates(text) if a not in judged and a in where_in_read]:
+        for at in candidates:
+            judged.add(at)
+            r = where_in_read[at]
+            loss = base - lat.log_likelihood(joined, "".join(read[:r]) + CHAIN_DASH + "".join(read[r + 1:]))
+            if loss <= CHAIN_DASH_MAX_LOSS:
+                found[at] = loss
+                text = text[:at] + CHAIN_DASH + text[at + 1:]
     c = UNSURE_CONTEXT_CHARS
-    return dashed, [(f"{dashed[max(0, at - c):at]}〔{CHAIN_DASH}〕{dashed[at + 1:at + 1 + c]}", loss)
-                    for at, loss in found]
+    return text, [(f"{text[max(0, at - c):at]}〔{CHAIN_DASH}〕{text[at + 1:at + 1 + c]}", loss)
+                  for at, loss in sorted(found.items())]
 
 
 def _put_back(log: _Log, index: int, before: str, after: str, method: str, places: Sequence[tuple[str, float]],

@@ -1784,3 +1784,12 @@ def test_a_requirement_read_ending_in_a_closing_quote_gets_its_end_mark_flagged(
     layer = repair_rows(row(no="1", level2="2", requirement=text, lead="区应急局"))
     assert layer.table.rows[0].requirement == text
     assert end_mark_after_quote("实行“") == "实行“"
+
+
+def test_a_chains_dashes_read_one_are_put_back_one_after_another():
+    """发现一派单一处置一核查—销项 (the held-out Putuo plan in 14 pt, 1-bit): only 处置一核查 makes a chain
+    with the dash read; once it is a dash, 派单一处置 does, then 发现一派单."""
+    text = "按照“发现一派单一处置一核查—销项”流程闭环管理。"
+    dashed, named = dashes_in_chains(text, (_chain_lattice(text, {"一": 0.6, "—": 0.35}),))
+    assert dashed == text.replace("一", "—")
+    assert [w for w, _ in named] == ["发现〔—〕派单", "派单〔—〕处置", "处置〔—〕核查"]
