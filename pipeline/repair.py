@@ -1076,6 +1076,12 @@ UNSURE_CONTEXT_CHARS = 2
 MAX_UNSURE_NAMED = 5
 
 
+def _in_context(text: str, at: int) -> str:
+    """The character at `at` of `text` bracketed, with UNSURE_CONTEXT_CHARS either side (家庭〔。〕医生)."""
+    c = UNSURE_CONTEXT_CHARS
+    return f"{text[max(0, at - c):at]}〔{text[at]}〕{text[at + 1:at + 1 + c]}"
+
+
 def unsure_characters(final: str, lattices: Sequence[CharLattice],
                       below: float = UNSURE_CHARACTER_BELOW) -> tuple[str, float]:
     """The places of `final` the recognizer read at a probability under `below`, each with a little
@@ -1088,10 +1094,8 @@ def unsure_characters(final: str, lattices: Sequence[CharLattice],
     places = [(j, p) for j, p in lat.aligned_probabilities(lattices, text).items() if p < below]
     if not places:
         return "", 1.0
-    c = UNSURE_CONTEXT_CHARS
     shown = sorted(places, key=lambda place: place[1])[:MAX_UNSURE_NAMED]
-    where = "; ".join(f"{text[max(0, j - c):j]}〔{text[j]}〕{text[j + 1:j + 1 + c]} {p:.2f}"
-                      for j, p in sorted(shown))
+    where = "; ".join(f"{_in_context(text, j)} {p:.2f}" for j, p in sorted(shown))
     return where, min(p for _, p in places)
 
 
@@ -1198,7 +1202,8 @@ def unread_gaps(final: str, lattices: Sequence[CharLattice]) -> str:
 GAP_MARKS = "，、“”"
 #: Marks of a pause, none of which stands beside another: a gap beside one lost a character, not a
 #: ， or 、 (on make eval's 1-bit light-toner pages: 网、〔、〕用大, 求、〔、〕、通).
-_PAUSES = "，、。；：,.;:"
+_FULL_PAUSES = "，、。；："
+_PAUSES = _FULL_PAUSES + ",.;:"
 GAP_MARK_MAX_LOSS = 3.0
 GAP_MARK_MIN_MARGIN = 1.0
 #: The review score of a `mark_in_gap` flag: a mark put back from the image, as a final 。 is.
@@ -1220,19 +1225,20 @@ def marks_in_gaps(final: str, lattices: Sequence[CharLattice]) -> tuple[str, lis
     put: list[tuple[int, str, float]] = []
     paths = _line_paths(lattices)
     text = "".join(final.split())
+    bases: dict[int, float] = {}  # each line's reading as read, once
     for gap in unread_gap_places(final, lattices):
         lattice, read = lattices[gap.line], "".join(ch for ch, _ in paths[gap.line])
-        base = lat.log_likelihood(lattice, read)
-        losses = sorted((base - lat.log_likelihood(lattice, read[:gap.step] + m + read[gap.step:]), m)
-                        for m in GAP_MARKS)
-        (loss, mark), (runner_up, _) = losses[0], losses[1]
+        base = bases.setdefault(gap.line, lat.log_likelihood(lattice, read))
+        cost = {m: base - lat.log_likelihood(lattice, read[:gap.step] + m + read[gap.step:])
+                for m in {*GAP_MARKS, *_FULL_PAUSES}}  # how much less likely with m in the gap
+        (loss, mark), (runner_up, _) = sorted((cost[m], m) for m in GAP_MARKS)[:2]
         beside = text[max(0, gap.at - 1):gap.at + 1]
         if mark in _PAUSES and any(ch in _PAUSES for ch in beside):
             continue  # a pause beside a pause: a character was lost there
         if loss <= GAP_MARK_MAX_LOSS and runner_up - loss >= GAP_MARK_MIN_MARGIN:
             put.append((gap.at, mark, loss))
         elif gap.at and text[gap.at - 1] == "”" and is_cjk(text[gap.at]):
-            pause = min(base - lat.log_likelihood(lattice, read[:gap.step] + m + read[gap.step:]) for m in "，、。；：")
+            pause = min(cost[m] for m in _FULL_PAUSES)
             if pause <= QUOTE_GAP_MAX_LOSS:
                 put.append((gap.at, QUOTE_GAP_MARK, pause))
     if not put:
@@ -1241,10 +1247,7 @@ def marks_in_gaps(final: str, lattices: Sequence[CharLattice]) -> tuple[str, lis
     for at, mark, _ in sorted(put, reverse=True):
         final = final[:inked[at]] + mark + final[inked[at]:]
     text = "".join(final.split())
-    c = UNSURE_CONTEXT_CHARS
-    named = [(f"{text[max(0, at + n - c):at + n]}〔{mark}〕{text[at + n + 1:at + n + 1 + c]}", loss)
-             for n, (at, mark, loss) in enumerate(sorted(put))]
-    return final, named
+    return final, [(_in_context(text, at + n), loss) for n, (at, _, loss) in enumerate(sorted(put))]
 
 
 def _flag_doubtful_places(log: _Log, index: int, field: str, final: str, lattices: Sequence[CharLattice],
@@ -1813,9 +1816,7 @@ def dashes_in_chains(text: str, lattices: Sequence[CharLattice]) -> tuple[str, l
             if loss <= CHAIN_DASH_MAX_LOSS:
                 found[at] = loss
                 text = text[:at] + CHAIN_DASH + text[at + 1:]
-    c = UNSURE_CONTEXT_CHARS
-    return text, [(f"{text[max(0, at - c):at]}〔{CHAIN_DASH}〕{text[at + 1:at + 1 + c]}", loss)
-                  for at, loss in sorted(found.items())]
+    return text, [(_in_context(text, at), loss) for at, loss in sorted(found.items())]
 
 
 def _put_back(log: _Log, index: int, before: str, after: str, method: str, places: Sequence[tuple[str, float]],
