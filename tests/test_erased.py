@@ -9,7 +9,7 @@ import scangen
 from conftest import as_page
 from test_grid import _text, ruled_table
 
-from pipeline.erased import loose_row_lines, outer_columns, rejoin_blank, text_gap_borders
+from pipeline.erased import broken_foot, loose_row_lines, outer_columns, rejoin_blank, text_gap_borders
 from pipeline.grid import detect_grid
 from pipeline.models import Box, Cell, Grid
 from pipeline.settings import Settings
@@ -270,3 +270,80 @@ def test_a_two_row_header_under_a_heading_over_two_columns_is_not_split():
     head = sorted((c.col, c.row_span, c.col_span) for c in grid.cells if c.row == 0)
     assert head == [(0, 2, 1), (1, 2, 1), (2, 1, 2)]
     assert grid.restored == ()
+
+
+def _word_rows(ch: int = 28) -> tuple[tuple[int, ...], tuple[int, ...], np.ndarray, callable]:
+    """A LibreOffice-style table (no cell padding, leading 14 px): header, item A's two requirements,
+    item B's first; columns 二级 | 工作要求 | 牵头 | 配合. Returns rows, cols, an empty text mask and a
+    helper that writes lines of text (tops given) into a column."""
+    rows, cols = (60, 100, 340, 586, 700), (100, 300, 700, 850, 1000)
+    text = np.zeros((760, 1100), np.uint8)
+
+    def lines(col: int, tops: list[int]) -> None:
+        for top in tops:
+            text[top:top + ch, cols[col] + 8:cols[col + 1] - 8] = 255
+
+    return rows, cols, text, lines
+
+
+def _spans(cells: tuple[Cell, ...]) -> set[tuple[int, int, int]]:
+    return {(c.row, c.col, c.row_span) for c in cells if c.row > 0}
+
+
+def test_a_requirement_merged_across_a_title_is_split_at_the_titles_ruling():
+    """augraphy's LinesDegradation over the Putuo plan laid out by LibreOffice (make eval
+    putuo/word-lines-degradation), page 5: the 工作要求 ruling between item 21's second requirement and
+    item 22's first was erased. A word processor's cells have no padding: the blank at the ruling was
+    15 px against a leading of 11-14, and item 22's requirement and agencies were read into item 21.
+    The 二级 cell beside it is merged down item 21's rows and parts there, and so do the agency cells:
+    merges that cross are an erased ruling. A requirement cell merged over two agency rows of one item
+    (its title merged around both) is left whole, and so is an agency cell merged across items by a
+    clerk (the last column: nothing to its right) and a lead written once at its cell's top."""
+    ch = 28
+    rows, cols, text, lines = _word_rows(ch)
+    lines(0, [104, 146])  # item A's title, merged down rows 1-2
+    lines(0, [596])  # item B's title
+    lines(1, [104, 146, 188, 230, 272, 346, 388, 430, 472, 514, 552, 596, 640])  # 工作要求: 16 px blank at 586
+    for col in (2, 3):
+        lines(col, [104, 346, 596])
+    header = tuple(Cell(0, 0, c, 1, 1, Box(cols[c], rows[0], cols[c + 1], rows[1])) for c in range(4))
+    title_a = Cell(0, 1, 0, 2, 1, Box(cols[0], rows[1], cols[1], rows[3]))
+    title_b = Cell(0, 3, 0, 1, 1, Box(cols[0], rows[3], cols[1], rows[4]))
+    first = Cell(0, 1, 1, 1, 1, Box(cols[1], rows[1], cols[2], rows[2]))
+    merged = Cell(0, 2, 1, 2, 1, Box(cols[1], rows[2], cols[2], rows[4]))
+    agencies = tuple(Cell(0, r, c, 1, 1, Box(cols[c], rows[r], cols[c + 1], rows[r + 1])) for r in (1, 2, 3)
+                     for c in (2, 3))
+    cells, restored = text_gap_borders(header + (title_a, title_b, first, merged) + agencies, rows, cols, text,
+                                       ch, 2)
+    assert (2, 1, 1) in _spans(cells) and (3, 1, 1) in _spans(cells)
+    assert {(b.direction, b.at, b.start, b.end) for b in restored} == {("row", 586, 300, 700)}
+    # One item's title merged around both rows: the requirement merged over its agency rows stays whole.
+    title = Cell(0, 1, 0, 3, 1, Box(cols[0], rows[1], cols[1], rows[4]))
+    cells, restored = text_gap_borders(header + (title, first, merged) + agencies, rows, cols, text, ch, 2)
+    assert (2, 1, 2) in _spans(cells) and restored == ()
+    # A lead merged across both items, written once at its top: whole (nothing below the ruling).
+    text[:, cols[2]:cols[3]] = 0
+    lines(2, [346])
+    lead = Cell(0, 2, 2, 2, 1, Box(cols[2], rows[2], cols[3], rows[4]))
+    rest = tuple(c for c in agencies if not (c.col == 2 and c.row > 1))
+    requirements = (first, Cell(0, 2, 1, 1, 1, Box(cols[1], rows[2], cols[2], rows[3])),
+                    Cell(0, 3, 1, 1, 1, Box(cols[1], rows[3], cols[2], rows[4])))
+    cells, _ = text_gap_borders(header + (title_a, title_b, lead) + requirements + rest, rows, cols, text, ch, 2)
+    assert (2, 2, 2) in _spans(cells)
+
+
+def test_a_bottom_border_left_in_pieces_is_the_tables_foot():
+    """augraphy's LinesDegradation over the Minhang plan laid out by LibreOffice (make eval
+    minhang/word-lines-degradation), page 5: the border under the page's last row (one line of item 26's
+    second requirement, continued on the next page) was left as six pieces that meet no ruling, covering
+    64% of it, and two column rulings reached it: the row was read as text beside the table and its lead
+    lost. A footer rule under the table, where no column ruling reaches, is no foot; nor are pieces
+    covering under half the width."""
+    rows, cols = (100, 400, 700), (100, 300, 700, 900, 1100)
+    pieces = (Box(100, 742, 240, 745), Box(290, 742, 490, 746), Box(600, 742, 750, 745), Box(790, 742, 940, 745))
+    columns = (Box(299, 100, 302, 745), Box(699, 100, 702, 744), Box(899, 100, 902, 702))
+    assert broken_foot(pieces, (), rows, cols, columns, 6.0, 10.0, 28) == 743
+    footer = tuple(Box(b.x0, b.y0 + 200, b.x1, b.y1 + 200) for b in pieces)
+    assert broken_foot(footer, (), rows, cols, columns, 6.0, 10.0, 28) is None
+    assert broken_foot(pieces[:2], (), rows, cols, columns, 6.0, 10.0, 28) is None
+    assert broken_foot(pieces, (), rows, cols, columns[2:], 6.0, 10.0, 28) is None
