@@ -23,7 +23,7 @@ from itertools import pairwise
 import cv2
 import numpy as np
 
-from .erased import erased_sides, loose_row_lines, open_foot, outer_columns, text_gap_borders, text_mask
+from .erased import broken_foot, erased_sides, loose_row_lines, open_foot, outer_columns, text_gap_borders, text_mask
 from .imaging import contrast_ink_mask, ink_mask
 from .models import Box, Cell, Grid, Page, RestoredBorder
 from .settings import Settings
@@ -894,6 +894,8 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
                                    ruling_width + STREAK_PAD_PX, pieces)
     loose = loose_row_lines(h_all, h_segments, rows, cols, reach, tolerance, char_height)
     foot = open_foot(rows, cols, v_segments, tolerance, char_height)
+    if foot is None:
+        foot = broken_foot(h_all, h_segments, rows, cols, v_segments, tolerance, reach, char_height)
     rows = tuple(sorted({*rows, *loose, *([foot] if foot is not None else [])}))
     sides, side_segments = outer_columns(v_all, v_segments, h_segments, rows, cols, tolerance, reach, char_height)
     cols, v_segments = tuple(sorted({*cols, *sides})), v_segments + side_segments

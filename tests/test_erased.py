@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import cv2
 import numpy as np
 import pytest
@@ -272,7 +274,7 @@ def test_a_two_row_header_under_a_heading_over_two_columns_is_not_split():
     assert grid.restored == ()
 
 
-def _word_rows(ch: int = 28) -> tuple[tuple[int, ...], tuple[int, ...], np.ndarray, callable]:
+def _word_rows(ch: int = 28) -> tuple[tuple[int, ...], tuple[int, ...], np.ndarray, Callable[[int, list[int]], None]]:
     """A LibreOffice-style table (no cell padding, leading 14 px): header, item A's two requirements,
     item B's first; columns 二级 | 工作要求 | 牵头 | 配合. Returns rows, cols, an empty text mask and a
     helper that writes lines of text (tops given) into a column."""
@@ -313,13 +315,13 @@ def test_a_requirement_merged_across_a_title_is_split_at_the_titles_ruling():
     merged = Cell(0, 2, 1, 2, 1, Box(cols[1], rows[2], cols[2], rows[4]))
     agencies = tuple(Cell(0, r, c, 1, 1, Box(cols[c], rows[r], cols[c + 1], rows[r + 1])) for r in (1, 2, 3)
                      for c in (2, 3))
-    cells, restored = text_gap_borders(header + (title_a, title_b, first, merged) + agencies, rows, cols, text,
+    cells, restored = text_gap_borders((*header, title_a, title_b, first, merged, *agencies), rows, cols, text,
                                        ch, 2)
     assert (2, 1, 1) in _spans(cells) and (3, 1, 1) in _spans(cells)
     assert {(b.direction, b.at, b.start, b.end) for b in restored} == {("row", 586, 300, 700)}
     # One item's title merged around both rows: the requirement merged over its agency rows stays whole.
     title = Cell(0, 1, 0, 3, 1, Box(cols[0], rows[1], cols[1], rows[4]))
-    cells, restored = text_gap_borders(header + (title, first, merged) + agencies, rows, cols, text, ch, 2)
+    cells, restored = text_gap_borders((*header, title, first, merged, *agencies), rows, cols, text, ch, 2)
     assert (2, 1, 2) in _spans(cells) and restored == ()
     # A lead merged across both items, written once at its top: whole (nothing below the ruling).
     text[:, cols[2]:cols[3]] = 0
@@ -328,7 +330,7 @@ def test_a_requirement_merged_across_a_title_is_split_at_the_titles_ruling():
     rest = tuple(c for c in agencies if not (c.col == 2 and c.row > 1))
     requirements = (first, Cell(0, 2, 1, 1, 1, Box(cols[1], rows[2], cols[2], rows[3])),
                     Cell(0, 3, 1, 1, 1, Box(cols[1], rows[3], cols[2], rows[4])))
-    cells, _ = text_gap_borders(header + (title_a, title_b, lead) + requirements + rest, rows, cols, text, ch, 2)
+    cells, _ = text_gap_borders((*header, title_a, title_b, lead, *requirements, *rest), rows, cols, text, ch, 2)
     assert (2, 2, 2) in _spans(cells)
 
 
