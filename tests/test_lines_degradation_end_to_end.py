@@ -16,9 +16,12 @@ import degrade
 import pytest
 import scangen
 from conftest import MINHANG_CSV, MINHANG_TITLE, SONGJIANG_CSV, SONGJIANG_TITLE, read_degraded
+from eval_suite import canonical_agencies, prepare_cases
 
 from pipeline.evaluate import rows_to_table, score_table
 from pipeline.report import RESTORED_RULINGS_TEXT
+from pipeline.run import process_draft_tables
+from pipeline.settings import Settings
 
 #: The issue's bound at 200 dpi and above.
 MAX_CER = 0.005
@@ -155,3 +158,22 @@ def test_the_whole_fengxian_plan_keeps_its_last_page_in_the_table(tmp_path):
         seen[want["序号"]] = seen.get(want["序号"], 0) + 1
         if "".join(read["工作要求"].split()) != "".join(want["工作要求"].split()):
             assert flags[(want["序号"], str(seen[want["序号"]]))], f"{want['序号']}: {read['工作要求'][:30]}"
+
+
+@pytest.mark.parametrize("case_name", ["putuo/word-lines-degradation", "minhang/word-lines-degradation"])
+def test_a_word_table_whose_rulings_were_erased_keeps_each_row_apart(tmp_path, lexicon, case_name):
+    """make eval's Word tables (tests/wordscan.py: laid out by LibreOffice, no cell padding) under
+    LinesDegradation. Putuo, page 5: the 工作要求 ruling between item 21's second requirement and item
+    22's first was erased, the blank at it no taller than the leading, and item 22's requirement and
+    lead were read into item 21's (CER 1.62%, 牵头 94.7%): the 二级 and agency cells beside it part
+    there, merges cross, and the cell is split (erased.text_gap_borders' crossing). Minhang, page 5:
+    the border under the last row was left in pieces meeting no ruling, and the row (item 26's second
+    requirement, lead 团区委) was read as text beside the table (erased.broken_foot). Scored as make
+    eval scores it."""
+    (case,) = prepare_cases([case_name], tmp_path)
+    settings = Settings()
+    (result,) = process_draft_tables(case.path, settings, lexicon)
+    scores = score_table(result.table, canonical_agencies(case.truth, case.title, lexicon, settings))
+    assert scores.rows_found == scores.rows_matched == len(case.truth.rows)
+    assert scores.exact_lead == 1.0
+    assert scores.requirement_cer <= MAX_CER
