@@ -369,18 +369,24 @@ def _offered_at(text: str, at: int, wanted: str, lattices: Sequence[CharLattice]
     return wanted in dict(wording.unsure_spots(text, lattices)).get(at, {})
 
 
-def misread_numeral_from_image(text: str, expected: int, lattices: Sequence[CharLattice]) -> str:
-    """The numeral of value `expected` when `text` (a 一级 title as read) begins with a Chinese
-    character that is no numeral, then 、, and the recognizer read that character unsure and, at the
-    same place, also offered the expected numeral (as sequence_numeral_from_image); else "". A fax's
-    copy of a LibreOffice-printed Minhang plan read 五 of group 五 as 下 (0.42): no numeral was read,
-    one was inferred and put before it (五、下、健全组织推进和工作保障, minhang/word-fax)."""
+def misread_numeral_from_image(text: str, expected: int, lattices: Sequence[CharLattice]) -> tuple[str, bool]:
+    """(the numeral of value `expected`, whether the image offered it) when `text` (a 一级 title as
+    read) begins with a Chinese character that is no numeral, then 、, and the recognizer read that
+    character under UNSURE_CHARACTER_BELOW; else ("", False). A heading begins with its numeral, and
+    one character and 、 stand in its place. A fax's copy of a LibreOffice-printed Minhang plan read 五
+    of group 五 as 下 (0.42, 五 offered; minhang/word-fax), and the fax of the Minhang plan drawn by our
+    renderer as 下 again (0.67, 五 not among the runners-up; minhang/fax): no numeral was read, one was
+    inferred and put before it (五、下、健全组织推进和工作保障, seven rows' 一级 wrong). Whether the image
+    offered the numeral too (as sequence_numeral_from_image) sets the flag's score."""
     stripped = text.lstrip()
     wanted = numeral_of(expected)
     if (len(stripped) < 3 or stripped[1] != "、" or not is_cjk(stripped[0]) or numeral_value(stripped[0]) is not None
-            or len(wanted) != 1):
-        return ""
-    return wanted if _offered_at(text, text.find(stripped[0]), wanted, lattices) else ""
+            or len(wanted) != 1 or not lattices):
+        return "", False
+    read = [(ch, p) for ch, p in lat.path_probabilities(lattices[0]) if not ch.isspace()]
+    if not read or read[0][0] != stripped[0] or read[0][1] >= UNSURE_CHARACTER_BELOW:
+        return "", False
+    return wanted, _offered_at(text, text.find(stripped[0]), wanted, lattices)
 
 
 def numeral_out_of_sequence(rows: Sequence[Row], index: int, numeral: str,
@@ -1319,16 +1325,17 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
             read_level1 = _without_strays(log, index, "level1", raw_level1,
                                           strays_by_image(raw_level1, source.lattices))
         read_level1 = _without_stray_line(log, index, "level1", read_level1, source.lattices if source else ())
-        misread = ""
+        misread, offered = "", False
         if (source and source.lattices and not split_numeral(read_level1)[0]
-                and (expected := _expected_numeral(prev_l1, raw_level1))
-                and (misread := misread_numeral_from_image(read_level1, expected, source.lattices))):
+                and (expected := _expected_numeral(prev_l1, raw_level1))):
+            misread, offered = misread_numeral_from_image(read_level1, expected, source.lattices)
+        if misread:
             first = read_level1.lstrip()[0]
             renumbered = read_level1.replace(first, misread, 1)
-            log.repair(index, "level1", read_level1, renumbered, "numeral_by_sequence",
-                       SEQUENCE_NUMERAL_FROM_IMAGE_SCORE)
-            log.flag(index, "level1", raw_level1, f"numeral_by_sequence: {first}→{misread}",
-                     SEQUENCE_NUMERAL_FROM_IMAGE_SCORE)
+            score = SEQUENCE_NUMERAL_FROM_IMAGE_SCORE if offered else INFERRED_NUMBER_SCORE
+            log.repair(index, "level1", read_level1, renumbered, "numeral_by_sequence", score)
+            log.flag(index, "level1", raw_level1,
+                     f"numeral_by_sequence: {first}→{misread}" + ("" if offered else " (inferred)"), score)
             read_level1 = renumbered
         numeral, l1_rest = split_numeral(read_level1)
         l1 = cached("1", l1_rest, numeral, level1_known, trusted(row, "level1")) if "level1" in roles else _ABSENT
