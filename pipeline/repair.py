@@ -1756,6 +1756,24 @@ def quotes_in_turn(text: str) -> tuple[str, int]:
     return text[:at] + mirrored + text[at + 1:], at
 
 
+#: A closing ” is two raised commas, and a small face at 150 dpi reads it as 99: a requirement whose
+#: last opening “ is never closed, ending in 99 after a Chinese character (a mark may follow), closes it
+#: there (putuo/zenhei-150-noisy, make eval: 推动“安全进校园、进社区、进家庭 / 99 for 家庭”。, its lattice
+#: offering no ” at all). A 99 a quote closes after it (“达到99%”) or that a digit, a letter or a unit
+#: follows stays. Put back without the image's word, so flagged apart: `quote_from_digits`.
+QUOTE_FROM_DIGITS_SCORE = 50.0
+_QUOTE_AS_DIGITS = re.compile(f"(?<=[{_CJK}])99(?=[。，；]?\\s*$)")
+
+
+def quote_from_digits(text: str) -> str:
+    """`text` with a final 99 that closes its last, unclosed quote written ” (see QUOTE_FROM_DIGITS_SCORE),
+    else `text`."""
+    found = _QUOTE_AS_DIGITS.search(text)
+    if not found or text.count("“") != text.count("”") + 1 or "”" in text[text.rfind("“"):found.start()]:
+        return text
+    return text[:found.start()] + "”" + text[found.end():]
+
+
 #: A chain of steps joined by dashes (“发现—派单—处置—核查—销项”, “街镇—村居—网格”) uses one dash, the
 #: one-em 一字线, throughout; the recognizer reads one of them as 一, which it offers as the dash's
 #: runner-up and which looks the same (make eval at 10df239: the first dash of a chain read 一 on six
@@ -1851,6 +1869,11 @@ def _repair_requirement(log: _Log, index: int, raw: str, lattices: Sequence[Char
     text, methods = clean_requirement(raw)
     if methods:
         log.repair(index, "requirement", raw, text, "+".join(methods), 100.0)
+    closed = quote_from_digits(text) if lattices else text  # read from an image (a text layer reads no 99)
+    if closed != text:
+        log.repair(index, "requirement", text, closed, "quote_from_digits", QUOTE_FROM_DIGITS_SCORE)
+        log.flag(index, "requirement", text, "quote_from_digits: 99→”", QUOTE_FROM_DIGITS_SCORE)
+        text = closed
     # the quotes are judged as read: a quote put in a gap below may stand where a character was lost
     # (songjiang/dirty-drum “一屏观金域、“网管全程”, its 一 lost and a ” lost before: four quotes, none in turn)
     turned, at = quotes_in_turn(text)

@@ -51,6 +51,7 @@ from pipeline.repair import (  # noqa: E402
     junk_reason,
     marks_in_gaps,
     match_title,
+    quote_from_digits,
     quotes_in_turn,
     range_dashes_from_image,
     repair_table,
@@ -1787,6 +1788,23 @@ def test_a_requirement_read_ending_in_a_closing_quote_gets_its_end_mark_flagged(
     layer = repair_rows(row(no="1", level2="2", requirement=text, lead="区应急局"))
     assert layer.table.rows[0].requirement == text
     assert end_mark_after_quote("实行“") == "实行“"
+
+
+def test_a_final_99_that_closes_an_unclosed_quote_is_the_quote_flagged():
+    """推动“安全进校园、进社区、进家庭”。 wrapped ”。 alone onto its last line, read 99 (a 150-dpi noisy
+    scan in a sans face, putuo/zenhei-150-noisy; the lattice offered no ”): the quote is closed there and
+    the 。 after it put back, each flagged. A 99 inside a closed quote, or after a closed one, stays;
+    and text not read from an image is left as it is."""
+    text = "推动“安全进校园、进社区、进家庭\n99"
+    lattices = (lattice_of([{ch: 0.99} for ch in text if not ch.isspace()], text),)
+    source = FieldSource(raw=text, confidence=0.9, engine="rapid", lattices=lattices)
+    result = repair_rows(row(no="1", level2="2", requirement=text, lead="区应急局", sources={"requirement": source}))
+    assert result.table.rows[0].requirement == "推动“安全进校园、进社区、进家庭”。"
+    assert {"quote_from_digits: 99→”", "end_mark_after_quote"} <= set(flags_of(result, "requirement"))
+    assert quote_from_digits("“完成率达到99%”") == "“完成率达到99%”"
+    assert quote_from_digits("“一网统管”覆盖率达到99") == "“一网统管”覆盖率达到99"
+    layer = repair_rows(row(no="1", level2="2", requirement=text, lead="区应急局"))
+    assert "”" not in layer.table.rows[0].requirement
 
 
 def test_a_chains_dashes_read_one_are_put_back_one_after_another():
