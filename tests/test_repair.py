@@ -1162,6 +1162,24 @@ def test_a_number_the_table_skips_is_flagged_on_the_item_after_it() -> None:
     assert [f.reason for f in repair_rows(*rows).flags if f.row == 2 and f.field == "no"] == ["number_gap: 3"]
 
 
+def test_a_number_between_two_that_decide_it_takes_the_sequences_number_flagged() -> None:
+    """1完善可回收物回收网络 for 16. between items 15 and 17 (a dirty drum's streak over the number,
+    minhang/word-dirty-drum): the item, two sub-rows, read as a second item 1, nothing flagged on it.
+    Its neighbours agree on 16: it takes 16 on both rows, flagged. A draft's own skip (5 then 7, nothing
+    between) and two numbers misread together (15, 1, 2, 18) stay as read."""
+    rows = [row(no=n, level2=f"{n}、标题{n}", requirement=f"要求{k}。", lead="区教育局")
+            for k, n in enumerate(("14", "15", "1", "1", "17"))]
+    result = repair_rows(*rows)
+    assert [r.no for r in result.table.rows] == ["14", "15", "16", "16", "17"]
+    assert flags_of(result, "no", 2) == flags_of(result, "no", 3) == ["number_by_sequence: 1→16"]
+    assert not [f for f in result.flags if f.reason.startswith("number_gap")]
+    skip = repair_rows(*(row(no=n, level2=f"{n}、标题{n}", requirement="要求。", lead="区教育局") for n in ("5", "7")))
+    assert [r.no for r in skip.table.rows] == ["5", "7"]
+    two = repair_rows(*(row(no=n, level2=f"{n}、标题{n}", requirement=f"要求{n}。", lead="区教育局")
+                        for n in ("15", "1", "2", "18")))
+    assert [r.no for r in two.table.rows] == ["15", "1", "2", "18"]
+
+
 def test_with_the_district_unknown_a_spelled_out_district_mid_cell_is_cut_as_at_a_names_start() -> None:
     """A draft whose district is unknown (no title, one agency cell naming it): a district prefix is cut
     at a name's start (strip_district_prefixes), and now also after a lost 、, never cut in half."""
