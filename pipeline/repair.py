@@ -14,6 +14,7 @@ import difflib
 import functools
 import itertools
 import logging
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
@@ -1610,7 +1611,9 @@ WORDING_SCORE = 60.0
 #: three held-out documents: 四、强化监测预警和应急处置 / 1, …数字赋能 / O, …服务能力 / 1), and a
 #: fax's blots under a merged title of the LibreOffice-printed Putuo plan read VAV at 0.54-0.72
 #: (putuo/word-fax). A line of marks (a closing ” wrapped alone), a numbered title's first line (1.)
-#: and a letter read surely (推广AP / P) stay, and so does any line of a text with no lattice.
+#: and a letter read surely (推广AP / P) stay, and so does any line of a text with no lattice. The
+#: line is judged whole, its characters' probabilities multiplied: the fax's blots under the Minhang
+#: plan's group 五 read VV at 0.84 and 0.63 (minhang/word-fax, 0.53 together; seven rows' 一级 wrong).
 STRAY_LINE_MAX_CHARS = 3
 _STRAY_LINE = re.compile(f"[0-9A-Za-z]{{1,{STRAY_LINE_MAX_CHARS}}}")
 #: Geometric shapes (▲ ■ ● ◆ …, U+25A0-U+25FF, and ★ ☆) that end a title, each read under
@@ -1642,7 +1645,8 @@ def stray_last_line(raw: str, lattices: Sequence[CharLattice]) -> tuple[str, str
     if len(lines) < 2 or not lattices or not _STRAY_LINE.fullmatch(last) or not _HAS_CJK.search(raw):
         return raw, ""
     read = lat.path_probabilities(lattices[-1])
-    if "".join(ch for ch, _ in read if not ch.isspace()) != last or max(p for _, p in read) >= UNSURE_CHARACTER_BELOW:
+    if ("".join(ch for ch, _ in read if not ch.isspace()) != last
+            or math.prod(p for _, p in read) >= UNSURE_CHARACTER_BELOW):
         return raw, ""
     return "\n".join(lines[:-1]).rstrip(), last
 

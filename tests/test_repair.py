@@ -1366,6 +1366,11 @@ def test_a_titles_last_line_of_a_speck_read_as_a_digit_is_taken_off():
     assert "stray_mark" in _reasons(result, "level1") and "stray_mark" in _reasons(result, "level2")
     sure = _title_source([("推广AP", 0.99), ("P", 0.99)])
     assert stray_last_line(sure.raw, sure.lattices) == (sure.raw, "")
+    # blots read VV at 0.84 and 0.63 (minhang/word-fax): judged whole, 0.53
+    blots = FieldSource(raw="五、健全组织推进和工作保障\nVV", confidence=0.9, engine="rapid", lattices=(
+        lattice_of([{ch: 0.99} for ch in "五、健全组织推进和工作保障"], "五、健全组织推进和工作保障"),
+        lattice_of([{"V": 0.84}, {"V": 0.63}], "VV")))
+    assert stray_last_line(blots.raw, blots.lattices) == ("五、健全组织推进和工作保障", "VV")
     quote = _title_source([("深化餐饮“光盘行动", 0.99), ("”", 0.5)])
     assert stray_last_line(quote.raw, quote.lattices) == (quote.raw, "")
     numbered = _title_source([("1.", 0.5), ("监管平台", 0.99)])
