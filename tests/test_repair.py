@@ -1180,6 +1180,26 @@ def test_a_number_between_two_that_decide_it_takes_the_sequences_number_flagged(
     assert [r.no for r in two.table.rows] == ["15", "1", "2", "18"]
 
 
+def test_an_agency_cell_merged_across_items_once_in_the_draft_is_named() -> None:
+    """minhang/word-lines-degradation (make eval): the 配合单位 ruling between items 23 and 24 was erased,
+    and item 24 took 23's cell, unflagged. The only cell of that column merged across items is named on
+    the item under it; a draft that merges such cells more than once (a clerk's equal agencies) and a
+    cell merged down one item's sub-rows are not."""
+    def rows_with(*cells: tuple[str, str]) -> list[Row]:
+        return [row(no=no, level2=f"{no}、标题", requirement=f"要求{k}。", lead="区教育局",
+                    support="区财政局" if cell else "",
+                    sources={"support": FieldSource(cell_ids=(cell,), raw="区财政局")} if cell else {})
+                for k, (no, cell) in enumerate(cells)]
+
+    once = repair_rows(*rows_with(("22", "a"), ("23", "b"), ("24", "b"), ("25", "c")))
+    assert [(f.row, f.reason) for f in once.flags if f.reason.startswith("merged_across")] == [
+        (2, "merged_across_items: 23")]
+    twice = repair_rows(*rows_with(("22", "a"), ("23", "a"), ("24", "b"), ("25", "b")))
+    assert not [f for f in twice.flags if f.reason.startswith("merged_across")]
+    sub_rows = repair_rows(*rows_with(("22", "a"), ("23", "b"), ("23", "b"), ("24", "c")))
+    assert not [f for f in sub_rows.flags if f.reason.startswith("merged_across")]
+
+
 def test_with_the_district_unknown_a_spelled_out_district_mid_cell_is_cut_as_at_a_names_start() -> None:
     """A draft whose district is unknown (no title, one agency cell naming it): a district prefix is cut
     at a name's start (strip_district_prefixes), and now also after a lost 、, never cut in half."""
