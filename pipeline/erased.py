@@ -11,6 +11,7 @@ across it) is left whole. Pure functions of the page's text mask and the grid's 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from itertools import pairwise
 
 import cv2
@@ -76,6 +77,20 @@ LOOSE_MAX_HEIGHT_CHARS = 0.3
 #: thinner than the cells' insets, had no column border, and item 7's first sub-row and group 二's
 #: title were read as one cell across the table (a row and the title lost).
 LOOSE_MIN_GAP_CHARS = 1.0
+#: A row ruling erased whole (no stretch of it left to be a loose line) in a word processor's table:
+#: the rows' text still shows it, each row's text set tight under its ruling, in every column at one
+#: height. Where the text of at least two columns starts a second block (after a blank of at least
+#: BLOCK_GAP_CHARS character heights since its own text above, with no row line between) at one
+#: height (TEXT_ALIGN_CHARS) and at least LOOSE_MIN_GAP_CHARS from every row line, a candidate row line
+#: is put just above it; a cell is split there only where a line of its text starts just under it
+#: (LOOSE_TEXT_BELOW_CHARS) and none runs across it (split_at_text_gaps). A cell's text has no blank
+#: line of its own (Word sets paragraphs at one leading, 0.4-0.6 of a character height); a title
+#: merged down an item's sub-rows has nothing under the line and stays whole. Held-out probe:
+#: LinesDegradation over Word tables of six plans at seeds make eval does not use (tests/wordscan.py):
+#: on 8 of 16 drafts an item's or sub-row's ruling was erased across every column, and the next
+#: item's title, requirement and agencies were read into the row above (二级 完善基层卫生人员培养评价26.推进
+#: 基层卫生健康数字化转型, fengxian; songjiang's items 16 and 17 into 15).
+BLOCK_GAP_CHARS = 0.9
 #: A table whose bottom border was erased (qingpu/lines-degradation's last page: the whole of it) ends
 #: where its column rulings end, when at least FOOT_MIN_COLUMN_SHARE of them run on FOOT_MIN_CHARS
 #: character heights below the last row line and FOOT_MIN_TOGETHER of them end within FOOT_END_CHARS
@@ -201,6 +216,41 @@ def open_foot(rows: tuple[int, ...], cols: tuple[int, ...], v_segments: tuple[Bo
     return foot if len(together) >= FOOT_MIN_TOGETHER else None
 
 
+def text_row_lines(text: np.ndarray, rows: tuple[int, ...], cols: tuple[int, ...], ruling_width: int,
+                   char_height: int) -> tuple[int, ...]:
+    """Candidate row lines where a row ruling was erased whole (see BLOCK_GAP_CHARS): just above the
+    second blocks of text that start at one height in two columns or more, away from every row line."""
+    if len(rows) < 2 or len(cols) < 3:
+        return ()
+    margin = ruling_width + TEXT_MARGIN_PX
+    shortest, tallest = max(2, round(TEXT_LINE_CHARS[0] * char_height)), TEXT_LINE_CHARS[1] * char_height
+    starts: list[tuple[int, int]] = []  # (y of a second block's first line, column)
+    for c in range(len(cols) - 1):
+        x0, x1 = cols[c] + margin, cols[c + 1] - margin
+        if x1 <= x0:
+            continue
+        runs = [(rows[0] + a, rows[0] + b) for a, b in
+                true_runs(np.count_nonzero(text[rows[0]:rows[-1], x0:x1], axis=1) > 0)]
+        if any(b - a > tallest for a, b in runs):  # a streak's band: the column cannot be judged
+            continue
+        lines = [(a, b) for a, b in runs if b - a >= shortest]
+        starts += [(a1, c) for (_, b0), (a1, _) in pairwise(lines)
+                   if a1 - b0 >= BLOCK_GAP_CHARS * char_height and not any(b0 < r < a1 for r in rows)]
+    found: list[int] = []
+    tolerance = TEXT_ALIGN_CHARS * char_height
+    starts.sort()
+    group: list[tuple[int, int]] = []
+    for start in [*starts, (10**9, -1)]:
+        if group and start[0] - group[0][0] > tolerance:
+            y = group[0][0] - margin - 1
+            if (len({c for _, c in group}) >= 2
+                    and all(abs(y - r) >= LOOSE_MIN_GAP_CHARS * char_height for r in rows)):
+                found.append(y)
+            group = []
+        group.append(start)
+    return tuple(found)
+
+
 def broken_foot(h_all: tuple[Box, ...], h_segments: tuple[Box, ...], rows: tuple[int, ...], cols: tuple[int, ...],
                 v_segments: tuple[Box, ...], tolerance: float, reach: float, char_height: int) -> int | None:
     """The table's foot when its bottom border is left only in pieces the grid did not keep (see
@@ -293,12 +343,13 @@ def _transposed(cell: Cell) -> Cell:
 
 def text_gap_borders(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tuple[int, ...], text: np.ndarray,
                      char_height: int, ruling_width: int, loose: dict[int, tuple[int, int]] | None = None,
+                     text_rows: Collection[int] = (),
                      ) -> tuple[tuple[Cell, ...], tuple[RestoredBorder, ...]]:
     """The cells with merged cells split where a row ruling, then a column ruling, was erased, when
     their text shows the border (see split_at_text_gaps), and the borders so restored."""
     by_rows, restored_rows = split_at_text_gaps(cells, rows, cols, text, char_height, ruling_width,
                                                 TEXT_GAP_MIN_CHARS, TEXT_LINE_CHARS, header=True, margins=True,
-                                                loose=loose or {}, titles=True)
+                                                loose=loose or {}, titles=True, text_rows=frozenset(text_rows))
     by_cols, restored_cols = split_at_text_gaps(tuple(_transposed(c) for c in by_rows), cols, rows, text.T,
                                                 char_height, ruling_width, TEXT_COLUMN_GAP_MIN_CHARS,
                                                 (TEXT_COLUMN_RUN_MIN_CHARS, float("inf")), header=False,
@@ -352,6 +403,7 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
                        char_height: int, ruling_width: int, min_gap_chars: float,
                        line_chars: tuple[float, float], header: bool, margins: bool,
                        loose: dict[int, tuple[int, int]], titles: bool = False,
+                       text_rows: frozenset[int] = frozenset(),
                        ) -> tuple[tuple[Cell, ...], tuple[tuple[int, int, int], ...]]:
     """The cells with a merged cell split where its row ruling was erased, and the borders so restored
     as (y, x from, x to) (columns: called with the page transposed).
@@ -377,7 +429,9 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
     LOOSE_MIN_COVER of it, where it lies in such a blank and the text below starts just under it. With
     `titles` (rows, not columns), a cell whose one block is not centred in it but is centred in the rows
     from one inner row line down, with only blank rows above that line, is split there: a group's title
-    centred in its own rows, below the empty rows of the group before it that the page break continued."""
+    centred in its own rows, below the empty rows of the group before it that the page break continued.
+    A cell is split at a line of `text_rows` (text_row_lines: a ruling erased whole) where a line of
+    its text starts just under it, text stands above it and none runs across it."""
     at: dict[tuple[int, int], Cell] = {}
     tangled: set[int] = set()  # cells of a merge that is no rectangle: their boxes overlap, left alone
     for cell in cells:
@@ -457,36 +511,76 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
         above, below = at.get((k - 1, c)), at.get((k, c))
         return (above, below) if above is not None and below is not None and above is not below else None
 
-    def crossing(cell: Cell) -> int | None:
-        """The row line where the cell to the left of `cell` parts while one of its two parts runs on
-        past `cell`'s top or foot, and every column to its right parts too, when `cell` holds text
-        above and below that line and none across it (its rows and `margin` either side blank).
-        A table's merges nest: a cell merged down rows holds, in each column to its right, whole
-        cells only, as a 二级 title holds its requirements. Merges that cross are an erased ruling,
-        whatever the blank at it: a word processor's cells have no padding, and the blank at a row's
-        ruling is one line's leading. Held-out trial: LinesDegradation over the Putuo plan laid out
-        by LibreOffice (make eval putuo/word-lines-degradation), page 5: the 工作要求 ruling between
-        item 21's second requirement and item 22's first was erased, the blank between their lines
-        was 15 px against a leading of 11-14, and item 22's requirement and agencies were read into
-        item 21 (CER 1.62%). A clerk merges equal agency cells across rows whatever lies beside them
-        (tests/officegen.py merged-agencies): the last column has nothing to its right, a name
-        written once at the cell's top nothing below the line."""
-        right = range(cell.col + cell.col_span, n_cols)
-        if not titles or cell.col == 0 or not right:
-            return None
+    def parts_at(cell: Cell, k: int) -> bool:
+        """Whether `cell`'s text shows a border at row line k: text above it and below it, and none
+        across it but a ruling's remnant (at most `ruling_width` inked pixel rows within `margin` of
+        it: LinesDegradation leaves specks of the ruling it erases)."""
         x0, x1 = cols[cell.col] + margin, cols[cell.col + cell.col_span] - margin
+        y, top, foot = rows[k], rows[cell.row] + margin, rows[cell.row + cell.row_span] - margin
+        if x1 <= x0:
+            return False
+        band = np.count_nonzero(np.count_nonzero(text[y - margin:y + margin + 1, x0:x1], axis=1))
+        return bool(np.count_nonzero(text[top:y - margin, x0:x1]) and np.count_nonzero(text[y + margin + 1:foot, x0:x1])
+                    and band <= ruling_width)
+
+    def crossing(cell: Cell) -> int | None:
+        """The row line where a cell to the left of `cell` parts while one of its two parts runs on
+        past `cell`'s top or foot, when `cell`'s text shows the border there (parts_at). A table's
+        merges nest: a cell merged down rows holds, in each column to its right, whole cells only, as
+        a 二级 title holds its requirements. Merges that
+        cross are an erased ruling, whatever the blank at it: a word processor's cells have no
+        padding, and the blank at a row's ruling is one line's leading. Held-out trial:
+        LinesDegradation over the Putuo plan laid out by LibreOffice (make eval
+        putuo/word-lines-degradation), page 5: the 工作要求 ruling between item 21's second requirement
+        and item 22's first was erased, the blank between their lines was 15 px against a leading of
+        11-14, and item 22's requirement and agencies were read into item 21 (CER 1.62%). A clerk
+        merges equal agency cells across rows whatever lies beside them (tests/officegen.py
+        merged-agencies), but writes the name once at the cell's top: nothing below the line. A left
+        neighbour parted there by its own text (a border restored in it: its ruling was erased) is
+        enough too. Held-out probe, the Jiading plan laid out by LibreOffice under LinesDegradation at
+        seed 0: item 26's requirement and 配合 cells ran on from item 25's across a ruling erased from
+        工作要求 to the table's side, beside the 二级 cell of item 25 that began on the page above."""
+        if not titles or cell.col == 0:
+            return None
         foot = cell.row + cell.row_span
         for k in range(cell.row + 1, foot):
-            left = parted(k, cell.col - 1)
-            if left is None or not (left[0].row < cell.row or left[1].row + left[1].row_span > foot):
-                continue
-            if not all(parted(k, c) for c in right):
-                continue
-            y = rows[k]
-            if (np.count_nonzero(text[rows[cell.row] + margin:y - margin, x0:x1])
-                    and np.count_nonzero(text[y + margin + 1:rows[foot] - margin, x0:x1])
-                    and not np.count_nonzero(text[y - margin:y + margin + 1, x0:x1])):
+            lefts = [pair for pair in (parted(k, c) for c in range(cell.col)) if pair is not None]
+            runs_past = any(above.row < cell.row or below.row + below.row_span > foot for above, below in lefts)
+            by_text = parted(k, cell.col - 1) is not None and any(
+                y == rows[k] and a <= cols[cell.col - 1] < b for y, a, b in restored)
+            if (runs_past or by_text) and parts_at(cell, k):
                 return k
+        return None
+
+    def starts_under(cell: Cell) -> int | None:
+        """The row line inside `cell` under which a line of its text starts (LOOSE_TEXT_BELOW_CHARS)
+        where its text shows a border (parts_at): at a line of `text_rows` (a ruling erased whole), or
+        at any row line where that text is a second block (its blank above at least BLOCK_GAP_CHARS
+        and TEXT_GAP_OVER_LEADING times the cell's other blanks: characters spread down a merged
+        title leave equal blanks). The rows beside have their own ruling there; a word processor's
+        cell has no blank line of its own. Held-out probe, LinesDegradation over the Fengxian plan
+        laid out by LibreOffice (seed 0): item 26's title, 9 px under a row line that parts only the
+        agency columns, was read into item 25's (完善基层卫生人员培养评价26.推进基层卫生健康数字化转型)."""
+        x0, x1 = cols[cell.col] + margin, cols[cell.col + cell.col_span] - margin
+        foot = rows[cell.row + cell.row_span] - margin
+        for k in range(cell.row + 1, cell.row + cell.row_span):
+            y = rows[k]
+            below = np.flatnonzero(np.count_nonzero(text[y + margin + 1:foot, x0:x1], axis=1)) if x1 > x0 else []
+            if not (len(below) and margin + 1 + below[0] <= LOOSE_TEXT_BELOW_CHARS * char_height
+                    and parts_at(cell, k)):
+                continue
+            if y in text_rows:
+                return k
+            groups, blanks = groups_in(cell)
+            start = y + margin + 1 + int(below[0])
+            for (_, end), (begin, _) in pairwise(groups):
+                if abs(begin - start) > 1:
+                    continue
+                others = list(blanks)
+                others.remove(begin - end)
+                leading = float(np.median(others)) if others else 0.0
+                if begin - end >= max(BLOCK_GAP_CHARS * char_height, TEXT_GAP_OVER_LEADING * leading):
+                    return k
         return None
 
     def split_row(cell: Cell) -> int | None:
@@ -494,9 +588,6 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
         confirmed = confirmed_loose(cell)
         if confirmed is not None:
             return confirmed
-        crossed = crossing(cell)
-        if crossed is not None:
-            return crossed
         groups, blanks = groups_in(cell)
         foot = rows[cell.row + cell.row_span]
         if header and cell.row == 0 and groups and groups[0][1] - groups[0][0] <= HEADER_TEXT_MAX_CHARS * char_height:
@@ -516,6 +607,10 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
                         len(words) == 1 and abs(sum(words[0]) / 2 - middle) <= tolerance
                         for words in beside(cell, k, starting=False)):
                     return k
+        for rule in (crossing, starts_under):  # after the header's rule: a header cell ends at its row first
+            k = rule(cell)
+            if k is not None:
+                return k
         if groups:  # nothing above the first block: a row below the cell's top starts with it
             (first, last), middle = groups[0], (rows[cell.row] + foot) / 2
             starts = [k for k in range(cell.row + 1, cell.row + cell.row_span)

@@ -23,7 +23,16 @@ from itertools import pairwise
 import cv2
 import numpy as np
 
-from .erased import broken_foot, erased_sides, loose_row_lines, open_foot, outer_columns, text_gap_borders, text_mask
+from .erased import (
+    broken_foot,
+    erased_sides,
+    loose_row_lines,
+    open_foot,
+    outer_columns,
+    text_gap_borders,
+    text_mask,
+    text_row_lines,
+)
 from .imaging import contrast_ink_mask, ink_mask
 from .models import Box, Cell, Grid, Page, RestoredBorder
 from .settings import Settings
@@ -897,6 +906,8 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
     if foot is None:
         foot = broken_foot(h_all, h_segments, rows, cols, v_segments, tolerance, reach, char_height)
     rows = tuple(sorted({*rows, *loose, *([foot] if foot is not None else [])}))
+    erased_rows = text_row_lines(text, rows, cols, ruling_width, char_height)
+    rows = tuple(sorted({*rows, *erased_rows}))
     sides, side_segments = outer_columns(v_all, v_segments, h_segments, rows, cols, tolerance, reach, char_height)
     cols, v_segments = tuple(sorted({*cols, *sides})), v_segments + side_segments
     erased = erased_sides(rows, cols, h_segments, text, tolerance, char_height)
@@ -907,7 +918,7 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
     unbanded = tuple(seg for seg in h_segments if seg not in in_bands
                      and all(abs((seg.y0 + seg.y1) / 2 - y) > tolerance for y in banded))
     cells, squared = build_cells(page.index, rows, cols, h_mask, v_mask, band, char_height, unbanded)
-    cells, restored = text_gap_borders(cells, rows, cols, text, char_height, ruling_width, loose)
+    cells, restored = text_gap_borders(cells, rows, cols, text, char_height, ruling_width, loose, erased_rows)
     restored = squared + restored + tuple(RestoredBorder("column", x, rows[0], rows[-1]) for x in erased)
     rows, cols, cells = drop_unused_lines(rows, cols, cells)
     if len(cols) < MIN_COL_LINES or len(rows) < MIN_ROW_LINES:
