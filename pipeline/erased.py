@@ -85,7 +85,11 @@ LOOSE_MIN_GAP_CHARS = 1.0
 #: is put just above it; a cell is split there only where a line of its text starts just under it
 #: (LOOSE_TEXT_BELOW_CHARS) and none runs across it (split_at_text_gaps). A cell's text has no blank
 #: line of its own (Word sets paragraphs at one leading, 0.4-0.6 of a character height); a title
-#: merged down an item's sub-rows has nothing under the line and stays whole. Held-out probe:
+#: merged down an item's sub-rows has nothing under the line and stays whole. No text may run across
+#: the line in any column: the real technical standard of ../shared/real holds one record a line in
+#: each cell, and where a value wrapped in one column (18.0（V串） / 18.5（I串）) the others had a blank
+#: line, then the next record (±1100) started a block in eight columns at once (48 cells for 39).
+#: Held-out probe:
 #: LinesDegradation over Word tables of six plans at seeds make eval does not use (tests/wordscan.py):
 #: on 8 of 16 drafts an item's or sub-row's ruling was erased across every column, and the next
 #: item's title, requirement and agencies were read into the row above (二级 完善基层卫生人员培养评价26.推进
@@ -244,11 +248,24 @@ def text_row_lines(text: np.ndarray, rows: tuple[int, ...], cols: tuple[int, ...
         if group and start[0] - group[0][0] > tolerance:
             y = group[0][0] - margin - 1
             if (len({c for _, c in group}) >= 2
-                    and all(abs(y - r) >= LOOSE_MIN_GAP_CHARS * char_height for r in rows)):
+                    and all(abs(y - r) >= LOOSE_MIN_GAP_CHARS * char_height for r in rows)
+                    and _clear_across(text, y, cols, margin, ruling_width)):
                 found.append(y)
             group = []
         group.append(start)
     return tuple(found)
+
+
+def _clear_across(text: np.ndarray, y: int, cols: tuple[int, ...], margin: int, ruling_width: int) -> bool:
+    """Whether no column's text runs across height y: within `margin` of it, at most `ruling_width`
+    inked pixel rows (a ruling's remnant) in each column. Between two rows no text crosses; in a table
+    whose cells hold one record a line (a technical standard's, ../shared/real), a line wrapped in
+    one column leaves blank lines in the others, and the next line's values start a block in each."""
+    for x0, x1 in pairwise(cols):
+        band = text[max(0, y - margin):y + margin + 1, x0 + margin:x1 - margin]
+        if band.size and np.count_nonzero(np.count_nonzero(band, axis=1)) > ruling_width:
+            return False
+    return True
 
 
 def broken_foot(h_all: tuple[Box, ...], h_segments: tuple[Box, ...], rows: tuple[int, ...], cols: tuple[int, ...],

@@ -425,3 +425,19 @@ def test_a_title_starting_a_second_block_under_a_row_line_parts_and_the_requirem
         spread[top:top + ch, cols[0] + 8:cols[1] - 8] = 255
     cells, _ = text_gap_borders((*header, merged[0]), rows, cols[:2], spread, ch, 2)
     assert (1, 0, 2) in {(c.row, c.col, c.row_span) for c in cells}
+
+
+def test_no_row_line_is_put_where_text_runs_across_it():
+    """The real technical standard of ../shared/real holds one record a line in each cell; where a value
+    wrapped in one column (18.0（V串） / 18.5（I串）) the others had a blank line, and the next record
+    started a block in eight columns at once: a row line was put there (48 cells for 40). A line of
+    text runs across that height in the wrapped column: no row ends there."""
+    ch = 22
+    rows, cols = (60, 100, 700), (100, 300, 500, 700)
+    text = np.zeros((760, 800), np.uint8)
+    for col, tops in ((0, [108, 136, 192]), (1, [108, 136, 192]), (2, [108, 136, 164, 192])):
+        for top in tops:  # one record a line at a pitch of 28 px; the third column's second value wrapped
+            text[top:top + ch, cols[col] + 8:cols[col + 1] - 8] = 255
+    assert text_row_lines(text, rows, cols, 2, ch) == ()
+    text[164:164 + ch, cols[2] + 8:cols[3] - 8] = 0  # nothing wrapped: the blank runs across the table
+    assert len(text_row_lines(text, rows, cols, 2, ch)) == 1
