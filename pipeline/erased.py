@@ -81,7 +81,10 @@ LOOSE_MIN_GAP_CHARS = 1.0
 #: the rows' text still shows it, each row's text set tight under its ruling, in every column at one
 #: height. Where the text of at least two columns starts a second block (after a blank of at least
 #: BLOCK_GAP_CHARS character heights since its own text above, with no row line between) at one
-#: height (TEXT_ALIGN_CHARS) and at least LOOSE_MIN_GAP_CHARS from every row line, a candidate row line
+#: height (TEXT_ALIGN_CHARS), a blank TEXT_GAP_OVER_LEADING times the column's median blank between
+#: lines too (四号 at a fixed 28 pt spacing leaves 0.9 character heights between every two lines: make
+#: eval's word-14pt drafts were cut at every line, 137 rows for 35, before that bar), and at least
+#: LOOSE_MIN_GAP_CHARS from every row line, a candidate row line
 #: is put just above it; a cell is split there only where a line of its text starts just under it
 #: (LOOSE_TEXT_BELOW_CHARS) and none runs across it (split_at_text_gaps). A cell's text has no blank
 #: line of its own (Word sets paragraphs at one leading, 0.4-0.6 of a character height); a title
@@ -238,8 +241,10 @@ def text_row_lines(text: np.ndarray, rows: tuple[int, ...], cols: tuple[int, ...
         if any(b - a > tallest for a, b in runs):  # a streak's band: the column cannot be judged
             continue
         lines = [(a, b) for a, b in runs if b - a >= shortest]
-        starts += [(a1, c) for (_, b0), (a1, _) in pairwise(lines)
-                   if a1 - b0 >= BLOCK_GAP_CHARS * char_height and not any(b0 < r < a1 for r in rows)]
+        blanks = [(b0, a1) for (_, b0), (a1, _) in pairwise(lines) if not any(b0 < r < a1 for r in rows)]
+        leading = float(np.median([a1 - b0 for b0, a1 in blanks])) if blanks else 0.0
+        starts += [(a1, c) for b0, a1 in blanks
+                   if a1 - b0 >= max(BLOCK_GAP_CHARS * char_height, TEXT_GAP_OVER_LEADING * leading)]
     found: list[int] = []
     tolerance = TEXT_ALIGN_CHARS * char_height
     starts.sort()
