@@ -81,9 +81,10 @@ LOOSE_MIN_GAP_CHARS = 1.0
 #: the rows' text still shows it, each row's text set tight under its ruling, in every column at one
 #: height. Where the text of at least two columns starts a second block (after a blank of at least
 #: BLOCK_GAP_CHARS character heights since its own text above, with no row line between) at one
-#: height (TEXT_ALIGN_CHARS), a blank TEXT_GAP_OVER_LEADING times the column's median blank between
-#: lines too (四号 at a fixed 28 pt spacing leaves 0.9 character heights between every two lines: make
-#: eval's word-14pt drafts were cut at every line, 137 rows for 35, before that bar), and at least
+#: height (TEXT_ALIGN_CHARS), a blank TEXT_GAP_OVER_LEADING times the column's other blanks between
+#: lines too, or the page's where it has none (四号 at a fixed 28 pt spacing leaves 0.9 character
+#: heights between every two lines: make eval's word-14pt drafts were cut at every line, 137 rows for
+#: 35, before that bar), and at least
 #: LOOSE_MIN_GAP_CHARS from every row line, a candidate row line
 #: is put just above it; a cell is split there only where a line of its text starts just under it
 #: (LOOSE_TEXT_BELOW_CHARS) and none runs across it (split_at_text_gaps). A cell's text has no blank
@@ -231,7 +232,7 @@ def text_row_lines(text: np.ndarray, rows: tuple[int, ...], cols: tuple[int, ...
         return ()
     margin = ruling_width + TEXT_MARGIN_PX
     shortest, tallest = max(2, round(TEXT_LINE_CHARS[0] * char_height)), TEXT_LINE_CHARS[1] * char_height
-    starts: list[tuple[int, int]] = []  # (y of a second block's first line, column)
+    blanks: dict[int, list[tuple[int, int]]] = {}  # per column, the blanks between its lines in a cell
     for c in range(len(cols) - 1):
         x0, x1 = cols[c] + margin, cols[c + 1] - margin
         if x1 <= x0:
@@ -241,10 +242,14 @@ def text_row_lines(text: np.ndarray, rows: tuple[int, ...], cols: tuple[int, ...
         if any(b - a > tallest for a, b in runs):  # a streak's band: the column cannot be judged
             continue
         lines = [(a, b) for a, b in runs if b - a >= shortest]
-        blanks = [(b0, a1) for (_, b0), (a1, _) in pairwise(lines) if not any(b0 < r < a1 for r in rows)]
-        leading = float(np.median([a1 - b0 for b0, a1 in blanks])) if blanks else 0.0
-        starts += [(a1, c) for b0, a1 in blanks
-                   if a1 - b0 >= max(BLOCK_GAP_CHARS * char_height, TEXT_GAP_OVER_LEADING * leading)]
+        blanks[c] = [(b0, a1) for (_, b0), (a1, _) in pairwise(lines) if not any(b0 < r < a1 for r in rows)]
+    page = [a1 - b0 for found in blanks.values() for b0, a1 in found]
+    starts: list[tuple[int, int]] = []  # (y of a second block's first line, column)
+    for c, found in blanks.items():
+        for b0, a1 in found:
+            others = [y1 - y0 for y0, y1 in found if (y0, y1) != (b0, a1)] or page
+            if a1 - b0 >= max(BLOCK_GAP_CHARS * char_height, TEXT_GAP_OVER_LEADING * float(np.median(others))):
+                starts.append((a1, c))
     found: list[int] = []
     tolerance = TEXT_ALIGN_CHARS * char_height
     starts.sort()

@@ -441,3 +441,17 @@ def test_no_row_line_is_put_where_text_runs_across_it():
     assert text_row_lines(text, rows, cols, 2, ch) == ()
     text[164:164 + ch, cols[2] + 8:cols[3] - 8] = 0  # nothing wrapped: the blank runs across the table
     assert len(text_row_lines(text, rows, cols, 2, ch)) == 1
+
+
+def test_lines_set_far_apart_make_no_row_line():
+    """四号 at a fixed 28 pt spacing (make eval's word-14pt): 0.9 character heights between every two
+    lines of a cell, and two columns' lines at one height everywhere. A blank no taller than the column's
+    others (or the page's, in a column of two lines) starts no block: the drafts had been cut at every
+    line (137 rows for 35)."""
+    ch = 28
+    rows, cols = (60, 100, 700), (100, 300, 500, 700)
+    text = np.zeros((760, 800), np.uint8)
+    for col, tops in ((0, [110, 164]), (1, [110, 164, 218, 272, 326]), (2, [110, 164, 218, 272, 326])):
+        for top in tops:  # a pitch of 54 px: a blank of 26 between lines (0.93 character heights)
+            text[top:top + ch, cols[col] + 8:cols[col + 1] - 8] = 255
+    assert text_row_lines(text, rows, cols, 2, ch) == ()
