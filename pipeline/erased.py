@@ -243,11 +243,11 @@ def text_row_lines(text: np.ndarray, rows: tuple[int, ...], cols: tuple[int, ...
             continue
         lines = [(a, b) for a, b in runs if b - a >= shortest]
         blanks[c] = [(b0, a1) for (_, b0), (a1, _) in pairwise(lines) if not any(b0 < r < a1 for r in rows)]
-    page = [a1 - b0 for found in blanks.values() for b0, a1 in found]
+    page = [a1 - b0 for column in blanks.values() for b0, a1 in column]
     starts: list[tuple[int, int]] = []  # (y of a second block's first line, column)
-    for c, found in blanks.items():
-        for b0, a1 in found:
-            others = [y1 - y0 for y0, y1 in found if (y0, y1) != (b0, a1)] or page
+    for c, column in blanks.items():
+        for b0, a1 in column:
+            others = [y1 - y0 for y0, y1 in column if (y0, y1) != (b0, a1)] or page
             if a1 - b0 >= max(BLOCK_GAP_CHARS * char_height, TEXT_GAP_OVER_LEADING * float(np.median(others))):
                 starts.append((a1, c))
     found: list[int] = []
