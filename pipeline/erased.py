@@ -11,7 +11,7 @@ across it) is left whole. Pure functions of the page's text mask and the grid's 
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from itertools import pairwise
 
 import cv2
@@ -224,6 +224,23 @@ def open_foot(rows: tuple[int, ...], cols: tuple[int, ...], v_segments: tuple[Bo
     return foot if len(together) >= FOOT_MIN_TOGETHER else None
 
 
+def _others_median(blanks: Sequence[int], gap: int, fallback: Sequence[int] = ()) -> float:
+    """The median of `blanks` but one `gap` (the leading of a cell's text beside that blank), else of
+    `fallback`, else 0."""
+    others = list(blanks)
+    others.remove(gap)
+    pool = others or list(fallback)
+    return float(np.median(pool)) if pool else 0.0
+
+
+def _remnant_only(text: np.ndarray, y: int, x0: int, x1: int, margin: int, ruling_width: int) -> bool:
+    """Whether no text runs across height y between x0 and x1: within `margin` of it, at most
+    `ruling_width` inked pixel rows, a ruling's remnant (LinesDegradation leaves specks of the ruling it
+    erases)."""
+    band = text[max(0, y - margin):y + margin + 1, x0:x1]
+    return int(np.count_nonzero(np.count_nonzero(band, axis=1))) <= ruling_width
+
+
 def text_row_lines(text: np.ndarray, rows: tuple[int, ...], cols: tuple[int, ...], ruling_width: int,
                    char_height: int) -> tuple[int, ...]:
     """Candidate row lines where a row ruling was erased whole (see BLOCK_GAP_CHARS): just above the
@@ -246,9 +263,10 @@ def text_row_lines(text: np.ndarray, rows: tuple[int, ...], cols: tuple[int, ...
     page = [a1 - b0 for column in blanks.values() for b0, a1 in column]
     starts: list[tuple[int, int]] = []  # (y of a second block's first line, column)
     for c, column in blanks.items():
+        gaps = [a1 - b0 for b0, a1 in column]
         for b0, a1 in column:
-            others = [y1 - y0 for y0, y1 in column if (y0, y1) != (b0, a1)] or page
-            if a1 - b0 >= max(BLOCK_GAP_CHARS * char_height, TEXT_GAP_OVER_LEADING * float(np.median(others))):
+            leading = _others_median(gaps, a1 - b0, page)
+            if a1 - b0 >= max(BLOCK_GAP_CHARS * char_height, TEXT_GAP_OVER_LEADING * leading):
                 starts.append((a1, c))
     found: list[int] = []
     tolerance = TEXT_ALIGN_CHARS * char_height
@@ -267,15 +285,11 @@ def text_row_lines(text: np.ndarray, rows: tuple[int, ...], cols: tuple[int, ...
 
 
 def _clear_across(text: np.ndarray, y: int, cols: tuple[int, ...], margin: int, ruling_width: int) -> bool:
-    """Whether no column's text runs across height y: within `margin` of it, at most `ruling_width`
-    inked pixel rows (a ruling's remnant) in each column. Between two rows no text crosses; in a table
-    whose cells hold one record a line (a technical standard's, ../shared/real), a line wrapped in
-    one column leaves blank lines in the others, and the next line's values start a block in each."""
-    for x0, x1 in pairwise(cols):
-        band = text[max(0, y - margin):y + margin + 1, x0 + margin:x1 - margin]
-        if band.size and np.count_nonzero(np.count_nonzero(band, axis=1)) > ruling_width:
-            return False
-    return True
+    """Whether no column's text runs across height y (_remnant_only in each). Between two rows no text
+    crosses; in a table whose cells hold one record a line (a technical standard's, ../shared/real), a
+    line wrapped in one column leaves blank lines in the others, and the next line's values start a
+    block in each."""
+    return all(_remnant_only(text, y, x0 + margin, x1 - margin, margin, ruling_width) for x0, x1 in pairwise(cols))
 
 
 def broken_foot(h_all: tuple[Box, ...], h_segments: tuple[Box, ...], rows: tuple[int, ...], cols: tuple[int, ...],
@@ -540,15 +554,13 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
 
     def parts_at(cell: Cell, k: int) -> bool:
         """Whether `cell`'s text shows a border at row line k: text above it and below it, and none
-        across it but a ruling's remnant (at most `ruling_width` inked pixel rows within `margin` of
-        it: LinesDegradation leaves specks of the ruling it erases)."""
+        across it but a ruling's remnant (_remnant_only)."""
         x0, x1 = cols[cell.col] + margin, cols[cell.col + cell.col_span] - margin
         y, top, foot = rows[k], rows[cell.row] + margin, rows[cell.row + cell.row_span] - margin
         if x1 <= x0:
             return False
-        band = np.count_nonzero(np.count_nonzero(text[y - margin:y + margin + 1, x0:x1], axis=1))
         return bool(np.count_nonzero(text[top:y - margin, x0:x1]) and np.count_nonzero(text[y + margin + 1:foot, x0:x1])
-                    and band <= ruling_width)
+                    and _remnant_only(text, y, x0, x1, margin, ruling_width))
 
     def crossing(cell: Cell) -> int | None:
         """The row line where a cell to the left of `cell` parts while one of its two parts runs on
@@ -603,9 +615,7 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
             for (_, end), (begin, _) in pairwise(groups):
                 if abs(begin - start) > 1:
                     continue
-                others = list(blanks)
-                others.remove(begin - end)
-                leading = float(np.median(others)) if others else 0.0
+                leading = _others_median(blanks, begin - end)
                 if begin - end >= max(BLOCK_GAP_CHARS * char_height, TEXT_GAP_OVER_LEADING * leading):
                     return k
         return None
@@ -653,10 +663,7 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
         for i, ((_, g0), (g1, bottom_below)) in enumerate(pairwise(groups)):
             lines = [k for k in range(cell.row + 1, cell.row + cell.row_span)
                      if g0 + ruling_width <= rows[k] <= g1 - ruling_width]
-            others = list(blanks)
-            others.remove(g1 - g0)
-            leading = float(np.median(others)) if others else 0.0
-            if not lines or g1 - g0 < TEXT_GAP_OVER_LEADING * leading:
+            if not lines or g1 - g0 < TEXT_GAP_OVER_LEADING * _others_median(blanks, g1 - g0):
                 continue
             x0, x1 = cols[cell.col], cols[cell.col + cell.col_span]
             for k in lines:  # what is left of the ruling runs across this cell
