@@ -17,7 +17,7 @@ junctions; a page border is a network of four.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
 import cv2
@@ -33,6 +33,7 @@ from .erased import (
     text_mask,
     text_row_lines,
 )
+from .faint import FAINT_RULING_PX, FaintLines, added_columns, faint_lines, header_line, ruled_borders, widens
 from .imaging import contrast_ink_mask, ink_mask
 from .models import Box, Cell, Grid, Page, RestoredBorder
 from .settings import Settings
@@ -865,8 +866,9 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
     reach = max(2.0, JUNCTION_REACH_CHARS * char_height)
     h_segments, v_segments, h_bridges, v_bridges = grid_segments(h_all, v_all, reach, tolerance)
     empty = Grid(page.index, (), (), (), h_all, v_all, char_height)
+    faint = faint_lines(text, h_all, char_height, tolerance)
     if not h_segments or not v_segments:
-        return empty
+        return faint_grid(page.index, faint, text, h_all, char_height, tolerance) or empty
     lines = cluster_lines(h_segments, horizontal=True, tolerance=tolerance)
     rows = _apart(lines, ROW_MIN_CHARS * char_height)
     cols = cluster_positions(v_segments, horizontal=False, tolerance=tolerance, span=(rows[0], rows[-1]))
@@ -894,7 +896,7 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
             rows = _apart(lines, ROW_MIN_CHARS * char_height)
         rows = tuple(sorted(banded[y].at if y in banded else y for y in rows))
     if len(cols) < MIN_COL_LINES or len(rows) < MIN_ROW_LINES:
-        return empty
+        return faint_grid(page.index, faint, text, h_all, char_height, tolerance) or empty
     band = max(1, round(tolerance / 2))
     h_bridges = tuple(b for b in h_bridges if cols[0] - reach <= b.x0 and b.x1 <= cols[-1] + reach)
     v_bridges = tuple(b for b in v_bridges if rows[0] - reach <= b.y0 and b.y1 <= rows[-1] + reach)
@@ -923,10 +925,46 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
     rows, cols, cells = drop_unused_lines(rows, cols, cells)
     if len(cols) < MIN_COL_LINES or len(rows) < MIN_ROW_LINES:
         return empty
+    if faint is not None and widens(faint, cols, tolerance):
+        # the ruled grid's own lines stand; the faint table adds the columns beside it
+        widened = replace(faint, rows=rows, ruled_rows=rows[1:-1], cols=added_columns(faint, cols, tolerance))
+        return faint_grid(page.index, widened, text, h_all, char_height, tolerance) or empty
     bands = tuple(y for y, band in banded.items() if not any(band.ruled))
     band_gray = min((band.gray for band in banded.values()), default=0)
     return Grid(page.index, rows, cols, cells, h_segments, v_segments, char_height, ruling_width, streaks, bands,
                 band_gray, restored)
+
+
+def faint_grid(page_index: int, found: FaintLines | None, text: np.ndarray, h_all: tuple[Box, ...],
+               char_height: int, tolerance: float) -> Grid | None:
+    """The grid of a table whose rulings the toner lost (faint.faint_lines), on a page where no ruled
+    table was found; None when the page shows none. Its column lines and the row lines the rulings'
+    stretches showed are returned as restored (the review names them); the cells are built as for a
+    table whose rulings were erased, split where the text shows a row's border (erased)."""
+    if found is None:
+        return None
+    pieces_at = RULING_MIN_CHARS * char_height  # the length the pieces in h_all were found at
+    char_height, rows, cols = found.char_height, found.rows, found.cols
+    ruling_width = FAINT_RULING_PX
+    v_mask = np.zeros_like(text)
+    for x in cols:
+        v_mask[rows[0]:rows[-1] + 1, max(0, x - ruling_width // 2):x + ruling_width // 2 + 1] = 255
+    header = header_line(text, found)
+    across = (header,) if header is not None else ()
+    rows = tuple(sorted({*rows, *across}))
+    h_mask = ruled_borders(found, h_all, text.shape, tolerance, pieces_at, across)
+    erased_rows = text_row_lines(text, rows, cols, ruling_width, char_height)
+    rows = tuple(sorted({*rows, *erased_rows}))
+    band = max(1, round(tolerance / 2))
+    cells, squared = build_cells(page_index, rows, cols, h_mask, v_mask, band, char_height)
+    cells, restored = text_gap_borders(cells, rows, cols, text, char_height, ruling_width, {},
+                                       (*erased_rows, *found.ruled_rows))
+    rows, cols, cells = drop_unused_lines(rows, cols, cells)
+    if len(cols) < MIN_COL_LINES or len(rows) < MIN_ROW_LINES:
+        return None
+    lost = (tuple(RestoredBorder("column", x, rows[0], rows[-1]) for x in cols)
+            + tuple(RestoredBorder("row", y, cols[0], cols[-1]) for y in (*across, *found.ruled_rows)))
+    return Grid(page_index, rows, cols, cells, h_all, (), char_height, ruling_width, restored=lost + squared + restored)
 
 
 def draw_grid(page: Page, grid: Grid) -> np.ndarray:

@@ -207,7 +207,9 @@ def test_a_side_erased_whole_is_restored_where_the_row_rulings_end():
     left. The 一级 column lay outside the grid and group 二's title was lost (group 一's carried over
     twelve rows). The top and bottom borders and a row ruling between two groups still run on to where
     the side was, and text lies there: the side is restored, and named. Rulings printed on to the
-    page's edge (an open-sided table), or with no text before the first column line, make no side."""
+    page's edge (an open-sided table) make no side where they end; the text before the first column
+    line is then the table's first column all the same, its side at the text (faint.widens: a row
+    ruling runs to it). With no text there, no side."""
     def table(left_end: int, with_text: bool = True) -> np.ndarray:
         img = np.full((900, 1200), 255, np.uint8)
         for y in (100, 160, 500, 800):
@@ -226,7 +228,8 @@ def test_a_side_erased_whole_is_restored_where_the_row_rulings_end():
     grid = detect_grid(as_page(table(120)), Settings())
     assert len(grid.col_lines) == 5 and abs(grid.col_lines[0] - 120) <= 3
     assert [(b.direction, b.start, b.end) for b in grid.restored] == [("column", grid.row_lines[0], grid.row_lines[-1])]
-    assert len(detect_grid(as_page(table(0)), Settings()).col_lines) == 4  # run on to the page's edge
+    open_sided = detect_grid(as_page(table(0)), Settings()).col_lines  # run on to the page's edge
+    assert len(open_sided) == 5 and 100 <= open_sided[0] < 130  # at the text (二、整治 from x 130)
     assert len(detect_grid(as_page(table(120, with_text=False)), Settings()).col_lines) == 4
 
 

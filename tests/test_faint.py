@@ -1,0 +1,141 @@
+"""A table whose rulings the toner lost (pipeline/faint.py): its columns from the blank corridors
+between them, its rows from the stretches of ruling left. Unit cases on drawn masks, and make eval's
+Word tables copied 1-bit at light toner (tests/wordscan.py laid out by LibreOffice, 0.5 pt rulings,
+then tests/degrade.py's bilevel-200: our recipe, not our renderer), end to end with the real OCR."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from eval_suite import canonical_agencies, prepare_cases
+
+from pipeline.evaluate import score_table
+from pipeline.export import write_outputs
+from pipeline.faint import FaintLines, faint_lines, header_line, widens
+from pipeline.grid import detect_grid
+from pipeline.ingest import load_page, open_document
+from pipeline.models import Box
+from pipeline.report import RESTORED_RULINGS_TEXT
+from pipeline.run import process_draft_tables
+from pipeline.settings import Settings
+
+CHAR = 26  # a line of text's height in the drawn masks, as at 200 dpi
+PITCH = 42  # lines of text 16 px apart, as a word processor sets 五号 at single spacing
+
+
+def _line(mask: np.ndarray, y: int, x0: int, x1: int) -> None:
+    """A line of characters CHAR tall: a vertical and a horizontal stroke each, 4 px apart."""
+    for x in range(x0, x1 - 20, CHAR):
+        mask[y:y + CHAR, x:x + 3] = 255
+        mask[y + 10:y + 13, x:x + 22] = 255
+
+
+def _table_page(columns: list[tuple[int, int]], top: int = 200, lines: int = 40) -> np.ndarray:
+    """Text of a five-column table, every column's lines at one pitch, no rulings."""
+    mask = np.zeros((2339, 1655), np.uint8)
+    for k in range(lines):
+        for x0, x1 in columns:
+            _line(mask, top + k * PITCH, x0, x1)
+    return mask
+
+
+COLUMNS = [(200, 340), (390, 560), (610, 1040), (1085, 1195), (1255, 1400)]
+
+
+def _stretches(ys: list[int]) -> tuple[Box, ...]:
+    return tuple(Box(600, y - 1, 900, y + 1) for y in ys)
+
+
+def test_columns_from_corridors_and_rows_from_stretches():
+    text = _table_page(COLUMNS)
+    found = faint_lines(text, _stretches([200 + 8 * PITCH - 8, 200 + 20 * PITCH - 8]), 20, 7.0)
+    assert found is not None
+    assert len(found.cols) == 6
+    for (_, right), x, (left, _) in zip(COLUMNS[:-1], found.cols[1:-1], COLUMNS[1:], strict=True):
+        assert right < x < left
+    inked = np.flatnonzero(text.any(axis=0))
+    assert found.cols[0] < inked[0] and found.cols[-1] > inked[-1]
+    assert found.ruled_rows == (200 + 8 * PITCH - 8, 200 + 20 * PITCH - 8)
+    assert found.rows[0] <= 200 and found.rows[-1] >= 200 + 39 * PITCH + CHAR
+    assert abs(found.char_height - CHAR) <= 2  # the lines' height, not the broken strokes'
+
+
+def test_running_text_with_rules_is_no_table():
+    """A letter's lines run across the page: no corridor, whatever rules it has."""
+    text = _table_page([(200, 1400)])
+    assert faint_lines(text, _stretches([300, 900, 1500]), 20, 7.0) is None
+
+
+def test_columns_without_any_ruling_are_no_table():
+    """Two or more columns of text and no stretch of ruling: a page's layout, not a lost table."""
+    text = _table_page(COLUMNS)
+    assert faint_lines(text, (), 20, 7.0) is None
+    assert faint_lines(text, _stretches([600]), 20, 7.0) is None
+
+
+def test_a_title_across_the_columns_stays_out_of_the_table():
+    text = _table_page(COLUMNS, top=300)
+    _line(text, 200, 300, 1300)  # the plan's title above the table
+    found = faint_lines(text, _stretches([300 + 8 * PITCH - 8, 300 + 20 * PITCH - 8]), 20, 7.0)
+    assert found is not None and 250 < found.rows[0] <= 300
+
+
+def test_a_header_row_is_parted_from_the_first_row():
+    """The header's words fill a short line of the widest column; the requirement's lines run on
+    under it at one leading."""
+    text = _table_page(COLUMNS, top=240)
+    for x0, _ in COLUMNS:
+        _line(text, 198, x0, x0 + 4 * CHAR)
+    found = faint_lines(text, _stretches([240 + 8 * PITCH - 8, 240 + 20 * PITCH - 8]), 20, 7.0)
+    assert found is not None
+    y = header_line(text, found)
+    assert y is not None and 198 + CHAR <= y <= 240
+    # a first line that fills the widest column is a paragraph's first line: no header
+    plain = _table_page(COLUMNS, top=198)
+    found = faint_lines(plain, _stretches([198 + 8 * PITCH - 8, 198 + 20 * PITCH - 8]), 20, 7.0)
+    assert found is not None and header_line(plain, found) is None
+
+
+def test_a_ruled_grid_is_widened_only_by_columns_its_rows_reach():
+    lines = FaintLines(rows=(200, 600, 1000), cols=(190, 365, 585, 1063, 1225, 1410), ruled_rows=(600,),
+                       corridors=((350, 380), (570, 600), (1050, 1075), (1205, 1245)), char_height=26,
+                       stretches=((600, 300, 1400),))
+    assert widens(lines, (371, 592, 1064, 1238), 7.0)  # 一级 and 配合 reached by the row's stretch
+    short = FaintLines(**{**lines.__dict__, "stretches": ((600, 600, 1230),)})
+    assert not widens(short, (371, 592, 1064, 1238), 7.0)  # what stands beside is no column of it
+    assert not widens(lines, (186, 364, 584, 1063, 1225, 1412), 7.0)  # no more columns than the ruled
+    assert not widens(lines, (186, 470, 1412), 7.0)  # a ruled line inside a column: another table
+
+
+@pytest.fixture(scope="module")
+def putuo_bilevel(tmp_path_factory):
+    (case,) = prepare_cases(["putuo/word-bilevel-200"], tmp_path_factory.mktemp("faint"))
+    return case
+
+
+def test_a_word_table_at_light_toner_is_found_on_every_page(putuo_bilevel):
+    """Page 2 of the Putuo plan: 23 stretches of ruling over 7 of its row lines, and short pieces of two
+    column rulings; the ruled search found no table there (nor on five other pages: 0 of 38 rows were
+    read). Its header row, whose ruling was lost whole, is parted from the first row, and the page's
+    nine rows (item 3's last lines, 4, 5 in two, 6 in two, 7 in three) stand apart, their borders
+    reported as restored."""
+    settings = Settings()
+    doc = open_document(putuo_bilevel.path, settings)
+    grid = detect_grid(load_page(doc, 1, settings), settings)
+    assert len(grid.col_lines) == 6
+    assert len(grid.row_lines) == 11  # top, under the header, 8 between the rows, foot
+    assert {b.direction for b in grid.restored} == {"row", "column"}
+
+
+def test_a_word_table_at_light_toner_loses_no_row(putuo_bilevel, lexicon, tmp_path):
+    """End to end, as make eval scores it: every row of the 38 and every page (0/38 rows, 0/7 pages
+    before), each item number right, the restored borders named on the review page."""
+    settings = Settings()
+    (result,) = process_draft_tables(putuo_bilevel.path, settings, lexicon)
+    truth = canonical_agencies(putuo_bilevel.truth, putuo_bilevel.title, lexicon, settings)
+    scores = score_table(result.table, truth)
+    assert scores.rows_found == scores.rows_matched == len(truth.rows) == 38
+    assert all(r.status != "not-read" for r in result.page_reports)
+    assert scores.exact_no == 1.0
+    write_outputs(result, tmp_path / "out", "putuo")
+    assert RESTORED_RULINGS_TEXT in (tmp_path / "out" / "putuo.review.html").read_text(encoding="utf-8")
