@@ -33,7 +33,16 @@ from .erased import (
     text_mask,
     text_row_lines,
 )
-from .faint import FAINT_RULING_PX, FaintLines, added_columns, faint_lines, header_line, ruled_borders, widens
+from .faint import (
+    FAINT_RULING_PX,
+    FaintLines,
+    added_columns,
+    faint_lines,
+    header_line,
+    ruled_borders,
+    widens,
+    without_pieces,
+)
 from .imaging import contrast_ink_mask, ink_mask
 from .models import Box, Cell, Grid, Page, RestoredBorder
 from .settings import Settings
@@ -944,6 +953,9 @@ def faint_grid(page_index: int, found: FaintLines | None, text: np.ndarray, h_al
     if found is None:
         return None
     pieces_at = RULING_MIN_CHARS * char_height  # the length the pieces in h_all were found at
+    # the rulings' remnants left out of the text its rules read: a column holding one that joins two
+    # lines into a run too tall for a line was not judged at all
+    text = without_pieces(text, list(found.stretches), char_height)
     char_height, rows, cols = found.char_height, found.rows, found.cols
     ruling_width = FAINT_RULING_PX
     v_mask = np.zeros_like(text)
