@@ -278,7 +278,7 @@ def widens(lines: FaintLines, cols: tuple[int, ...], tolerance: float) -> bool:
     that are no column of it have no row ruling running to them (make eval minhang/word-scanner-edge:
     the punch holes down the margin, in a corridor of their own)."""
     if len(lines.cols) <= len(cols):
-        return False
+        return False  # (the ruled grid's columns are as many: its lines stand)
     side = SIDE_REACH_CHARS * lines.char_height
     if not all(any(a - tolerance <= x <= b + tolerance for a, b in lines.corridors)
                or lines.cols[0] - side <= x <= lines.cols[0] + tolerance
@@ -291,9 +291,11 @@ def widens(lines: FaintLines, cols: tuple[int, ...], tolerance: float) -> bool:
 
 
 def added_columns(lines: FaintLines, cols: tuple[int, ...], tolerance: float) -> tuple[int, ...]:
-    """A ruled grid's column lines `cols` with the faint table's lines beside them (see widens): its
-    sides, and its corridors that hold none of `cols`, outside the ruled grid's sides."""
+    """A ruled grid's column lines `cols` with the faint table's other lines (see widens): its sides
+    outside the ruled grid's, and its corridors that hold none of `cols` (a corridor runs down the whole
+    table: a column line the ruled grid lost, as on the first page of the held-out Jiading plan's Word
+    table at light toner, where the 一级 and 二级 columns were one)."""
     inner = [(a + b) // 2 for a, b in lines.corridors
              if not any(a - tolerance <= x <= b + tolerance for x in cols)]
-    beside = [x for x in (lines.cols[0], *inner, lines.cols[-1]) if x < cols[0] - tolerance or x > cols[-1] + tolerance]
-    return tuple(sorted({*cols, *beside}))
+    sides = [x for x in (lines.cols[0], lines.cols[-1]) if x < cols[0] - tolerance or x > cols[-1] + tolerance]
+    return tuple(sorted({*cols, *inner, *sides}))
