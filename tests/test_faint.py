@@ -11,7 +11,7 @@ from eval_suite import canonical_agencies, prepare_cases
 
 from pipeline.evaluate import score_table
 from pipeline.export import write_outputs
-from pipeline.faint import FaintLines, faint_lines, header_line, widens
+from pipeline.faint import FaintLines, added_columns, faint_lines, header_line, widens
 from pipeline.grid import detect_grid
 from pipeline.ingest import load_page, open_document
 from pipeline.models import Box
@@ -105,6 +105,18 @@ def test_a_ruled_grid_is_widened_only_by_columns_its_rows_reach():
     assert not widens(short, (371, 592, 1064, 1238), 7.0)  # what stands beside is no column of it
     assert not widens(lines, (186, 364, 584, 1063, 1225, 1412), 7.0)  # no more columns than the ruled
     assert not widens(lines, (186, 470, 1412), 7.0)  # a ruled line inside a column: another table
+
+
+def test_a_widened_grid_keeps_its_ruled_lines_and_takes_the_lines_it_lost():
+    """The ruled lines stand where they were found (a corridor's middle is no ruling's place); the
+    faint table adds its sides beyond them and a corridor that holds none of them (held-out, the
+    Jiading plan's Word table at light toner, page 1: the 一级|二级 line lost inside the ruled grid)."""
+    lines = FaintLines(rows=(200, 600, 1000), cols=(182, 365, 584, 1062, 1224, 1444), ruled_rows=(600,),
+                       corridors=((352, 378), (570, 599), (1053, 1072), (1204, 1245)), char_height=26,
+                       stretches=((600, 182, 1444),))
+    assert widens(lines, (182, 592, 1064, 1238, 1443), 7.0)
+    assert added_columns(lines, (182, 592, 1064, 1238, 1443), 7.0) == (182, 365, 592, 1064, 1238, 1443)
+    assert added_columns(lines, (371, 592, 1064, 1238), 7.0) == (182, 371, 592, 1064, 1238, 1444)
 
 
 @pytest.fixture(scope="module")
