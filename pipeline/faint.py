@@ -157,7 +157,9 @@ def without_pieces(text: np.ndarray, stretches: list[tuple[int, int, int]], char
     least = THIN_PART_CHARS * char_height
     drop = (w <= least) & (h >= 2 * w)
     loose = ((h <= least) & (w >= 2 * h)) | (np.maximum(w, h) <= DOT_MAX_CHARS * char_height)
-    chars = np.isin(labels, np.flatnonzero(~loose & ~drop & (np.arange(len(w)) > 0)))
+    is_char = ~loose & ~drop
+    is_char[0] = False
+    chars = is_char[labels]
     for k in np.flatnonzero(loose):
         reach = round(BESIDE_CHARS * char_height)
         beside = chars[max(0, y[k] - 1):y[k] + h[k] + 1, max(0, x[k] - reach):x[k] + w[k] + reach]
