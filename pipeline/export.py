@@ -154,7 +154,8 @@ def write_run_record(out_dir: Path, stem: str, draft: Path, settings: Settings, 
                             "orientation": c.orientation_evidence, "rectified": c.rectified,
                             "cleaned": c.cleaned, "streaks": list(c.grid.streaks),
                             "bands": list(c.grid.bands),
-                            "restored_rulings": [asdict(b) for b in c.grid.restored]} for c in page_cells}
+                            "restored_rulings": [asdict(b) for b in c.grid.restored],
+                            "grid_from_text": c.grid.from_text} for c in page_cells}
     record = {"draft": str(draft.resolve()), "lexicon": str(lexicon_path.resolve()), "settings": asdict(settings),
               "knowledge": scope,
               "pages": [asdict(p) | {"page": p.page + 1} | orientation.get(p.page, {}) for p in pages]}

@@ -937,7 +937,7 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
     if faint is not None and widens(faint, cols, tolerance):
         # the ruled grid's own lines stand; the faint table adds the columns beside it
         widened = replace(faint, rows=rows, ruled_rows=rows[1:-1], cols=added_columns(faint, cols, tolerance))
-        return faint_grid(page.index, widened, text, h_all, char_height, tolerance) or empty
+        return faint_grid(page.index, widened, text, h_all, char_height, tolerance, ruled=cols) or empty
     bands = tuple(y for y, band in banded.items() if not any(band.ruled))
     band_gray = min((band.gray for band in banded.values()), default=0)
     return Grid(page.index, rows, cols, cells, h_segments, v_segments, char_height, ruling_width, streaks, bands,
@@ -945,11 +945,13 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
 
 
 def faint_grid(page_index: int, found: FaintLines | None, text: np.ndarray, h_all: tuple[Box, ...],
-               char_height: int, tolerance: float) -> Grid | None:
+               char_height: int, tolerance: float, ruled: tuple[int, ...] = ()) -> Grid | None:
     """The grid of a table whose rulings the toner lost (faint.faint_lines), on a page where no ruled
-    table was found; None when the page shows none. Its column lines and the row lines the rulings'
-    stretches showed are returned as restored (the review names them); the cells are built as for a
-    table whose rulings were erased, split where the text shows a row's border (erased)."""
+    table was found, or a ruled grid whose column lines `ruled` the faint table widens (faint.widens:
+    its rows are then the ruled grid's); None when the page shows none. The lines not ruled are
+    returned as restored (the review names them), and a grid found whole from the text says so
+    (Grid.from_text); the cells are built as for a table whose rulings were erased, split where the
+    text shows a row's border (erased)."""
     if found is None:
         return None
     pieces_at = RULING_MIN_CHARS * char_height  # the length the pieces in h_all were found at
@@ -974,9 +976,11 @@ def faint_grid(page_index: int, found: FaintLines | None, text: np.ndarray, h_al
     rows, cols, cells = drop_unused_lines(rows, cols, cells)
     if len(cols) < MIN_COL_LINES or len(rows) < MIN_ROW_LINES:
         return None
-    lost = (tuple(RestoredBorder("column", x, rows[0], rows[-1]) for x in cols)
-            + tuple(RestoredBorder("row", y, cols[0], cols[-1]) for y in (*across, *found.ruled_rows)))
-    return Grid(page_index, rows, cols, cells, h_all, (), char_height, ruling_width, restored=lost + squared + restored)
+    put = (*across, *(() if ruled else found.ruled_rows))  # row lines the grid has from no ruled search
+    lost = (tuple(RestoredBorder("column", x, rows[0], rows[-1]) for x in cols if x not in ruled)
+            + tuple(RestoredBorder("row", y, cols[0], cols[-1]) for y in put))
+    return Grid(page_index, rows, cols, cells, h_all, (), char_height, ruling_width, restored=lost + squared + restored,
+                from_text=not ruled)
 
 
 def draw_grid(page: Page, grid: Grid) -> np.ndarray:

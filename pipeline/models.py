@@ -129,6 +129,9 @@ class Grid:
     #: Borders whose ruling was erased, restored from the blank between two cells' text
     #: (erased.text_gap_borders, or grid.build_cells for a merge that was no rectangle).
     restored: tuple[RestoredBorder, ...] = ()
+    #: The whole grid was found from the text and the rulings' remnants (faint.py: the toner lost the
+    #: rulings), not from rulings; every cell of the page wants checking.
+    from_text: bool = False
 
     def cell_at(self, row: int, col: int) -> Cell | None:
         """The cell covering grid position (row, col), merged cells included."""

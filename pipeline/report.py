@@ -407,6 +407,7 @@ WEAK_ORIENTATION_HTML = ' · <b class="orientation-weak">方向未能判定，�
 
 
 #: A ruling the scan lost, put back where the cells' text shows a border (erased.text_gap_borders).
+GRID_FROM_TEXT_TEXT = "表线几乎全失（淡墨复印）：整张表按文字间的空白列和残留的表线找出，请逐格核对"
 RESTORED_RULINGS_TEXT = "表线缺失，按文字间距补出表线（请核对该线两侧的格）："
 
 
@@ -422,6 +423,7 @@ def _page_status_html(result: DraftResult) -> str:
     streaks = {cells.page: ", ".join(f"x={x}" for x in cells.grid.streaks) for cells in result.pages
                if cells.grid.streaks}
     bands = {cells.page: ", ".join(f"y={y}" for y in cells.grid.bands) for cells in result.pages if cells.grid.bands}
+    from_text = {cells.page for cells in result.pages if cells.grid.from_text}
     restored = {cells.page: "、".join(
         f"行线 y={b.at}（x {b.start}–{b.end}）" if b.direction == "row" else f"列线 x={b.at}（y {b.start}–{b.end}）"
         for b in cells.grid.restored) for cells in result.pages if cells.grid.restored}
@@ -434,6 +436,7 @@ def _page_status_html(result: DraftResult) -> str:
         f"{f' · 清除：{_escape(cleaned[r.page])}' if r.page in cleaned else ''}"
         f"{f' · 墨粉条纹（不作列线）：{streaks[r.page]}' if r.page in streaks else ''}"
         f"{f' · 滚筒污带（不作行线）：{bands[r.page]}' if r.page in bands else ''}"
+        f"{f' · {GRID_FROM_TEXT_TEXT}' if r.page in from_text else ''}"
         f"{f' · {RESTORED_RULINGS_TEXT}{restored[r.page]}' if r.page in restored else ''}</li>"
         for r in result.page_reports
     )

@@ -15,7 +15,7 @@ from pipeline.faint import FaintLines, added_columns, faint_lines, header_line, 
 from pipeline.grid import detect_grid
 from pipeline.ingest import load_page, open_document
 from pipeline.models import Box
-from pipeline.report import RESTORED_RULINGS_TEXT
+from pipeline.report import GRID_FROM_TEXT_TEXT, RESTORED_RULINGS_TEXT
 from pipeline.run import process_draft_tables
 from pipeline.settings import Settings
 
@@ -141,7 +141,8 @@ def test_a_word_table_at_light_toner_is_found_on_every_page(putuo_bilevel):
 
 def test_a_word_table_at_light_toner_loses_no_row(putuo_bilevel, lexicon, tmp_path):
     """End to end, as make eval scores it: every row of the 38 and every page (0/38 rows, 0/7 pages
-    before), each item number right, the restored borders named on the review page."""
+    before), each item number right; the pages found from the text and the restored borders named on
+    the review page."""
     settings = Settings()
     (result,) = process_draft_tables(putuo_bilevel.path, settings, lexicon)
     truth = canonical_agencies(putuo_bilevel.truth, putuo_bilevel.title, lexicon, settings)
@@ -149,5 +150,12 @@ def test_a_word_table_at_light_toner_loses_no_row(putuo_bilevel, lexicon, tmp_pa
     assert scores.rows_found == scores.rows_matched == len(truth.rows) == 38
     assert all(r.status != "not-read" for r in result.page_reports)
     assert scores.exact_no == 1.0
+    # pages 1-5 found whole from the text; page 6's ruled middle columns widened (rows and those lines
+    # as ruled); page 7 holds no table
+    assert [c.grid.from_text for c in result.pages] == [True] * 5 + [False] * 2
+    widened = result.pages[5].grid
+    assert len(widened.col_lines) == 6 and {b.direction for b in widened.restored} == {"column", "row"}
+    assert len([b for b in widened.restored if b.direction == "column"]) == 2  # 一级's left, 配合's right
     write_outputs(result, tmp_path / "out", "putuo")
-    assert RESTORED_RULINGS_TEXT in (tmp_path / "out" / "putuo.review.html").read_text(encoding="utf-8")
+    review = (tmp_path / "out" / "putuo.review.html").read_text(encoding="utf-8")
+    assert review.count(GRID_FROM_TEXT_TEXT) == 5 and RESTORED_RULINGS_TEXT in review
