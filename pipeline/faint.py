@@ -101,7 +101,7 @@ class FaintLines:
     corridors: tuple[tuple[int, int], ...]
     #: The line height of the table's text, measured from its lines (see line_height).
     char_height: int
-    #: The stretches of ruling at each of `ruled_rows` (and the top and foot), as (y, x from, x to).
+    #: The stretches of ruling found on the page, one per height, as (y, x from, x to).
     stretches: tuple[tuple[int, int, int], ...] = ()
 
 
@@ -160,8 +160,8 @@ def without_pieces(text: np.ndarray, stretches: list[tuple[int, int, int]], char
     is_char = ~loose & ~drop
     is_char[0] = False
     chars = is_char[labels]
+    reach = round(BESIDE_CHARS * char_height)
     for k in np.flatnonzero(loose):
-        reach = round(BESIDE_CHARS * char_height)
         beside = chars[max(0, y[k] - 1):y[k] + h[k] + 1, max(0, x[k] - reach):x[k] + w[k] + reach]
         drop[k] = not beside.any()
     drop[0] = True

@@ -863,7 +863,9 @@ def _segment_mask(mask: np.ndarray, segments: tuple[Box, ...], bridges: tuple[Bo
 
 
 def detect_grid(page: Page, settings: Settings) -> Grid:
-    """The page's ruled table as cells; an empty Grid when the page has no ruled table."""
+    """The page's ruled table as cells; an empty Grid when the page has no ruled table. A table whose
+    rulings the toner all but lost is found from its text (faint_grid), where no ruled table was found
+    or where it widens the one found."""
     ink = ink_mask(page.image)
     contrast_ink = contrast_ink_mask(page.image, ink)
     char_height = estimate_char_height(ink, page.dpi, contrast_ink)
