@@ -5,6 +5,8 @@ then tests/degrade.py's bilevel-200: our recipe, not our renderer), end to end w
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from eval_suite import canonical_agencies, prepare_cases
@@ -16,7 +18,7 @@ from pipeline.grid import detect_grid
 from pipeline.ingest import load_page, open_document
 from pipeline.models import Box
 from pipeline.report import GRID_FROM_TEXT_TEXT, RESTORED_RULINGS_TEXT
-from pipeline.run import process_draft_tables
+from pipeline.run import prepare_page, process_draft_tables
 from pipeline.settings import Settings
 
 CHAR = 26  # a line of text's height in the drawn masks, as at 200 dpi
@@ -159,3 +161,30 @@ def test_a_word_table_at_light_toner_loses_no_row(putuo_bilevel, lexicon, tmp_pa
     write_outputs(result, tmp_path / "out", "putuo")
     review = (tmp_path / "out" / "putuo.review.html").read_text(encoding="utf-8")
     assert review.count(GRID_FROM_TEXT_TEXT) == 5 and RESTORED_RULINGS_TEXT in review
+
+
+def test_a_ruled_table_is_never_rebuilt_from_its_text(tmp_path, monkeypatch):
+    """The faint table is sought on every ruled page, to know whether it widens the grid; a table whose
+    rulings are there keeps its ruled grid: the shipped sample, and make eval's Minhang Word table with
+    a scanner's dark edge and punch holes down its margin (the first, uncommitted version of the faint
+    table widened every page of it by a column of the holes; the row-ruling rule that stops it is
+    tested on its own above, and the corridors are now measured without specks of a ruling's size)."""
+    import pipeline.grid as grid_module
+
+    built = []
+    real = grid_module.faint_grid
+
+    def spy(*args, **kwargs):
+        grid = real(*args, **kwargs)
+        built.append(grid is not None)
+        return grid
+
+    monkeypatch.setattr(grid_module, "faint_grid", spy)
+    (case,) = prepare_cases(["minhang/word-scanner-edge"], tmp_path)
+    settings = Settings()
+    for path in (Path("raw/qingpu_sample.pdf"), case.path):
+        doc = open_document(path, settings)
+        for index in range(doc.page_count):
+            grid = prepare_page(doc, index, settings).grid  # upright and deskewed, as a run reads it
+            assert grid.cells and not grid.from_text
+    assert not any(built)
