@@ -168,7 +168,7 @@ def test_a_ruled_table_is_never_rebuilt_from_its_text(tmp_path, monkeypatch):
     rulings are there keeps its ruled grid: the shipped sample, and make eval's Minhang Word table with
     a scanner's dark edge and punch holes down its margin (the first, uncommitted version of the faint
     table widened every page of it by a column of the holes; the row-ruling rule that stops it is
-    tested on its own above, and the corridors are now measured without specks of a ruling's size)."""
+    tested on its own above; the corridors as measured now keep the holes apart by themselves)."""
     import pipeline.grid as grid_module
 
     built = []
