@@ -180,8 +180,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         if not args.quiet:
             tables = f"{outcome.tables} tables, " if outcome.tables > 1 else ""
             not_read = f"; {outcome.not_read}" if outcome.not_read else ""
+            from_text = f"; {outcome.from_text}" if outcome.from_text else ""
             print(f"{outcome.status}: {outcome.path} ({tables}{outcome.rows} rows, {outcome.flagged} flagged cells"
-                  f"{not_read}, {outcome.seconds:.1f} s)" if outcome.status != "skipped"
+                  f"{not_read}{from_text}, {outcome.seconds:.1f} s)" if outcome.status != "skipped"
                   else f"skipped: {outcome.path} (up to date)")
             if args.verbose and outcome.timings:
                 print("  " + ", ".join(f"{stage} {t.wall:.2f} s wall / {t.cpu:.2f} s cpu"

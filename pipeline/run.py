@@ -330,6 +330,14 @@ def not_read_summary(reports: Sequence[PageReport]) -> str:
     return f"{len(missing)} {pages} not read: " + "; ".join(f"{r.label}, {r.message}" for r in missing)
 
 
+def from_text_summary(pages: Sequence[PageCells]) -> str:
+    """`grid found from the text on p1, p2 (rulings lost): check every cell` for the pages whose grid
+    was found whole from the text (faint.py), "" when none was: the summary line says it, so that a
+    batch's clerk knows which drafts want every cell checked."""
+    found = [f"p{c.page + 1}" for c in pages if c.grid.from_text]
+    return f"grid found from the text on {', '.join(found)} (rulings lost): check every cell" if found else ""
+
+
 def expand_inputs(inputs: Sequence[Path], suffixes: Sequence[str]) -> list[Path]:
     """Files named, and the drafts inside folders named (sorted, not recursive)."""
     out: list[Path] = []
@@ -356,6 +364,8 @@ class FileOutcome:
     timings: tuple[tuple[str, StageTime], ...] = ()
     #: Pages holding a ruled table that could not be read, in words ("" when none): a partial result.
     not_read: str = ""
+    #: Pages whose grid was found from the text, in words ("" when none; from_text_summary).
+    from_text: str = ""
     tables: int = 1
     #: The draft's title and what the lexicon knew of it (its district), for the archive index.
     title: str = ""
@@ -415,7 +425,7 @@ def run_batch(
                         flagged=sum(len({(f.row, f.field) for f in r.flags}) for r in results),
                         seconds=time.perf_counter() - start, timings=tuple(result.timings.items()),
                         exit_code=PARTIAL_RESULT_EXIT if not_read else 0, not_read=not_read, tables=len(results),
-                        title=result.table.title, scope=result.scope,
+                        title=result.table.title, scope=result.scope, from_text=from_text_summary(result.pages),
                     )
                     if debug_dir is not None:
                         write_debug_images(result, debug_dir, path.stem)

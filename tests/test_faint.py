@@ -18,7 +18,7 @@ from pipeline.grid import detect_grid
 from pipeline.ingest import load_page, open_document
 from pipeline.models import Box
 from pipeline.report import GRID_FROM_TEXT_TEXT, RESTORED_RULINGS_TEXT
-from pipeline.run import prepare_page, process_draft_tables
+from pipeline.run import from_text_summary, prepare_page, process_draft_tables
 from pipeline.settings import Settings
 
 CHAR = 26  # a line of text's height in the drawn masks, as at 200 dpi
@@ -155,6 +155,8 @@ def test_a_word_table_at_light_toner_loses_no_row(putuo_bilevel, lexicon, tmp_pa
     # pages 1-5 found whole from the text; page 6's ruled middle columns widened (rows and those lines
     # as ruled); page 7 holds no table
     assert [c.grid.from_text for c in result.pages] == [True] * 5 + [False] * 2
+    assert from_text_summary(result.pages) == ("grid found from the text on p1, p2, p3, p4, p5 (rulings lost): "
+                                               "check every cell")  # the summary line's words
     widened = result.pages[5].grid
     assert len(widened.col_lines) == 6 and {b.direction for b in widened.restored} == {"column", "row"}
     assert len([b for b in widened.restored if b.direction == "column"]) == 2  # 一级's left, 配合's right
