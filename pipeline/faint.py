@@ -16,7 +16,7 @@ column page no ruling. Pure functions of the page's text and ruling masks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import pairwise
 
 import cv2
@@ -103,6 +103,9 @@ class FaintLines:
     char_height: int
     #: The stretches of ruling found on the page, one per height, as (y, x from, x to).
     stretches: tuple[tuple[int, int, int], ...] = ()
+    #: The text mask the lines were measured on, the rulings' pieces left out (without_pieces); the
+    #: grid stage's text rules read it too. Set by faint_lines.
+    text: np.ndarray | None = field(default=None, repr=False, compare=False)
 
 
 def line_height(text: np.ndarray, corridors: tuple[tuple[int, int], ...], span: tuple[int, int]) -> int:
@@ -223,7 +226,7 @@ def faint_lines(text: np.ndarray, h_all: tuple[Box, ...], char_height: int, tole
     ends_right = [x1 for _, _, x1 in stretches if right <= x1 <= right + reach]
     cols = (min(ends_left) if ends_left else max(0, left - pad), *((a + b) // 2 for a, b in inner),
             max(ends_right) if ends_right else min(text.shape[1] - 1, right + pad))
-    return FaintLines((top, *ruled, foot), cols, ruled, tuple(inner), height, tuple(stretches))
+    return FaintLines((top, *ruled, foot), cols, ruled, tuple(inner), height, tuple(stretches), text)
 
 
 def header_line(text: np.ndarray, lines: FaintLines) -> int | None:

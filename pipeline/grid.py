@@ -41,7 +41,6 @@ from .faint import (
     header_line,
     ruled_borders,
     widens,
-    without_pieces,
 )
 from .imaging import contrast_ink_mask, ink_mask
 from .models import Box, Cell, Grid, Page, RestoredBorder
@@ -879,7 +878,7 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
     empty = Grid(page.index, (), (), (), h_all, v_all, char_height)
     faint = faint_lines(text, h_all, char_height, tolerance)
     if not h_segments or not v_segments:
-        return faint_grid(page.index, faint, text, h_all, char_height, tolerance) or empty
+        return faint_grid(page.index, faint, h_all, char_height, tolerance) or empty
     lines = cluster_lines(h_segments, horizontal=True, tolerance=tolerance)
     rows = _apart(lines, ROW_MIN_CHARS * char_height)
     cols = cluster_positions(v_segments, horizontal=False, tolerance=tolerance, span=(rows[0], rows[-1]))
@@ -907,7 +906,7 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
             rows = _apart(lines, ROW_MIN_CHARS * char_height)
         rows = tuple(sorted(banded[y].at if y in banded else y for y in rows))
     if len(cols) < MIN_COL_LINES or len(rows) < MIN_ROW_LINES:
-        return faint_grid(page.index, faint, text, h_all, char_height, tolerance) or empty
+        return faint_grid(page.index, faint, h_all, char_height, tolerance) or empty
     band = max(1, round(tolerance / 2))
     h_bridges = tuple(b for b in h_bridges if cols[0] - reach <= b.x0 and b.x1 <= cols[-1] + reach)
     v_bridges = tuple(b for b in v_bridges if rows[0] - reach <= b.y0 and b.y1 <= rows[-1] + reach)
@@ -939,27 +938,27 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
     if faint is not None and widens(faint, cols, tolerance):
         # the ruled grid's own lines stand; the faint table adds the columns beside it
         widened = replace(faint, rows=rows, ruled_rows=rows[1:-1], cols=added_columns(faint, cols, tolerance))
-        return faint_grid(page.index, widened, text, h_all, char_height, tolerance, ruled=cols) or empty
+        return faint_grid(page.index, widened, h_all, char_height, tolerance, ruled=cols) or empty
     bands = tuple(y for y, band in banded.items() if not any(band.ruled))
     band_gray = min((band.gray for band in banded.values()), default=0)
     return Grid(page.index, rows, cols, cells, h_segments, v_segments, char_height, ruling_width, streaks, bands,
                 band_gray, restored)
 
 
-def faint_grid(page_index: int, found: FaintLines | None, text: np.ndarray, h_all: tuple[Box, ...],
-               char_height: int, tolerance: float, ruled: tuple[int, ...] = ()) -> Grid | None:
+def faint_grid(page_index: int, found: FaintLines | None, h_all: tuple[Box, ...], char_height: int,
+               tolerance: float, ruled: tuple[int, ...] = ()) -> Grid | None:
     """The grid of a table whose rulings the toner lost (faint.faint_lines), on a page where no ruled
     table was found, or a ruled grid whose column lines `ruled` the faint table widens (faint.widens:
     its rows are then the ruled grid's); None when the page shows none. The lines not ruled are
     returned as restored (the review names them), and a grid found whole from the text says so
     (Grid.from_text); the cells are built as for a table whose rulings were erased, split where the
     text shows a row's border (erased)."""
-    if found is None:
+    if found is None or found.text is None:
         return None
     pieces_at = RULING_MIN_CHARS * char_height  # the length the pieces in h_all were found at
-    # the rulings' remnants left out of the text its rules read: a column holding one that joins two
-    # lines into a run too tall for a line was not judged at all
-    text = without_pieces(text, list(found.stretches), char_height)
+    # the text its rules read is the one its lines were measured on, the rulings' remnants left out: a
+    # column holding one that joins two lines into a run too tall for a line was not judged at all
+    text = found.text
     char_height, rows, cols = found.char_height, found.rows, found.cols
     ruling_width = FAINT_RULING_PX
     v_mask = np.zeros_like(text)
