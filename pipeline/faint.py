@@ -57,6 +57,10 @@ CORRIDOR_JOIN_CHARS = 0.3
 #: A table found this way has at least FAINT_MIN_COLUMNS columns (a responsibility table has five;
 #: two columns side by side are as often a page's layout, a signature block or a letterhead).
 FAINT_MIN_COLUMNS = 3
+#: Where the stretches lie so close together that fewer than MIDDLE_MIN_LINES lines of text stand
+#: between them (only the header row's rulings left: the seed-2 draw of make eval's Putuo recipe,
+#: page 1), the corridors are sought down the block of text below the first stretch instead.
+MIDDLE_MIN_LINES = 3
 #: A row line is where stretches of ruling lie at one height (within the line-merge tolerance), each at
 #: least the ruled search's RULING_MIN_CHARS long, together at least ROW_MIN_STRETCH_CHARS character
 #: heights, in a blank between lines of text. Text holds no straight stroke that long.
@@ -171,6 +175,17 @@ def without_pieces(text: np.ndarray, stretches: list[tuple[int, int, int]], char
     return np.where(drop[labels], 0, out).astype(np.uint8)
 
 
+def _block_end(text: np.ndarray, start: int, char_height: int) -> int:
+    """The foot of the block of text lines that runs on down from pixel row `start`: the first blank
+    of more than TABLE_MAX_BLANK_CHARS character heights ends it."""
+    end = start
+    for a, b in true_runs(np.count_nonzero(text[start:], axis=1) > 0):
+        if start + a - end > TABLE_MAX_BLANK_CHARS * char_height:
+            break
+        end = start + b
+    return end
+
+
 def faint_lines(text: np.ndarray, h_all: tuple[Box, ...], char_height: int, tolerance: float) -> FaintLines | None:
     """The row and column lines of a table whose rulings were all but lost (see the module's
     docstring), or None when the page does not show one."""
@@ -180,6 +195,8 @@ def faint_lines(text: np.ndarray, h_all: tuple[Box, ...], char_height: int, tole
     text = without_pieces(text, stretches, char_height)
     # The stretches' heights bound the table's middle; its corridors are sought there first.
     middle = (stretches[0][0], stretches[-1][0])
+    if len(true_runs(np.count_nonzero(text[middle[0]:middle[1]], axis=1) > 0)) < MIDDLE_MIN_LINES:
+        middle = (middle[0], _block_end(text, middle[0], char_height))
     corridors = _corridors(text, middle, char_height)
     inner = [(a, b) for a, b in corridors if a > 0 and b < text.shape[1]]
     if len(inner) < FAINT_MIN_COLUMNS - 1 or len(corridors) - len(inner) < 2:
@@ -215,10 +232,10 @@ def faint_lines(text: np.ndarray, h_all: tuple[Box, ...], char_height: int, tole
     # the top and foot: a stretch of the border there, else the text's edge and a cell's padding
     top = min([span[0] - pad, *(y for y, _, _ in stretches if span[0] - height <= y <= span[0])])
     foot = max([span[1] + pad, *(y for y, _, _ in stretches if span[1] <= y <= span[1] + height)])
-    ruled = tuple(y for y, x0, x1 in stretches if top + tolerance < y < foot - tolerance
-                  and x1 > left and x0 < right)
-    if len(ruled) < FAINT_MIN_ROW_LINES:
+    across = [y for y, x0, x1 in stretches if top - tolerance <= y <= foot + tolerance and x1 > left and x0 < right]
+    if len(across) < FAINT_MIN_ROW_LINES:
         return None
+    ruled = tuple(y for y in across if top + tolerance < y < foot - tolerance)
     # the sides: where stretches of the row rulings end beside the text (the border), else a cell's
     # padding off the text (a ragged column of names ends well inside its border)
     reach = SIDE_REACH_CHARS * height
@@ -274,6 +291,30 @@ def ruled_borders(lines: FaintLines, h_all: tuple[Box, ...], shape: tuple[int, i
     return mask
 
 
+def _holds_columns(lines: FaintLines, cols: tuple[int, ...], tolerance: float) -> bool:
+    """Whether each of a ruled grid's column lines `cols` lies in one of the faint table's corridors or
+    at one of its sides (SIDE_REACH_CHARS outside: a side put at the text lies inside the border)."""
+    side = SIDE_REACH_CHARS * lines.char_height
+    return all(any(a - tolerance <= x <= b + tolerance for a, b in lines.corridors)
+               or lines.cols[0] - side <= x <= lines.cols[0] + tolerance
+               or lines.cols[-1] - tolerance <= x <= lines.cols[-1] + side for x in cols)
+
+
+def rows_beyond(lines: FaintLines, rows: tuple[int, ...], cols: tuple[int, ...], tolerance: float) -> tuple[int, ...]:
+    """The faint table's row lines above and below a ruled grid of row lines `rows` and column lines
+    `cols`, where it is the same table run on: it holds every one of the grid's column lines (none of
+    them outside it) and a stretch of row ruling shows a row of it beyond the grid. The ruled search
+    keeps the rows whose rulings met its columns' (the seed-2 draw of make eval's Putuo recipe, page 3:
+    the table's upper five rows; the lower three, whose column rulings the toner lost, were read as
+    text printed around the table); () otherwise."""
+    if len(lines.cols) < len(cols) or not _holds_columns(lines, cols, tolerance):
+        return ()
+    above = [y for y in lines.rows if y < rows[0] - tolerance]
+    below = [y for y in lines.rows if y > rows[-1] + tolerance]
+    shown = set(lines.ruled_rows)
+    return (*(above if shown.intersection(above) else ()), *(below if shown.intersection(below) else ()))
+
+
 def widens(lines: FaintLines, cols: tuple[int, ...], tolerance: float) -> bool:
     """Whether the table the faint lines show holds more columns than a ruled grid's lines `cols` and
     every one of those lines (each in one of its corridors, or at one of its sides), and a stretch of
@@ -282,13 +323,8 @@ def widens(lines: FaintLines, cols: tuple[int, ...], tolerance: float) -> bool:
     the 一级 and 配合 columns' text stood beside it, and the page was not read). Things beside a table
     that are no column of it have no row ruling running to them (make eval minhang/word-scanner-edge:
     the punch holes down the margin, in a corridor of their own)."""
-    if len(lines.cols) <= len(cols):
+    if len(lines.cols) <= len(cols) or not _holds_columns(lines, cols, tolerance):
         return False  # (the ruled grid's columns are as many: its lines stand)
-    side = SIDE_REACH_CHARS * lines.char_height
-    if not all(any(a - tolerance <= x <= b + tolerance for a, b in lines.corridors)
-               or lines.cols[0] - side <= x <= lines.cols[0] + tolerance
-               or lines.cols[-1] - tolerance <= x <= lines.cols[-1] + side for x in cols):
-        return False
     added = [(x0, x1) for x0, x1 in pairwise(lines.cols)
              if x1 <= cols[0] + tolerance or x0 >= cols[-1] - tolerance]
     reach = lines.char_height

@@ -39,6 +39,7 @@ from .faint import (
     added_columns,
     faint_lines,
     header_line,
+    rows_beyond,
     ruled_borders,
     widens,
 )
@@ -935,10 +936,15 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
     rows, cols, cells = drop_unused_lines(rows, cols, cells)
     if len(cols) < MIN_COL_LINES or len(rows) < MIN_ROW_LINES:
         return empty
-    if faint is not None and widens(faint, cols, tolerance):
-        # the ruled grid's own lines stand; the faint table adds the columns beside it
-        widened = replace(faint, rows=rows, ruled_rows=rows[1:-1], cols=added_columns(faint, cols, tolerance))
-        return faint_grid(page.index, widened, h_all, char_height, tolerance, ruled=cols) or empty
+    if faint is not None:
+        wider, beyond = widens(faint, cols, tolerance), rows_beyond(faint, rows, cols, tolerance)
+        if wider or beyond:
+            # the ruled grid's own lines stand; the faint table adds the columns beside it and the rows
+            # above and below it
+            run_on = tuple(sorted({*rows, *beyond}))
+            widened = replace(faint, rows=run_on, ruled_rows=run_on[1:-1],
+                              cols=added_columns(faint, cols, tolerance) if wider else cols)
+            return faint_grid(page.index, widened, h_all, char_height, tolerance, ruled=cols, ruled_rows=rows) or empty
     bands = tuple(y for y, band in banded.items() if not any(band.ruled))
     band_gray = min((band.gray for band in banded.values()), default=0)
     return Grid(page.index, rows, cols, cells, h_segments, v_segments, char_height, ruling_width, streaks, bands,
@@ -946,10 +952,11 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
 
 
 def faint_grid(page_index: int, found: FaintLines | None, h_all: tuple[Box, ...], char_height: int,
-               tolerance: float, ruled: tuple[int, ...] = ()) -> Grid | None:
+               tolerance: float, ruled: tuple[int, ...] = (), ruled_rows: tuple[int, ...] = ()) -> Grid | None:
     """The grid of a table whose rulings the toner lost (faint.faint_lines), on a page where no ruled
-    table was found, or a ruled grid whose column lines `ruled` the faint table widens (faint.widens:
-    its rows are then the ruled grid's); None when the page shows none. The lines not ruled are
+    table was found, or a ruled grid of column lines `ruled` and row lines `ruled_rows` that the faint
+    table widens (faint.widens) or runs on above or below (faint.rows_beyond); None when the page shows
+    none. The lines not ruled are
     returned as restored (the review names them), and a grid found whole from the text says so
     (Grid.from_text); the cells are built as for a table whose rulings were erased, split where the
     text shows a row's border (erased)."""
@@ -977,7 +984,8 @@ def faint_grid(page_index: int, found: FaintLines | None, h_all: tuple[Box, ...]
     rows, cols, cells = drop_unused_lines(rows, cols, cells)
     if len(cols) < MIN_COL_LINES or len(rows) < MIN_ROW_LINES:
         return None
-    put = (*across, *(() if ruled else found.ruled_rows))  # row lines the grid has from no ruled search
+    # row lines the grid has from no ruled search
+    put = (*across, *(y for y in (found.rows if ruled else found.ruled_rows) if y not in ruled_rows))
     lost = (tuple(RestoredBorder("column", x, rows[0], rows[-1]) for x in cols if x not in ruled)
             + tuple(RestoredBorder("row", y, cols[0], cols[-1]) for y in put))
     return Grid(page_index, rows, cols, cells, h_all, (), char_height, ruling_width, restored=lost + squared + restored,

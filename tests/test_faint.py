@@ -13,7 +13,7 @@ from eval_suite import canonical_agencies, prepare_cases
 
 from pipeline.evaluate import score_table
 from pipeline.export import write_outputs
-from pipeline.faint import FaintLines, added_columns, faint_lines, header_line, widens
+from pipeline.faint import FaintLines, added_columns, faint_lines, header_line, rows_beyond, widens
 from pipeline.grid import detect_grid
 from pipeline.ingest import load_page, open_document
 from pipeline.models import Box
@@ -96,6 +96,41 @@ def test_a_header_row_is_parted_from_the_first_row():
     plain = _table_page(COLUMNS, top=198)
     found = faint_lines(plain, _stretches([198 + 8 * PITCH - 8, 198 + 20 * PITCH - 8]), 20, 7.0)
     assert found is not None and header_line(plain, found) is None
+
+
+def test_a_table_whose_header_rulings_alone_are_left_is_found():
+    """The seed-2 draw of make eval's Putuo recipe (never in make eval), page 1: the toner left the
+    table's top border and a stretch under its header, nothing below. The stretches hold one line of
+    text between them, too few for corridors; the corridors are sought down the text below the first
+    stretch, and the top border counts as a sign of the table (the page had been reported as holding
+    no table, and its three rows were lost with an ok)."""
+    text = _table_page(COLUMNS, top=240)
+    for x0, _ in COLUMNS:
+        _line(text, 198, x0, x0 + 4 * CHAR)
+    stretches = (Box(190, 189, 1410, 191), Box(600, 231, 900, 233))
+    found = faint_lines(text, stretches, 20, 7.0)
+    assert found is not None and len(found.cols) == 6
+    for (_, right), x, (left, _) in zip(COLUMNS[:-1], found.cols[1:-1], COLUMNS[1:], strict=True):
+        assert right < x < left
+    assert found.rows[0] == 190 and found.rows[-1] >= 240 + 39 * PITCH + CHAR
+    assert faint_lines(text, stretches[1:], 20, 7.0) is None  # one stretch is no sign of a table
+
+
+def test_a_ruled_grid_is_run_on_by_the_rows_the_faint_table_shows_beyond_it():
+    """The seed-2 draw of make eval's Putuo recipe, page 3: the ruled search kept the table's upper rows
+    (their column rulings met the row rulings); the toner lost the lower rows' column rulings, and
+    their text was read as printed around the table. The faint table with the same columns shows a
+    row below the grid by a stretch: its rows below are the grid's too. Columns that do not line up,
+    or no stretch beyond the grid, add nothing."""
+    lines = FaintLines(rows=(198, 368, 622, 874, 1086, 1338, 1592, 2142), cols=(183, 365, 584, 1062, 1225, 1445),
+                       ruled_rows=(368, 622, 874, 1086, 1338, 1592),
+                       corridors=((352, 378), (570, 599), (1053, 1072), (1205, 1245)), char_height=26)
+    rows, cols = (198, 242, 374, 622, 874, 1086, 1338), (183, 365, 592, 1064, 1238, 1445)
+    assert rows_beyond(lines, rows, cols, 7.0) == (1592, 2142)
+    assert rows_beyond(lines, rows, (183, 470, 1064, 1238, 1445), 7.0) == ()  # a ruled line inside a column
+    assert rows_beyond(lines, (*rows, 1592, 2140), cols, 7.0) == ()  # the grid reaches the foot already
+    unshown = FaintLines(**{**lines.__dict__, "ruled_rows": (368, 622, 874, 1086, 1338)})
+    assert rows_beyond(unshown, rows, cols, 7.0) == ()  # only the text's foot below: no stretch shows a row
 
 
 def test_a_ruled_grid_is_widened_only_by_columns_its_rows_reach():
