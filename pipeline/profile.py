@@ -91,9 +91,11 @@ class TableProfile:
         matches = self.header_matches(text)
         return matches[0] if matches else None
 
-    def header_matches(self, text: str) -> list[HeaderMatch]:
+    def header_matches(self, text: str, min_score: float | None = None) -> list[HeaderMatch]:
         """Every role the header text may name (best synonym per role at or above the OCR
-        tolerance), best first: a misread 二级指标 (一级指标) may still be the only 二级 column."""
+        tolerance, or `min_score`), best first: a misread 二级指标 (一级指标) may still be the only
+        二级 column."""
+        floor = self.header_min_score if min_score is None else min_score
         notes = "".join(_NOTE.findall(text))
         name = _NOISE.sub("", _NOTE.sub("", text))
         if not name:
@@ -101,7 +103,7 @@ class TableProfile:
         found = []
         for order, spec in enumerate(self.roles):
             score = max(_header_score(name, s, self.header_min_score) for s in spec.synonyms)
-            if score >= self.header_min_score:
+            if score >= floor:
                 found.append((-score, order, HeaderMatch(spec.name, score, notes)))
         return [m for _, _, m in sorted(found)]
 

@@ -64,6 +64,13 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 #: Column lines of a page without header and of the table match when this many character heights
 #: apart: the same scanner's pages differ by a few px of shift and skew, columns by ≥ 2 characters.
 GEOMETRY_TOLERANCE_CHARS = 1.0
+#: The outer column lines of a grid found from its text (Grid.from_text: a table whose rulings the toner
+#: lost) are put where stretches of its row rulings end, or a cell's padding off its text: the border
+#: may stand up to this many character heights further out (the grid stage's SIDE_REACH_CHARS). Its
+#: pages' outer lines match the table's within it: on the seed-2 draw of make eval's Minhang recipe a
+#: last page's left side put at its header's text stood 47 px (1.8 characters) off the first page's,
+#: whose right side a broken stretch had put 37 px in, and the page was not read.
+FAINT_SIDE_TOLERANCE_CHARS = 3.0
 #: A page without header belongs to the table when this share of its column lines (at least
 #: GEOMETRY_MIN_LINES) meets the table's: a form scanned into the same PDF does not.
 GEOMETRY_MIN_SHARE = 0.75
@@ -161,6 +168,8 @@ class _TableState:
     #: Blank agency cells at a page's top under a row that names one (page, role, rows under it, the
     #: row before's cells): carried once the whole table is read, if it merges that role's cells.
     cut_agencies: list[tuple[int, str, list[_RawRow], list[str]]] = field(default_factory=list)
+    #: Whether the header page's grid was found from its text (Grid.from_text): its sides are estimates.
+    from_text: bool = False
 
 
 def _compact(text: str) -> str:
@@ -287,6 +296,37 @@ def _column_roles(cells: Sequence[CellText], matches: dict, first: int, last: in
     return Header(first, last, roles, texts, notes)
 
 
+#: A header cell that names no role at the profile's bar but a heading level at HEADING_BY_PLACE_MIN_SCORE,
+#: beside a column that names one, is a heading column too, its level by its place (_close_heading_gaps):
+#: a 1-bit light-toner copy of a Word table read 一级指标 as 吸指标 (ratio 57 to each level) beside
+#: 级指标, which then took 一级, and every 二级 title was read as the 一级 (the seed-2 draw of make
+#: eval's Minhang recipe). A header that names a level the cell beside it misses is read so at 75.
+HEADING_BY_PLACE_MIN_SCORE = 50.0
+
+
+def _headings_by_place(header: Header, profile: TableProfile) -> tuple[Header, str]:
+    """The header with each column of no known role whose header is a heading name misread
+    (HEADING_BY_PLACE_MIN_SCORE) beside a heading column taken as a heading column, its level by its
+    place (after what a repeated header completed, _complete_header), and words for the page's report
+    ("" when none was)."""
+    roles = {c: r for c, r in header.roles.items() if not _unknown(r)}
+    free = [r for r in HEADING_ROLES if r in profile.by_name and r not in roles.values()]
+    guessed: list[int] = []
+    for col in sorted(header.texts):
+        beside = {roles.get(col - 1), roles.get(col + 1)} & set(HEADING_ROLES)
+        if col in roles or not free or not beside:
+            continue
+        if any(m.role in HEADING_ROLES for m in profile.header_matches(header.texts[col], HEADING_BY_PLACE_MIN_SCORE)):
+            roles[col] = free.pop(0)
+            guessed.append(col)
+    if not guessed:
+        return header, ""
+    roles = _close_heading_gaps(roles)
+    note = "; ".join(f"「{header.texts[col]}」 read as {profile.column_name(roles[col])} by its place beside the other "
+                     "heading" for col in guessed)
+    return replace(header, roles={**header.roles, **roles}), note
+
+
 def _close_heading_gaps(roles: dict[int, str]) -> dict[int, str]:
     """Heading levels are consecutive and go from left to right: a header that names 一级 and 三级 but
     no 二级 was misread (tesseract reads 二级指标 as 三级指标 on 楷体), so later levels move up to close
@@ -301,17 +341,20 @@ def _close_heading_gaps(roles: dict[int, str]) -> dict[int, str]:
     return {c: renamed.get(c, r) for c, r in roles.items()}
 
 
-def map_by_geometry(table_cols: Sequence[int], page_cols: Sequence[int], tolerance: float) -> dict[int, int] | None:
+def map_by_geometry(table_cols: Sequence[int], page_cols: Sequence[int], tolerance: float,
+                    side_tolerance: float | None = None) -> dict[int, int] | None:
     """{page column: table column} by aligning column lines (the best common shift); None when
-    the page's lines do not line up with the table's (another table, a form)."""
-    fit = _geometry_fit(table_cols, page_cols, tolerance)
+    the page's lines do not line up with the table's (another table, a form). The outer lines of
+    both match within `side_tolerance` when given (see FAINT_SIDE_TOLERANCE_CHARS)."""
+    fit = _geometry_fit(table_cols, page_cols, tolerance, side_tolerance)
     return fit[0] if fit else None
 
 
-def merged_columns(table_cols: Sequence[int], page_cols: Sequence[int], tolerance: float) -> dict[int, list[int]]:
+def merged_columns(table_cols: Sequence[int], page_cols: Sequence[int], tolerance: float,
+                   side_tolerance: float | None = None) -> dict[int, list[int]]:
     """{table column: other table columns read inside the same page column}: a ruling of the table
     was not found on this page, so those columns' texts were read as one cell (kept in the first)."""
-    fit = _geometry_fit(table_cols, page_cols, tolerance)
+    fit = _geometry_fit(table_cols, page_cols, tolerance, side_tolerance)
     if fit is None:
         return {}
     mapping, shift = fit
@@ -326,14 +369,22 @@ def merged_columns(table_cols: Sequence[int], page_cols: Sequence[int], toleranc
     return merged
 
 
-def _geometry_fit(table_cols: Sequence[int], page_cols: Sequence[int],
-                  tolerance: float) -> tuple[dict[int, int], int] | None:
+def _geometry_fit(table_cols: Sequence[int], page_cols: Sequence[int], tolerance: float,
+                  side_tolerance: float | None = None) -> tuple[dict[int, int], int] | None:
     """map_by_geometry's mapping and the shift it aligned the page's lines with."""
     if len(table_cols) < 2 or len(page_cols) < 2:
         return None
+    sides = tolerance if side_tolerance is None else side_tolerance
+    outer = {(0, 0), (len(page_cols) - 1, len(table_cols) - 1)}
+
+    def meets(j: int, p: int, shift: int) -> bool:
+        """Whether page line j (at p) lies on a table line once shifted: an outer line on the table's
+        outer line on its side within `sides`, any line on any within `tolerance`."""
+        return any(abs(p + shift - t) <= (sides if (j, i) in outer else tolerance) for i, t in enumerate(table_cols))
+
     best: tuple[int, float] | None = None
     for shift in {t - p for t in table_cols for p in page_cols} | {0}:
-        hits = sum(1 for p in page_cols if min(abs(p + shift - t) for t in table_cols) <= tolerance)
+        hits = sum(1 for j, p in enumerate(page_cols) if meets(j, p, shift))
         if best is None or (hits, -abs(shift)) > (best[0], -abs(best[1])):
             best = (hits, shift)
     assert best is not None
@@ -472,7 +523,8 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
         header, task_note = found[k]
         if header is not None:
             header, completed = _complete_header(header, page, pages[k + 1:], [h for h, _ in found[k + 1:]], profile)
-            task_note = "; ".join(n for n in (task_note, completed) if n)
+            header, placed = _headings_by_place(header, profile)
+            task_note = "; ".join(n for n in (task_note, completed, placed) if n)
         current = tables[-1] if tables else None
         tolerance = _tolerance(page)
         roles: dict[int, str] | None = None
@@ -497,7 +549,7 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
                 current = _TableState(ordered, page.grid.col_lines,
                                       {r: header.texts.get(c, "") for c, r in header.roles.items()},
                                       [*header.notes, *page.margin_text], margin=list(page.margin_text),
-                                      role_of_col=dict(header.roles))
+                                      role_of_col=dict(header.roles), from_text=page.grid.from_text)
                 tables.append(current)
                 roles = header.roles
                 if waiting and waiting[-1][1].page == page.page - 1:
@@ -770,8 +822,16 @@ def _missing_roles(roles: dict[int, str], profile: TableProfile) -> str:
     return ", ".join(missing)
 
 
+def _side_tolerance(table: _TableState, page: PageCells, tolerance: float) -> float:
+    """The tolerance the outer column lines of `table` and `page` match within (map_by_geometry): wider
+    where either's grid was found from its text (FAINT_SIDE_TOLERANCE_CHARS)."""
+    if not (table.from_text or page.grid.from_text):
+        return tolerance
+    return max(tolerance, FAINT_SIDE_TOLERANCE_CHARS * max(1, page.grid.char_height))
+
+
 def _roles_by_geometry(table: _TableState, page: PageCells, tolerance: float) -> dict[int, str] | None:
-    mapping = map_by_geometry(table.col_lines, page.grid.col_lines, tolerance)
+    mapping = map_by_geometry(table.col_lines, page.grid.col_lines, tolerance, _side_tolerance(table, page, tolerance))
     if mapping is None or not any(table.role_of_col.get(i) == "requirement" for i in mapping.values()):
         return None
     return {j: table.role_of_col[i] for j, i in mapping.items() if i in table.role_of_col}
@@ -789,8 +849,9 @@ def _lined_up(table: _TableState, page: PageCells, header: Header, tolerance: fl
         return True
     if len(page.grid.col_lines) > len(table.col_lines):
         return False
-    mapping = map_by_geometry(table.col_lines, page.grid.col_lines, tolerance) or {}
-    merged = merged_columns(table.col_lines, page.grid.col_lines, tolerance)
+    sides = _side_tolerance(table, page, tolerance)
+    mapping = map_by_geometry(table.col_lines, page.grid.col_lines, tolerance, sides) or {}
+    merged = merged_columns(table.col_lines, page.grid.col_lines, tolerance, sides)
     covered = {j: {table.role_of_col.get(k) for k in (i, *merged.get(i, ()))} for j, i in mapping.items()}
     return any(not _unknown(r) for r in header.roles.values()) and all(
         role in covered.get(col, set()) for col, role in header.roles.items() if not _unknown(role))
@@ -805,7 +866,7 @@ def _merged_message(table: _TableState, page: PageCells, tolerance: float, profi
     """Words for the table columns this page read as one (a ruling not found), "" when none."""
     if len(page.grid.col_lines) >= len(table.col_lines):
         return ""
-    merged = merged_columns(table.col_lines, page.grid.col_lines, tolerance)
+    merged = merged_columns(table.col_lines, page.grid.col_lines, tolerance, _side_tolerance(table, page, tolerance))
     parts = []
     for kept, others in sorted(merged.items()):
         names = [_column_name(table, k, profile) for k in sorted([kept, *others])]
