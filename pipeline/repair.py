@@ -964,16 +964,34 @@ class _Log:
 _ABSENT = TitleMatch("", "", "absent", 100.0, "", "")
 
 
+def _numeral_sureness(row: Row, numeral: str) -> float:
+    """The least probability the recognizer read the 一级 numeral's characters at (1.0 when its
+    lattices are not kept: a text layer, tesseract)."""
+    source = row.sources.get("level1")
+    if source is None or not source.lattices:
+        return 1.0
+    text = "".join(row.get("level1").split())
+    at = text.find(numeral)
+    read = lat.aligned_probabilities(source.lattices, text)
+    return min((read.get(j, 1.0) for j in range(at, at + len(numeral))), default=1.0) if at >= 0 else 1.0
+
+
 def numeral_from_later_groups(rows: Sequence[Row], index: int) -> int | None:
     """The numeral's value row `index`'s 一级 group takes from the first later group whose title reads
-    one (after strays too), less the groups between (None when none reads one, or the count leaves
-    nothing). The table's first group whose numeral was lost takes it: a photocopy faded the 一 of
-    一、健全防汛指挥体系 (held-out Songjiang draft), and six rows came out without their numeral while
-    the next group read 二、; on a 1-bit light-toner page (a threshold erases 一, 二 and 三 whole) the
-    first group to read one was the fourth, 1四、强化监测预警… . Each group after the first then takes
-    the one before it plus one; every inference is flagged (inferred_number)."""
+    one surely (after strays too), less the groups between (None when none reads one, or the count
+    leaves nothing). The table's first group whose numeral was lost takes it: a photocopy faded the 一
+    of 一、健全防汛指挥体系 (held-out Songjiang draft), and six rows came out without their numeral
+    while the next group read 二、; on a 1-bit light-toner page (a threshold erases 一, 二 and 三 whole)
+    the first group to read one was the fourth, 1四、强化监测预警… . Each group after the first then
+    takes the one before it plus one; every inference is flagged (inferred_number).
+
+    A numeral read under UNSURE_CHARACTER_BELOW counts nothing back: the same light toner left 五 of
+    the Minhang plan's fifth group looking like 九 (read at 0.26, make eval minhang/word-bilevel-200,
+    and again on another draw of that recipe), and every group was numbered 五…九 from it. It still
+    shows that the draft numbers its groups: when no later group reads one surely, the table's first
+    group is 一, as a plan numbers its groups."""
     previous = rows[index].get("level1")
-    groups = 0
+    groups, numbered = 0, False
     for row in rows[index + 1:]:
         text = row.get("level1")
         if not text or text == previous:
@@ -982,8 +1000,11 @@ def numeral_from_later_groups(rows: Sequence[Row], index: int) -> int | None:
         groups += 1
         numeral = _numbered(text)[0]
         if value := numeral_value(numeral):
+            if _numeral_sureness(row, numeral) < UNSURE_CHARACTER_BELOW:
+                numbered = True
+                continue
             return value - groups if value > groups else None
-    return None
+    return 1 if numbered else None
 
 
 def printed_roles(table: Table) -> set[str]:

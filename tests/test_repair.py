@@ -1857,3 +1857,26 @@ def test_a_chains_dashes_read_one_are_put_back_one_after_another():
     dashed, named = dashes_in_chains(text, (_chain_lattice(text, {"一": 0.6, "—": 0.35}),))
     assert dashed == text.replace("一", "—")
     assert [w for w, _ in named] == ["发现〔—〕派单", "派单〔—〕处置", "处置〔—〕核查"]
+
+
+def _third_group(numeral_read_at: float) -> Row:
+    """A third 一级 group whose numeral 九 was read at `numeral_read_at` (五 its runner-up)."""
+    title = "九、强化监测预警"
+    steps = [{"九": numeral_read_at, "五": (1 - numeral_read_at) / 2}, *({ch: 0.99} for ch in title[1:])]
+    source = FieldSource(raw=title, confidence=0.9, engine="rapid", lattices=(lattice_of(steps, title),))
+    return row(level1=title, level2="任务", requirement="做。", lead="区水务局", sources={"level1": source})
+
+
+def test_a_numeral_read_unsure_counts_no_group_back():
+    """Light toner left 五 of the fifth group looking like 九 (read at 0.26; make eval
+    minhang/word-bilevel-200 and another draw of its recipe) while 一 to 三 were erased whole: the first
+    group counted back from it was 五, and the groups 五…九. An unsure numeral only shows that the draft
+    numbers its groups: the first is 一, each flagged. One read surely is counted back from as before."""
+    titles = ["健全防汛指挥体系", "提升城市排水防涝能力"]
+    firsts = [row(level1=t, level2="任务", requirement="做。", lead="区水务局") for t in titles]
+    unsure = repair_table(Table(title="", rows=(*firsts, _third_group(0.4))), BASE, SETTINGS)
+    assert [r.level1 for r in unsure.table.rows][:2] == ["一、健全防汛指挥体系", "二、提升城市排水防涝能力"]
+    assert all("inferred_number" in flags_of(unsure, "level1", i) for i in range(2))
+    sure = repair_table(Table(title="", rows=(*firsts, _third_group(0.99))), BASE, SETTINGS)
+    assert [r.level1 for r in sure.table.rows] == [
+        "七、健全防汛指挥体系", "八、提升城市排水防涝能力", "九、强化监测预警"]
