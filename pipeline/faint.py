@@ -196,7 +196,7 @@ def faint_lines(text: np.ndarray, h_all: tuple[Box, ...], char_height: int, tole
     # The stretches' heights bound the table's middle; its corridors are sought there first.
     middle = (stretches[0][0], stretches[-1][0])
     if len(true_runs(np.count_nonzero(text[middle[0]:middle[1]], axis=1) > 0)) < MIDDLE_MIN_LINES:
-        middle = (middle[0], _block_end(text, middle[0], char_height))
+        middle = (middle[0], max(middle[1], _block_end(text, middle[0], char_height)))
     corridors = _corridors(text, middle, char_height)
     inner = [(a, b) for a, b in corridors if a > 0 and b < text.shape[1]]
     if len(inner) < FAINT_MIN_COLUMNS - 1 or len(corridors) - len(inner) < 2:

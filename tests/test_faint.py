@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
+from conftest import as_page
 from eval_suite import canonical_agencies, prepare_cases
+from test_grid import _text
 
 from pipeline.evaluate import score_table
 from pipeline.export import write_outputs
@@ -225,3 +228,46 @@ def test_a_ruled_table_is_never_rebuilt_from_its_text(tmp_path, monkeypatch):
             grid = prepare_page(doc, index, settings).grid  # upright and deskewed, as a run reads it
             assert grid.cells and not grid.from_text
     assert not any(built)
+
+
+HEADER_WORDS = ("一级指标", "二级指标", "工作要求", "牵头单位", "配合单位")
+
+
+def _header_over_first_row(header_ruled: bool, header: tuple[str, ...] = HEADER_WORDS) -> np.ndarray:
+    """A ruled five-column table whose header row's ruling is drawn or not, the first row's lines a
+    leading under the header's words."""
+    img = np.full((1000, 1200), 255, np.uint8)
+    cols, rows = (100, 260, 420, 820, 960, 1100), (100, *((146,) if header_ruled else ()), 330, 600, 800)
+    for y in rows:
+        cv2.line(img, (cols[0], y), (cols[-1], y), 0, 2)
+    for x in cols:
+        cv2.line(img, (x, rows[0]), (x, rows[-1]), 0, 2)
+    page = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+    for x0, words in zip(cols, header, strict=False):
+        page = _text(page, (x0 + 8, 110), words, 26)
+    body = ("一、加强", "1.防汛", "加强防汛指挥加强防汛指挥加", "区水务局", "区应急局")
+    for x0, words in zip(cols, body, strict=False):
+        page = _text(page, (x0 + 8, 152), words, 26)
+    for y in (188, 224, 260):
+        page = _text(page, (cols[2] + 8, y), "加强防汛指挥加强防汛指挥加", 26)
+    page = _text(page, (cols[2] + 8, 340), "加强防汛指挥加强防汛指挥加", 26)
+    return cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)
+
+
+
+def test_a_header_ruling_lost_inside_a_ruled_grid_is_restored():
+    """The seed-1 draw of make eval's Minhang recipe (never in make eval), page 2: the toner lost the
+    header row's ruling whole while the other rulings were found; the header's words were read into
+    the row carried over from page 1, and the next group's 一级 title was joined to that page's. The
+    header is parted by its short line in the widest column (header_line) and the line named as
+    restored; where its ruling is there, or a full first line stands under no header, nothing is
+    added."""
+    lost = detect_grid(as_page(_header_over_first_row(header_ruled=False)), Settings())
+    ruled = detect_grid(as_page(_header_over_first_row(header_ruled=True)), Settings())
+    assert len(lost.row_lines) == len(ruled.row_lines) == 5
+    assert 136 <= lost.row_lines[1] <= 152
+    assert ("row", lost.row_lines[1]) in {(b.direction, b.at) for b in lost.restored}
+    assert not any(b.direction == "row" for b in ruled.restored)
+    paragraph = ("", "", "加强防汛指挥加强防汛指挥加", "", "")  # a paragraph's first line fills its column
+    no_header = detect_grid(as_page(_header_over_first_row(False, paragraph)), Settings())
+    assert len(no_header.row_lines) == 4
