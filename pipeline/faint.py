@@ -52,7 +52,8 @@ CORRIDOR_MAX_INK_PX = 2
 #: 工作要求 column); between two characters down a narrow 一级 column, 0.5 widened, before the
 #: pieces of rulings were left out.
 CORRIDOR_MIN_CHARS = 0.6
-#: Corridors parted by no more than this (a column ruling's piece, a speck) are one.
+#: Corridors parted by no more than this (a column ruling's piece, a speck), or by ink that holds no
+#: line of text (_holds_a_line), are one.
 CORRIDOR_JOIN_CHARS = 0.3
 #: A table found this way has at least FAINT_MIN_COLUMNS columns (a responsibility table has five;
 #: two columns side by side are as often a page's layout, a signature block or a letterhead).
@@ -123,15 +124,28 @@ def line_height(text: np.ndarray, corridors: tuple[tuple[int, int], ...], span: 
     return int(np.median(heights)) if heights else 0
 
 
+def _holds_a_line(band: np.ndarray, char_height: int) -> bool:
+    """Whether the text between two corridors holds a line of text: a run of inked pixel rows at least
+    HEADER_LINE_MIN_CHARS line heights tall. A speck between them holds none: an 8 x 4 px remnant of
+    the crossing of a row ruling and the right border, a little larger than DOT_MAX_CHARS at the
+    page's measured character height, stood beside the 配合单位 column's ragged text and was read as a
+    sixth column (the seed-1 draw of make eval's Minhang recipe, page 5; the header row was then not
+    parted, and two items lost their 一级 title)."""
+    runs = true_runs(np.count_nonzero(band, axis=1) > 0)
+    return any(b - a >= HEADER_LINE_MIN_CHARS * char_height for a, b in runs)
+
+
 def _corridors(text: np.ndarray, span: tuple[int, int], char_height: int) -> list[tuple[int, int]]:
     """Runs of pixel columns (x from, x to) with almost no text over the pixel rows `span`."""
     reach = round(CHARACTER_CLOSE_CHARS * char_height)
     widened = cv2.dilate(text[span[0]:span[1]], cv2.getStructuringElement(cv2.MORPH_RECT, (2 * reach + 1, 1)))
     inked = np.count_nonzero(widened, axis=0)
     runs = true_runs(inked <= CORRIDOR_MAX_INK_PX)
+    band = text[span[0]:span[1]]
     joined: list[tuple[int, int]] = []
     for a, b in runs:
-        if joined and a - joined[-1][1] <= CORRIDOR_JOIN_CHARS * char_height:
+        if joined and (a - joined[-1][1] <= CORRIDOR_JOIN_CHARS * char_height
+                       or not _holds_a_line(band[:, joined[-1][1]:a], char_height)):
             joined[-1] = (joined[-1][0], b)
         else:
             joined.append((a, b))

@@ -966,10 +966,9 @@ def faint_grid(page_index: int, found: FaintLines | None, h_all: tuple[Box, ...]
     """The grid of a table whose rulings the toner lost (faint.faint_lines), on a page where no ruled
     table was found, or a ruled grid of column lines `ruled` and row lines `ruled_rows` that the faint
     table widens (faint.widens) or runs on above or below (faint.rows_beyond); None when the page shows
-    none. The lines not ruled are
-    returned as restored (the review names them), and a grid found whole from the text says so
-    (Grid.from_text); the cells are built as for a table whose rulings were erased, split where the
-    text shows a row's border (erased)."""
+    none. The lines not ruled are returned as restored (the review names them), and a grid found whole
+    from the text says so (Grid.from_text); the cells are built as for a table whose rulings were
+    erased, split where the text shows a row's border (erased)."""
     if found is None or found.text is None:
         return None
     pieces_at = RULING_MIN_CHARS * char_height  # the length the pieces in h_all were found at

@@ -296,11 +296,12 @@ def _column_roles(cells: Sequence[CellText], matches: dict, first: int, last: in
     return Header(first, last, roles, texts, notes)
 
 
-#: A header cell that names no role at the profile's bar but a heading level at HEADING_BY_PLACE_MIN_SCORE,
-#: beside a column that names one, is a heading column too, its level by its place (_close_heading_gaps):
-#: a 1-bit light-toner copy of a Word table read 一级指标 as 吸指标 (ratio 57 to each level) beside
-#: 级指标, which then took 一级, and every 二级 title was read as the 一级 (the seed-2 draw of make
-#: eval's Minhang recipe). A header that names a level the cell beside it misses is read so at 75.
+#: A header cell that names no role at the profile's bar (header_min_score, 75) but a heading level at
+#: HEADING_BY_PLACE_MIN_SCORE, beside a column that names one, is a heading column too, its level by its
+#: place (_close_heading_gaps): a 1-bit light-toner copy of a Word table read 一级指标 as 吸指标 (ratio
+#: 57 to each level) beside 级指标, which then took 一级, and every 二级 title was read as the 一级 (the
+#: seed-2 draw of make eval's Minhang recipe). Any X指标 scores 57 against Y级指标; a header of another
+#: kind (备注, 完成时限) scores 0.
 HEADING_BY_PLACE_MIN_SCORE = 50.0
 
 

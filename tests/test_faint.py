@@ -65,6 +65,16 @@ def test_columns_from_corridors_and_rows_from_stretches():
     assert abs(found.char_height - CHAR) <= 2  # the lines' height, not the broken strokes'
 
 
+def test_a_speck_beside_a_column_is_no_column():
+    """A remnant of a ruling's crossing 8 x 4 px, beside the last column's ragged text inside the
+    border (the seed-1 draw of make eval's Minhang recipe, page 5), parts the blank there in two; the
+    ink between holds no line of text, so the blank is one and the table keeps its five columns."""
+    text = _table_page(COLUMNS)
+    text[600:604, 1430:1438] = 255
+    found = faint_lines(text, _stretches([200 + 8 * PITCH - 8, 200 + 20 * PITCH - 8]), 20, 7.0)
+    assert found is not None and len(found.cols) == 6 and found.cols[-1] < 1430  # the side at the text
+
+
 def test_running_text_with_rules_is_no_table():
     """A letter's lines run across the page: no corridor, whatever rules it has."""
     text = _table_page([(200, 1400)])
