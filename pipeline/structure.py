@@ -71,6 +71,13 @@ GEOMETRY_TOLERANCE_CHARS = 1.0
 #: last page's left side put at its header's text stood 47 px (1.8 characters) off the first page's,
 #: whose right side a broken stretch had put 37 px in, and the page was not read.
 FAINT_SIDE_TOLERANCE_CHARS = 3.0
+#: A page of a table whose header a later page repeated (a word processor repeats a table's header row
+#: on each page) takes its first rows as that header, though they name too few roles for a header of its
+#: own, when at least REPEATED_HEADER_MIN_NAMED of their cells name the role their column has by
+#: geometry: the seed-2 draw of make eval's Minhang recipe read its last page's header 指标 | 指小 |
+#: 」作要求 | 头单位 | 配介审位 (two of five columns named), and read it as the first row, continuing the
+#: page before's, its rows numbered one item on. One cell is not enough: a requirement may hold 工作要求.
+REPEATED_HEADER_MIN_NAMED = 2
 #: A page without header belongs to the table when this share of its column lines (at least
 #: GEOMETRY_MIN_LINES) meets the table's: a form scanned into the same PDF does not.
 GEOMETRY_MIN_SHARE = 0.75
@@ -170,6 +177,9 @@ class _TableState:
     cut_agencies: list[tuple[int, str, list[_RawRow], list[str]]] = field(default_factory=list)
     #: Whether the header page's grid was found from its text (Grid.from_text): its sides are estimates.
     from_text: bool = False
+    #: How many grid rows the header page's header takes, and whether a later page repeats it.
+    header_rows: int = 1
+    repeats_header: bool = False
 
 
 def _compact(text: str) -> str:
@@ -538,6 +548,7 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
                 # A repeated header: geometry keeps the first page's columns (a misread repeated
                 # header must not reorder them); the page's own header where geometry fails.
                 roles = _roles_by_geometry(current, page, tolerance) or header.roles
+                current.repeats_header = True
             else:
                 missing = _missing_roles(header.roles, profile)
                 if missing:
@@ -550,7 +561,8 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
                 current = _TableState(ordered, page.grid.col_lines,
                                       {r: header.texts.get(c, "") for c, r in header.roles.items()},
                                       [*header.notes, *page.margin_text], margin=list(page.margin_text),
-                                      role_of_col=dict(header.roles), from_text=page.grid.from_text)
+                                      role_of_col=dict(header.roles), from_text=page.grid.from_text,
+                                      header_rows=header.last_row - header.first_row + 1)
                 tables.append(current)
                 roles = header.roles
                 if waiting and waiting[-1][1].page == page.page - 1:
@@ -563,6 +575,12 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
                     f"first row read 「{_describe_cells(page)}」")))
                 waiting.clear()
                 continue
+            repeated = (_faint_header(page, roles, current.header_rows, profile, REPEATED_HEADER_MIN_NAMED)
+                        if current.repeats_header else None)
+            if repeated is not None:
+                header_end = repeated.last_row
+                task_note = (f"header read 「{_quoted_header(repeated, n_cols)}」 too faint to name the table's "
+                             "columns; taken as the header the table repeats on its pages")
         else:
             reports.append(PageReport(page.page, PAGE_NOT_READ, columns=n_cols, message=(
                 f"{n_cols} columns, no header: first row read 「{_describe_cells(page)}」")))
@@ -774,16 +792,18 @@ def _wait(waiting: list[tuple[int, PageCells, Header | None]], index: int, page:
     waiting.append((index, page, header))
 
 
-def _faint_header(page: PageCells, roles: dict[int, str], n_rows: int, profile: TableProfile) -> Header | None:
-    """The page's first `n_rows` grid rows as its header when one of their cells names the role its
-    column has by geometry (`roles`); None when none does."""
+def _faint_header(page: PageCells, roles: dict[int, str], n_rows: int, profile: TableProfile,
+                  min_named: int = 1) -> Header | None:
+    """The page's first `n_rows` grid rows as its header when at least `min_named` of their cells name
+    the role their column has by geometry (`roles`); None when fewer do."""
     by_row = _by_row(page)
     rows = sorted(by_row)[:n_rows]
     if not rows:
         return None
     header_cells = [ct for row in rows for ct in by_row[row]]
-    if not any((match := profile.match_header(ct.text)) is not None and match.role == roles.get(ct.cell.col)
-               for ct in header_cells):
+    named = [ct for ct in header_cells
+             if (match := profile.match_header(ct.text)) is not None and match.role == roles.get(ct.cell.col)]
+    if len(named) < min_named:
         return None
     texts: dict[int, str] = {}
     for ct in sorted(header_cells, key=lambda ct: ct.cell.row):

@@ -779,3 +779,24 @@ def test_the_sides_of_pages_found_from_their_text_match_within_a_wider_tolerance
     faint = build_tables([_from_text(first, xs), _from_text(nameless, shifted)], PROFILE)
     assert [r.status for r in faint.pages] == [PAGE_READ, PAGE_READ]
     assert [r.level1 for r in faint.tables[0].rows] == ["一、甲", "二、丁"]
+
+
+def test_a_faint_repeat_of_a_repeated_header_is_the_header():
+    """A word processor repeats a table's header on each page. The seed-2 draw of make eval's Minhang
+    recipe read its last page's header 指标 | 指小 | 」作要求 | 头单位 | 配介审位: two of five columns named,
+    too few for a header of its own; the row was read as data continuing the page before, and the
+    page's rows numbered one item on. Where the table's header was repeated before, the first row whose
+    cells name two columns' roles by geometry is that header, and the report says so; one cell naming
+    its column (a requirement may hold 工作要求) leaves the row as data."""
+    def third(header: list[str]) -> PageCells:
+        return page(2, [(1, 0, 1, ""), (1, 1, 1, "3. 庚"), (1, 2, 1, "辛。"), (1, 3, 1, "区民政局"), (1, 4, 1, "")],
+                    header=header)
+
+    faint = ["指标", "指小", "」作要求", "头单位", "配介审位"]
+    structure = build_tables([_first_page_under(HEADER), _second_page(), third(faint)], PROFILE)
+    assert [r.status for r in structure.pages] == [PAGE_READ] * 3
+    assert [r.level2 for r in structure.tables[0].rows] == ["1. 乙", "2. 戊", "3. 庚"]
+    assert "taken as the header the table repeats on its pages" in structure.pages[2].message
+    one = build_tables([_first_page_under(HEADER), _second_page(), third(["", "", "按工作要求", "", ""])], PROFILE)
+    assert "taken as the header" not in one.pages[2].message
+    assert "按工作要求" in one.tables[0].rows[1].requirement  # read as data, continuing 二、丁's
