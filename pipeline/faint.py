@@ -53,7 +53,7 @@ CORRIDOR_MAX_INK_PX = 2
 #: pieces of rulings were left out.
 CORRIDOR_MIN_CHARS = 0.6
 #: Corridors parted by no more than this (a column ruling's piece, a speck), or by ink that holds no
-#: line of text (_holds_a_line), are one.
+#: line of text (_only_specks), are one.
 CORRIDOR_JOIN_CHARS = 0.3
 #: A table found this way has at least FAINT_MIN_COLUMNS columns (a responsibility table has five;
 #: two columns side by side are as often a page's layout, a signature block or a letterhead).
@@ -124,15 +124,17 @@ def line_height(text: np.ndarray, corridors: tuple[tuple[int, int], ...], span: 
     return int(np.median(heights)) if heights else 0
 
 
-def _holds_a_line(band: np.ndarray, char_height: int) -> bool:
-    """Whether the text between two corridors holds a line of text: a run of inked pixel rows at least
-    HEADER_LINE_MIN_CHARS line heights tall. A speck between them holds none: an 8 x 4 px remnant of
-    the crossing of a row ruling and the right border, a little larger than DOT_MAX_CHARS at the
-    page's measured character height, stood beside the 配合单位 column's ragged text and was read as a
-    sixth column (the seed-1 draw of make eval's Minhang recipe, page 5; the header row was then not
-    parted, and two items lost their 一级 title)."""
-    runs = true_runs(np.count_nonzero(band, axis=1) > 0)
-    return any(b - a >= HEADER_LINE_MIN_CHARS * char_height for a, b in runs)
+def _only_specks(band: np.ndarray, char_height: int) -> bool:
+    """Whether the ink between two corridors is specks only: each connected part of it under
+    HEADER_LINE_MIN_CHARS line heights both ways. An 8 x 4 px remnant of the crossing of a row ruling and
+    the right border, a little larger than DOT_MAX_CHARS at the page's measured character height, stood
+    beside the 配合单位 column's ragged text and was read as a sixth column (the seed-1 draw of make
+    eval's Minhang recipe, page 5; the header row was then not parted, and two items lost their 一级
+    title). A character is larger one way at least: 二's strokes are flat but as wide as it, and 二、
+    before a title's first character, parted from it by a blank after 、, stays a column's text."""
+    least = HEADER_LINE_MIN_CHARS * char_height
+    _, _, stats, _ = cv2.connectedComponentsWithStats(np.ascontiguousarray(band), connectivity=8)
+    return bool(np.all(np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]) < least))
 
 
 def _corridors(text: np.ndarray, span: tuple[int, int], char_height: int) -> list[tuple[int, int]]:
@@ -145,7 +147,7 @@ def _corridors(text: np.ndarray, span: tuple[int, int], char_height: int) -> lis
     joined: list[tuple[int, int]] = []
     for a, b in runs:
         if joined and (a - joined[-1][1] <= CORRIDOR_JOIN_CHARS * char_height
-                       or not _holds_a_line(band[:, joined[-1][1]:a], char_height)):
+                       or _only_specks(band[:, joined[-1][1]:a], char_height)):
             joined[-1] = (joined[-1][0], b)
         else:
             joined.append((a, b))
