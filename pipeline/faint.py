@@ -125,14 +125,18 @@ def line_height(text: np.ndarray, corridors: tuple[tuple[int, int], ...], span: 
 
 
 def _only_specks(band: np.ndarray, char_height: int) -> bool:
-    """Whether the ink between two corridors is specks only: each connected part of it under
-    HEADER_LINE_MIN_CHARS line heights both ways. An 8 x 4 px remnant of the crossing of a row ruling and
-    the right border, a little larger than DOT_MAX_CHARS at the page's measured character height, stood
-    beside the 配合单位 column's ragged text and was read as a sixth column (the seed-1 draw of make
-    eval's Minhang recipe, page 5; the header row was then not parted, and two items lost their 一级
-    title). A character is larger one way at least: 二's strokes are flat but as wide as it, and 二、
-    before a title's first character, parted from it by a blank after 、, stays a column's text."""
+    """Whether the ink between two corridors is specks only: no run of inked pixel rows and no
+    connected part of it reaches HEADER_LINE_MIN_CHARS line heights. An 8 x 4 px remnant of the crossing
+    of a row ruling and the right border, a little larger than DOT_MAX_CHARS at the page's measured
+    character height, stood beside the 配合单位 column's ragged text and was read as a sixth column (the
+    seed-1 draw of make eval's Minhang recipe, page 5; the header row was then not parted, and two
+    items lost their 一级 title). Text reaches it one way or the other: a light toner breaks a
+    character into parts each smaller, but they stand one over another down a line's height; 二's
+    strokes lie apart down the line, but each is as wide as the character (二、 before a title's first
+    character, parted from it by a blank after 、)."""
     least = HEADER_LINE_MIN_CHARS * char_height
+    if any(b - a >= least for a, b in true_runs(np.count_nonzero(band, axis=1) > 0)):
+        return False
     _, _, stats, _ = cv2.connectedComponentsWithStats(np.ascontiguousarray(band), connectivity=8)
     return bool(np.all(np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]) < least))
 
