@@ -52,8 +52,8 @@ CORRIDOR_MAX_INK_PX = 2
 #: 工作要求 column); between two characters down a narrow 一级 column, 0.5 widened, before the
 #: pieces of rulings were left out.
 CORRIDOR_MIN_CHARS = 0.6
-#: Corridors parted by no more than this (a column ruling's piece, a speck), or by ink that holds no
-#: line of text (_only_specks), are one.
+#: Corridors parted by no more than this (a column ruling's piece, a speck), or by specks only
+#: (_only_specks), are one.
 CORRIDOR_JOIN_CHARS = 0.3
 #: A table found this way has at least FAINT_MIN_COLUMNS columns (a responsibility table has five;
 #: two columns side by side are as often a page's layout, a signature block or a letterhead).

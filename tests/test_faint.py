@@ -73,6 +73,15 @@ def test_a_speck_beside_a_column_is_no_column():
     text[600:604, 1430:1438] = 255
     found = faint_lines(text, _stretches([200 + 8 * PITCH - 8, 200 + 20 * PITCH - 8]), 20, 7.0)
     assert found is not None and len(found.cols) == 6 and found.cols[-1] < 1430  # the side at the text
+    # a column of characters a light toner broke into parts each smaller, one over another down the
+    # line, is text: a sixth column
+    broken = _table_page(COLUMNS)
+    for k in range(40):
+        for n, dy in enumerate((0, 5, 10, 15, 20)):  # 9 x 6 px parts (no dot, no line), overlapping down it
+            x = 1450 + 12 * (n % 2)
+            broken[200 + k * PITCH + dy:200 + k * PITCH + dy + 6, x:x + 9] = 255
+    found = faint_lines(broken, _stretches([200 + 8 * PITCH - 8, 200 + 20 * PITCH - 8]), 20, 7.0)
+    assert found is not None and len(found.cols) == 7
 
 
 def test_running_text_with_rules_is_no_table():
