@@ -941,8 +941,9 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
                      and all(abs((seg.y0 + seg.y1) / 2 - y) > tolerance for y in banded))
     cells, squared = build_cells(page.index, rows, cols, h_mask, v_mask, band, char_height, unbanded)
     cells, restored = text_gap_borders(cells, rows, cols, text, char_height, ruling_width, loose, erased_rows)
-    restored = (squared + restored + tuple(RestoredBorder("column", x, rows[0], rows[-1]) for x in erased)
-                + tuple(RestoredBorder("row", y, cols[0], cols[-1]) for y in ([header] if header is not None else [])))
+    restored = squared + restored + tuple(RestoredBorder("column", x, rows[0], rows[-1]) for x in erased)
+    if header is not None:
+        restored += (RestoredBorder("row", header, cols[0], cols[-1]),)
     rows, cols, cells = drop_unused_lines(rows, cols, cells)
     if len(cols) < MIN_COL_LINES or len(rows) < MIN_ROW_LINES:
         return empty
