@@ -99,6 +99,15 @@ LOOSE_MIN_GAP_CHARS = 1.0
 #: item's title, requirement and agencies were read into the row above (二级 完善基层卫生人员培养评价26.推进
 #: 基层卫生健康数字化转型, fengxian; songjiang's items 16 and 17 into 15).
 BLOCK_GAP_CHARS = 0.9
+#: A cell's first line counts as a second block too when it starts that deep in its cell (from its row
+#: line) in a column whose cells' text starts at their top: at least TOP_ALIGNED_SHARE of the cells
+#: holding text start within TOP_PAD_CHARS character heights of their row line (a word processor
+#: sets a cell's text a padding under its ruling). The seed-4 draw of the held-out Fengxian plan's
+#: light-toner recipe (tests/wordscan.py bilevel-200), page 3: the rulings above item 13 lost, its
+#: 二级 title 13.推动… and its lead started one line down a cell that began at item 12's second sub-row,
+#: and item 13 was read into item 12. A column of titles centred in their cells starts few at the top.
+TOP_PAD_CHARS = 1.0
+TOP_ALIGNED_SHARE = 0.75
 #: A table whose bottom border was erased (qingpu/lines-degradation's last page: the whole of it) ends
 #: where its column rulings end, when at least FOOT_MIN_COLUMN_SHARE of them run on FOOT_MIN_CHARS
 #: character heights below the last row line and FOOT_MIN_TOGETHER of them end within FOOT_END_CHARS
@@ -250,6 +259,7 @@ def text_row_lines(text: np.ndarray, rows: tuple[int, ...], cols: tuple[int, ...
     margin = ruling_width + TEXT_MARGIN_PX
     shortest, tallest = max(2, round(TEXT_LINE_CHARS[0] * char_height)), TEXT_LINE_CHARS[1] * char_height
     blanks: dict[int, list[tuple[int, int]]] = {}  # per column, the blanks between its lines in a cell
+    firsts: dict[int, list[tuple[int, int]]] = {}  # per column, the blanks over a cell's first line deep in it
     for c in range(len(cols) - 1):
         x0, x1 = cols[c] + margin, cols[c + 1] - margin
         if x1 <= x0:
@@ -260,12 +270,13 @@ def text_row_lines(text: np.ndarray, rows: tuple[int, ...], cols: tuple[int, ...
             continue
         lines = [(a, b) for a, b in runs if b - a >= shortest]
         blanks[c] = [(b0, a1) for (_, b0), (a1, _) in pairwise(lines) if not any(b0 < r < a1 for r in rows)]
+        firsts[c] = _deep_first_lines(lines, rows, margin, char_height)
     page = [a1 - b0 for column in blanks.values() for b0, a1 in column]
     starts: list[tuple[int, int]] = []  # (y of a second block's first line, column)
     for c, column in blanks.items():
         gaps = [a1 - b0 for b0, a1 in column]
-        for b0, a1 in column:
-            leading = _others_median(gaps, a1 - b0, page)
+        for b0, a1 in (*column, *firsts[c]):
+            leading = _others_median(gaps, a1 - b0, page) if (b0, a1) in column else _median(gaps, page)
             if a1 - b0 >= max(BLOCK_GAP_CHARS * char_height, TEXT_GAP_OVER_LEADING * leading):
                 starts.append((a1, c))
     found: list[int] = []
@@ -282,6 +293,28 @@ def text_row_lines(text: np.ndarray, rows: tuple[int, ...], cols: tuple[int, ...
             group = []
         group.append(start)
     return tuple(found)
+
+
+def _deep_first_lines(lines: list[tuple[int, int]], rows: tuple[int, ...], margin: int,
+                      char_height: int) -> list[tuple[int, int]]:
+    """The blanks (row line's inner edge, line's top) over a cell's first line that starts deep in its
+    cell, in a column whose cells' text starts at their top (at least TOP_ALIGNED_SHARE of them within
+    TOP_PAD_CHARS of their row line); [] in a column set otherwise (centred titles)."""
+    tops: list[tuple[int, int]] = []
+    for r0, r1 in pairwise(rows):
+        inside = [a for a, _ in lines if r0 < a < r1]
+        if inside:
+            tops.append((r0 + margin, min(inside)))
+    at_top = sum(1 for b0, a1 in tops if a1 - b0 <= TOP_PAD_CHARS * char_height)
+    if not tops or at_top < TOP_ALIGNED_SHARE * len(tops):
+        return []
+    return [(b0, a1) for b0, a1 in tops if a1 - b0 > TOP_PAD_CHARS * char_height]
+
+
+def _median(gaps: Sequence[int], fallback: Sequence[int]) -> float:
+    """The median of `gaps`, else of `fallback`, else 0."""
+    pool = list(gaps) or list(fallback)
+    return float(np.median(pool)) if pool else 0.0
 
 
 def _clear_across(text: np.ndarray, y: int, cols: tuple[int, ...], margin: int, ruling_width: int) -> bool:

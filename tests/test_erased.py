@@ -458,3 +458,36 @@ def test_lines_set_far_apart_make_no_row_line():
         for top in tops:  # a pitch of 54 px: a blank of 26 between lines (0.93 character heights)
             text[top:top + ch, cols[col] + 8:cols[col + 1] - 8] = 255
     assert text_row_lines(text, rows, cols, 2, ch) == ()
+
+
+def test_a_title_starting_deep_in_its_cell_starts_a_row_with_a_second_block_beside_it():
+    """The seed-4 draw of the held-out Fengxian plan's light-toner recipe (tests/wordscan.py
+    bilevel-200), page 3: the rulings above item 13 lost, one cell held item 12's last sub-rows and item
+    13. Item 13's 二级 title is its cell's first line, one leading above the cell's foot; its lead starts
+    a second block at that height: a row line is put above both. Where the column's titles are set in
+    the middle of their cells (a centred style), a title deep in its cell is no sign."""
+    ch = 28
+    rows, cols = (60, 100, 250, 400, 550, 950), (100, 300, 700, 850)
+    text = np.zeros((1000, 900), np.uint8)
+
+    def lines(col: int, tops: list[int]) -> None:
+        for top in tops:
+            text[top:top + ch, cols[col] + 8:cols[col + 1] - 8] = 255
+
+    def requirement_and_lead() -> None:
+        lines(1, [68, *range(108, 250 - ch, 42), *range(258, 400 - ch, 42), *range(408, 550 - ch, 42),
+                  *range(558, 950 - ch, 42)])  # 工作要求 at one leading in every cell
+        lines(2, [68, 108, 258, 408, 558, 810])  # 牵头: 区委编办 | 各医联体牵头医院
+
+    lines(0, [68, 108, 258, 408, 810, 852])  # 二级: each title at its cell's top; item 13's deep in the last
+    requirement_and_lead()
+    found = text_row_lines(text, rows, cols, 2, ch)
+    assert len(found) == 1 and 768 < found[0] < 810
+    text[:] = 0
+    lines(0, [68, 160, 310, 460, 810, 852])  # titles set in the middle of their cells
+    requirement_and_lead()
+    assert text_row_lines(text, rows, cols, 2, ch) == ()
+    text[:] = 0
+    lines(0, [68, 108, 258, 408])  # no title deep in the cell: the lead's second block alone
+    requirement_and_lead()
+    assert text_row_lines(text, rows, cols, 2, ch) == ()
