@@ -206,7 +206,7 @@ def _pieces_apart(text: np.ndarray, stretches: list[tuple[int, int, int]],
     reach = round(BESIDE_CHARS * char_height)
     for k in np.flatnonzero(loose):
         beside = chars[max(0, y[k] - 1):y[k] + h[k] + 1, max(0, x[k] - reach):x[k] + w[k] + reach]
-        drop[k] = not beside.any()
+        drop[k] = drop[k] or not beside.any()  # a thin upright is a column ruling's piece, a dot or not
     drop[0] = True
     upright = (w <= least) & (h >= 2 * w) & (h <= UPRIGHT_MAX_CHARS * char_height)
     upright[0] = False

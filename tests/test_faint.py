@@ -86,6 +86,20 @@ def test_a_speck_beside_a_column_is_no_column():
     assert found is not None and len(found.cols) == 7
 
 
+def test_a_column_rulings_dot_sized_piece_beside_the_text_closes_no_corridor():
+    """The seed-5 draw of the held-out Songjiang plan, page 1: where the lost 一级|二级 ruling met the
+    table's foot, a 2 x 7 px piece of it was left beside the last row's characters. As a dot with a
+    character beside it, it was kept (a 、 has its line's), and it closed the corridor: the ruled
+    grid's 一级 and 二级 columns stayed one, the page's header named no table's columns, and the draft
+    was read as two tables (8 of 35 rows in the first). A thin upright is a ruling's piece, dot-sized
+    or not."""
+    text = _table_page([(200, 340), (368, 560), *COLUMNS[2:]])  # text to 325, a blank of 42 px (there 44)
+    y = 200 + 15 * PITCH
+    text[y + 4:y + 11, 352:354] = 255  # 26 px off the 一级 text, 14 off the 二级, beside both lines
+    found = faint_lines(text, _stretches([200 + 8 * PITCH - 8, 200 + 20 * PITCH - 8]), 20, 7.0)
+    assert found is not None and len(found.cols) == 6 and 325 < found.cols[1] < 368
+
+
 def test_a_characters_upright_strokes_cut_off_by_the_toner_stay_text():
     """The seed-4 draw of the held-out Fengxian plan's light-toner recipe, page 3: the toner left 区's
     two uprights apart from the rest of 区医学会, thin parts that were left out as a column ruling's
