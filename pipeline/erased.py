@@ -108,6 +108,12 @@ BLOCK_GAP_CHARS = 0.9
 #: and item 13 was read into item 12. A column of titles centred in their cells starts few at the top.
 TOP_PAD_CHARS = 1.0
 TOP_ALIGNED_SHARE = 0.75
+#: A second block in one column alone starts a row when the blank above it is at least
+#: LONE_BLOCK_GAP_CHARS character heights, more than a paragraph's blank line (one blank line at a
+#: word processor's single spacing: 2.2): a sub-row with no support agency, whose ruling the toner
+#: lost, has only its lead to show it (区卫生健康委 three lines under 区民政局, item 23 of the held-out
+#: Songjiang plan at light toner on four draws; item 7's 区市场监管局 of the Jiading plan on two).
+LONE_BLOCK_GAP_CHARS = 3.0
 #: A table whose bottom border was erased (qingpu/lines-degradation's last page: the whole of it) ends
 #: where its column rulings end, when at least FOOT_MIN_COLUMN_SHARE of them run on FOOT_MIN_CHARS
 #: character heights below the last row line and FOOT_MIN_TOGETHER of them end within FOOT_END_CHARS
@@ -273,12 +279,15 @@ def text_row_lines(text: np.ndarray, rows: tuple[int, ...], cols: tuple[int, ...
         firsts[c] = _deep_first_lines(lines, rows, margin, char_height)
     page = [a1 - b0 for column in blanks.values() for b0, a1 in column]
     starts: list[tuple[int, int]] = []  # (y of a second block's first line, column)
+    lone: set[int] = set()  # the starts of second blocks far enough below their cell's text to stand alone
     for c, column in blanks.items():
         gaps = [a1 - b0 for b0, a1 in column]
         for b0, a1 in (*column, *firsts[c]):
             leading = _others_median(gaps, a1 - b0, page) if (b0, a1) in column else _median(gaps, page)
             if a1 - b0 >= max(BLOCK_GAP_CHARS * char_height, TEXT_GAP_OVER_LEADING * leading):
                 starts.append((a1, c))
+                if (b0, a1) in column and a1 - b0 >= LONE_BLOCK_GAP_CHARS * char_height:
+                    lone.add(a1)
     found: list[int] = []
     tolerance = TEXT_ALIGN_CHARS * char_height
     starts.sort()
@@ -286,7 +295,7 @@ def text_row_lines(text: np.ndarray, rows: tuple[int, ...], cols: tuple[int, ...
     for start in [*starts, (10**9, -1)]:
         if group and start[0] - group[0][0] > tolerance:
             y = group[0][0] - margin - 1
-            if (len({c for _, c in group}) >= 2
+            if ((len({c for _, c in group}) >= 2 or group[0][0] in lone)
                     and all(abs(y - r) >= LOOSE_MIN_GAP_CHARS * char_height for r in rows)
                     and _clear_across(text, y, cols, margin, ruling_width)):
                 found.append(y)

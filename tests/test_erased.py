@@ -369,8 +369,9 @@ def test_a_row_ruling_erased_whole_is_restored_where_blocks_of_text_start_in_two
     were read into the first (the held-out Songjiang plan, item 22: 区应急局区商务委). The lead and support
     cells each start a second block of text at one height, after a blank line: a row line is put just
     above, and the requirement, whose lines run on at one leading, is split there too; the title
-    merged down the item's rows (nothing under the line) stays whole. A cell whose second paragraph
-    starts alone (one column) makes no line."""
+    merged down the item's rows (nothing under the line) stays whole. A second block in one column
+    alone starts a row only far under the cell's first (a sub-row with no support agency: item 23 of
+    the Songjiang plan at light toner); after a paragraph's blank line it makes no line."""
     ch = 28
     rows, cols = (60, 100, 700), (100, 300, 700, 850, 1000)
     text = np.zeros((760, 1100), np.uint8)
@@ -394,7 +395,10 @@ def test_a_row_ruling_erased_whole_is_restored_where_blocks_of_text_start_in_two
     assert {(b.direction, b.at, b.start, b.end) for b in restored} == {
         ("row", found[0], 300, 700), ("row", found[0], 700, 850), ("row", found[0], 850, 1000)}
     text[:, cols[3]:cols[4]] = 0
-    lines(3, [108, 150, 192])  # 配合 one block: only 牵头 starts one there
+    lines(3, [108, 150, 192])  # 配合 one block: only 牵头 starts one, far under its first (no support)
+    assert len(text_row_lines(text, rows, cols, 2, ch)) == 1
+    text[:, cols[2]:cols[3]] = 0
+    lines(2, [108, 192])  # after a paragraph's blank line, alone: no row
     assert text_row_lines(text, rows, cols, 2, ch) == ()
 
 
@@ -477,7 +481,8 @@ def test_a_title_starting_deep_in_its_cell_starts_a_row_with_a_second_block_besi
     def requirement_and_lead() -> None:
         lines(1, [68, *range(108, 250 - ch, 42), *range(258, 400 - ch, 42), *range(408, 550 - ch, 42),
                   *range(558, 950 - ch, 42)])  # 工作要求 at one leading in every cell
-        lines(2, [68, 108, 258, 408, 558, 810])  # 牵头: 区委编办 | 各医联体牵头医院
+        # 牵头: 区委编办 … | 各医联体牵头医院 after a paragraph's blank line (alone, no sign: see below)
+        lines(2, [68, 108, 258, 408, *range(558, 768, 42), 810])
 
     lines(0, [68, 108, 258, 408, 810, 852])  # 二级: each title at its cell's top; item 13's deep in the last
     requirement_and_lead()

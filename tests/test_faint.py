@@ -358,3 +358,15 @@ def test_an_item_whose_rulings_were_lost_starts_where_its_title_and_lead_start(t
     assert grid.from_text and len(grid.col_lines) == 6
     between = [y for y in grid.row_lines if 1338 < y < 1977]
     assert len(between) == 2 and 1543 < between[0] < 1560 and 1712 < between[1] < 1729
+
+
+def test_a_sub_row_with_no_support_is_parted_where_its_lead_starts(tmp_path):
+    """The seed-6 draw of the held-out Songjiang plan, page 5: item 23's third sub-row (组织医疗卫生力量…,
+    lead 区卫生健康委, no support agency) lost its ruling, and was read into the second (lead
+    区民政局、区卫生健康委). Its lead starts a block three lines under the second's: a row."""
+    settings = Settings()
+    doc = open_document(_light_toner_draw("songjiang", 6, tmp_path), settings)
+    grid = detect_grid(load_page(doc, 4, settings), settings)
+    assert len(grid.col_lines) == 6
+    between = [y for y in grid.row_lines if 930 < y < 1200]
+    assert len(between) == 1 and 1070 < between[0] < 1100
