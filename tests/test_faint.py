@@ -186,6 +186,10 @@ def test_a_ruled_grid_is_run_on_by_the_rows_the_faint_table_shows_beyond_it():
     assert rows_beyond(lines, (*rows, 1592, 2140), cols, 7.0) == ()  # the grid reaches the foot already
     unshown = FaintLines(**{**lines.__dict__, "ruled_rows": (368, 622, 874, 1086, 1338)})
     assert rows_beyond(unshown, rows, cols, 7.0) == ()  # only the text's foot below: no stretch shows a row
+    # the foot's own stretch shows the row above it (the seed-5 draw of the held-out Songjiang plan,
+    # page 3: item 17 under the ruled grid, its inner rulings lost, the table's foot left)
+    footed = FaintLines(**{**unshown.__dict__, "stretches": ((2142, 184, 1445),)})
+    assert rows_beyond(footed, rows, cols, 7.0) == (1592, 2142)
 
 
 def test_a_ruled_grid_is_widened_only_by_columns_its_rows_reach():
