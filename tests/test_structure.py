@@ -800,3 +800,21 @@ def test_a_faint_repeat_of_a_repeated_header_is_the_header():
     one = build_tables([_first_page_under(HEADER), _second_page(), third(["", "", "按工作要求", "", ""])], PROFILE)
     assert "taken as the header" not in one.pages[2].message
     assert "按工作要求" in one.tables[0].rows[1].requirement  # read as data, continuing 二、丁's
+
+
+def test_a_new_groups_title_read_with_a_stray_mark_at_a_page_top_starts_its_group():
+    """The seed-5 draw of the held-out Songjiang plan's light-toner recipe: group 四's title at the top
+    of page 4 read 1四、强化监测预警和应急处置, and was taken for the rest of page 3's merged title (三、加强
+    河湖水系综合治理1四、… over 13 rows). Up to two marks that are no Han character may stand before the
+    numeral; a title's own tail (统一、规范) still runs on."""
+    def pages(top: str) -> list[PageCells]:
+        first = page(0, [(1, 0, 1, "三、加强河湖水系综合治理"), (1, 1, 1, "17. 乙"), (1, 2, 1, "丙。"),
+                         (1, 3, 1, "区水务局"), (1, 4, 1, "")])
+        second = page(1, [(1, 0, 1, top), (1, 1, 1, "18. 丁"), (1, 2, 1, "戊。"), (1, 3, 1, "区应急局"),
+                          (1, 4, 1, "")], header=None)
+        return [first, second]
+
+    rows = build_table(pages("1四、强化监测预警和应急处置"), PROFILE).rows
+    assert [r.level1 for r in rows] == ["三、加强河湖水系综合治理", "1四、强化监测预警和应急处置"]
+    rows = build_table(pages("统一、规范"), PROFILE).rows
+    assert [r.level1.replace("\n", "") for r in rows] == ["三、加强河湖水系综合治理统一、规范"] * 2
