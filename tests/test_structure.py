@@ -5,7 +5,17 @@ from dataclasses import replace as replaced
 import numpy as np
 
 from pipeline.lattice import CharLattice
-from pipeline.models import PAGE_NO_TABLE, PAGE_NOT_READ, PAGE_READ, Box, Cell, CellText, Grid, PageCells
+from pipeline.models import (
+    PAGE_NO_TABLE,
+    PAGE_NOT_READ,
+    PAGE_READ,
+    Box,
+    Cell,
+    CellText,
+    Grid,
+    PageCells,
+    RestoredBorder,
+)
 from pipeline.profile import load_profile
 from pipeline.structure import build_table, build_tables, find_header, map_by_geometry
 
@@ -818,3 +828,22 @@ def test_a_new_groups_title_read_with_a_stray_mark_at_a_page_top_starts_its_grou
     assert [r.level1 for r in rows] == ["三、加强河湖水系综合治理", "1四、强化监测预警和应急处置"]
     rows = build_table(pages("统一、规范"), PROFILE).rows
     assert [r.level1.replace("\n", "") for r in rows] == ["三、加强河湖水系综合治理统一、规范"] * 2
+
+
+def test_a_support_merged_over_a_restored_border_is_marked_carried():
+    """The seed-6 draw of the held-out Songjiang plan at light toner, page 5: item 23's third sub-row
+    (lead 区卫生健康委, no support of its own) lost its ruling, and the grid restored it from the text in
+    the requirement and lead columns; the support cell above ran on across it, and the sub-row showed
+    the second's support unmarked. A cell merged over a restored border is the row's by the merge
+    alone: marked carried (repair flags it). Over a ruled border a merge is the draft's: unmarked."""
+    def pages(restored: bool) -> list[PageCells]:
+        p = page(0, [(1, 0, 2, "四、甲"), (1, 1, 2, "23. 乙"), (1, 2, 1, "丙。"), (1, 3, 1, "区民政局"),
+                     (1, 4, 2, "区教育局"), (2, 2, 1, "丁。"), (2, 3, 1, "区卫生健康委")])
+        borders = (RestoredBorder("row", 2 * ROW_PX, p.grid.col_lines[2], p.grid.col_lines[4]),) if restored else ()
+        return [replaced(p, grid=replaced(p.grid, restored=borders))]
+
+    rows = build_table(pages(restored=True), PROFILE).rows
+    assert [r.support for r in rows] == ["区教育局", "区教育局"]
+    assert not rows[0].sources["support"].carried and rows[1].sources["support"].carried
+    assert not rows[1].sources["lead"].carried  # its own cell
+    assert not any(r.sources["support"].carried for r in build_table(pages(restored=False), PROFILE).rows)
