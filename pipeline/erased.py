@@ -244,8 +244,7 @@ def _others_median(blanks: Sequence[int], gap: int, fallback: Sequence[int] = ()
     `fallback`, else 0."""
     others = list(blanks)
     others.remove(gap)
-    pool = others or list(fallback)
-    return float(np.median(pool)) if pool else 0.0
+    return _median(others, fallback)
 
 
 def _remnant_only(text: np.ndarray, y: int, x0: int, x1: int, margin: int, ruling_width: int) -> bool:
@@ -282,11 +281,12 @@ def text_row_lines(text: np.ndarray, rows: tuple[int, ...], cols: tuple[int, ...
     lone: set[int] = set()  # the starts of second blocks far enough below their cell's text to stand alone
     for c, column in blanks.items():
         gaps = [a1 - b0 for b0, a1 in column]
-        for b0, a1 in (*column, *firsts[c]):
-            leading = _others_median(gaps, a1 - b0, page) if (b0, a1) in column else _median(gaps, page)
+        # (blank, whether it is a second block's: one between two lines of the cell, not over its first)
+        for (b0, a1), second in [*((blank, True) for blank in column), *((blank, False) for blank in firsts[c])]:
+            leading = _others_median(gaps, a1 - b0, page) if second else _median(gaps, page)
             if a1 - b0 >= max(BLOCK_GAP_CHARS * char_height, TEXT_GAP_OVER_LEADING * leading):
                 starts.append((a1, c))
-                if (b0, a1) in column and a1 - b0 >= LONE_BLOCK_GAP_CHARS * char_height:
+                if second and a1 - b0 >= LONE_BLOCK_GAP_CHARS * char_height:
                     lone.add(a1)
     found: list[int] = []
     tolerance = TEXT_ALIGN_CHARS * char_height

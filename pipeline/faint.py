@@ -206,10 +206,11 @@ def _pieces_apart(text: np.ndarray, stretches: list[tuple[int, int, int]],
     _, labels, stats, _ = cv2.connectedComponentsWithStats(out, connectivity=8)
     x, y, w, h = (stats[:, k] for k in (cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP, cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT))
     least = THIN_PART_CHARS * char_height
-    drop = (w <= least) & (h >= 2 * w)
+    thin = (w <= least) & (h >= 2 * w)  # upright parts a column ruling's width
+    drop = thin.copy()
     # a thin upright the band cut from a stretch is where a column ruling met a row ruling, however
     # small, whatever stands beside it (see DOT_MAX_CHARS)
-    cut = drop & (banded[np.maximum(y - 1, 0)] | banded[y + h])
+    cut = thin & (banded[np.maximum(y - 1, 0)] | banded[y + h])
     loose = ((h <= least) & (w >= 2 * h)) | (np.maximum(w, h) <= DOT_MAX_CHARS * char_height)
     is_char = ~loose & ~drop
     is_char[0] = False
@@ -219,7 +220,7 @@ def _pieces_apart(text: np.ndarray, stretches: list[tuple[int, int, int]],
         beside = chars[max(0, y[k] - 1):y[k] + h[k] + 1, max(0, x[k] - reach):x[k] + w[k] + reach]
         drop[k] = cut[k] or not beside.any()
     drop[0] = True
-    upright = (w <= least) & (h >= 2 * w) & (h <= UPRIGHT_MAX_CHARS * char_height)
+    upright = thin & (h <= UPRIGHT_MAX_CHARS * char_height)
     upright[0] = False
     return np.where(drop[labels], 0, out).astype(np.uint8), np.where(upright[labels], out, 0).astype(np.uint8)
 

@@ -61,6 +61,7 @@ SENTENCE_END = ("。", "；", ";", ".", "！", "？")
 #: The roles that name a row's lead agency, and how many Han characters a lead needs to count as one
 #: (a speck read as 一 or · is none) at a page break (_leads_on_both_sides).
 LEAD_ROLES = ("lead", "responsible")
+LEAD_MIN_HAN = 2
 #: An agency cell that runs on from the row above across a row border the grid restored from the text
 #: (no ruling there) is that row's agency by the merge alone: a sub-row whose ruling the toner lost and
 #: that names no support of its own shows the support above it (item 23 of the held-out Songjiang plan
@@ -68,7 +69,6 @@ LEAD_ROLES = ("lead", "responsible")
 #: the border are marked carried (repair flags `carried_from_row_before`). A border within this many
 #: pixels of the row's top is the one.
 RESTORED_BORDER_PX = 2
-LEAD_MIN_HAN = 2
 #: A Chinese character (counted in leads and in a draft's title line).
 HAN = re.compile(r"[\u4e00-\u9fff]")
 #: Column lines of a page without header and of the table match when this many character heights
@@ -477,12 +477,12 @@ def _page_rows(page: PageCells, header_end: int, roles: dict[int, str], section:
         top, bottom = req.row, req.row + req.row_span
         cells: dict[str, list[str]] = {}
         merged_over: set[str] = set()
+        top_restored = any(abs(at - req.box.y0) <= RESTORED_BORDER_PX for at in restored)
         for role, cols in cols_of.items():
             beside = [c for c in data if any(c.col <= col < c.col + c.col_span for col in cols)
                       and c.row < bottom and top < c.row + c.row_span and c not in sections]
             cells[role] = [c.cell_id for c in sorted(beside, key=lambda c: (c.row, c.col))]
-            if role in AGENCY_FIELDS and any(c.row < top for c in beside) and any(
-                    abs(at - req.box.y0) <= RESTORED_BORDER_PX for at in restored):
+            if top_restored and role in AGENCY_FIELDS and any(c.row < top for c in beside):
                 merged_over.add(role)
         if section:
             cells[heading] = [section]
