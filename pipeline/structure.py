@@ -58,8 +58,9 @@ LEVEL2_START = re.compile(r"^\s*\d{1,3}\s*[.、,，．\-—·:：]")
 ITEM_NUMBER = re.compile(r"^\s*\d{1,3}\s*$")
 #: A requirement that does not end a sentence is cut by the page break, not finished.
 SENTENCE_END = ("。", "；", ";", ".", "！", "？")
-#: The roles that name a row's lead agency, and how many Han characters a lead needs to count as one
-#: (a speck read as 一 or · is none) at a page break (_leads_on_both_sides).
+#: The roles that name a row's lead agency, and how many Han characters an agency needs to count as one
+#: (a speck read as 一 or · is none, nor the 局 a break cut off) at a page break (_leads_on_both_sides,
+#: _join_across_break).
 LEAD_ROLES = ("lead", "responsible")
 LEAD_MIN_HAN = 2
 #: An agency cell that runs on from the row above across a row border the grid restored from the text
@@ -1016,7 +1017,10 @@ def _join_across_break(prev: _RawRow, first: _RawRow, cells: _Cells, roles: Sequ
     # from item 6 and was taken for a new sub-row naming its own lead.
     shared = set(first.cells.get("requirement", []))
     own = {r: [c for c in first.cells.get(r, []) if r == "requirement" or c not in shared] for r in roles}
-    no_agencies = not any(cells.text(own.get(r, [])).strip() for r in AGENCY_FIELDS)
+    # A lower part names an agency of its own only with LEAD_MIN_HAN Han characters: 局 alone is the rest
+    # of a name the break cut (held-out Putuo plan, augraphy BadPhotoCopy at seed 11: 公安普陀分 | 局, and
+    # a speck read as 。 after the upper requirement's 车库 had made the row's rest a sub-row of its own).
+    no_agencies = not any(len(HAN.findall(cells.text(own.get(r, [])))) >= LEAD_MIN_HAN for r in AGENCY_FIELDS)
     own_first = replace(first, cells=own)
     new_row = bool(first_requirement) and not no_agencies and (
         prev_requirement.endswith(SENTENCE_END) or _leads_on_both_sides(prev, own_first, cells, roles))

@@ -594,6 +594,22 @@ def test_a_lead_on_both_sides_of_a_page_break_is_a_new_sub_row():
     assert rows[1].level2 == "27. 完善"
 
 
+def test_an_agency_name_cut_by_a_page_break_runs_the_row_on_past_a_stop():
+    """A speck after the upper requirement read as 。 (held-out Putuo plan, augraphy BadPhotoCopy at a
+    seed make eval does not draw): the lower part's lead is 局 alone, the rest of 公安普陀分 | 局, so the
+    row runs on. A lower part naming a lead of its own after a stop is a new sub-row."""
+    first = page(0, [(1, 0, 1, "二、整治"), (1, 1, 1, "11. 整治"), (1, 2, 1, "对地下室、车库。"),
+                     (1, 3, 1, "区房管局、\n公安普陀分"), (1, 4, 1, "区城管执法局、各街镇")])
+    second = page(1, [(1, 0, 1, ""), (1, 1, 1, ""), (1, 2, 1, "违规住人行为发现一起。"), (1, 3, 1, "局"),
+                      (1, 4, 1, "")], header=None)
+    [row] = build_table([first, second], PROFILE).rows
+    assert row.requirement == "对地下室、车库。\n违规住人行为发现一起。"
+    assert row.lead == "区房管局、\n公安普陀分\n局"
+    second = page(1, [(1, 0, 1, ""), (1, 1, 1, ""), (1, 2, 1, "违规住人行为发现一起。"), (1, 3, 1, "区房管局"),
+                      (1, 4, 1, "")], header=None)
+    assert len(build_table([first, second], PROFILE).rows) == 2
+
+
 def test_a_lead_that_fills_its_part_of_a_cut_row_runs_on():
     """区卫生健康委、区中医 | 医院: the lead filled the upper part of a row cut by the page break, line
     for line with the requirement, and ran on (held-out Fengxian plan, make eval lines-degradation)."""
