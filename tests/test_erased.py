@@ -20,6 +20,7 @@ from pipeline.erased import (
     text_row_lines,
 )
 from pipeline.grid import detect_grid
+from pipeline.imaging import true_runs
 from pipeline.models import Box, Cell, Grid
 from pipeline.settings import Settings
 
@@ -257,6 +258,32 @@ def test_a_two_line_header_over_erased_rulings_beside_a_lost_column_ends_at_its_
     grid = detect_grid(as_page(cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)), Settings())
     spans = {(c.row, c.col): c.row_span for c in grid.cells}
     assert (spans[(0, 0)], spans[(1, 0)], spans[(2, 0)]) == (1, 1, 1)
+
+
+def test_a_header_cell_ends_at_its_row_line_when_the_text_below_is_one_leading_away():
+    """augraphy's LinesDegradation over the held-out Songjiang plan's Word table at a seed make eval does
+    not draw (seed 11), page 1: the ruling under the 一级指标 header was erased, and a word processor's
+    cell has no padding: 一级指标 and group 一's title stood 15 px apart, one block of text. The header
+    cell ran on down the body, and the title was read as the header's. The header's text is its lines
+    above the row line, centred as its neighbours' are."""
+    rows, cols = (100, 150, 400, 700), (200, 350, 700, 900)
+    img = np.full((800, 1000), 255, np.uint8)
+    for x in cols:
+        cv2.line(img, (x, rows[0]), (x, rows[-1]), 0, 2)
+    for y in rows:  # the ruling under the header erased over the first column
+        cv2.line(img, (cols[1] if y == rows[1] else cols[0], y), (cols[-1], y), 0, 2)
+    page = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
+    for xy, text in (((215, 110), "一级指标"), ((365, 110), "工作要求"), ((715, 110), "牵头单位"),
+                     ((215, 152), "一、健全"), ((215, 190), "指挥体系"), ((365, 152), "任务甲的要求"),
+                     ((715, 152), "区甲局"), ((365, 406), "任务乙的要求"), ((715, 406), "区乙局")):
+        page = _text(page, xy, text, 30)
+    gray = cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)
+    first_col = true_runs((gray[rows[0] + 4:rows[2] - 4, cols[0] + 4:cols[1] - 4] < 160).any(axis=1))
+    assert first_col[1][0] - first_col[0][1] < 0.6 * 28  # one block by the blank alone
+    grid = detect_grid(as_page(gray), Settings())
+    spans = {(c.row, c.col): c.row_span for c in grid.cells}
+    assert spans[(0, 0)] == 1 and (1, 0) in spans
+    assert ("row", rows[1]) in {(b.direction, b.at) for b in grid.restored}
 
 
 def test_a_two_row_header_under_a_heading_over_two_columns_is_not_split():
