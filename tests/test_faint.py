@@ -345,11 +345,12 @@ def test_a_header_ruling_lost_inside_a_ruled_grid_is_restored():
     assert len(no_header.row_lines) == 4
 
 
-def _light_toner_draw(doc: str, seed: int, out: Path) -> Path:
-    """A held-out plan's Word table at light toner (tests/wordscan.py bilevel-200), drawn at a seed
-    make eval does not use."""
-    path = out / f"{doc}_s{seed}.pdf"
-    wordscan.render_word_scan(scangen.load_truth(HELD_OUT[doc]), path, "bilevel-200", _title(doc), seed=seed)
+def _light_toner_draw(doc: str, seed: int, out: Path, page: int) -> Path:
+    """Page `page` (from 0) of a held-out plan's Word table at light toner (tests/wordscan.py
+    bilevel-200), drawn at a seed make eval does not use: a one-page PDF."""
+    path = out / f"{doc}_s{seed}_p{page}.pdf"
+    wordscan.render_word_scan(scangen.load_truth(HELD_OUT[doc]), path, "bilevel-200", _title(doc), seed=seed,
+                              only=[page])
     return path
 
 
@@ -359,8 +360,8 @@ def test_a_row_ruling_left_past_the_ruled_columns_parts_the_row_carried_over(tmp
     into the 二级 column the faint table adds. Once the grid is widened it is a loose ruling inside the
     table: the row carried over (庭给予全额补贴) stands apart from item 9, the line named as restored."""
     settings = Settings()
-    doc = open_document(_light_toner_draw("jiading", 3, tmp_path), settings)
-    grid = detect_grid(load_page(doc, 1, settings), settings)
+    doc = open_document(_light_toner_draw("jiading", 3, tmp_path, 1), settings)
+    grid = detect_grid(load_page(doc, 0, settings), settings)
     assert len(grid.col_lines) == 6 and not grid.from_text
     carried = [y for y in grid.row_lines if 270 < y < 300]
     assert len(carried) == 1 and ("row", carried[0]) in {(b.direction, b.at) for b in grid.restored}
@@ -373,8 +374,8 @@ def test_an_item_whose_rulings_were_lost_starts_where_its_title_and_lead_start(t
     second sub-row starts where the lead and support start a block (区医学会, whose uprights the toner
     cut off, is a line again); item 13 where its title starts deep in the cell beside its lead's block."""
     settings = Settings()
-    doc = open_document(_light_toner_draw("fengxian", 4, tmp_path), settings)
-    grid = detect_grid(load_page(doc, 2, settings), settings)
+    doc = open_document(_light_toner_draw("fengxian", 4, tmp_path, 2), settings)
+    grid = detect_grid(load_page(doc, 0, settings), settings)
     assert grid.from_text and len(grid.col_lines) == 6
     between = [y for y in grid.row_lines if 1338 < y < 1977]
     assert len(between) == 2 and 1543 < between[0] < 1560 and 1712 < between[1] < 1729
@@ -385,8 +386,8 @@ def test_a_sub_row_with_no_support_is_parted_where_its_lead_starts(tmp_path):
     lead 区卫生健康委, no support agency) lost its ruling, and was read into the second (lead
     区民政局、区卫生健康委). Its lead starts a block three lines under the second's: a row."""
     settings = Settings()
-    doc = open_document(_light_toner_draw("songjiang", 6, tmp_path), settings)
-    grid = detect_grid(load_page(doc, 4, settings), settings)
+    doc = open_document(_light_toner_draw("songjiang", 6, tmp_path, 4), settings)
+    grid = detect_grid(load_page(doc, 0, settings), settings)
     assert len(grid.col_lines) == 6
     between = [y for y in grid.row_lines if 930 < y < 1200]
     assert len(between) == 1 and 1070 < between[0] < 1100

@@ -55,8 +55,11 @@ def printed_pdf(rows: Sequence[dict[str, str]], out_dir: Path, title: str,
     return officegen.saved_as(docx, "pdf", out_dir)
 
 
-def scanned_pages(pdf: Path, recipe_name: str, seed: int = 0) -> tuple[list[np.ndarray], int]:
-    """Each page of the printed PDF rasterized in gray and damaged by the recipe (CLEAN: none), and the dpi."""
+def scanned_pages(pdf: Path, recipe_name: str, seed: int = 0,
+                  only: Sequence[int] | None = None) -> tuple[list[np.ndarray], int]:
+    """Each page of the printed PDF (or the pages numbered `only`, from 0) rasterized in gray and damaged
+    by the recipe (CLEAN: none), and the dpi. A page's damage depends on its number and the seed alone,
+    so a page scanned on its own is the page of the whole draft."""
     import pypdfium2 as pdfium
 
     recipe = _recipe(recipe_name)
@@ -64,7 +67,7 @@ def scanned_pages(pdf: Path, recipe_name: str, seed: int = 0) -> tuple[list[np.n
     document = pdfium.PdfDocument(str(pdf))
     pages = []
     try:
-        for no in range(len(document)):
+        for no in range(len(document)) if only is None else only:
             gray = np.asarray(document[no].render(scale=dpi / 72, grayscale=True).to_pil().convert("L"))
             if recipe is CLEAN_RECIPE:  # no damage, so no generator to seed (augraphy is not loaded)
                 pages.append(np.ascontiguousarray(gray))
@@ -78,9 +81,10 @@ def scanned_pages(pdf: Path, recipe_name: str, seed: int = 0) -> tuple[list[np.n
 
 def render_word_scan(rows: Sequence[dict[str, str]], path: Path, recipe_name: str,
                      title: str = scangen.DEFAULT_TITLE, seed: int = 0,
-                     style_name: str = "plain") -> degrade.DegradedDraft:
+                     style_name: str = "plain", only: Sequence[int] | None = None) -> degrade.DegradedDraft:
     """Write the rows as a Word table in the named officegen.WORD_STYLES style, print it with
-    LibreOffice, scan it through the recipe (or CLEAN) to `path`."""
+    LibreOffice, scan it through the recipe (or CLEAN) to `path`: every page, or the pages numbered
+    `only` (from 0; a test that needs one page is spared the others' damage)."""
     if recipe_name not in (*RECIPES, CLEAN):
         raise ValueError(f"recipe {recipe_name!r} is not one a printed page can take: {', '.join(RECIPES)}, {CLEAN}")
     if style_name not in officegen.WORD_STYLES:
@@ -89,7 +93,7 @@ def render_word_scan(rows: Sequence[dict[str, str]], path: Path, recipe_name: st
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="wordscan-") as tmp:
         printed = printed_pdf(rows, Path(tmp), title, officegen.WORD_STYLES[style_name])
-        pages, dpi = scanned_pages(printed, recipe_name, seed)
+        pages, dpi = scanned_pages(printed, recipe_name, seed, only)
     degrade._write_pdf(path, pages, dpi, _recipe(recipe_name))
     return degrade.DegradedDraft(path, len(pages), tuple(dict(r) for r in rows), recipe_name, dpi)
 
