@@ -336,8 +336,11 @@ def test_a_requirement_merged_across_a_title_is_split_at_the_titles_ruling():
     15 px against a leading of 11-14, and item 22's requirement and agencies were read into item 21.
     The 二级 cell beside it is merged down item 21's rows and parts there, and so do the agency cells:
     merges that cross are an erased ruling. A requirement cell merged over two agency rows of one item
-    (its title merged around both) is left whole, and so is an agency cell merged across items by a
-    clerk (the last column: nothing to its right) and a lead written once at its cell's top."""
+    (its title merged around both) is split too, where its next line starts as theirs do (twenty-sixth
+    session: held-out LinesDegradation draws showed it twice, an erased stretch over the requirement
+    alone; it had been left whole, and the two sub-rows were read as one without a flag); an agency
+    cell merged across items by a clerk (the last column: nothing to its right) and a lead written
+    once at its cell's top are left whole."""
     ch = 28
     rows, cols, text, lines = _word_rows(ch)
     lines(0, [104, 146])  # item A's title, merged down rows 1-2
@@ -356,11 +359,18 @@ def test_a_requirement_merged_across_a_title_is_split_at_the_titles_ruling():
                                        ch, 2)
     assert (2, 1, 1) in _spans(cells) and (3, 1, 1) in _spans(cells)
     assert {(b.direction, b.at, b.start, b.end) for b in restored} == {("row", 586, 300, 700)}
-    # One item's title merged around both rows: the requirement merged over its agency rows stays whole.
+    # One item's title merged around both rows: the requirement merged over its agency rows is split
+    # where its next line starts as the agencies' do, and not where it starts elsewhere.
     title = Cell(0, 1, 0, 3, 1, Box(cols[0], rows[1], cols[1], rows[4]))
     one_title = text.copy()
     one_title[rows[3]:, cols[0]:cols[1]] = 0  # no second title under the line
     cells, restored = text_gap_borders((*header, title, first, merged, *agencies), rows, cols, one_title, ch, 2)
+    assert (2, 1, 1) in _spans(cells) and {(b.at, b.start, b.end) for b in restored} == {(586, 300, 700)}
+    elsewhere = one_title.copy()
+    elsewhere[rows[3] + 1:rows[3] + 40, cols[2]:] = 0  # the agencies' text starts a line lower
+    elsewhere[rows[3] + 42:rows[3] + 70, cols[2] + 10:cols[2] + 60] = 255
+    elsewhere[rows[3] + 42:rows[3] + 70, cols[3] + 10:cols[3] + 60] = 255
+    cells, restored = text_gap_borders((*header, title, first, merged, *agencies), rows, cols, elsewhere, ch, 2)
     assert (2, 1, 2) in _spans(cells) and restored == ()
     # A lead merged across both items, written once at its top: whole (nothing below the ruling).
     text[:, cols[2]:cols[3]] = 0
