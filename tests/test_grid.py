@@ -356,31 +356,6 @@ def test_degrade_folding_is_unbent_and_its_grid_found(truth_rows):
         len(clean.col_lines), len(clean.row_lines), len(clean.cells)), evidence
 
 
-def test_a_fold_near_a_pages_foot_is_straightened_and_its_grid_found(tmp_path):
-    """augraphy Folding over the held-out Jiading plan's Word table at a seed make eval does not draw
-    (tests/wordscan.py folding, seed 11), page 2: straightening gained 1.05 times the straight ruling
-    pixels, under a warp's bar (MIN_STRAIGHT_GAIN), and the page was left bent. Its rulings' ends sloped
-    off the table's borders, so the left border met nothing: the 一级 column and the ruling under item 12
-    were lost, and items 13 and 16 were read into the rows above them."""
-    wordscan = pytest.importorskip("wordscan")
-    from eval_suite import HELD_OUT, _title
-
-    from pipeline.ingest import load_page, open_document
-    from pipeline.rectify import unbend
-
-    settings = Settings()
-    path = tmp_path / "jiading_folding_s11.pdf"
-    wordscan.render_word_scan(scangen.load_truth(HELD_OUT["jiading"]), path, "folding", _title("jiading"), seed=11,
-                              only=[1])
-    page = load_page(open_document(path, settings), 0, settings)
-    assert len(detect_grid(page, settings).col_lines) == 5  # bent as drawn: the 一级 column lost
-    flat, evidence = unbend(page.image, page.dpi)
-    assert "straightened" in evidence, evidence
-    grid = detect_grid(as_page(flat, 1, page.dpi), settings)
-    assert len(grid.col_lines) == 6
-    assert len([y for y in grid.row_lines if 1087 < y < 1594]) == 1  # item 12 | item 13
-
-
 def test_a_side_erased_with_the_top_borders_first_stretch_is_where_the_longest_rulings_end(tmp_path):
     """augraphy LinesDegradation over the held-out Songjiang plan's Word table at a seed make eval does
     not draw (tests/wordscan.py lines-degradation, seed 11), page 1: the left border was erased whole,
