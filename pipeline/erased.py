@@ -697,8 +697,9 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
         leading. Held-out draws make eval does not make, augraphy LinesDegradation over Word tables:
         the Jiading plan at seed 11, page 2 (item 10's second sub-row, its agencies ruled) and the
         Songjiang plan at seed 12, page 1 (item 3's, its agencies parted by a stretch of their ruling):
-        the sub-row's requirement was read into the one above, and its agencies with it. A title
-        column is never the widest; its lines run on past its item's sub-rows."""
+        the sub-row's requirement was read into the one above, and its agencies with it. Title columns
+        are narrower in every draft seen (a title's lines run on past its item's sub-rows, and are not
+        judged so)."""
         last = cell.col + cell.col_span
         if not titles or cell.col != widest or cell.col_span != 1 or last >= n_cols:
             return None
@@ -742,7 +743,7 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
                 above = [(a, b) for a, b in lines if b <= rows[k]]
                 if not above or any(a < rows[k] < b for a, b in lines):
                     continue
-                (top, bottom) = above[0][0], above[-1][1]
+                top, bottom = above[0][0], above[-1][1]
                 if bottom - top > HEADER_TEXT_MAX_CHARS * char_height:
                     break
                 below = next((a for a, _ in lines if a >= rows[k]), foot)
