@@ -549,26 +549,18 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
     min_gap = min_gap_chars * char_height
     tolerance = TEXT_ALIGN_CHARS * char_height
 
-    def groups_in(cell: Cell) -> tuple[list[tuple[int, int]], list[int]]:
+    def groups_in(cell: Cell, max_leading: int = int(min_gap) - 1) -> tuple[list[tuple[int, int]], list[int]]:
+        """The blocks of `cell`'s text (lines joined across blanks up to `max_leading`; 0: each line on
+        its own) and its blanks, ([], []) when it cannot be judged (_text_groups)."""
         x0, x1 = cols[cell.col] + margin, cols[cell.col + cell.col_span] - margin
         y0, y1 = rows[cell.row] + margin, rows[cell.row + cell.row_span] - margin
         if x1 <= x0 or y1 <= y0:
             return [], []
         found = _text_groups(np.count_nonzero(text[y0:y1, x0:x1], axis=1),
-                             outside[y0:y1] if outside is not None else None, line_range, int(min_gap) - 1)
+                             outside[y0:y1] if outside is not None else None, line_range, max_leading)
         if found is None:
             return [], []
         return [(y0 + a, y0 + b) for a, b in found[0]], found[1]
-
-    def lines_in(cell: Cell) -> list[tuple[int, int]]:
-        """The lines of `cell`'s text as (start, end), each on its own ([] when it cannot be judged)."""
-        x0, x1 = cols[cell.col] + margin, cols[cell.col + cell.col_span] - margin
-        y0, y1 = rows[cell.row] + margin, rows[cell.row + cell.row_span] - margin
-        if x1 <= x0 or y1 <= y0:
-            return []
-        found = _text_groups(np.count_nonzero(text[y0:y1, x0:x1], axis=1),
-                             outside[y0:y1] if outside is not None else None, line_range, 0)
-        return [(y0 + a, y0 + b) for a, b in found[0]] if found is not None else []
 
     def cells_beside(cell: Cell, k: int, starting: bool) -> list[Cell]:
         """The cells beside `cell` that start (else end) at row line k."""
@@ -657,6 +649,18 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
                 return k
         return None
 
+    def start_under(cell: Cell, k: int) -> int | None:
+        """Where `cell`'s text below row line k starts, when it starts within LOOSE_TEXT_BELOW_CHARS
+        of the line (as a row's text starts under its ruling), else None."""
+        x0, x1 = cols[cell.col] + margin, cols[cell.col + cell.col_span] - margin
+        foot = rows[cell.row + cell.row_span] - margin
+        if x1 <= x0:
+            return None
+        below = np.flatnonzero(np.count_nonzero(text[rows[k] + margin + 1:foot, x0:x1], axis=1))
+        if not len(below) or margin + 1 + below[0] > LOOSE_TEXT_BELOW_CHARS * char_height:
+            return None
+        return rows[k] + margin + 1 + int(below[0])
+
     def starts_under(cell: Cell) -> int | None:
         """The row line inside `cell` under which a line of its text starts (LOOSE_TEXT_BELOW_CHARS)
         where its text shows a border (parts_at): at a line of `text_rows` (a ruling erased whole), or
@@ -666,18 +670,13 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
         cell has no blank line of its own. Held-out probe, LinesDegradation over the Fengxian plan
         laid out by LibreOffice (seed 0): item 26's title, 9 px under a row line that parts only the
         agency columns, was read into item 25's (完善基层卫生人员培养评价26.推进基层卫生健康数字化转型)."""
-        x0, x1 = cols[cell.col] + margin, cols[cell.col + cell.col_span] - margin
-        foot = rows[cell.row + cell.row_span] - margin
         for k in range(cell.row + 1, cell.row + cell.row_span):
-            y = rows[k]
-            below = np.flatnonzero(np.count_nonzero(text[y + margin + 1:foot, x0:x1], axis=1)) if x1 > x0 else []
-            if not (len(below) and margin + 1 + below[0] <= LOOSE_TEXT_BELOW_CHARS * char_height
-                    and parts_at(cell, k)):
+            start = start_under(cell, k)
+            if start is None or not parts_at(cell, k):
                 continue
-            if y in text_rows:
+            if rows[k] in text_rows:
                 return k
             groups, blanks = groups_in(cell)
-            start = y + margin + 1 + int(below[0])
             for (_, end), (begin, _) in pairwise(groups):
                 if abs(begin - start) > 1:
                     continue
@@ -703,17 +702,11 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
         last = cell.col + cell.col_span
         if not titles or cell.col != widest or cell.col_span != 1 or last >= n_cols:
             return None
-        x0, x1 = cols[cell.col] + margin, cols[last] - margin
-        foot = rows[cell.row + cell.row_span] - margin
         for k in range(cell.row + 1, cell.row + cell.row_span):
-            y = rows[k]
             pairs = [parted(k, c) for c in range(last, n_cols)]
-            if any(pair is None for pair in pairs) or not parts_at(cell, k):
+            start = start_under(cell, k)
+            if any(pair is None for pair in pairs) or start is None or not parts_at(cell, k):
                 continue
-            below = np.flatnonzero(np.count_nonzero(text[y + margin + 1:foot, x0:x1], axis=1))
-            if not len(below) or margin + 1 + below[0] > LOOSE_TEXT_BELOW_CHARS * char_height:
-                continue
-            start = y + margin + 1 + int(below[0])
             starts = [groups[0][0] for groups in (groups_in(lower)[0] for _, lower in pairs) if groups]
             if starts and all(abs(other - start) <= tolerance for other in starts):
                 return k
@@ -738,7 +731,7 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
             # line's leading (LinesDegradation over the held-out Songjiang plan's Word table at seed 11,
             # page 1: 一级指标 and the 一级 title 15 px apart, one block, and group 一's title was read
             # as the header's).
-            lines = lines_in(cell)
+            lines = groups_in(cell, max_leading=0)[0]
             for k in range(cell.row + 1, cell.row + cell.row_span):
                 above = [(a, b) for a, b in lines if b <= rows[k]]
                 if not above or any(a < rows[k] < b for a, b in lines):
