@@ -130,6 +130,13 @@ ATTACHED_RULING_MIN_CHARS = 1.5
 #: above the table's, and cut the title in two (一级 65%). A doubled ruling lies within the line-merge
 #: tolerance and is one line already.
 ROW_MIN_CHARS = 1.0
+#: Two column lines are at least this many character heights apart, for the same reason: a column holds
+#: a character. Of two closer ones the shorter is no ruling (judged once the toner streaks are out, which
+#: run on down the page and are longer than any ruling beside them): under a dirty drum over a Word
+#: table (held-out Fengxian plan, seed 11, page 5) three horizontal streaks left runs 1.6-2 character
+#: heights tall at one x 0.85 character heights right of a column ruling, bridged into a column of their
+#: own, and the page's six columns did not fit the profile (the page was not read).
+COL_MIN_CHARS = 1.0
 #: A table needs at least this many column lines and row lines.
 MIN_COL_LINES = 3
 MIN_ROW_LINES = 2
@@ -882,13 +889,15 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
         return faint_grid(page.index, faint, h_all, char_height, tolerance) or empty
     lines = cluster_lines(h_segments, horizontal=True, tolerance=tolerance)
     rows = _apart(lines, ROW_MIN_CHARS * char_height)
-    cols = cluster_positions(v_segments, horizontal=False, tolerance=tolerance, span=(rows[0], rows[-1]))
+    col_lines = cluster_lines(v_segments, horizontal=False, tolerance=tolerance, span=(rows[0], rows[-1]))
+    cols = tuple(position for position, _ in col_lines)
     ruling_width = int(min(np.median([s.height for s in h_segments]), np.median([s.width for s in v_segments])))
     streaks: tuple[int, ...] = ()
     if len(cols) >= MIN_COL_LINES and len(rows) >= MIN_ROW_LINES:
         streaks = streak_lines(page.image, ink, cols, (rows[0], rows[-1]), h_segments, v_segments, ruling_width,
                                char_height, reach, tolerance)
         cols = tuple(x for x in cols if x not in streaks)
+    cols = _apart(tuple(line for line in col_lines if line[0] in cols), COL_MIN_CHARS * char_height)
     banded: dict[int, RollerBand] = {}
     if len(cols) >= MIN_COL_LINES and len(rows) >= MIN_ROW_LINES:
         # A band with no ruling under it is no line, and a ruling it outshone (_apart: bands run on

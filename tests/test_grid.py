@@ -376,6 +376,29 @@ def test_a_side_erased_with_the_top_borders_first_stretch_is_where_the_longest_r
     assert ("column", grid.col_lines[0]) in {(b.direction, b.at) for b in grid.restored}
 
 
+def test_runs_a_dirty_drums_streaks_leave_beside_a_ruling_are_no_column(monkeypatch, tmp_path):
+    """augraphy's DirtyDrum over the held-out Fengxian plan's Word table at a seed make eval does not
+    draw (tests/wordscan.py dirty-drum, seed 11), page 5: three horizontal streaks left runs 1.6-2
+    character heights tall at one x, 0.85 character heights right of the 工作要求 column's ruling. A
+    column that narrow holds no character: the page keeps the plan's 6 column lines (it had 7, did not
+    fit the profile, and was not read)."""
+    wordscan = pytest.importorskip("wordscan")
+    from eval_suite import HELD_OUT, _title
+
+    from pipeline import grid as grid_module
+    from pipeline.clean import clean_page
+    from pipeline.ingest import load_page, open_document
+
+    settings = Settings()
+    path = tmp_path / "fengxian_drum_s11.pdf"
+    wordscan.render_word_scan(scangen.load_truth(HELD_OUT["fengxian"]), path, "dirty-drum",
+                              _title("fengxian"), seed=11, only=[4])
+    page = clean_page(load_page(open_document(path, settings), 0, settings), settings, get_engine(settings))[0]
+    assert len(detect_grid(page, settings).col_lines) == 6
+    monkeypatch.setattr(grid_module, "COL_MIN_CHARS", 0.0)
+    assert len(detect_grid(page, settings).col_lines) == 7
+
+
 def test_unbend_leaves_a_flat_page_alone(clean_images, sample_images):
     from pipeline.rectify import unbend
 
@@ -443,6 +466,8 @@ def test_degrade_dirty_drum_streaks_are_no_columns(monkeypatch, tmp_path):
                for k in range(doc.page_count)]
     assert [len(detect_grid(p, settings).col_lines) for p in cleaned] == [6] * len(cleaned)
     monkeypatch.setattr(grid_module, "streak_lines", lambda *args: ())
+    # a streak within a character height of a ruling is dropped as a column too narrow to hold one
+    monkeypatch.setattr(grid_module, "COL_MIN_CHARS", 0.0)
     unfiltered = [len(detect_grid(p, settings).col_lines) for p in cleaned]
     assert sum(n > 6 for n in unfiltered) >= 2, unfiltered
 
