@@ -675,9 +675,11 @@ def _context(layout: scangen.Layout, page: scangen.PageLayout, dpi: int, rng: np
 
 def degrade_pages(
     rows: Sequence[dict[str, str]], recipe_name: str, style: scangen.ScanStyle = DEFAULT_STYLE, seed: int = 0,
-    title: str = scangen.DEFAULT_TITLE,
+    title: str = scangen.DEFAULT_TITLE, only: Sequence[int] | None = None,
 ) -> tuple[list[np.ndarray], int]:
-    """The degraded page images (gray, or BGR for colour recipes) and their dpi."""
+    """The degraded page images (gray, or BGR for colour recipes) and their dpi: every page, or the
+    pages numbered `only` (from 0; each page's damage depends on the seed, the recipe and its number
+    alone, so a test that needs one page is spared the others')."""
     recipe = RECIPES[recipe_name]
     dpi = recipe.dpi or style.dpi
     clean = replace(style, dpi=dpi, skew_deg=0.0, rotate=0, noise=0.0, blur=0.0, jpeg_quality=None,
@@ -685,6 +687,8 @@ def degrade_pages(
     layout = scangen.layout_table(rows, clean, title)
     pages = []
     for no, page in enumerate(layout.pages):
+        if only is not None and no not in only:
+            continue
         rng = _seed_all(seed, recipe_name, no)
         img = np.asarray(scangen._rasterize(page, layout.font, dpi))
         pages.append(np.ascontiguousarray(recipe.degrade(img, _context(layout, page, dpi, rng, no))))
@@ -715,12 +719,13 @@ def _write_pdf(path: Path, pages: Sequence[np.ndarray], dpi: int, recipe: Recipe
 
 def render_degraded(
     rows: Sequence[dict[str, str]], path: Path, recipe_name: str, style: scangen.ScanStyle = DEFAULT_STYLE,
-    seed: int = 0, title: str = scangen.DEFAULT_TITLE,
+    seed: int = 0, title: str = scangen.DEFAULT_TITLE, only: Sequence[int] | None = None,
 ) -> DegradedDraft:
-    """Draw the rows with scangen (clean, at the style's dpi and font), damage each page, write the PDF."""
+    """Draw the rows with scangen (clean, at the style's dpi and font), damage each page (or the pages
+    numbered `only`), write the PDF."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    pages, dpi = degrade_pages(rows, recipe_name, style, seed, title)
+    pages, dpi = degrade_pages(rows, recipe_name, style, seed, title, only)
     _write_pdf(path, pages, dpi, RECIPES[recipe_name])
     return DegradedDraft(path, len(pages), tuple(dict(r) for r in rows), recipe_name, dpi)
 

@@ -472,6 +472,31 @@ def test_degrade_dirty_drum_streaks_are_no_columns(monkeypatch, tmp_path):
     assert sum(n > 6 for n in unfiltered) >= 2, unfiltered
 
 
+def test_a_ruling_that_shows_through_a_streak_is_kept(monkeypatch, tmp_path):
+    """The dirty-drum recipe of tests/degrade.py over the held-out Putuo plan at a seed make eval does
+    not draw (seed 13), page 4: streaks run down the page over the rulings between 工作要求, 牵头 and
+    配合, and every row ruling crosses them. Each ruling shows through its streak unbroken: the page
+    keeps both (they had been taken for streaks, the page had 4 columns and its rows were read as a
+    table of their own)."""
+    degrade = pytest.importorskip("degrade")
+    from eval_suite import HELD_OUT, _title
+
+    from pipeline import grid as grid_module
+    from pipeline.clean import clean_page
+    from pipeline.ingest import load_page, open_document
+
+    settings = Settings()
+    draft = degrade.render_degraded(scangen.load_truth(HELD_OUT["putuo"]), tmp_path / "putuo_drum_s13.pdf",
+                                    "dirty-drum", scangen.VARIANTS["clean-300"], seed=13, title=_title("putuo"),
+                                    only=[3])
+    page = clean_page(load_page(open_document(draft.path, settings), 0, settings), settings,
+                      get_engine(settings))[0]
+    grid = detect_grid(page, settings)
+    assert sum(abs(x - ruling) <= 10 for x in grid.col_lines for ruling in (1068, 1231)) == 2, grid.col_lines
+    monkeypatch.setattr(grid_module, "STREAK_RULING_MIN_RUNS", 1.1)
+    assert not any(abs(x - 1068) <= 10 or abs(x - 1231) <= 10 for x in detect_grid(page, settings).col_lines)
+
+
 def test_a_faint_streak_down_a_word_tables_page_is_no_column(monkeypatch, tmp_path):
     """make eval's minhang/word-dirty-drum (the held-out Minhang plan as a LibreOffice-printed Word
     table under augraphy's DirtyDrum, tests/wordscan.py), its third page: a fainter streak runs down
