@@ -659,6 +659,9 @@ def _read_page(current: _TableState, page: PageCells, header_end: int, roles: di
     merged = _merged_message(current, page, tolerance, profile)
     if merged:
         message += f"; {merged}"
+    split = _split_message(roles, profile)
+    if split:
+        message += f"; {split}"
     running_on = [_compact(ct.text) for ct in page.cells
                   if ct.cell.row <= header_end < ct.cell.row + ct.cell.row_span - 1 and ct.text.strip()]
     if running_on:  # its ruling below lost: what it holds below the header is in no row
@@ -877,7 +880,8 @@ def _roles_by_geometry(table: _TableState, page: PageCells, tolerance: float) ->
 def _lined_up(table: _TableState, page: PageCells, header: Header, tolerance: float) -> bool:
     """Whether a header page continues `table`: each of its columns lines up with one of the table's.
     A page with the table's number of column lines needs nothing more (a misread repeated header must
-    not start a table). A page with a ruling missing (read as one column, see merged_columns) needs its
+    not start a table). A page with an extra line needs its header to name each column as geometry
+    does. A page with a ruling missing (read as one column, see merged_columns) needs its
     header to agree: each role it names is that of a table column the page column covers."""
     geometry = _roles_by_geometry(table, page, tolerance)
     if geometry is None or geometry.keys() != set(range(_column_count(page))):
@@ -885,7 +889,13 @@ def _lined_up(table: _TableState, page: PageCells, header: Header, tolerance: fl
     if len(page.grid.col_lines) == len(table.col_lines):
         return True
     if len(page.grid.col_lines) > len(table.col_lines):
-        return False
+        # A line inside one of the table's columns (a streak the grid kept: the held-out Putuo plan
+        # under a dirty drum, seed 13, page 4) under a header cell that spans it: the header over the
+        # extra column repeats its neighbour's, which geometry gives the same role. A table with other
+        # columns (附件2) names its own.
+        return all(role == geometry[col] or (_unknown(role) and any(
+            other != col and header.texts.get(other) == header.texts.get(col) and geometry[other] == geometry[col]
+            for other in header.roles)) for col, role in header.roles.items())
     sides = _side_tolerance(table, page, tolerance)
     mapping = map_by_geometry(table.col_lines, page.grid.col_lines, tolerance, sides) or {}
     merged = merged_columns(table.col_lines, page.grid.col_lines, tolerance, sides)
@@ -910,6 +920,18 @@ def _merged_message(table: _TableState, page: PageCells, tolerance: float, profi
         parts.append(f"{' + '.join(names)} read as one column (a ruling not found; "
                      f"text kept in {_column_name(table, kept, profile)})")
     return "; ".join(parts)
+
+
+def _split_message(roles: dict[int, str], profile: TableProfile) -> str:
+    """Words for the table columns this page read as two or more (a line inside one that is no ruling
+    of the table's: a streak kept), "" when none: their cells' texts are joined left to right, so a
+    wrapped line cut by it reads out of order until a clerk puts it back."""
+    cols_of: dict[str, list[int]] = {}
+    for col, role in sorted(roles.items()):
+        cols_of.setdefault(role, []).append(col)
+    return "; ".join(f"{profile.column_name(role)} read as {len(cols)} columns (page columns "
+                     f"{', '.join(str(c + 1) for c in cols)}: a line inside it that is none of the table's), "
+                     "their texts joined left to right" for role, cols in cols_of.items() if len(cols) > 1)
 
 
 def _kept_out(page: PageCells, header_end: int, roles: dict[int, str], taken: set[str]) -> tuple[str, str]:

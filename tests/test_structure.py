@@ -863,3 +863,28 @@ def test_a_support_merged_over_a_restored_border_is_marked_carried():
     assert not rows[0].sources["support"].carried and rows[1].sources["support"].carried
     assert not rows[1].sources["lead"].carried  # its own cell
     assert not any(r.sources["support"].carried for r in build_table(pages(restored=False), PROFILE).rows)
+
+
+def test_a_header_page_with_a_line_inside_a_column_continues_the_table():
+    """The held-out Putuo plan under a dirty drum (tests/degrade.py, seed 13), page 4: a streak the grid
+    kept drew a line inside 工作要求, under the header cell that spans it. The page continues the table
+    (it had started a table of its own) and says the column was read as two; a header naming another
+    role over the extra column is another table."""
+    first = page(0, [(1, 0, 1, "一、甲"), (1, 1, 1, "1. 乙"), (1, 2, 1, "丙。"), (1, 3, 1, "区教育局"),
+                     (1, 4, 1, "区科委")])
+    widths = [COL_PX, COL_PX, 60, 40, COL_PX, COL_PX]
+
+    def second(over_the_line: str) -> PageCells:
+        header = [(0, 0, 1, "一级指标"), (0, 1, 1, "二级指标"), (0, 2, 1, "工作要求", 2), (0, 4, 1, "牵头单位"),
+                  (0, 5, 1, "配合单位")] if not over_the_line else [
+            (0, 0, 1, "一级指标"), (0, 1, 1, "二级指标"), (0, 2, 1, "工作要求"), (0, 3, 1, over_the_line),
+            (0, 4, 1, "牵头单位"), (0, 5, 1, "配合单位")]
+        return page(1, [*header, (1, 0, 1, ""), (1, 1, 1, "2. 丁"), (1, 2, 1, "戊己"), (1, 3, 1, "庚。"),
+                        (1, 4, 1, "区科委"), (1, 5, 1, "区妇联")], header=None, widths=widths)
+
+    structure = build_tables([first, second("")], PROFILE)
+    [table] = structure.tables
+    assert [(r.level2, r.requirement, r.lead) for r in table.rows] == [("1. 乙", "丙。", "区教育局"),
+                                                                         ("2. 丁", "戊己\n庚。", "区科委")]
+    assert "工作要求 read as 2 columns" in structure.pages[1].message
+    assert len(build_tables([first, second("完成时限")], PROFILE).tables) == 2
