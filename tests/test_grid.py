@@ -7,7 +7,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from pipeline.grid import cluster_positions, detect_grid, draw_grid, estimate_char_height
 from pipeline.imaging import contrast_ink_mask, ink_gray, ink_mask
-from pipeline.models import Box, Grid
+from pipeline.models import Box, Cell, Grid
 from pipeline.ocr import get_engine
 from pipeline.rectify import rectify
 from pipeline.settings import Settings
@@ -737,3 +737,27 @@ def test_char_height_is_measured_on_characters_not_on_haze():
     ink = ink_mask(page)
     assert estimate_char_height(ink, 200) < 20  # the specks counted
     assert 24 <= estimate_char_height(ink, 200, contrast_ink_mask(page, ink)) <= 30
+
+
+def test_a_blot_over_the_header_row_parts_no_column():
+    """A dirty drum's streak across a Word table's header row (held-out Fengxian and Jiading plans,
+    tests/wordscan.py dirty-drum, seed 13, page 2) left pieces 1.4 character heights tall inside
+    二级指标, and the header read 一 | ∅ | 标 over one body column. A line that parts the top row alone,
+    no longer than that row, is a blot: the top row's cells beside it are one; a ruling through the
+    rows below, or a piece longer than the row, is left."""
+    from pipeline.grid import drop_unused_lines, join_top_row_blots
+
+    rows, cols = (0, 40, 140, 240), (0, 100, 160, 300)
+
+    def cell(row: int, col: int, col_span: int) -> Cell:
+        return Cell(0, row, col, 1, col_span, Box(cols[col], rows[row], cols[col + col_span], rows[row + 1]))
+
+    cells = (cell(0, 0, 1), cell(0, 1, 1), cell(0, 2, 1), cell(1, 0, 1), cell(1, 1, 2), cell(2, 0, 1), cell(2, 1, 2))
+    blot = (Box(159, 1, 161, 39),)
+    joined = join_top_row_blots(rows, cols, cells, blot, tolerance=5, reach=3)
+    _, kept_cols, kept = drop_unused_lines(rows, cols, joined)
+    assert kept_cols == (0, 100, 300) and (0, 1, 1, 1) in {(c.row, c.col, c.row_span, c.col_span) for c in kept}
+    longer = (Box(159, 1, 161, 80),)
+    assert join_top_row_blots(rows, cols, cells, longer, tolerance=5, reach=3) == cells
+    parted_below = (*cells[:4], cell(1, 1, 1), cell(1, 2, 1), cell(2, 0, 1), cell(2, 1, 2))
+    assert set(join_top_row_blots(rows, cols, parted_below, blot, tolerance=5, reach=3)) == set(parted_below)

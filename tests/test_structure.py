@@ -888,3 +888,20 @@ def test_a_header_page_with_a_line_inside_a_column_continues_the_table():
                                                                          ("2. 丁", "戊己\n庚。", "区科委")]
     assert "工作要求 read as 2 columns" in structure.pages[1].message
     assert len(build_tables([first, second("完成时限")], PROFILE).tables) == 2
+
+
+def test_a_header_page_whose_heading_repeats_over_a_line_inside_its_column_continues_the_table():
+    """The held-out Fengxian plan under a dirty drum (tests/wordscan.py, seed 13), page 5: a line inside
+    二级指标 under its header cell, read 二级指标 on both sides and named 二级 | 三级 by their places. Geometry
+    gives both the table's 二级 column: the page continues the table (it had started a second one)."""
+    first = page(0, [(1, 0, 1, "一、甲"), (1, 1, 1, "1. 乙"), (1, 2, 1, "丙。"), (1, 3, 1, "区教育局"),
+                     (1, 4, 1, "区科委")])
+    second = page(1, [(1, 0, 1, ""), (1, 1, 1, "2. 丁"), (1, 2, 1, ""), (1, 3, 1, "戊。"), (1, 4, 1, "区科委"),
+                      (1, 5, 1, "区妇联")],
+                  header=["一级指标", "二级指标", "二级指标", "工作要求", "牵头单位", "配合单位"],
+                  widths=[COL_PX, 60, 40, COL_PX, COL_PX, COL_PX])
+    structure = build_tables([first, second], PROFILE)
+    [table] = structure.tables
+    assert [(r.level2, r.requirement, r.lead) for r in table.rows] == [("1. 乙", "丙。", "区教育局"),
+                                                                         ("2. 丁", "戊。", "区科委")]
+    assert "二级指标 read as 2 columns" in structure.pages[1].message
