@@ -618,8 +618,10 @@ def join_top_row_blots(rows: tuple[int, ...], cols: tuple[int, ...], cells: tupl
         pieces = sum(s.y1 - s.y0 for s in v_segments if abs((s.x0 + s.x1) / 2 - cols[k]) <= tolerance)
         if pieces > rows[1] - rows[0] + 2 * reach:
             continue
-        left = next(c for c in out if c.row == 0 and c.col + c.col_span == k)
-        right = next(c for c in out if c.row == 0 and c.col == k)
+        left = next((c for c in out if c.row == 0 and c.col + c.col_span == k), None)
+        right = next((c for c in out if c.row == 0 and c.col == k), None)
+        if left is None or right is None:  # cells that do not tile the top row: the line is left
+            continue
         joined = Cell(left.page, 0, left.col, 1, left.col_span + right.col_span,
                       Box(left.box.x0, min(left.box.y0, right.box.y0), right.box.x1, max(left.box.y1, right.box.y1)))
         out = [c for c in out if c is not left and c is not right] + [joined]
