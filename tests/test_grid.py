@@ -497,6 +497,29 @@ def test_a_ruling_that_shows_through_a_streak_is_kept(monkeypatch, tmp_path):
     assert not any(abs(x - 1068) <= 10 or abs(x - 1231) <= 10 for x in detect_grid(page, settings).col_lines)
 
 
+def test_a_rollers_line_down_the_page_is_no_ruling_that_shows_through(monkeypatch, tmp_path):
+    """The dirty-rollers recipe of tests/degrade.py over the held-out Jiading plan at a seed make eval
+    does not draw (seed 14), page 1: thin gray lines run down the whole page, unbroken inside the table
+    as a ruling under a streak is. They run on unbroken into the margins, where a ruling stops: the page
+    keeps the plan's 6 column lines (without the margin test, 8, and 13 of 33 rows were read)."""
+    degrade = pytest.importorskip("degrade")
+    from eval_suite import HELD_OUT, _title
+
+    from pipeline import grid as grid_module
+    from pipeline.clean import clean_page
+    from pipeline.ingest import load_page, open_document
+
+    settings = Settings()
+    draft = degrade.render_degraded(scangen.load_truth(HELD_OUT["jiading"]), tmp_path / "jiading_rollers_s14.pdf",
+                                    "dirty-rollers", scangen.VARIANTS["clean-300"], seed=14, title=_title("jiading"),
+                                    only=[0])
+    page = clean_page(load_page(open_document(draft.path, settings), 0, settings), settings,
+                      get_engine(settings))[0]
+    assert len(detect_grid(page, settings).col_lines) == 6
+    monkeypatch.setattr(grid_module, "STREAK_RULING_MAX_MARGIN_RUNS", 1.1)
+    assert len(detect_grid(page, settings).col_lines) > 6
+
+
 def test_a_faint_streak_down_a_word_tables_page_is_no_column(monkeypatch, tmp_path):
     """make eval's minhang/word-dirty-drum (the held-out Minhang plan as a LibreOffice-printed Word
     table under augraphy's DirtyDrum, tests/wordscan.py), its third page: a fainter streak runs down
