@@ -472,25 +472,32 @@ def test_degrade_dirty_drum_streaks_are_no_columns(monkeypatch, tmp_path):
     assert sum(n > 6 for n in unfiltered) >= 2, unfiltered
 
 
+def _held_out_degraded_page(document: str, recipe: str, seed: int, page: int, tmp_path):
+    """One page of a held-out plan drawn by our renderer and damaged by a tests/degrade.py recipe at
+    `seed` (the page alone: its damage depends on its number and the seed), cleaned as a run cleans it."""
+    degrade = pytest.importorskip("degrade")
+    from eval_suite import HELD_OUT, _title
+
+    from pipeline.clean import clean_page
+    from pipeline.ingest import load_page, open_document
+
+    settings = Settings()
+    draft = degrade.render_degraded(scangen.load_truth(HELD_OUT[document]), tmp_path / f"{document}_{recipe}.pdf",
+                                    recipe, scangen.VARIANTS["clean-300"], seed=seed, title=_title(document),
+                                    only=[page])
+    return clean_page(load_page(open_document(draft.path, settings), 0, settings), settings, get_engine(settings))[0]
+
+
 def test_a_ruling_that_shows_through_a_streak_is_kept(monkeypatch, tmp_path):
     """The dirty-drum recipe of tests/degrade.py over the held-out Putuo plan at a seed make eval does
     not draw (seed 13), page 4: streaks run down the page over the rulings between 工作要求, 牵头 and
     配合, and every row ruling crosses them. Each ruling shows through its streak unbroken: the page
     keeps both (they had been taken for streaks, the page had 4 columns and its rows were read as a
     table of their own)."""
-    degrade = pytest.importorskip("degrade")
-    from eval_suite import HELD_OUT, _title
-
     from pipeline import grid as grid_module
-    from pipeline.clean import clean_page
-    from pipeline.ingest import load_page, open_document
 
     settings = Settings()
-    draft = degrade.render_degraded(scangen.load_truth(HELD_OUT["putuo"]), tmp_path / "putuo_drum_s13.pdf",
-                                    "dirty-drum", scangen.VARIANTS["clean-300"], seed=13, title=_title("putuo"),
-                                    only=[3])
-    page = clean_page(load_page(open_document(draft.path, settings), 0, settings), settings,
-                      get_engine(settings))[0]
+    page = _held_out_degraded_page("putuo", "dirty-drum", seed=13, page=3, tmp_path=tmp_path)
     grid = detect_grid(page, settings)
     assert sum(abs(x - ruling) <= 10 for x in grid.col_lines for ruling in (1068, 1231)) == 2, grid.col_lines
     monkeypatch.setattr(grid_module, "STREAK_RULING_MIN_RUNS", 1.1)
@@ -502,19 +509,10 @@ def test_a_rollers_line_down_the_page_is_no_ruling_that_shows_through(monkeypatc
     does not draw (seed 14), page 1: thin gray lines run down the whole page, unbroken inside the table
     as a ruling under a streak is. They run on unbroken into the margins, where a ruling stops: the page
     keeps the plan's 6 column lines (without the margin test, 8, and 13 of 33 rows were read)."""
-    degrade = pytest.importorskip("degrade")
-    from eval_suite import HELD_OUT, _title
-
     from pipeline import grid as grid_module
-    from pipeline.clean import clean_page
-    from pipeline.ingest import load_page, open_document
 
     settings = Settings()
-    draft = degrade.render_degraded(scangen.load_truth(HELD_OUT["jiading"]), tmp_path / "jiading_rollers_s14.pdf",
-                                    "dirty-rollers", scangen.VARIANTS["clean-300"], seed=14, title=_title("jiading"),
-                                    only=[0])
-    page = clean_page(load_page(open_document(draft.path, settings), 0, settings), settings,
-                      get_engine(settings))[0]
+    page = _held_out_degraded_page("jiading", "dirty-rollers", seed=14, page=0, tmp_path=tmp_path)
     assert len(detect_grid(page, settings).col_lines) == 6
     monkeypatch.setattr(grid_module, "STREAK_RULING_MAX_MARGIN_RUNS", 1.1)
     assert len(detect_grid(page, settings).col_lines) > 6
