@@ -414,11 +414,11 @@ def _ruling_shows_through(ink: np.ndarray, x: int, span: tuple[int, int], margin
     top, bottom = span
     if bottom - top < STREAK_RULING_MIN_CHARS * char_height:
         return False
-    inside = ink[top:bottom]
-    width = inside.shape[1]
+    width = ink.shape[1]
 
-    def runs(at: int) -> float:
-        return _run_share(inside[:, max(0, at - 1):min(width, at + 2)].any(axis=1), char_height) \
+    def runs(at: int, y0: int = top, y1: int = bottom) -> float:
+        """The run share of the strip 3 px wide at x `at`, from y0 to y1 (inside the table unless told)."""
+        return _run_share(ink[y0:y1, max(0, at - 1):min(width, at + 2)].any(axis=1), char_height) \
             if 0 <= at < width else 0.0
 
     reach = int(tolerance)
@@ -427,9 +427,7 @@ def _ruling_shows_through(ink: np.ndarray, x: int, span: tuple[int, int], margin
     beside = max(runs(best + side * step) for side in (-1, 1) for step in (ruling_width + 4, ruling_width + 10))
     if shares[best] < STREAK_RULING_MIN_RUNS or beside > STREAK_RULING_MAX_BESIDE:
         return False
-    strip = slice(max(0, best - 1), best + 2)
-    return all(_run_share(ink[y0:y1, strip].any(axis=1), char_height) < STREAK_RULING_MAX_MARGIN_RUNS
-               for y0, y1 in margins)
+    return all(runs(best, y0, y1) < STREAK_RULING_MAX_MARGIN_RUNS for y0, y1 in margins)
 
 
 def _inked(strip: np.ndarray, min_ink: float, min_rows: float) -> bool:

@@ -455,15 +455,21 @@ def _section_cells(data: Sequence[CellText], cols_of: dict[str, list[int]]) -> l
             and alone(ct.cell) and heading(ct.text)]
 
 
+def _cols_of(roles: dict[int, str]) -> dict[str, list[int]]:
+    """The page columns of each role (page column -> role turned round), left to right."""
+    cols_of: dict[str, list[int]] = {}
+    for col, role in sorted(roles.items()):
+        cols_of.setdefault(role, []).append(col)
+    return cols_of
+
+
 def _page_rows(page: PageCells, header_end: int, roles: dict[int, str], section: str = "", heading: str = "",
                skipped: frozenset[str] = frozenset()) -> tuple[list[_RawRow], str]:
     """The page's rows: one per requirement cell below the header, with the cells beside it; and the
     section the page ends in. A full-width section row's cell (the cell id `section` carried over
     from the previous page) is given to every row under it as its `heading` role, when there is one
     the draft does not print. The `skipped` cells (a header printed again) are in no row."""
-    cols_of: dict[str, list[int]] = {}
-    for col, role in sorted(roles.items()):
-        cols_of.setdefault(role, []).append(col)
+    cols_of = _cols_of(roles)
     below = [ct for ct in page.cells if ct.cell.row > header_end and ct.cell.cell_id not in skipped]
     data = [ct.cell for ct in below]
     sections = _section_cells(below, cols_of) if heading else []
@@ -927,12 +933,9 @@ def _split_message(roles: dict[int, str], profile: TableProfile) -> str:
     """Words for the table columns this page read as two or more (a line inside one that is no ruling
     of the table's: a streak kept), "" when none: their cells' texts are joined left to right, so a
     wrapped line cut by it reads out of order until a clerk puts it back."""
-    cols_of: dict[str, list[int]] = {}
-    for col, role in sorted(roles.items()):
-        cols_of.setdefault(role, []).append(col)
     return "; ".join(f"{profile.column_name(role)} read as {len(cols)} columns (page columns "
                      f"{', '.join(str(c + 1) for c in cols)}: a line inside it that is none of the table's), "
-                     "their texts joined left to right" for role, cols in cols_of.items() if len(cols) > 1)
+                     "their texts joined left to right" for role, cols in _cols_of(roles).items() if len(cols) > 1)
 
 
 def _kept_out(page: PageCells, header_end: int, roles: dict[int, str], taken: set[str]) -> tuple[str, str]:
