@@ -382,18 +382,10 @@ def test_runs_a_dirty_drums_streaks_leave_beside_a_ruling_are_no_column(monkeypa
     character heights tall at one x, 0.85 character heights right of the 工作要求 column's ruling. A
     column that narrow holds no character: the page keeps the plan's 6 column lines (it had 7, did not
     fit the profile, and was not read)."""
-    wordscan = pytest.importorskip("wordscan")
-    from eval_suite import HELD_OUT, _title
-
     from pipeline import grid as grid_module
-    from pipeline.clean import clean_page
-    from pipeline.ingest import load_page, open_document
 
     settings = Settings()
-    path = tmp_path / "fengxian_drum_s11.pdf"
-    wordscan.render_word_scan(scangen.load_truth(HELD_OUT["fengxian"]), path, "dirty-drum",
-                              _title("fengxian"), seed=11, only=[4])
-    page = clean_page(load_page(open_document(path, settings), 0, settings), settings, get_engine(settings))[0]
+    page = _held_out_word_page("fengxian", "dirty-drum", seed=11, page=4, tmp_path=tmp_path)
     assert len(detect_grid(page, settings).col_lines) == 6
     monkeypatch.setattr(grid_module, "COL_MIN_CHARS", 0.0)
     assert len(detect_grid(page, settings).col_lines) == 7
@@ -488,6 +480,23 @@ def _held_out_degraded_page(document: str, recipe: str, seed: int, page: int, tm
     return clean_page(load_page(open_document(draft.path, settings), 0, settings), settings, get_engine(settings))[0]
 
 
+def _held_out_word_page(document: str, recipe: str, seed: int, page: int, tmp_path):
+    """One page of a held-out plan laid out as a Word table by LibreOffice and damaged by a
+    tests/wordscan.py recipe at `seed` (the page alone, as it is in the whole draft), cleaned as a run
+    cleans it."""
+    wordscan = pytest.importorskip("wordscan")
+    from eval_suite import HELD_OUT, _title
+
+    from pipeline.clean import clean_page
+    from pipeline.ingest import load_page, open_document
+
+    settings = Settings()
+    path = tmp_path / f"{document}_word-{recipe}_s{seed}_p{page}.pdf"
+    wordscan.render_word_scan(scangen.load_truth(HELD_OUT[document]), path, recipe, _title(document), seed=seed,
+                              only=[page])
+    return clean_page(load_page(open_document(path, settings), 0, settings), settings, get_engine(settings))[0]
+
+
 def test_a_ruling_that_shows_through_a_streak_is_kept(monkeypatch, tmp_path):
     """The dirty-drum recipe of tests/degrade.py over the held-out Putuo plan at a seed make eval does
     not draw (seed 13), page 4: streaks run down the page over the rulings between 工作要求, 牵头 and
@@ -524,15 +533,10 @@ def test_a_faint_streak_down_a_word_tables_page_is_no_column(monkeypatch, tmp_pa
     the 一级 column, 0.25-0.30 ink in the margins (under the dense streaks' 0.4), and inside the table
     its specks passed for a line over 0.14 of its height. It is no column (the page keeps the plan's 6
     column lines); without the faint test it was one, and the page started a table of its own."""
-    from eval_suite import prepare_cases
-
     from pipeline import grid as grid_module
-    from pipeline.clean import clean_page
-    from pipeline.ingest import load_page, open_document
 
-    (case,) = prepare_cases(["minhang/word-dirty-drum"], tmp_path)
     settings = Settings()
-    page = clean_page(load_page(open_document(case.path, settings), 2, settings), settings, get_engine(settings))[0]
+    page = _held_out_word_page("minhang", "dirty-drum", seed=0, page=2, tmp_path=tmp_path)
     grid = detect_grid(page, settings)
     assert len(grid.col_lines) == 6 and grid.streaks
     monkeypatch.setattr(grid_module, "FAINT_STREAK_MAX_COVER", 0.0)
@@ -550,15 +554,9 @@ def test_a_ruling_between_roller_bands_is_a_row_line(tmp_path):
     thin for column borders (item 7's first sub-row and group 二's title read as one cell)."""
     import pypdfium2 as pdfium
     from conftest import MINHANG_CSV, MINHANG_TITLE
-    from eval_suite import prepare_cases
-
-    from pipeline.clean import clean_page
-    from pipeline.ingest import load_page, open_document
-
     wordscan = pytest.importorskip("wordscan")
-    (case,) = prepare_cases(["minhang/word-dirty-rollers"], tmp_path)
     settings = Settings()
-    page = clean_page(load_page(open_document(case.path, settings), 1, settings), settings, get_engine(settings))[0]
+    page = _held_out_word_page("minhang", "dirty-rollers", seed=0, page=1, tmp_path=tmp_path)
     printed = pdfium.PdfDocument(str(wordscan.printed_pdf(scangen.load_truth(MINHANG_CSV), tmp_path, MINHANG_TITLE)))
     try:
         undamaged = np.asarray(printed[1].render(scale=page.dpi / 72, grayscale=True).to_pil().convert("L"))
