@@ -194,6 +194,17 @@ STREAK_RULING_MAX_BESIDE = 0.5
 #: showed 27 such thin gray lines kept as rulings (13/33 and 7/38 rows): each ran unbroken over 1.0 of
 #: a margin; the 13 rulings under drum streaks above at most 0.88.
 STREAK_RULING_MAX_MARGIN_RUNS = 0.95
+#: A roller's thin gray line down the page runs unbroken through both margins, above and below the
+#: table: its 3-px strip holds runs of ink a character height long over at least
+#: STREAK_RULING_MAX_MARGIN_RUNS of each margin, and its gray there is a band's, not ink (_band_gray).
+#: Such a line is no ruling, however little ink its strip holds (the dense and faint bars above judge
+#: a drum's speckle) and however much of the table its pieces cover, unless a row ruling ends at it or
+#: it is darker inside the table than in the margins (a ruling under it: _ruling_under_gray_band).
+#: Seen on the held-out Songjiang plan's Word table under tests/wordscan.py's dirty-rollers at seed
+#: 13, page 4: two roller lines 0.38 ink in both margins (under STREAK_MIN_INK) whose pieces covered
+#: 0.81 and 1.0 of the table (over FAINT_STREAK_MAX_COVER) were kept, one cut the 二级 column in two
+#: (its 序号 read into the titles, unflagged) and the other stood in for the 牵头 | 配合 ruling 26 px
+#: beside it.
 
 
 #: Character-sized components that hold no contrast ink (imaging.contrast_ink_mask) are a copier's
@@ -392,7 +403,8 @@ def streak_lines(gray: np.ndarray, ink: np.ndarray, cols: tuple[int, ...], span:
         faint = len(strips) == 2 and all(_inked(strip, FAINT_STREAK_MIN_INK, FAINT_STREAK_MIN_ROWS)
                                          for strip in strips) \
             and _cover(x, v_segments, span, tolerance) < FAINT_STREAK_MAX_COVER
-        if (dense or faint) and not _ends_at(x, h_segments, reach, STREAK_BREAK_CHARS * char_height) \
+        rolled = len(strips) == 2 and _gray_line_down_the_page(gray, along, x, half, margins, char_height)
+        if (dense or faint or rolled) and not _ends_at(x, h_segments, reach, STREAK_BREAK_CHARS * char_height) \
                 and not _ruling_under_gray_band(gray, x, half, margins, span, ruling_width, char_height) \
                 and not _ruling_shows_through(along, x, span, margins, tolerance, ruling_width, char_height):
             out.append(x)
@@ -428,6 +440,19 @@ def _ruling_shows_through(ink: np.ndarray, x: int, span: tuple[int, int], margin
     if shares[best] < STREAK_RULING_MIN_RUNS or beside > STREAK_RULING_MAX_BESIDE:
         return False
     return all(runs(best, y0, y1) < STREAK_RULING_MAX_MARGIN_RUNS for y0, y1 in margins)
+
+
+def _gray_line_down_the_page(gray: np.ndarray, ink: np.ndarray, x: int, half: int,
+                             margins: list[tuple[int, int]], char_height: int) -> bool:
+    """Whether an unbroken gray line runs at x (within `half`) through each of the `margins`, as a
+    roller's line down the page does and a ruling, stopping at the border, does not (see
+    STREAK_RULING_MAX_MARGIN_RUNS); a ruling printed on to the page's edge is ink, not gray."""
+    width = ink.shape[1]
+    xs = range(max(0, x - half), min(width, x + half + 1))
+    unbroken = all(max(_run_share(ink[y0:y1, max(0, at - 1):at + 2].any(axis=1), char_height) for at in xs)
+                   >= STREAK_RULING_MAX_MARGIN_RUNS for y0, y1 in margins)
+    return unbroken and _band_gray([gray[y0:y1, xs.start:xs.stop].T for y0, y1 in margins],
+                                   _paper_gray(gray)) is not None
 
 
 def _inked(strip: np.ndarray, min_ink: float, min_rows: float) -> bool:

@@ -497,6 +497,22 @@ def _held_out_word_page(document: str, recipe: str, seed: int, page: int, tmp_pa
     return clean_page(load_page(open_document(path, settings), 0, settings), settings, get_engine(settings))[0]
 
 
+def _undamaged_word_page(document: str, page: int, dpi: int, tmp_path):
+    """The same page of a held-out plan's Word table as LibreOffice prints it, undamaged, at `dpi`."""
+    import pypdfium2 as pdfium
+
+    wordscan = pytest.importorskip("wordscan")
+    from eval_suite import HELD_OUT, _title
+
+    printed = pdfium.PdfDocument(str(wordscan.printed_pdf(scangen.load_truth(HELD_OUT[document]), tmp_path,
+                                                          _title(document))))
+    try:
+        gray = np.asarray(printed[page].render(scale=dpi / 72, grayscale=True).to_pil().convert("L"))
+    finally:
+        printed.close()
+    return as_page(np.ascontiguousarray(gray), dpi=dpi)
+
+
 def test_a_ruling_that_shows_through_a_streak_is_kept(monkeypatch, tmp_path):
     """The dirty-drum recipe of tests/degrade.py over the held-out Putuo plan at a seed make eval does
     not draw (seed 13), page 4: streaks run down the page over the rulings between 工作要求, 牵头 and
@@ -552,17 +568,9 @@ def test_a_ruling_between_roller_bands_is_a_row_line(tmp_path):
     page's cells: a band 10 px off a ruled line had split the merged 一级 and 二级 cells there, and a
     band running on from the 配合 column to the page's edge 20 px under a row line had made a row too
     thin for column borders (item 7's first sub-row and group 二's title read as one cell)."""
-    import pypdfium2 as pdfium
-    from conftest import MINHANG_CSV, MINHANG_TITLE
-    wordscan = pytest.importorskip("wordscan")
     settings = Settings()
     page = _held_out_word_page("minhang", "dirty-rollers", seed=0, page=1, tmp_path=tmp_path)
-    printed = pdfium.PdfDocument(str(wordscan.printed_pdf(scangen.load_truth(MINHANG_CSV), tmp_path, MINHANG_TITLE)))
-    try:
-        undamaged = np.asarray(printed[1].render(scale=page.dpi / 72, grayscale=True).to_pil().convert("L"))
-    finally:
-        printed.close()
-    clean = detect_grid(as_page(np.ascontiguousarray(undamaged), dpi=page.dpi), settings)
+    clean = detect_grid(_undamaged_word_page("minhang", 1, page.dpi, tmp_path), settings)
     grid = detect_grid(page, settings)
     expected, found = clean.row_lines, grid.row_lines
     assert len(expected) == 11
@@ -572,6 +580,27 @@ def test_a_ruling_between_roller_bands_is_a_row_line(tmp_path):
     # 一级 and 二级 cells, and no band running on into the margin makes a row of its own
     assert {(c.row, c.col, c.row_span, c.col_span) for c in grid.cells} == {
         (c.row, c.col, c.row_span, c.col_span) for c in clean.cells}
+
+
+def test_a_rollers_gray_line_down_the_page_is_no_column(monkeypatch, tmp_path):
+    """augraphy's DirtyRollers over the held-out Songjiang plan's Word table at a seed make eval does
+    not draw (tests/wordscan.py dirty-rollers, seed 13), page 4: thin gray lines run down the whole
+    page. Two are too light for a drum's streak (0.38 ink over the margins) and, inside the table,
+    unbroken enough to pass for a line over most of its height: one cut the 二级 column in two (its
+    item numbers read into the titles, unflagged), the other stood in for the 牵头 | 配合 ruling 26 px
+    beside it. Each runs on unbroken through both margins, gray: no ruling does. The page keeps the
+    column lines of the same page printed without damage."""
+    from pipeline import grid as grid_module
+
+    settings = Settings()
+    page = _held_out_word_page("songjiang", "dirty-rollers", seed=13, page=3, tmp_path=tmp_path)
+    expected = detect_grid(_undamaged_word_page("songjiang", 3, page.dpi, tmp_path), settings).col_lines
+    found = detect_grid(page, settings).col_lines
+    assert len(expected) == 6
+    assert len(found) == len(expected) and all(abs(a - b) <= 4 for a, b in zip(found, expected, strict=True)), \
+        (found, expected)
+    monkeypatch.setattr(grid_module, "_gray_line_down_the_page", lambda *args: False)
+    assert len(detect_grid(page, settings).col_lines) == 7
 
 
 def test_a_streak_over_a_ruling_leaves_the_ruling():
