@@ -228,6 +228,25 @@ def split_item_number(text: str) -> tuple[str, str]:
     return str(int(match.group(1))), match.group(2)
 
 
+#: The next item's number read inside a 二级 title after some of it (…安全监管25.加强养老服务…): the
+#: row line between two items was lost (erased, too faint) and both were read as one row, the second's
+#: title, requirement and agencies joined to the first's. The row is flagged `next_item_in_title`, not
+#: split: where its requirement and agencies part is not in the text. Seen on the held-out Jiading
+#: plan's Word table under tests/wordscan.py's lines-degradation at seed 15 (item 25 read into item
+#: 24, unflagged).
+_NUMBER_INSIDE_TITLE = re.compile(r"(?<=[\u4e00-\u9fff”》）)])\s*(\d{1,3})\s*[.、．]\s*(?=[\u4e00-\u9fff“《])")
+NEXT_ITEM_IN_TITLE_SCORE = 30.0
+
+
+def next_item_in_title(title: str, number: str) -> str:
+    """The number of the item after `number` when `title` (its number split off) reads it inside,
+    after some of the title and before more of it, as the start of another title; else ""."""
+    if not number.isdigit():
+        return ""
+    return next((m.group(1) for m in _NUMBER_INSIDE_TITLE.finditer(title) if int(m.group(1)) == int(number) + 1),
+                "")
+
+
 def split_numeral(text: str) -> tuple[str, str]:
     """(`三`, rest) for `三、健全…`/`（三）健全…`; ("", text) when no valid numeral leads the text."""
     match = _NUMERAL.match(text)
@@ -1478,6 +1497,10 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
         elif number != row.no:
             log.repair(index, "no", row.no, number, "number_from_title", 100.0)
         _log_title(log, index, "level2", raw_level2, l2.title, l2)
+        following = next_item_in_title(l2_rest, number)
+        if following:
+            log.flag(index, "level2", raw_level2, f"next_item_in_title: {following} (a row line lost)",
+                     NEXT_ITEM_IN_TITLE_SCORE)
         prev_l2 = (raw_level2, number)
         changed.update(no=number, level2=l2.title)
         known2 = lexicon.level2_by_number.get(int(l2.known_number)) if l2.known_number else None

@@ -230,6 +230,21 @@ def test_scan_rows_number_from_the_title_or_the_number_column() -> None:
     assert flags_of(result, "no", 2) == ["number_conflict: 二级 reads 8", "number_gap: 8"]
 
 
+def test_the_next_items_number_inside_a_title_flags_the_row() -> None:
+    """Two items read as one row (the line between them lost): the second's number and title inside
+    the first's 二级 cell. The row is flagged, its text kept as read; a number that is not the next
+    item's, or a number inside a word (2.0版), is no sign of it."""
+    result = repair_rows(
+        row(level2="24.加强养老机构安全监管25.加强养老服务资金监管", requirement="做。再做。", lead="区民政局"),
+        row(level2="26.推进2.0版平台建设", requirement="做。", lead="区民政局"),
+        row(level2="27.完善机制3.落实", requirement="做。", lead="区民政局"),
+    )
+    assert [r.no for r in result.table.rows] == ["24", "26", "27"]
+    assert result.table.rows[0].level2 == "加强养老机构安全监管25.加强养老服务资金监管"
+    assert "next_item_in_title: 25 (a row line lost)" in flags_of(result, "level2", 0)
+    assert not [f for i in (1, 2) for f in flags_of(result, "level2", i) if f.startswith("next_item_in_title")]
+
+
 def test_item_at_group_edge_moves_to_the_group_of_its_known_title() -> None:
     level2 = [
         "18. 加强综合防控力度",
