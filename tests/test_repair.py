@@ -1195,6 +1195,19 @@ def test_a_number_between_two_that_decide_it_takes_the_sequences_number_flagged(
     assert [r.no for r in two.table.rows] == ["15", "1", "2", "18"]
 
 
+def test_an_agency_named_twice_in_a_cell_is_kept_and_flagged() -> None:
+    """Two sub-rows read as one (the line between them lost) name the same lead twice: kept as read,
+    flagged; a cell naming each agency once is not."""
+    result = repair_rows(
+        row(no="9", level2="9、标题", requirement="做。再做。",
+            lead="区人力资源社会保障局、区卫生健康委、区卫生健康委"),
+        row(no="10", level2="10、标题", requirement="做。", lead="区人力资源社会保障局、区卫生健康委"),
+    )
+    assert result.table.rows[0].lead == "区人力资源社会保障局、区卫生健康委、区卫生健康委"
+    assert "repeated_agency: 区卫生健康委 (two rows read as one?)" in flags_of(result, "lead", 0)
+    assert not [f for f in flags_of(result, "lead", 1) if f.startswith("repeated_agency")]
+
+
 def test_an_agency_cell_merged_across_items_once_in_the_draft_is_named() -> None:
     """minhang/word-lines-degradation (make eval): the 配合单位 ruling between items 23 and 24 was erased,
     and item 24 took 23's cell, unflagged. The only cell of that column merged across items is named on
