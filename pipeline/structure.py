@@ -642,6 +642,9 @@ def _read_page(current: _TableState, page: PageCells, header_end: int, roles: di
         current.roles.insert(SECTION_ROLES.index(heading), heading)
     carried = _carry_titles(current, page, roles, page_rows, profile)
     top_agencies = dict(page_rows[0].cells) if page_rows else {}
+    upper_stop = ""
+    if current.rows and page_rows:
+        upper_stop = cells.text(current.rows[-1].cells.get("requirement", [])).rstrip()[-1:]
     if current.rows and page_rows and current.pages and current.pages[-1] == page.page - 1 \
             and _join_across_break(current.rows[-1], page_rows[0], cells, current.roles):
         page_rows.pop(0)
@@ -660,6 +663,9 @@ def _read_page(current: _TableState, page: PageCells, header_end: int, roles: di
     current.rows.extend(page_rows)
     current.pages.append(page.page)
     message = f"{len(page_rows)} rows" + (", first row continues the previous page's" if joined else "")
+    if joined and upper_stop in SENTENCE_END:
+        # its agency cell ran on (the rest of a cut name): the stop above is a speck or the draft's own
+        message += f" past the {upper_stop} that ends its requirement there (a speck, or the draft's own stop)"
     if note:
         message += f"; {note}"
     for h in again:

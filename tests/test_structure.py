@@ -623,8 +623,12 @@ def test_the_rest_of_a_cut_name_before_another_name_runs_the_row_on_past_a_stop(
                           (1, 4, 1, "")], header=None)
         return [first, second]
 
-    [row] = build_table(pages("区人力资源社会保", "障局、区卫生健康委"), PROFILE).rows
+    structure = build_tables(pages("区人力资源社会保", "障局、区卫生健康委"), PROFILE)
+    [row] = structure.tables[0].rows
     assert row.requirement == "完善分配办法，\n原则上不低于。\n70%用于绩效分配。"
+    # the stop it ran on past is named, for a clerk to check
+    assert "first row continues the previous page's past the 。 that ends its requirement there" \
+        in structure.pages[1].message
     assert row.lead == "区人力资源社会保\n障局、区卫生健康委"
     assert len(build_table(pages("区人力资源社会保障局", "区卫生健康委"), PROFILE).rows) == 2
     assert len(build_table(pages("区人力资源社会保障局、", "医院"), PROFILE).rows) == 2
