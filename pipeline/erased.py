@@ -118,7 +118,11 @@ LONE_BLOCK_GAP_CHARS = 3.0
 #: where its column rulings end, when at least FOOT_MIN_COLUMN_SHARE of them run on FOOT_MIN_CHARS
 #: character heights below the last row line and FOOT_MIN_TOGETHER of them end within FOOT_END_CHARS
 #: of the lowest (there: 3 of 6 at 798-800, the others erased higher up; before, its last row lay
-#: outside the grid and was named as text printed around the table).
+#: outside the grid and was named as text printed around the table). The foot is a character height
+#: inside the page, as an erased side is (SIDE_MIN_LINES): column lines that run on to the page's
+#: bottom edge are lines down the whole page over the rulings (a roller's: the held-out Fengxian and
+#: Songjiang plans' Word tables under tests/wordscan.py's dirty-rollers at seed 14, page 6, where a
+#: foot at the page's last pixel row made the 注： note under the table a row of its own).
 FOOT_MIN_CHARS = 1.0
 FOOT_MIN_COLUMN_SHARE = 0.6
 FOOT_MIN_TOGETHER = 2
@@ -226,11 +230,11 @@ def loose_row_lines(h_all: tuple[Box, ...], h_segments: tuple[Box, ...], rows: t
 
 
 def open_foot(rows: tuple[int, ...], cols: tuple[int, ...], v_segments: tuple[Box, ...], tolerance: float,
-              char_height: int) -> int | None:
+              char_height: int, page_height: int) -> int | None:
     """The table's foot when its bottom border was erased: at least FOOT_MIN_COLUMN_SHARE of the
     column rulings run on FOOT_MIN_CHARS character heights below the last row line, and the lowest of
-    them ends with at least FOOT_MIN_TOGETHER of them (within FOOT_END_CHARS): the border they all
-    stopped at. None when they do not."""
+    them ends with at least FOOT_MIN_TOGETHER of them (within FOOT_END_CHARS), a character height
+    inside the page (`page_height`): the border they all stopped at. None when they do not."""
     ends = []
     for x in cols:
         bottoms = [s.y1 for s in v_segments if abs((s.x0 + s.x1) / 2 - x) <= tolerance]
@@ -240,6 +244,8 @@ def open_foot(rows: tuple[int, ...], cols: tuple[int, ...], v_segments: tuple[Bo
     if not below or len(below) < FOOT_MIN_COLUMN_SHARE * len(cols):
         return None
     foot = max(below)
+    if foot > page_height - char_height:
+        return None
     together = [y for y in below if foot - y <= max(tolerance, FOOT_END_CHARS * char_height)]
     return foot if len(together) >= FOOT_MIN_TOGETHER else None
 

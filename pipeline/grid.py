@@ -1056,7 +1056,7 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
     h_mask = _clear_band_stretches(_segment_mask(h_mask, h_segments, h_bridges), banded, cols,
                                    ruling_width + STREAK_PAD_PX, pieces)
     loose = loose_row_lines(h_all, h_segments, rows, cols, reach, tolerance, char_height)
-    foot = open_foot(rows, cols, v_segments, tolerance, char_height)
+    foot = open_foot(rows, cols, v_segments, tolerance, char_height, page.image.shape[0])
     if foot is None:
         foot = broken_foot(h_all, h_segments, rows, cols, v_segments, tolerance, reach, char_height)
     rows = tuple(sorted({*rows, *loose, *([foot] if foot is not None else [])}))

@@ -603,6 +603,24 @@ def test_a_rollers_gray_line_down_the_page_is_no_column(monkeypatch, tmp_path):
     assert len(detect_grid(page, settings).col_lines) == 7
 
 
+def test_rulings_run_on_to_the_pages_foot_by_roller_lines_end_no_table_there(monkeypatch, tmp_path):
+    """The same recipe over the held-out Fengxian plan's Word table at seed 14, page 6: roller lines
+    lie on the table's rulings and carry them on to the page's bottom edge. A table's foot is inside
+    the page: the rows are the undamaged page's (the foot at the page's last pixel row had made the
+    注： note under the table a row of its own)."""
+    from pipeline import erased
+    from pipeline import grid as grid_module
+
+    settings = Settings()
+    page = _held_out_word_page("fengxian", "dirty-rollers", seed=14, page=5, tmp_path=tmp_path)
+    expected = detect_grid(_undamaged_word_page("fengxian", 5, page.dpi, tmp_path), settings).row_lines
+    found = detect_grid(page, settings).row_lines
+    assert len(found) == len(expected) and all(abs(a - b) <= 4 for a, b in zip(found, expected, strict=True)), \
+        (found, expected)
+    monkeypatch.setattr(grid_module, "open_foot", lambda *args: erased.open_foot(*args[:-1], 10**9))
+    assert detect_grid(page, settings).row_lines[-1] > page.image.shape[0] - page.image.shape[0] // 100
+
+
 def test_a_streak_over_a_ruling_leaves_the_ruling():
     """The same recipe's pages as drawn (no PDF): there a streak lies over the table's left border of
     the first page and over the line beside the merged 一级 cells of the third. They fill the margins
