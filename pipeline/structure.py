@@ -664,7 +664,7 @@ def _read_page(current: _TableState, page: PageCells, header_end: int, roles: di
     current.pages.append(page.page)
     message = f"{len(page_rows)} rows" + (", first row continues the previous page's" if joined else "")
     if joined and upper_stop in SENTENCE_END:
-        # its agency cell ran on (the rest of a cut name): the stop above is a speck or the draft's own
+        # run on past a stop (its agency cut by the break): the stop is a speck or the draft's own
         message += f" past the {upper_stop} that ends its requirement there (a speck, or the draft's own stop)"
     if note:
         message += f"; {note}"
