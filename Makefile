@@ -40,12 +40,15 @@ $(STAMP): requirements.txt requirements-nodeps.txt
 process: setup
 	$(PY) -m pipeline run $(RAW) --out $(OUT)
 
+# Two pytest workers (pytest-xdist): the end-to-end cases render their drafts on one core while
+# another case reads, so the 2-core machine is kept busy; the slowest cases are listed at the end.
+TEST_WORKERS ?= 2
 test: setup
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --durations=12
 
 # Also the slow end-to-end cases (every scan variant, both engines).
 test-all: setup
-	$(PY) -m pytest -q -m ""
+	$(PY) -m pytest -q -m "" -n $(TEST_WORKERS) --durations=12
 
 eval: setup
 	$(PY) tests/eval_suite.py --engine both --against v6-small
