@@ -79,8 +79,10 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 #: rest of item 9 a sub-row of its own (the held-out Fengxian plan's Word table under
 #: tests/wordscan.py's photocopy at seed 15, pages 2-3, its lead cut in two and unflagged).
 REST_OF_NAME_MAX_HAN = 2
-#: What parts two agency names in a cell.
-AGENCY_SEPARATORS = re.compile(r"[、，,；;]")
+#: What surely parts two agency names at a page break. Narrower than repair.AGENCY_SEPARATORS, which
+#: also takes . 。 : / 丶: a speck read as . or 。 at the foot of a cut name (区人力资源社会保. | 障局)
+#: must not be taken for the name's end, and the repair stage, not this one, splits names.
+BREAK_NAME_SEPARATORS = re.compile(r"[、，,；;]")
 #: Column lines of a page without header and of the table match when this many character heights
 #: apart: the same scanner's pages differ by a few px of shift and skew, columns by ≥ 2 characters.
 GEOMETRY_TOLERANCE_CHARS = 1.0
@@ -1050,8 +1052,8 @@ def _name_cut_by_break(prev: _RawRow, first: _RawRow, cells: _Cells, roles: Sequ
     for role in (r for r in AGENCY_FIELDS if r in roles):
         upper = _compact(cells.text(prev.cells.get(role, [])[-1:]))
         lower = _compact(cells.text(first.cells.get(role, [])))
-        head = AGENCY_SEPARATORS.split(lower, maxsplit=1)[0]
-        if upper and not AGENCY_SEPARATORS.fullmatch(upper[-1]) \
+        head = BREAK_NAME_SEPARATORS.split(lower, maxsplit=1)[0]
+        if upper and not BREAK_NAME_SEPARATORS.fullmatch(upper[-1]) \
                 and 0 < len(HAN.findall(head)) <= REST_OF_NAME_MAX_HAN:
             return True
     return False
