@@ -471,7 +471,7 @@ def _gray_line_down_the_page(gray: np.ndarray, paper: float, x: int, half: int, 
         line_gray = float(medians[at])
         beside = [np.median(gray[y0:y1, side]) for side in (x0 + at - half - 2, x0 + at + half + 2)
                   if 0 <= side < gray.shape[1]]
-        if line_gray < BAND_MIN_PAPER_SHARE * paper or not beside \
+        if not _gray_not_ink(line_gray, paper) or not beside \
                 or line_gray > ROLLER_LINE_MAX_GRAY_SHARE * min(beside):
             return False
         darker = strip[:, max(0, at - 1):at + 2].min(axis=1) < (line_gray + paper) / 2
@@ -593,7 +593,13 @@ def _band_gray(strips: list[np.ndarray], paper: float) -> float | None:
     """The gray of a band along a line in the margins: the darkest median of the strips' rows (each
     strip runs along the line, axis 1), or None when that is ink, not gray (BAND_MIN_PAPER_SHARE)."""
     band_gray = min(float(np.median(strip, axis=1).min()) for strip in strips)
-    return band_gray if band_gray >= BAND_MIN_PAPER_SHARE * paper else None
+    return band_gray if _gray_not_ink(band_gray, paper) else None
+
+
+def _gray_not_ink(value: float, paper: float) -> bool:
+    """Whether a gray in the margins is a band's or a roller line's gray, not toner: at least
+    BAND_MIN_PAPER_SHARE of the paper's."""
+    return value >= BAND_MIN_PAPER_SHARE * paper
 
 
 def _darker_than_band(strip: np.ndarray, band_gray: float) -> np.ndarray:
