@@ -118,3 +118,25 @@ def test_a_landscape_table_stays_landscape(engine, turn, expected):
 def test_a_blank_page_is_kept_as_scanned_weak_and_says_why(engine):
     _, report = clean_page(as_page(np.full((1600, 1200), 250, np.uint8)), Settings(), engine)
     assert report.rotation == 0 and report.orientation_weak and "no text line" in report.evidence
+
+
+def test_lines_stacked_down_a_photographed_page_do_not_turn_it(engine, tmp_path):
+    """A phone photo of the held-out Jiading plan (tests/degrade.py's phone-photo, augraphy and OpenCV,
+    at seed 16, page 2, through its PDF as a run reads it): the first characters of a cell's tightly
+    set lines joined into vertical "lines" longer than the text lines, the first three lines read were
+    all of them, and the upright page was turned 270° (the text lines never read) and lost. A line of
+    the other direction is read in the first round too: the page is kept upright."""
+    from pathlib import Path
+
+    import degrade
+
+    from pipeline.ingest import load_page, open_document
+
+    csv = Path(__file__).resolve().parent / "data" / "jiading_elderly_v1.csv"
+    title = "《嘉定区推进养老服务体系建设的实施方案》职责分工"
+    draft = degrade.render_degraded(scangen.load_truth(csv), tmp_path / "photo.pdf", "phone-photo",
+                                    scangen.VARIANTS["clean-300"], 16, title, only=[1])
+    settings = Settings()
+    page = load_page(open_document(Path(draft.path), settings), 0, settings)
+    decision = decide_orientation(page.image, engine.quick())
+    assert decision.rotation == 0, decision.evidence
