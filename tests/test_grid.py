@@ -381,14 +381,20 @@ def test_runs_a_dirty_drums_streaks_leave_beside_a_ruling_are_no_column(monkeypa
     draw (tests/wordscan.py dirty-drum, seed 11), page 5: three horizontal streaks left runs 1.6-2
     character heights tall at one x, 0.85 character heights right of the 工作要求 column's ruling. A
     column that narrow holds no character: the page keeps the plan's 6 column lines (it had 7, did not
-    fit the profile, and was not read)."""
+    fit the profile, and was not read). The streaks run on across both margins, so the line is also a
+    band's speckle (band_speckle_lines): either rule keeps it out."""
     from pipeline import grid as grid_module
 
     settings = Settings()
     page = _held_out_word_page("fengxian", "dirty-drum", seed=11, page=4, tmp_path=tmp_path)
     assert len(detect_grid(page, settings).col_lines) == 6
+    narrowest = grid_module.COL_MIN_CHARS
     monkeypatch.setattr(grid_module, "COL_MIN_CHARS", 0.0)
+    assert len(detect_grid(page, settings).col_lines) == 6
+    monkeypatch.setattr(grid_module, "band_speckle_lines", lambda *args: ())
     assert len(detect_grid(page, settings).col_lines) == 7
+    monkeypatch.setattr(grid_module, "COL_MIN_CHARS", narrowest)
+    assert len(detect_grid(page, settings).col_lines) == 6
 
 
 def test_unbend_leaves_a_flat_page_alone(clean_images, sample_images):
@@ -619,6 +625,28 @@ def test_rulings_run_on_to_the_pages_foot_by_roller_lines_end_no_table_there(mon
         (found, expected)
     monkeypatch.setattr(grid_module, "open_foot", lambda *args: erased.open_foot(*args[:-1], 10**9))
     assert detect_grid(page, settings).row_lines[-1] > page.image.shape[0] - page.image.shape[0] // 100
+
+
+def test_a_drum_band_across_the_page_leaves_no_column_in_the_header(monkeypatch, tmp_path):
+    """augraphy's DirtyDrum over the held-out Fengxian plan's Word table at a seed make eval does not draw
+    (tests/wordscan.py dirty-drum, seed 16), page 1: a band of toner runs across the page over the
+    header's bottom ruling, its speckle in vertical dashes, and two dashes passed for column lines in
+    the 牵头 and the 配合 header cell. The page had 7 columns and its rows a table of their own (the
+    Songjiang and Jiading plans under the same draw, too). Both margins are inked beside them: the
+    page keeps the column lines of the same page printed without damage, and names the two as
+    streaks."""
+    from pipeline import grid as grid_module
+
+    settings = Settings()
+    page = _held_out_word_page("fengxian", "dirty-drum", seed=16, page=0, tmp_path=tmp_path)
+    expected = detect_grid(_undamaged_word_page("fengxian", 0, page.dpi, tmp_path), settings).col_lines
+    grid = detect_grid(page, settings)
+    assert len(expected) == 6
+    assert len(grid.col_lines) == len(expected) and all(
+        abs(a - b) <= 4 for a, b in zip(grid.col_lines, expected, strict=True)), (grid.col_lines, expected)
+    assert len(grid.streaks) >= 2
+    monkeypatch.setattr(grid_module, "band_speckle_lines", lambda *args: ())
+    assert len(detect_grid(page, settings).col_lines) > len(expected)
 
 
 def test_a_streak_over_a_ruling_leaves_the_ruling():
