@@ -8,7 +8,6 @@ now. Two pages in one photo are still read as the one whose table has most junct
 from __future__ import annotations
 
 import degrade
-import pytest
 import scangen
 from conftest import SONGJIANG_CSV, SONGJIANG_TITLE, read_degraded
 from measure_augraphy_trial import recipe
@@ -19,9 +18,6 @@ from pipeline.evaluate import rows_to_table, score_table
 MAX_CER = 0.005
 
 
-# Slow (66 s): the same BookBinding trial over the held-out Fengxian plan runs by default
-# (tests/test_heldout_trial_end_to_end.py); make test-all runs this one.
-@pytest.mark.slow
 def test_a_facing_page_cuts_no_merged_title(tmp_path, monkeypatch):
     monkeypatch.setitem(degrade.RECIPES, "trial-BookBinding", recipe("BookBinding"))
     truth = degrade.rows_for_pages(scangen.load_truth(SONGJIANG_CSV), 2, scangen.VARIANTS["clean-300"],

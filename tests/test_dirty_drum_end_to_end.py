@@ -16,7 +16,6 @@ import unicodedata
 from pathlib import Path
 
 import degrade
-import pytest
 import scangen
 from rapidfuzz.distance import Levenshtein
 
@@ -120,8 +119,6 @@ def test_a_dirty_drum_copy_keeps_its_columns_and_every_row(tmp_path):
         assert repairs_against_truth(out, "drum", truth, method)[1] == 0, method
 
 
-# Slow (36 s): the same recipe over a held-out plan runs by default (above); make test-all runs this one.
-@pytest.mark.slow
 def test_qingpu_dirty_drum_reads_one_table_of_every_row_in_its_five_columns(tmp_path):
     """The same recipe over the Qingpu draft. On its last page a streak runs down the page beside the
     ruling between 一级 and 二级; its fragments in the margin had pulled that column line off the ruling

@@ -160,9 +160,8 @@ def test_the_whole_fengxian_plan_keeps_its_last_page_in_the_table(tmp_path):
             assert flags[(want["序号"], str(seen[want["序号"]]))], f"{want['序号']}: {read['工作要求'][:30]}"
 
 
-# Minhang is slow (21 s; make test-all runs it): Putuo and Fengxian keep the Word case by default.
 @pytest.mark.parametrize("case_name", ["putuo/word-lines-degradation",
-                                       pytest.param("minhang/word-lines-degradation", marks=pytest.mark.slow),
+                                       "minhang/word-lines-degradation",
                                        "fengxian/word-lines-degradation"])
 def test_a_word_table_whose_rulings_were_erased_keeps_each_row_apart(tmp_path, lexicon, case_name):
     """make eval's Word tables (tests/wordscan.py: laid out by LibreOffice, no cell padding) under

@@ -10,7 +10,6 @@ left in the tall merged 一级 cells was read as lines of its own after the titl
 
 from __future__ import annotations
 
-import pytest
 from eval_suite import canonical_agencies, prepare_cases
 
 from pipeline.evaluate import score_table
@@ -23,9 +22,6 @@ MAX_REQUIREMENT_CER = 0.0005
 MIN_LEVEL1_EXACT = 1.0
 
 
-# Slow (53 s): make eval scores this draft every run, and tests/test_dehaze.py reads a photocopied
-# Word page of the held-out Songjiang plan by default; make test-all runs this one.
-@pytest.mark.slow
 def test_a_photocopied_word_table_is_one_table_with_every_row_and_clean_titles(tmp_path, lexicon):
     (case,) = prepare_cases(["minhang/word-photocopy"], tmp_path)
     settings = Settings()
