@@ -219,13 +219,14 @@ ROLLER_LINE_MAX_GRAY_SHARE = 0.9
 
 #: A drum's toner band can run across the page too (augraphy DirtyDrum, tests/wordscan.py's
 #: dirty-drum at seed 16: the held-out Songjiang, Fengxian and Jiading plans' Word tables, page 1):
-#: its speckle lies in vertical dashes, and one dash over a header's bottom ruling passed for a
-#: column line 62 px long in the 牵头 and the 配合 header cell. The page had 7 columns, was read as a
+#: its speckle lies in vertical dashes, and two dashes over a header's bottom ruling passed for
+#: column lines 62 px long, one in the 牵头 and one in the 配合 header cell (longer than the header
+#: row, so join_top_row_blots left them). The page had 7 columns, was read as a
 #: table of its own, and the plan lost 27 of its 35 rows to a second table. A column line whose pieces
 #: cover under FAINT_STREAK_MAX_COVER of the table, where both side margins (from the page's edge to a
 #: character height off the outer column lines, each at least STREAK_MARGIN_CHARS wide) hold at least
-#: BAND_SPECKLE_MIN_INK ink over its pieces' rows, is that band's speckle. Those bands 0.27-0.29 in
-#: both margins (others of the recipe 0.12-0.15); the short column lines of make eval's 132 PDFs (49:
+#: BAND_SPECKLE_MIN_INK ink over its pieces' rows, is that band's speckle. That band 0.27-0.29 in
+#: both margins (the page's lighter bands 0.12-0.15); the short column lines of make eval's 132 PDFs (49:
 #: rulings broken by lines degradation and 1-bit scans, and drum streaks down the page) at most 0.023
 #: where no streak was already found, the streaks down the page 0.045-0.26, and streak_lines already
 #: takes every one of those.
