@@ -1554,6 +1554,7 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
     rows = _regroup_level1(rows, l1_numerals, l2_parents, l2_scores, log)
     rows = _numbers_by_sequence(rows, log)
     _flag_number_gaps(rows, log)
+    _flag_numeral_breaks(rows, log)
     _flag_lone_merges(rows, log)
     fixed = Table(title=table.title, rows=tuple(rows), source=table.source, columns=table.columns,
                   caption=table.caption)
@@ -1632,6 +1633,39 @@ def _flag_number_gaps(rows: Sequence[Row], log: _Log) -> None:
             missing = f"{previous + 1}" if number == previous + 2 else f"{previous + 1}-{number - 1}"
             log.flag(index, "no", row.no, f"number_gap: {missing}", 0.0)
         previous = number
+
+
+#: Flags of a 一级 title's numeral already judged by the groups' sequence (or inferred): a break beside
+#: such a group is explained by it.
+_NUMERAL_FLAGS = ("numeral_by_sequence", "numeral_out_of_sequence", "strays_by_sequence", "inferred_number")
+#: Score of `numeral_break`, as of a numeral out of sequence: read surely or not, one of the two is wrong.
+NUMERAL_BREAK_SCORE = NUMERAL_OUT_OF_SEQUENCE_SCORE
+
+
+def _flag_numeral_breaks(rows: Sequence[Row], log: _Log) -> None:
+    """Where two neighbouring 一级 groups' numerals do not follow (二 then 四; 二 then 二 under two titles)
+    and neither group's numeral was already judged by the sequence (_NUMERAL_FLAGS), every row of both
+    groups is flagged `numeral_break: 二 → 四`, left as read: one of them was misread, or the draft
+    skips. numeral_out_of_sequence judges a group by both its neighbours, so a run of groups misread
+    alike passes it: a fax of the held-out Jiading plan's Word table (tests/wordscan.py fax, seed 16)
+    read its groups 二 and 三 as 一 and 二, each fitting one neighbour, and six rows' 一级 (二、推进医养…
+    for 三) were wrong without a word."""
+    judged = {f.row for f in log.flags if f.field == "level1" and f.reason.startswith(_NUMERAL_FLAGS)}
+    groups: list[tuple[str, list[int]]] = []
+    for index, row in enumerate(rows):
+        title = row.get("level1")
+        if groups and groups[-1][0] == title:
+            groups[-1][1].append(index)
+        elif title:
+            groups.append((title, [index]))
+    for (before, before_rows), (after, after_rows) in itertools.pairwise(groups):
+        first, second = numeral_value(split_numeral(before)[0]), numeral_value(split_numeral(after)[0])
+        if first is None or second is None or second == first + 1 \
+                or judged.intersection(before_rows + after_rows):
+            continue
+        reason = f"numeral_break: {split_numeral(before)[0]} → {split_numeral(after)[0]}"
+        for index in before_rows + after_rows:
+            log.flag(index, "level1", rows[index].get("level1"), reason, NUMERAL_BREAK_SCORE)
 
 
 def _log_title(log: _Log, index: int, field: str, raw: str, after: str, match: TitleMatch) -> None:

@@ -1556,7 +1556,31 @@ def test_a_numeral_that_fits_neither_neighbour_is_named_and_kept() -> None:
     misread = level1("一、甲", "二、乙", "二、丙", "四、丁", "五、戊")
     assert [flags_of(misread, "level1", k) for k in range(5)] == [
         [], [], ["numeral_out_of_sequence: 二 (三 expected)"], [], []]
-    assert flags_of(level1("一、甲", "二、乙", "九、丙"), "level1", 2) == []  # the last group: nothing after it
+    # the last group, nothing after it, is not judged so; the break before it is named (numeral_break)
+    assert flags_of(level1("一、甲", "二、乙", "九、丙"), "level1", 2) == ["numeral_break: 二 → 九"]
+
+
+def test_a_break_in_the_numerals_that_each_group_explains_is_named_on_both_sides() -> None:
+    """A fax of the held-out Jiading plan's Word table (tests/wordscan.py fax, seed 16) read groups 二 and
+    三 as 一 and 二: each fits one neighbour, numeral_out_of_sequence names neither, and 二、推进医养… for
+    三 was wrong on six rows without a word. The break 二 → 四 is named on every row of both groups, the
+    titles kept as read; a sequence without a break, or a break a judged group explains, adds nothing."""
+    def level1(*titles: str) -> RepairResult:
+        rows = tuple(row(level1=t, level2=f"题{k}", requirement="做。", lead="区水务局") for k, t in enumerate(titles))
+        return repair_table(Table(title="", rows=rows), BASE, SETTINGS)
+
+    shifted = level1("一、甲", "二、乙", "二、乙", "四、丁", "五、戊")
+    assert [r.level1 for r in shifted.table.rows] == ["一、甲", "二、乙", "二、乙", "四、丁", "五、戊"]
+    named = ["numeral_break: 二 → 四"]
+    assert [flags_of(shifted, "level1", k) for k in range(5)] == [[], named, named, named, []]
+    assert [flags_of(level1("一、甲", "二、乙", "三、丙"), "level1", k) for k in range(3)] == [[], [], []]
+    # 二 twice under two titles, each fitting one neighbour: both named
+    repeated = level1("一、甲", "二、乙", "二、丙", "三、丁")
+    twice = ["numeral_break: 二 → 二"]
+    assert [flags_of(repeated, "level1", k) for k in range(4)] == [[], twice, twice, []]
+    # the break beside a group already named out of sequence is explained by it
+    misread = level1("一、甲", "二、乙", "二、丙", "四、丁", "五、戊")
+    assert not any(f.reason.startswith("numeral_break") for f in misread.flags)
 
 
 # --- characters read unsurely in a cell read surely on the whole (repair.unsure_characters) --------
