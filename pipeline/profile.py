@@ -28,6 +28,22 @@ _NOTE = re.compile(r"[（(【\[][^）)】\]]*[）)】\]]?")
 _NOISE = re.compile(r"[\s\W_]+")
 
 
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+#: A text line reads as a table's header row when it names at least HEADER_LINE_MIN_ROLES of the
+#: profile's columns (a synonym of at least HEADER_WORD_MIN_CHARS characters inside it at the header
+#: OCR tolerance; the two-character 牵头, 配合, 项目 are everyday words) and those names make up at least
+#: HEADER_LINE_MIN_SHARE of its Han characters (a short name such as 序号 counted where it is printed
+#: whole): a header row is its names alone, run together where the page's text is read line by
+#: line, while a sentence of a plan's body that names three columns holds other words too
+#: (按照工作要求，牵头单位和配合单位: 12 of 16). Used on a page where no table was found (run: a
+#: table whose rulings were lost there, not a page without one). The header rows of the Songjiang
+#: plan's Word table on a 1-bit copy at 200 dpi (seed 16, page 6: 级指标级指标工作要求…, the 一 lost)
+#: name six columns over 24 characters of 18.
+HEADER_LINE_MIN_ROLES = 3
+HEADER_WORD_MIN_CHARS = 4
+HEADER_LINE_MIN_SHARE = 0.9
+
+
 @dataclass(frozen=True)
 class RoleSpec:
     """One column role: its name, output column, kind and header synonyms."""
@@ -106,6 +122,25 @@ class TableProfile:
             if score >= floor:
                 found.append((-score, order, HeaderMatch(spec.name, score, notes)))
         return [m for _, _, m in sorted(found)]
+
+    def header_row_in(self, lines: Sequence[str]) -> str:
+        """The first of a page's text lines that reads as this table's header row (see
+        HEADER_LINE_MIN_ROLES), or "" when none does."""
+        for line in lines:
+            han = "".join(_HAN.findall(line))
+            named, covered = [], 0
+            for spec in self.roles:
+                words = [w for w in spec.synonyms if len(w) >= HEADER_WORD_MIN_CHARS]
+                best = max(words, key=lambda w: fuzz.partial_ratio(w, han), default="") if han else ""
+                if best and fuzz.partial_ratio(best, han) >= self.header_min_score:
+                    named.append(spec.column)
+                    covered += len(best)
+                else:  # a short name (序号) only as printed
+                    covered += max((len(w) for w in spec.synonyms if len(w) < HEADER_WORD_MIN_CHARS and w in han),
+                                   default=0)
+            if len(named) >= HEADER_LINE_MIN_ROLES and covered >= HEADER_LINE_MIN_SHARE * len(han):
+                return line
+        return ""
 
     def states_first_is_lead(self, texts: Sequence[str]) -> bool:
         """True when one of the texts (header cells, notes around the table) says the first

@@ -158,3 +158,40 @@ def test_single_responsible_column_without_the_note_stays_responsible(tmp_path, 
         ("", "区水务局、区应急局", ""), ("", "区水务局", "试点")]
     matrix = _read_csv(tmp_path / "out" / "resp.matrix.csv")
     assert matrix[0]["区应急局"] == "责任"
+
+
+def test_a_page_whose_table_lost_its_rulings_is_not_read_not_tableless(tmp_path, capsys):
+    """A 1-bit copy at light toner of the held-out Songjiang plan's Word table (tests/wordscan.py
+    bilevel-200, seed 16; its last two pages): the last page kept only specks of its rulings, no table
+    was found there, and its one item was left out while the page said 'no ruled table' and the run
+    ended ok. Its text shows the table's header row: the page is not read, named, and the result is
+    partial, the rows read still written."""
+    wordscan = pytest.importorskip("wordscan")
+    from eval_suite import HELD_OUT, _title
+
+    path = tmp_path / "songjiang.pdf"
+    wordscan.render_word_scan(scangen.load_truth(HELD_OUT["songjiang"]), path, "bilevel-200", _title("songjiang"),
+                              seed=16, only=[4, 5])
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out)]) == PARTIAL_RESULT_EXIT
+    assert "1 page not read: p2, the table's header row is printed here" in capsys.readouterr().out
+    record = json.loads((out / "songjiang.run.json").read_text(encoding="utf-8"))
+    assert [p["status"] for p in record["pages"]] == ["read", "not-read"]
+    assert len((out / "songjiang.csv").read_text(encoding="utf-8-sig").strip().splitlines()) > 1
+
+
+def test_a_page_of_prose_that_names_the_columns_is_no_table(tmp_path, truth_rows):
+    """A page of the plan's body text after its table, a sentence naming 工作要求, 牵头单位 and 配合单位
+    among other words: no table there, named so, and not an error."""
+    pages = [im.convert("L") for im in scangen.render_pages(truth_rows[:5], scangen.ScanStyle(dpi=DPI))]
+    prose = Image.new("L", pages[0].size, 255)
+    draw = ImageDraw.Draw(prose)
+    font = ImageFont.truetype(FONT, int(DPI * 12 / 72))
+    for k, line in enumerate(["各牵头单位、配合单位要按照工作要求抓好落实，", "确保各项任务按期完成。",
+                              "按照工作要求，牵头单位和配合单位每季度报送进展。"]):
+        draw.text((int(DPI * 1.0), int(DPI * 1.5) + k * int(DPI * 0.4)), line, font=font, fill=0)
+    path = write_pdf([*pages, prose], tmp_path / "with_prose.pdf")
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out), "--workers", "1"]) == 0
+    record = json.loads((out / "with_prose.run.json").read_text(encoding="utf-8"))
+    assert record["pages"][-1]["status"] == "no-table"

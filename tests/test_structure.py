@@ -929,3 +929,15 @@ def test_a_header_page_whose_heading_repeats_over_a_line_inside_its_column_conti
     assert [(r.level2, r.requirement, r.lead) for r in table.rows] == [("1. 乙", "丙。", "区教育局"),
                                                                          ("2. 丁", "戊。", "区科委")]
     assert "二级指标 read as 2 columns" in structure.pages[1].message
+
+
+def test_a_line_of_column_names_reads_as_a_header_row_and_a_sentence_does_not():
+    """TableProfile.header_row_in: the header row read line by line on a 1-bit copy (级指标级指标工作
+    要求牵头单位配合单位: the 一 lost, the names run together) and a four-column one (序号 counted where it
+    is printed whole) are header rows; sentences of a plan's body that name three columns among other
+    words, and a note under the table, are not."""
+    assert PROFILE.header_row_in(["注：各街镇按属地职责配合落实", "级指标级指标工作要求牵头单位配合单位"]) \
+        == "级指标级指标工作要求牵头单位配合单位"
+    assert PROFILE.header_row_in(["序号 工作任务 牵头单位 配合单位"]) == "序号 工作任务 牵头单位 配合单位"
+    assert PROFILE.header_row_in(["各牵头单位、配合单位要按照工作要求抓好落实", "按照工作要求，牵头单位和配合单位",
+                                  "注：各街镇按属地职责配合落实"]) == ""
