@@ -1189,6 +1189,19 @@ def test_a_number_the_table_skips_is_flagged_on_the_item_after_it() -> None:
     assert [f.reason for f in repair_rows(*rows).flags if f.row == 2 and f.field == "no"] == ["number_gap: 3"]
 
 
+def test_a_row_without_a_number_in_a_numbered_table_is_flagged() -> None:
+    """A drum's streak took the digits before items 1-3's 二级 titles (held-out Jiading and Putuo plans,
+    tests/degrade.py dirty-drum at seed 16): their 序号 empty, in a table that numbers its items, are
+    flagged and left empty; a table that numbers none of its items is not flagged."""
+    titles = ("开展普查", "建立清单", "完善监测", "4.落实巡查", "5.整治隐患", "6.加强宣传", "7.强化考核")
+    rows = [row(level2=t, requirement="要求。", lead="区教育局") for t in titles]
+    result = repair_rows(*rows)
+    assert [r.no for r in result.table.rows] == ["", "", "", "4", "5", "6", "7"]
+    assert [flags_of(result, "no", k) for k in range(7)] == [["missing_number"]] * 3 + [[]] * 4
+    unnumbered = repair_rows(*[row(level2=t, requirement="要求。", lead="区教育局") for t in titles[:3]])
+    assert not any(f.reason == "missing_number" for f in unnumbered.flags)
+
+
 def test_a_number_between_two_that_decide_it_takes_the_sequences_number_flagged() -> None:
     """1完善可回收物回收网络 for 16. between items 15 and 17 (a dirty drum's streak over the number,
     minhang/word-dirty-drum): the item, two sub-rows, read as a second item 1, nothing flagged on it.
