@@ -257,6 +257,18 @@ def test_the_next_items_number_inside_a_title_flags_the_row() -> None:
     assert not [f for i in (1, 2) for f in flags_of(result, "level2", i) if f.startswith("next_item_in_title")]
 
 
+def test_the_next_items_number_without_its_stop_flags_the_row_and_a_quantity_does_not() -> None:
+    """A drum's streak took the stop after the next item's number too (加强防汛工作督查考核28推动长三角…,
+    the held-out Songjiang plan's Word table under tests/wordscan.py's dirty-drum at seed 16): flagged;
+    a bare number that a measure word follows is a quantity (落实28项措施), not flagged."""
+    result = repair_rows(
+        row(level2="27.加强防汛工作督查考核28推动长三角区域防汛协作", requirement="做。", lead="区水务局"),
+        row(level2="29.落实30项措施", requirement="做。", lead="区水务局"),
+    )
+    assert "next_item_in_title: 28 (a row line lost)" in flags_of(result, "level2", 0)
+    assert not [f for f in flags_of(result, "level2", 1) if f.startswith("next_item_in_title")]
+
+
 def test_item_at_group_edge_moves_to_the_group_of_its_known_title() -> None:
     level2 = [
         "18. 加强综合防控力度",
