@@ -243,6 +243,18 @@ def test_marks_read_before_an_item_number_are_strays() -> None:
     assert "（1）" in result.table.rows[1].level2
 
 
+def test_a_mark_no_title_is_written_with_is_flagged_in_a_title() -> None:
+    """区 read < surely on a 1-bit copy (held-out Putuo plan, bilevel-200, seed 16: 推进老旧小<消防设施改造,
+    unflagged): flagged odd_mark, kept as read; a + (1+N) is written in titles and requirements."""
+    result = repair_rows(
+        row(no="7", level2="推进老旧小<消防设施改造", requirement="做。", lead="区消防救援支队"),
+        row(no="8", level2="推行1+N服务模式", requirement="做。", lead="区消防救援支队"),
+    )
+    assert result.table.rows[0].level2 == "推进老旧小<消防设施改造"
+    assert "odd_mark: <" in flags_of(result, "level2", 0)
+    assert not [f for f in flags_of(result, "level2", 1) if f.startswith("odd_mark")]
+
+
 def test_a_mark_read_where_a_titles_number_was_is_a_stray() -> None:
     """A fax's blot read ！ where item 7's number was (held-out Songjiang Word table, fax, seed 16): taken
     off and flagged; a 一级 title whose numeral's one stroke was lost (、优化…) keeps its 、 for the
