@@ -1478,6 +1478,11 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
             raw_level2 = _without_strays(log, index, "level2", raw_level2,
                                          strays_after_title(raw_level2, source.lattices))
         number_in_text, l2_rest = split_item_number(raw_level2)
+        kept_rest, mark = stray_marks_before_title(l2_rest) if number_in_text else (l2_rest, "")
+        if mark:  # the stop after the number misread (7!推进…, a fax)
+            log.repair(index, "level2", l2_rest, kept_rest, "stray_mark", STRAY_MARK_SCORE)
+            log.flag(index, "level2", mark, "stray_mark", STRAY_MARK_SCORE)
+            l2_rest = kept_rest
         number = str(int(digits)) if digits else number_in_text
         if number_in_text and number_in_text != number:  # a 序号 column and the 二级 text disagree
             log.flag(index, "no", row.no, f"number_conflict: 二级 reads {number_in_text}", 50.0)

@@ -266,6 +266,10 @@ def test_a_mark_read_where_a_titles_number_was_is_a_stray() -> None:
     assert result.table.rows[0].level2 == "推进排水管网提标改造"
     assert "stray_mark" in flags_of(result, "level2", 0)
     assert stray_marks_before_title("、优化养老服务设施布局") == ("、优化养老服务设施布局", "")
+    # the stop after the number read ! (17!推进…, the same fax): the title without it
+    after_number = repair_rows(row(level2="7!推进排水管网提标改造", requirement="做。", lead="区水务局"))
+    assert after_number.table.rows[0].level2 == "推进排水管网提标改造"
+    assert "stray_mark" in flags_of(after_number, "level2", 0)
 
 
 def test_the_next_items_number_inside_a_title_flags_the_row() -> None:
