@@ -1837,12 +1837,15 @@ def stray_last_line(raw: str, lattices: Sequence[CharLattice]) -> tuple[str, str
 _MARKS_BEFORE_NUMBER = re.compile(r"^\s*([^\w\s（(“\"《]{1,2})\s*(?=\d{1,3}\s*[.、．,，:：])")
 
 
+def _cut_leading(pattern: re.Pattern[str], raw: str) -> tuple[str, str]:
+    """(raw without what `pattern` matches at its start, group 1 of that match), else (raw, "")."""
+    found = pattern.match(raw)
+    return (raw[found.end():], found.group(1)) if found else (raw, "")
+
+
 def stray_marks_before_number(raw: str, lattices: Sequence[CharLattice] = ()) -> tuple[str, str]:
     """(title without the marks read before its item number, those marks), else (raw, "")."""
-    found = _MARKS_BEFORE_NUMBER.match(raw)
-    if not found:
-        return raw, ""
-    return raw[found.end():], found.group(1)
+    return _cut_leading(_MARKS_BEFORE_NUMBER, raw)
 
 
 #: One or two marks that begin no title, read before a title's first character where no number is
@@ -1854,10 +1857,7 @@ _MARKS_BEFORE_TITLE = re.compile(r"^\s*([！？!?，,。；;：:·.．]{1,2})\s*
 
 def stray_marks_before_title(raw: str, lattices: Sequence[CharLattice] = ()) -> tuple[str, str]:
     """(title without marks read before its first character, those marks), else (raw, "")."""
-    found = _MARKS_BEFORE_TITLE.match(raw)
-    if not found:
-        return raw, ""
-    return raw[found.end():], found.group(1)
+    return _cut_leading(_MARKS_BEFORE_TITLE, raw)
 
 
 def _without_stray_line(log: _Log, index: int, field: str, raw: str, lattices: Sequence[CharLattice]) -> str:
