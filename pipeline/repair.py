@@ -239,8 +239,7 @@ def split_item_number(text: str) -> tuple[str, str]:
 #: 16); a bare number then counts unless a measure word follows it (建设3个中心 is a quantity). No
 #: 二级 title of the six truths holds a digit; of make eval's and seed 16's outputs, 12 bare digits
 #: inside 二级 titles (junk from broken strokes), none the next item's number.
-_NUMBER_INSIDE_TITLE = re.compile(
-    r"(?<=[\u4e00-\u9fff”》）)])\s*(\d{1,3})\s*(?:[.、．]\s*(?=[\u4e00-\u9fff“《])|(?=[\u4e00-\u9fff“《]))")
+_NUMBER_INSIDE_TITLE = re.compile(r"(?<=[\u4e00-\u9fff”》）)])\s*(\d{1,3})\s*([.、．])?\s*(?=[\u4e00-\u9fff“《])")
 _MEASURE_WORDS = frozenset("个项家处所座条类批名人户次年月日天万亿元岁级套台辆支张床期轮")
 NEXT_ITEM_IN_TITLE_SCORE = 30.0
 #: An agency named twice in one cell (区人力资源社会保障局、区卫生健康委、区卫生健康委): no draft
@@ -257,8 +256,7 @@ def next_item_in_title(title: str, number: str) -> str:
     if not number.isdigit():
         return ""
     return next((m.group(1) for m in _NUMBER_INSIDE_TITLE.finditer(title) if int(m.group(1)) == int(number) + 1
-                 and (title[m.end(1):].lstrip()[:1] in ".、．" or title[m.end():m.end() + 1] not in _MEASURE_WORDS)),
-                "")
+                 and (m.group(2) or title[m.end()] not in _MEASURE_WORDS)), "")
 
 
 def split_numeral(text: str) -> tuple[str, str]:
@@ -992,6 +990,11 @@ class _Log:
     def flag(self, row: int, field: str, text: str, reason: str, score: float) -> None:
         self.flags.append(Flag(row, field, text, reason, round(score, 1)))
 
+    def stray(self, row: int, field: str, before: str, after: str, stray: str) -> None:
+        """A stray taken off (`before` → `after`), logged and flagged `stray_mark` on the stray."""
+        self.repair(row, field, before, after, "stray_mark", STRAY_MARK_SCORE)
+        self.flag(row, field, stray, "stray_mark", STRAY_MARK_SCORE)
+
 
 #: The title match of a heading role the draft does not have: nothing to repair, nothing to flag.
 _ABSENT = TitleMatch("", "", "absent", 100.0, "", "")
@@ -1480,8 +1483,7 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
         number_in_text, l2_rest = split_item_number(raw_level2)
         kept_rest, mark = stray_marks_before_title(l2_rest) if number_in_text else (l2_rest, "")
         if mark:  # the stop after the number misread (7!推进…, a fax)
-            log.repair(index, "level2", l2_rest, kept_rest, "stray_mark", STRAY_MARK_SCORE)
-            log.flag(index, "level2", mark, "stray_mark", STRAY_MARK_SCORE)
+            log.stray(index, "level2", l2_rest, kept_rest, mark)
             l2_rest = kept_rest
         number = str(int(digits)) if digits else number_in_text
         if number_in_text and number_in_text != number:  # a 序号 column and the 二级 text disagree
@@ -1868,8 +1870,7 @@ def _without_stray_line(log: _Log, index: int, field: str, raw: str, lattices: S
     for finder in (stray_marks_before_number, stray_marks_before_title, stray_shapes_at_end, stray_last_line):
         kept, stray = finder(raw, lattices)
         if stray:
-            log.repair(index, field, raw, kept, "stray_mark", STRAY_MARK_SCORE)
-            log.flag(index, field, stray, "stray_mark", STRAY_MARK_SCORE)
+            log.stray(index, field, raw, kept, stray)
             raw = kept
     return raw
 
@@ -2367,14 +2368,12 @@ def _repair_agencies(
         # make eval's dirty drums): every agency name is written in Chinese (G60科创走廊办 too).
         if (not any(ch.isalnum() for ch in frag.read) or len(frag.read.strip()) == 1
                 or not _HAS_CJK.search(frag.read)):
-            log.repair(index, field, frag.read, "", "stray_mark", STRAY_MARK_SCORE)
-            log.flag(index, field, frag.read, "stray_mark", STRAY_MARK_SCORE)
+            log.stray(index, field, frag.read, "", frag.read)
             continue
         latin = _LONE_LATIN.search(frag.read) if frag.method == "unknown_agency" else None
         if latin and len(frag.read) > 2:
             trimmed = frag.read[:latin.start()] + frag.read[latin.end():]
-            log.repair(index, field, frag.read, trimmed, "stray_mark", STRAY_MARK_SCORE)
-            log.flag(index, field, latin.group(), "stray_mark", STRAY_MARK_SCORE)
+            log.stray(index, field, frag.read, trimmed, latin.group())
             fragments.extend(segment_agencies(trimmed, lexicon, settings))
             continue
         fragments.append(frag)
