@@ -16,7 +16,7 @@ junctions; a page border is a network of four.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from itertools import pairwise
 
@@ -456,9 +456,8 @@ def band_speckle_lines(ink: np.ndarray, cols: tuple[int, ...], span: tuple[int, 
         if _cover(x, v_segments, span, tolerance) >= FAINT_STREAK_MAX_COVER:
             continue
         rows = np.zeros(along.shape[0], bool)
-        for seg in v_segments:
-            if abs((seg.x0 + seg.x1) / 2 - x) <= tolerance:
-                rows[seg.y0:seg.y1] = True
+        for seg in _pieces_at(x, v_segments, tolerance):
+            rows[seg.y0:seg.y1] = True
         if rows.any() and all(along[rows, x0:x1].mean() >= BAND_SPECKLE_MIN_INK for x0, x1 in margins):
             out.append(x)
     return tuple(out)
@@ -526,7 +525,12 @@ def _inked(strip: np.ndarray, min_ink: float, min_rows: float) -> bool:
 
 def _cover(x: int, v_segments: tuple[Box, ...], span: tuple[int, int], tolerance: float) -> float:
     """The share of the table's height (`span`) that the vertical pieces of the line at x cover."""
-    return _share_covered(((s.y0, s.y1) for s in v_segments if abs((s.x0 + s.x1) / 2 - x) <= tolerance), *span)
+    return _share_covered(((s.y0, s.y1) for s in _pieces_at(x, v_segments, tolerance)), *span)
+
+
+def _pieces_at(x: int, v_segments: tuple[Box, ...], tolerance: float) -> Iterator[Box]:
+    """The vertical pieces of the line at x: those whose middle lies within `tolerance` of it."""
+    return (s for s in v_segments if abs((s.x0 + s.x1) / 2 - x) <= tolerance)
 
 
 def _share_covered(intervals: Iterable[tuple[int, int]], start: int, end: int) -> float:

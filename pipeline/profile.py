@@ -131,8 +131,9 @@ class TableProfile:
             named, covered = [], 0
             for spec in self.roles:
                 words = [w for w in spec.synonyms if len(w) >= HEADER_WORD_MIN_CHARS]
-                best = max(words, key=lambda w: fuzz.partial_ratio(w, han), default="") if han else ""
-                if best and fuzz.partial_ratio(best, han) >= self.header_min_score:
+                score, best = max(((fuzz.partial_ratio(w, han), w) for w in words), key=lambda sw: sw[0],
+                                  default=(0.0, "")) if han else (0.0, "")
+                if best and score >= self.header_min_score:
                     named.append(spec.column)
                     covered += len(best)
                 else:  # a short name (序号) only as printed
