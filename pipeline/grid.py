@@ -115,6 +115,11 @@ MIN_LINE_COVER = 0.5
 #: A border between two grid positions is there when rulings cover this share of its length;
 #: speckle and broken photocopied lines leave gaps, text never covers half a border.
 BORDER_MIN_COVERAGE = 0.5
+# A column ruling's segment closes the cells it spans however far it leans off its line while its box
+# is at most this wide for its height, its thickness included (0.05: under 3°). 0.011 on a photocopy
+# rectification left 0.65° off upright (held-out Jiading plan, tests/degrade.py photocopy, seed 17,
+# page 1); a signature's stroke leaning 10° is 0.18 (tests/test_grid.py's furniture).
+LEANING_RULING_MAX_SLOPE = 0.05
 #: ...or when a row ruling runs into it from either end, unbroken, at least this many character
 #: heights: a ruling ends at a column line, so one that stops in mid-cell was erased on from there
 #: (augraphy's LinesDegradation over qingpu's page 3: item 17's 配合 border kept 3.2 character heights
@@ -761,11 +766,13 @@ def build_cells(
     band: int,
     char_height: int,
     h_segments: tuple[Box, ...] = (),
+    v_segments: tuple[Box, ...] = (),
 ) -> tuple[tuple[Cell, ...], tuple[RestoredBorder, ...]]:
     """Cells from line positions: grid positions with no border between them are one merged cell.
     A row border is there when rulings cover BORDER_MIN_COVERAGE of it (in the mask near its line, or
     by the extent of the line's own ruling segments, `h_segments`, however they bend) or a ruling runs
-    into it from an end (ATTACHED_RULING_MIN_CHARS).
+    into it from an end (ATTACHED_RULING_MIN_CHARS); a column border likewise, by the mask near its
+    line or the extent of its own segments, `v_segments`, however they lean.
     A cell is a rectangle: where positions joined through missing borders make some other shape
     (a ruling erased over part of a column line that is drawn elsewhere beside the same positions),
     that line's borders across the shape are restored (column lines first: tables merge cells down a
@@ -781,12 +788,15 @@ def build_cells(
     # bends: on the same page the ruling under the header ran 10-14 px above its line over the 一级
     # column (one segment from the table's left to its right, 29 px tall), and the header cell and
     # the 一级 titles below were one cell.
-    spans: list[list[tuple[int, int]]] = [[] for _ in rows]
-    for seg in h_segments:
-        centre = (seg.y0 + seg.y1) / 2
-        k = int(np.argmin([abs(centre - y) for y in rows]))
-        if abs(centre - rows[k]) <= drift:
-            spans[k].append((seg.x0, seg.x1))
+    spans = _spans_by_line(h_segments, rows, drift, horizontal=True)
+    # A column line leans as a row line bends: on a photocopy that rectification left 0.65° off
+    # upright (held-out Jiading plan, augraphy BadPhotoCopy, seed 17, page 1) each column's ruling
+    # ran 10 px left of its line at the header row, outside `band`; the header row was one cell, read
+    # 「一级二级工作要求牵头单位配合单位指标指标」, and the page was not read.
+    # Only a ruling near upright counts so: a signature's stroke leaning 10° over two rows, clustered
+    # into a column line of its own, must part no cells (drop_unused_lines then drops the line).
+    upright = tuple(s for s in v_segments if s.x1 - s.x0 <= LEANING_RULING_MAX_SLOPE * (s.y1 - s.y0))
+    col_spans = _spans_by_line(upright, cols, drift, horizontal=False)
 
     def segment_cover(k: int, start: int, end: int) -> float:
         return _share_covered(spans[k], start, end)
@@ -798,8 +808,11 @@ def build_cells(
               or _attached_run(h_mask, rows[r + 1], cols[c] + inset, cols[c + 1] - inset, drift) >= attached
               or segment_cover(r + 1, cols[c] + inset, cols[c + 1] - inset) >= BORDER_MIN_COVERAGE
               for c in range(n_cols)] for r in range(n_rows)]
-    right = [[c + 1 == n_cols or _coverage(v_mask, False, cols[c + 1], rows[r] + inset, rows[r + 1] - inset, band)
-              >= BORDER_MIN_COVERAGE for c in range(n_cols)] for r in range(n_rows)]
+    right = [[c + 1 == n_cols
+              or _coverage(v_mask, False, cols[c + 1], rows[r] + inset, rows[r + 1] - inset, band)
+              >= BORDER_MIN_COVERAGE
+              or _share_covered(col_spans[c + 1], rows[r] + inset, rows[r + 1] - inset) >= BORDER_MIN_COVERAGE
+              for c in range(n_cols)] for r in range(n_rows)]
 
     def groups() -> list[list[tuple[int, int]]]:
         parent = list(range(n_rows * n_cols))
@@ -861,6 +874,19 @@ def build_cells(
         cells.append(Cell(page_index, r0, c0, r1 - r0 + 1, c1 - c0 + 1,
                           Box(cols[c0], rows[r0], cols[c1 + 1], rows[r1 + 1])))
     return tuple(sorted(cells, key=lambda cell: (cell.row, cell.col))), tuple(restored)
+
+
+def _spans_by_line(segments: tuple[Box, ...], lines: tuple[int, ...], drift: int,
+                   horizontal: bool) -> list[list[tuple[int, int]]]:
+    """For each line, the extents along it of the segments whose centre lies within `drift` of it
+    (and nearer it than any other line)."""
+    spans: list[list[tuple[int, int]]] = [[] for _ in lines]
+    for seg in segments:
+        centre = (seg.y0 + seg.y1) / 2 if horizontal else (seg.x0 + seg.x1) / 2
+        k = int(np.argmin([abs(centre - at) for at in lines]))
+        if abs(centre - lines[k]) <= drift:
+            spans[k].append((seg.x0, seg.x1) if horizontal else (seg.y0, seg.y1))
+    return spans
 
 
 def _meetings(h: np.ndarray, v: np.ndarray, reach: float) -> np.ndarray:
@@ -1134,7 +1160,7 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
     in_bands = {seg for band_pieces in pieces.values() for seg in band_pieces}
     unbanded = tuple(seg for seg in h_segments if seg not in in_bands
                      and all(abs((seg.y0 + seg.y1) / 2 - y) > tolerance for y in banded))
-    cells, squared = build_cells(page.index, rows, cols, h_mask, v_mask, band, char_height, unbanded)
+    cells, squared = build_cells(page.index, rows, cols, h_mask, v_mask, band, char_height, unbanded, v_segments)
     cells, restored = text_gap_borders(cells, rows, cols, text, char_height, ruling_width, loose, erased_rows)
     restored = squared + restored + tuple(RestoredBorder("column", x, rows[0], rows[-1]) for x in erased)
     if header is not None:

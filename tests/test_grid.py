@@ -797,6 +797,28 @@ def test_a_ruling_bent_off_its_line_closes_the_cells_it_spans():
     assert spans[(0, 0)] == 1 and spans[(1, 0)] == 3
 
 
+def test_a_column_ruling_leaning_off_its_line_closes_the_cells_it_spans():
+    """A photocopy rectification left 0.65° off upright (held-out Jiading plan, tests/degrade.py
+    photocopy, seed 17, page 1): each column's ruling ran 10 px left of its line at the header row,
+    outside the band a border was sought in; the header row was one cell and the page was not read. A
+    column border is there where the segments clustered into its line cover it, however they lean."""
+    img = ruled_table()
+    img[101:700, 596:605] = 255  # the line between columns 1 and 2, redrawn leaning 24 px over the table
+    cv2.line(img, (588, 100), (612, 700), 0, 2)
+    spans = {(c.row, c.col): (c.row_span, c.col_span) for c in detect_grid(as_page(img), Settings()).cells}
+    assert spans[(0, 1)] == (1, 1) and spans[(0, 2)] == (1, 1)
+    assert spans[(1, 1)] == (1, 1) and spans[(2, 2)] == (2, 1)
+
+
+def test_degrade_photocopy_leaning_header_row_keeps_its_columns(tmp_path):
+    """The page itself: the held-out Jiading plan under tests/degrade.py's photocopy at seed 17, page 1
+    (a seed make eval does not draw). Its header row has its five cells, as on the undamaged page."""
+    page = _held_out_degraded_page("jiading", "photocopy", seed=17, page=0, tmp_path=tmp_path)
+    grid = detect_grid(page, Settings())
+    assert len(grid.col_lines) == 6
+    assert [(c.col, c.col_span) for c in grid.cells if c.row == 0] == [(k, 1) for k in range(5)]
+
+
 def test_a_ruling_cut_at_both_ends_that_crosses_the_rows_is_kept():
     """augraphy's LinesDegradation over the held-out Fengxian plan's last page (make eval
     lines-degradation) erased the top 2.2 character heights of the 工作要求|牵头单位 ruling and the
