@@ -137,6 +137,14 @@ FOOT_END_CHARS = 0.5
 #: read as text beside the table: its lead lost. A page's footer rule lies below the table's foot,
 #: where no column ruling reaches.
 FOOT_MIN_PIECES_COVER = 0.5
+#: ...or when one column ruling ends at it and one piece of it runs across the whole table (from
+#: within `reach` of its first column line to within `reach` of its last), on past an erased side if
+#: need be. The Songjiang plan's Word table under tests/wordscan.py's lines-degradation at seed 17,
+#: page 1: the border under the page's last row (one line, item 7's first, continued on page 2) was
+#: left whole from the erased left side to the right one, but only the 一级 | 二级 ruling still reached
+#: it (the next ended 20 px short); the row was read as text beside the table, and the left side, which
+#: only that border and two others reach, was not restored: a page of 4 columns, a table of its own.
+FOOT_WHOLE_MIN_ENDING = 1
 #: A column ruling the grid left out, for meeting fewer than two row rulings, is the table's outer side
 #: when it runs from the table's first row line to its last (each end within OUTER_END_CHARS character
 #: heights), lies at least OUTER_MIN_CHARS outside the outermost column line (a column's width, not a
@@ -169,7 +177,11 @@ OUTER_MIN_COVER = 0.5
 #: Word table at seed 11 (a draw make eval does not make), page 1, erased the top border's first 3.1
 #: character heights and a row ruling's 2.7 with the side, and only the bottom border ran on to it;
 #: when they had to end within OUTER_END_CHARS of the top border's end, the 一级 column was lost and
-#: the page read as a table of its own (8 rows of 35 in the first).
+#: the page read as a table of its own (8 rows of 35 in the first). A top or bottom border erased
+#: where it met the side counts where a piece of the side itself is left ending at it (within
+#: OUTER_END_CHARS): the same Word table at seed 17, page 3, kept its bottom border from the 二级
+#: column on, and only the side's last 109 px, down to that border, showed the 一级 column (its nine
+#: rows lost their 一级 title).
 SIDE_MIN_LINES = 3
 
 
@@ -351,7 +363,7 @@ def broken_foot(h_all: tuple[Box, ...], h_segments: tuple[Box, ...], rows: tuple
     FOOT_MIN_PIECES_COVER): the highest such line below the last row line, or None."""
     kept = set(h_segments)
     pieces = sorted((s for s in h_all if s not in kept and s.height <= LOOSE_MAX_HEIGHT_CHARS * char_height
-                     and cols[0] - reach <= s.x0 and s.x1 <= cols[-1] + reach
+                     and ((cols[0] - reach <= s.x0 and s.x1 <= cols[-1] + reach) or _across(s, cols, reach))
                      and (s.y0 + s.y1) / 2 >= rows[-1] + FOOT_MIN_CHARS * char_height),
                     key=lambda s: (s.y0 + s.y1) / 2)
     lines: list[list[Box]] = []
@@ -363,13 +375,25 @@ def broken_foot(h_all: tuple[Box, ...], h_segments: tuple[Box, ...], rows: tuple
     end = max(tolerance, FOOT_END_CHARS * char_height)
     for line in lines:
         y = int(np.median([(s.y0 + s.y1) / 2 for s in line]))
-        if sum(s.width for s in line) < FOOT_MIN_PIECES_COVER * (cols[-1] - cols[0]):
+        whole = any(_across(s, cols, reach) for s in line)
+        if not whole and sum(s.width for s in line) < FOOT_MIN_PIECES_COVER * (cols[-1] - cols[0]):
             continue
         ending = {x for x in cols for s in v_segments
                   if abs((s.x0 + s.x1) / 2 - x) <= tolerance and s.y0 < rows[-1] and abs(s.y1 - y) <= end}
-        if len(ending) >= FOOT_MIN_TOGETHER:
+        if len(ending) >= (FOOT_WHOLE_MIN_ENDING if whole else FOOT_MIN_TOGETHER):
             return y
     return None
+
+
+def foot_pieces(h_all: tuple[Box, ...], foot: int, tolerance: float) -> tuple[Box, ...]:
+    """The ruling pieces on a foot that broken_foot or open_foot found (none are among the grid's
+    segments), so that an erased side can be sought where they end as where the grid's rulings do."""
+    return tuple(s for s in h_all if abs((s.y0 + s.y1) / 2 - foot) <= tolerance)
+
+
+def _across(seg: Box, cols: tuple[int, ...], reach: float) -> bool:
+    """Whether a row ruling's piece runs from the table's first column line to its last."""
+    return seg.x0 <= cols[0] + reach and seg.x1 >= cols[-1] - reach
 
 
 def outer_columns(v_all: tuple[Box, ...], v_segments: tuple[Box, ...], h_segments: tuple[Box, ...],
@@ -404,9 +428,15 @@ def outer_columns(v_all: tuple[Box, ...], v_segments: tuple[Box, ...], h_segment
 
 
 def erased_sides(rows: tuple[int, ...], cols: tuple[int, ...], h_segments: tuple[Box, ...], text: np.ndarray,
-                 tolerance: float, char_height: int) -> tuple[int, ...]:
-    """The table's sides erased whole, restored where its row rulings end (see SIDE_MIN_LINES)."""
+                 tolerance: float, char_height: int, v_all: tuple[Box, ...] = ()) -> tuple[int, ...]:
+    """The table's sides erased (all but pieces the grid did not keep, `v_all`), restored where its row
+    rulings end (see SIDE_MIN_LINES)."""
     width = text.shape[1]
+    near = OUTER_END_CHARS * char_height
+
+    def side_reaches(x: int, y: int) -> bool:
+        return any(abs((s.x0 + s.x1) / 2 - x) <= tolerance and min(abs(s.y0 - y), abs(s.y1 - y)) <= near
+                   for s in v_all)
     found = []
     for left in (True, False):
         ends: dict[int, int] = {}
@@ -416,13 +446,15 @@ def erased_sides(rows: tuple[int, ...], cols: tuple[int, ...], h_segments: tuple
                 end = min(s.x0 for s in pieces) if left else max(s.x1 for s in pieces)
                 if (cols[0] - end if left else end - cols[-1]) >= OUTER_MIN_CHARS * char_height:
                     ends[y] = end
-        if rows[0] not in ends or rows[-1] not in ends or len(ends) < SIDE_MIN_LINES:
+        if len(ends) < SIDE_MIN_LINES or (rows[0] not in ends and rows[-1] not in ends):
             continue
         # the rulings that end together with the outermost: an erasing effect shortens a ruling, never
         # lengthens it, so the side is where the longest of them end
         outermost = min(ends.values()) if left else max(ends.values())
         x = int(np.median([e for e in ends.values() if abs(e - outermost) <= OUTER_END_CHARS * char_height]))
         if not char_height <= x <= width - char_height:
+            continue
+        if not all(y in ends or side_reaches(x, y) for y in (rows[0], rows[-1])):
             continue
         # no text runs on past the side: a fold's bent ends, lost, leave the rulings ending short of a
         # side that stands further out (tests/degrade.py folding, our renderer's page 1 as bent: a side

@@ -26,6 +26,7 @@ import numpy as np
 from .erased import (
     broken_foot,
     erased_sides,
+    foot_pieces,
     loose_row_lines,
     open_foot,
     outer_columns,
@@ -1144,7 +1145,8 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
     rows = tuple(sorted({*rows, *erased_rows}))
     sides, side_segments = outer_columns(v_all, v_segments, h_segments, rows, cols, tolerance, reach, char_height)
     cols, v_segments = tuple(sorted({*cols, *sides})), v_segments + side_segments
-    erased = erased_sides(rows, cols, h_segments, text, tolerance, char_height)
+    at_foot = foot_pieces(h_all, foot, tolerance) if foot is not None else ()
+    erased = erased_sides(rows, cols, h_segments + at_foot, text, tolerance, char_height, v_all)
     cols = tuple(sorted({*cols, *erased}))
     # a header row whose ruling the toner lost whole, where the page shows a faint table (the seed-1 draw
     # of make eval's Minhang recipe, page 2: the header read into the row carried over from page 1, and

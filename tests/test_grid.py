@@ -819,6 +819,20 @@ def test_degrade_photocopy_leaning_header_row_keeps_its_columns(tmp_path):
     assert [(c.col, c.col_span) for c in grid.cells if c.row == 0] == [(k, 1) for k in range(5)]
 
 
+@pytest.mark.parametrize("page_no", [0, 2])
+def test_a_side_erased_with_the_borders_ends_is_found_from_the_foot_or_its_last_piece(page_no, tmp_path):
+    """The held-out Songjiang plan's Word table under tests/wordscan.py's lines-degradation at seed 17 (a
+    draw make eval does not make): the left side erased. Page 1: the border under the last row (one
+    line, continued on page 2) was left whole from the erased side on, but only one column ruling
+    reached it, and only two row rulings besides reached the side: the foot and the side were lost, and
+    the page read as a table of its own. Page 3: the bottom border was erased where it met the side,
+    but the side's last 109 px were left ending at it. Both pages keep the 一级 column and their foot."""
+    page = _held_out_word_page("songjiang", "lines-degradation", seed=17, page=page_no, tmp_path=tmp_path)
+    grid = detect_grid(page, Settings())
+    assert len(grid.col_lines) == 6 and grid.col_lines[0] < 200, grid.col_lines
+    assert grid.row_lines[-1] > 2090, grid.row_lines
+
+
 def test_a_ruling_cut_at_both_ends_that_crosses_the_rows_is_kept():
     """augraphy's LinesDegradation over the held-out Fengxian plan's last page (make eval
     lines-degradation) erased the top 2.2 character heights of the 工作要求|牵头单位 ruling and the
