@@ -55,6 +55,12 @@ HEADER_MIN_COVERAGE = 0.5
 #: it, 三、加强河湖水系综合治理1四、…, over 13 rows); a Han character there is the title's own (统一、).
 LEVEL1_START = re.compile(r"^\s*[^\s\u4e00-\u9fff]{0,2}\s*[一二三四五六七八九十]+\s*[、.,，．\-—·:：丶]")
 LEVEL2_START = re.compile(r"^\s*\d{1,3}\s*[.、,，．\-—·:：]")
+#: A 一级 title whose numeral was misread still has a numbered title's shape: one character and 、.
+#: At a page break beside an item that starts with its own number, such a part starts a new group:
+#: the Songjiang plan's Word table under tests/wordscan.py's lines-degradation at seed 17, page 4,
+#: read 四、强化监测预警和应急处置 as 匹、…, and it was joined to group 三's title on page 3 (fifteen
+#: rows under one title 三、…匹、…). A title cut by the break runs on mid-phrase, beside its item.
+LEVEL1_MISREAD_START = re.compile(r"^\s*[^\s\d]\s*、")
 ITEM_NUMBER = re.compile(r"^\s*\d{1,3}\s*$")
 #: A requirement that does not end a sentence is cut by the page break, not finished.
 SENTENCE_END = ("。", "；", ";", ".", "！", "？")
@@ -989,7 +995,7 @@ def _finish(state: _TableState, cells: _Cells, profile: TableProfile, source: st
 
 
 def _item_joined(role: str, upper_text: str, lower_text: str, item_joined: bool, has_no: bool,
-                 new_row: bool = False) -> bool:
+                 new_row: bool = False, new_item: bool = False) -> bool:
     """Whether the two parts of a heading/序号 column at a page break are one merged cell: an
     empty part continues the other; a part that starts with a new number starts a new one; a
     title without a number (the numbers are in a 序号 column) belongs to the item it sits beside.
@@ -1003,7 +1009,7 @@ def _item_joined(role: str, upper_text: str, lower_text: str, item_joined: bool,
     if role == "no":
         return not ITEM_NUMBER.match(lower_text)
     if role == "level1":
-        return not LEVEL1_START.match(lower_text)
+        return not LEVEL1_START.match(lower_text) and not (new_item and LEVEL1_MISREAD_START.match(lower_text))
     if role == "level2" and not has_no:
         if LEVEL2_START.match(lower_text):
             return False
@@ -1083,6 +1089,8 @@ def _join_across_break(prev: _RawRow, first: _RawRow, cells: _Cells, roles: Sequ
         prev_requirement.endswith(SENTENCE_END) or _leads_on_both_sides(prev, own_first, cells, roles))
     same_item = False
     item_role = "no" if has_no else ("level2" if "level2" in roles else None)
+    lower_item = cells.text(cells.parts(first.cells[item_role][0])) if item_role and first.cells.get(item_role) else ""
+    new_item = bool(ITEM_NUMBER.match(lower_item) if has_no else LEVEL2_START.match(lower_item))
     for role in (r for r in ITEM_ROLES if r in roles):
         if not prev.cells.get(role) or not first.cells.get(role):
             continue
@@ -1091,7 +1099,7 @@ def _join_across_break(prev: _RawRow, first: _RawRow, cells: _Cells, roles: Sequ
             same_item = same_item or role == item_role
             continue
         upper_text, lower_text = cells.text(cells.parts(upper)), cells.text(cells.parts(lower))
-        if _item_joined(role, upper_text, lower_text, same_item, has_no, new_row):
+        if _item_joined(role, upper_text, lower_text, same_item, has_no, new_row, new_item):
             cells.join(upper, lower)
             same_item = same_item or role == item_role
     if item_role is None:

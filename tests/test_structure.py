@@ -870,6 +870,24 @@ def test_a_new_groups_title_read_with_a_stray_mark_at_a_page_top_starts_its_grou
     assert [r.level1.replace("\n", "") for r in rows] == ["三、加强河湖水系综合治理统一、规范"] * 2
 
 
+def test_a_new_groups_title_whose_numeral_was_misread_at_a_page_top_starts_its_group():
+    """The Songjiang plan's Word table under tests/wordscan.py's lines-degradation at seed 17, page 4:
+    group 四's title read 匹、强化监测预警和应急处置 beside item 18, and was joined to group 三's title on
+    page 3 (15 rows under 三、…匹、…). One character and 、 beside an item that starts with its own number
+    is a numbered title; beside the rest of an item cut by the break it is the title's tail."""
+    def pages(level2: str) -> list[PageCells]:
+        first = page(0, [(1, 0, 1, "三、加强河湖水系综合治理"), (1, 1, 1, "17. 乙"), (1, 2, 1, "丙。"),
+                         (1, 3, 1, "区水务局"), (1, 4, 1, "")])
+        second = page(1, [(1, 0, 1, "匹、强化监测预警和应急处置"), (1, 1, 1, level2), (1, 2, 1, "戊。"),
+                          (1, 3, 1, "区应急局"), (1, 4, 1, "")], header=None)
+        return [first, second]
+
+    rows = build_table(pages("18. 丁"), PROFILE).rows
+    assert [r.level1 for r in rows] == ["三、加强河湖水系综合治理", "匹、强化监测预警和应急处置"]
+    rows = build_table(pages("丁"), PROFILE).rows
+    assert len({r.level1 for r in rows}) == 1
+
+
 def test_a_support_merged_over_a_restored_border_is_marked_carried():
     """The seed-6 draw of the held-out Songjiang plan at light toner, page 5: item 23's third sub-row
     (lead 区卫生健康委, no support of its own) lost its ruling, and the grid restored it from the text in
