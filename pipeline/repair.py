@@ -403,22 +403,24 @@ def _offered_at(text: str, at: int, wanted: str, lattices: Sequence[CharLattice]
 
 def misread_numeral_from_image(text: str, expected: int, lattices: Sequence[CharLattice]) -> tuple[str, bool]:
     """(the numeral of value `expected`, whether the image offered it) when `text` (a 一级 title as
-    read) begins with a Chinese character that is no numeral, then 、, and the recognizer read that
-    character under UNSURE_CHARACTER_BELOW; else ("", False). A heading begins with its numeral, and
-    one character and 、 stand in its place. A fax's copy of a LibreOffice-printed Minhang plan read 五
-    of group 五 as 下 (0.42, 五 offered; minhang/word-fax), and the fax of the Minhang plan drawn by our
-    renderer as 下 again (0.67, 五 not among the runners-up; minhang/fax): no numeral was read, one was
-    inferred and put before it (五、下、健全组织推进和工作保障, seven rows' 一级 wrong). Whether the image
-    offered the numeral too (as sequence_numeral_from_image) sets the flag's score."""
+    read) begins with a Chinese character that is no numeral, then 、, read by the recognizer (its
+    lattice); else ("", False). A heading begins with its numeral, and one character and 、 stand in
+    its place. A fax's copy of a LibreOffice-printed Minhang plan read 五 of group 五 as 下 (0.42, 五
+    offered; minhang/word-fax), and the fax of the Minhang plan drawn by our renderer as 下 again (0.67,
+    五 not among the runners-up; minhang/fax): no numeral was read, one was inferred and put before it
+    (五、下、健全组织推进和工作保障, seven rows' 一级 wrong). Read surely too: the Songjiang plan's Word
+    table under tests/wordscan.py's lines-degradation at seed 17 read 四 as 匹 at 0.998, and a heading
+    with two numbers (四、匹、强化监测预警和应急处置) was made. Whether the image offered the numeral too (as
+    sequence_numeral_from_image, only where the character was read unsure) sets the flag's score."""
     stripped = text.lstrip()
     wanted = numeral_of(expected)
     if (len(stripped) < 3 or stripped[1] != "、" or not is_cjk(stripped[0]) or numeral_value(stripped[0]) is not None
             or len(wanted) != 1 or not lattices):
         return "", False
     read = [(ch, p) for ch, p in lat.path_probabilities(lattices[0]) if not ch.isspace()]
-    if not read or read[0][0] != stripped[0] or read[0][1] >= UNSURE_CHARACTER_BELOW:
+    if not read or read[0][0] != stripped[0]:
         return "", False
-    return wanted, _offered_at(text, text.find(stripped[0]), wanted, lattices)
+    return wanted, read[0][1] < UNSURE_CHARACTER_BELOW and _offered_at(text, text.find(stripped[0]), wanted, lattices)
 
 
 def numeral_out_of_sequence(rows: Sequence[Row], index: int, numeral: str,
