@@ -649,6 +649,27 @@ def test_a_drum_band_across_the_page_leaves_no_column_in_the_header(monkeypatch,
     assert len(detect_grid(page, settings).col_lines) > len(expected)
 
 
+def test_a_roller_line_a_text_rulings_piece_ends_at_is_found_without_the_other_streaks(monkeypatch, tmp_path):
+    """augraphy's DirtyRollers over the held-out Fengxian plan's Word table at a seed make eval does not
+    draw (tests/wordscan.py dirty-rollers, seed 17), page 5: gray roller lines down the page every few
+    characters. A text line's bottom strokes joined across them passed for a row ruling meeting two of
+    them, and it ended at a third, which was thus kept as a column line: the 工作要求 column read as two,
+    its lines interleaved. Found again without the streaks' pieces, that line is a streak too: the page
+    keeps the undamaged page's six column lines (within 6 px: a roller line beside the 工作要求 | 牵头
+    ruling draws the line's mean 5 px its way)."""
+    from pipeline import grid as grid_module
+
+    settings = Settings()
+    page = _held_out_word_page("fengxian", "dirty-rollers", seed=17, page=4, tmp_path=tmp_path)
+    expected = detect_grid(_undamaged_word_page("fengxian", 4, page.dpi, tmp_path), settings).col_lines
+    grid = detect_grid(page, settings)
+    assert len(expected) == 6
+    assert len(grid.col_lines) == len(expected) and all(
+        abs(a - b) <= 6 for a, b in zip(grid.col_lines, expected, strict=True)), (grid.col_lines, expected)
+    monkeypatch.setattr(grid_module, "STREAK_PASSES", 0)
+    assert len(detect_grid(page, settings).col_lines) > len(expected)
+
+
 def test_a_streak_over_a_ruling_leaves_the_ruling():
     """The same recipe's pages as drawn (no PDF): there a streak lies over the table's left border of
     the first page and over the line beside the merged 一级 cells of the third. They fill the margins
