@@ -596,6 +596,13 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
                         f"missing {missing}")))
                     _wait(waiting, len(reports) - 1, page, header)
                     continue
+                lost = _columns_lost(header, current, page, profile)
+                if lost:
+                    reports.append(PageReport(page.page, PAGE_NOT_READ, columns=n_cols, message=(
+                        f"{n_cols} columns, header 「{_quoted_header(header, n_cols)}」 names only some of the "
+                        f"columns of the table on the page before ({lost} missing): their rulings lost?")))
+                    waiting.clear()
+                    continue
                 ordered = [header.roles[c] for c in sorted(header.roles)]
                 current = _TableState(ordered, page.grid.col_lines,
                                       {r: header.texts.get(c, "") for c, r in header.roles.items()},
@@ -878,6 +885,27 @@ def _task_from_heading(header: Header | None, profile: TableProfile) -> tuple[He
     note = (f"{_compact(header.texts.get(col, '')) or profile.column_name(header.roles[col])} read as the "
             f"{profile.column_name('requirement')} column (the draft prints no other task column)")
     return replace(header, roles=roles), note
+
+
+def _columns_lost(header: Header, current: _TableState | None, page: PageCells, profile: TableProfile) -> str:
+    """The columns, in words, of the table on the page before that a header there does not name, when
+    it names only some of them (and no other) and the page's grid lies inside that table's sides,
+    narrower: the same table, whose other columns' rulings this page lost; "" otherwise. The Songjiang
+    plan's Word table under tests/wordscan.py's photocopy at seed 17, page 6: a copier's haze left the
+    grid only 工作要求 and 牵头单位, and the page's one item was read as a table of its own without its
+    二级 title and support agencies, the run ending ok."""
+    if current is None or not current.pages or current.pages[-1] != page.page - 1:
+        return ""
+    named = {role for role in header.roles.values() if not _unknown(role)}
+    if not named or not named < set(current.roles):
+        return ""
+    tolerance = _side_tolerance(current, page, _tolerance(page))
+    left, right = page.grid.col_lines[0], page.grid.col_lines[-1]
+    table_left, table_right = current.col_lines[0], current.col_lines[-1]
+    if left < table_left - tolerance or right > table_right + tolerance \
+            or right - left > table_right - table_left - tolerance:
+        return ""
+    return ", ".join(profile.column_name(role) for role in current.roles if role not in named)
 
 
 def _missing_roles(roles: dict[int, str], profile: TableProfile) -> str:

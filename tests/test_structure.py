@@ -888,6 +888,27 @@ def test_a_new_groups_title_whose_numeral_was_misread_at_a_page_top_starts_its_g
     assert len({r.level1 for r in rows}) == 1
 
 
+def test_a_header_naming_only_some_of_the_tables_columns_on_the_next_page_is_not_read():
+    """The Songjiang plan's Word table under tests/wordscan.py's photocopy at seed 17, page 6: a copier's
+    haze left that page's grid only 工作要求 | 牵头单位, its header naming those two. Its one item was
+    read as a table of its own, without its 二级 title and support agencies, and the run said ok. A
+    header that names only some of the columns of the table on the page before is that table with
+    columns lost, when its grid lies inside that table's sides: the page is not read, and says which.
+    A second table naming a column of its own (序号 is no column of the first) is a table of its own,
+    as before (and one as wide as the first: test_a_repeated_header_page_that_lost_a_ruling_…)."""
+    first = page(0, [(1, 0, 1, "一、甲"), (1, 1, 1, "27. 乙"), (1, 2, 1, "丙。"), (1, 3, 1, "区水务局"), (1, 4, 1, "")])
+    second = page(1, [(1, 0, 1, "丁。"), (1, 1, 1, "区水务局")], header=["工作要求", "牵头单位"], x0=2 * COL_PX)
+    result = build_tables([first, second], PROFILE)
+    assert len(result.tables) == 1 and len(result.tables[0].rows) == 1
+    report = result.pages[1]
+    assert report.status == PAGE_NOT_READ
+    assert "一级指标, 二级指标, 配合单位 missing" in report.message
+    other = page(1, [(1, 0, 1, "戊"), (1, 1, 1, "丁。"), (1, 2, 1, "区水务局")],
+                 header=["序号", "工作要求", "牵头单位"])
+    result = build_tables([first, other], PROFILE)
+    assert len(result.tables) == 2 and result.pages[1].status == PAGE_READ
+
+
 def test_a_support_merged_over_a_restored_border_is_marked_carried():
     """The seed-6 draw of the held-out Songjiang plan at light toner, page 5: item 23's third sub-row
     (lead 区卫生健康委, no support of its own) lost its ruling, and the grid restored it from the text in
