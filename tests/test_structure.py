@@ -909,6 +909,23 @@ def test_a_header_naming_only_some_of_the_tables_columns_on_the_next_page_is_not
     assert len(result.tables) == 2 and result.pages[1].status == PAGE_READ
 
 
+def test_a_title_numbered_next_without_its_stop_at_a_page_top_starts_an_item():
+    """A drum's streak over the Songjiang plan's Word table (tests/wordscan.py dirty-drum, seed 17, page
+    6) read 28.推动长三角区域防汛协作 as 28推动…, item 27's requirement lost its 。, and item 28 was joined
+    to item 27. A title starting with the number after the one above starts an item, its stop lost or
+    not; one starting with another number does not (a year, a count)."""
+    def pages(top: str) -> list[PageCells]:
+        first = page(0, [(1, 0, 1, "五、甲"), (1, 1, 1, "27.加强防汛工作督查考核"), (1, 2, 1, "予以通报"),
+                         (1, 3, 1, "区政府督查室"), (1, 4, 1, "")])
+        second = page(1, [(1, 0, 1, ""), (1, 1, 1, top), (1, 2, 1, "依托长三角。"), (1, 3, 1, "水务局"),
+                          (1, 4, 1, "")], header=None)
+        return [first, second]
+
+    rows = build_table(pages("28推动长三角区域防汛协作"), PROFILE).rows
+    assert [r.level2 for r in rows] == ["27.加强防汛工作督查考核", "28推动长三角区域防汛协作"]
+    assert len(build_table(pages("30推动长三角区域防汛协作"), PROFILE).rows) == 1
+
+
 def test_a_support_merged_over_a_restored_border_is_marked_carried():
     """The seed-6 draw of the held-out Songjiang plan at light toner, page 5: item 23's third sub-row
     (lead 区卫生健康委, no support of its own) lost its ruling, and the grid restored it from the text in
