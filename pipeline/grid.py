@@ -116,11 +116,11 @@ MIN_LINE_COVER = 0.5
 #: A border between two grid positions is there when rulings cover this share of its length;
 #: speckle and broken photocopied lines leave gaps, text never covers half a border.
 BORDER_MIN_COVERAGE = 0.5
-#: ...or, for a column border, when segments clustered into its line cover that share, however far they lean off
-#: the line, each counted while its box is at most this wide for its height, its thickness included
-#: (0.05: under 3°). 0.011 on a photocopy rectification left 0.65° off upright (held-out Jiading plan,
-#: tests/degrade.py photocopy, seed 17, page 1); a signature's stroke leaning 10° is 0.18
-#: (tests/test_grid.py's furniture).
+#: ...or, for a column border, when segments clustered into its line cover that share, however far
+#: they lean off the line, each counted while its box is at most this wide for its height, its
+#: thickness included (0.05: under 3°). 0.011 on a photocopy rectification left 0.65° off upright
+#: (held-out Jiading plan, tests/degrade.py photocopy, seed 17, page 1); a signature's stroke leaning
+#: 10° is 0.18 (tests/test_grid.py's furniture).
 LEANING_RULING_MAX_SLOPE = 0.05
 #: ...or when a row ruling runs into it from either end, unbroken, at least this many character
 #: heights: a ruling ends at a column line, so one that stops in mid-cell was erased on from there
