@@ -882,8 +882,9 @@ def test_a_new_groups_title_whose_numeral_was_misread_at_a_page_top_starts_its_g
                           (1, 3, 1, "区应急局"), (1, 4, 1, "")], header=None)
         return [first, second]
 
-    rows = build_table(pages("18. 丁"), PROFILE).rows
-    assert [r.level1 for r in rows] == ["三、加强河湖水系综合治理", "匹、强化监测预警和应急处置"]
+    for level2 in ("18. 丁", "18丁"):  # the next number, its stop read or lost
+        rows = build_table(pages(level2), PROFILE).rows
+        assert [r.level1 for r in rows] == ["三、加强河湖水系综合治理", "匹、强化监测预警和应急处置"]
     rows = build_table(pages("丁"), PROFILE).rows
     assert len({r.level1 for r in rows}) == 1
 
