@@ -114,6 +114,20 @@ def test_a_stop_read_unsurely_inside_a_word_is_taken_out_at_a_lower_bar() -> Non
         assert wording.rechoose(truth, [lattice_of(unsure, truth)]) == (truth, ())
 
 
+def test_a_stop_read_surely_inside_a_word_is_taken_out_at_a_higher_bar() -> None:
+    """A roller's line read 。 at 0.99 inside 申请 (the held-out Jiading plan under tests/degrade.py's
+    dirty-rollers at seed 17: 实现养老服务“一键申。请、一网通办”, unflagged). A stop read surely is taken
+    out where the words join by SURE_STOP_MIN_GAIN_NATS; the truths' stops read surely stay, and so
+    does a pause read surely (宾馆、酒店 joins by 4.67)."""
+    text = "实现养老服务一键申。请"
+    steps = [{ch: 0.99} for ch in text]
+    worded, choices = wording.rechoose(text, [lattice_of(steps, text)])
+    assert worded == "实现养老服务一键申请"
+    assert choices[0].read == "。" and choices[0].gain >= wording.SURE_STOP_MIN_GAIN_NATS
+    for truth in ("行洪断面。对新发现", "设等项目；区属", "宾馆、酒店"):
+        assert wording.rechoose(truth, [lattice_of([{ch: 0.99} for ch in truth], truth)]) == (truth, ())
+
+
 def test_a_mark_across_a_line_break_is_judged_one_beside_a_digit_is_not():
     """Only a mark between two Chinese characters; across a line break it is still between them."""
     steps = [{"完": 0.99}, {"，": 0.6}, {"善": 0.99}]
