@@ -637,16 +637,22 @@ def test_a_drum_band_across_the_page_leaves_no_column_in_the_header(monkeypatch,
     streaks."""
     from pipeline import grid as grid_module
 
-    settings = Settings()
     page = _held_out_word_page("fengxian", "dirty-drum", seed=16, page=0, tmp_path=tmp_path)
-    expected = detect_grid(_undamaged_word_page("fengxian", 0, page.dpi, tmp_path), settings).col_lines
-    grid = detect_grid(page, settings)
-    assert len(expected) == 6
-    assert len(grid.col_lines) == len(expected) and all(
-        abs(a - b) <= 4 for a, b in zip(grid.col_lines, expected, strict=True)), (grid.col_lines, expected)
+    grid, expected = _keeps_the_undamaged_columns(page, "fengxian", 0, within=4, tmp_path=tmp_path)
     assert len(grid.streaks) >= 2
     monkeypatch.setattr(grid_module, "band_speckle_lines", lambda *args: ())
-    assert len(detect_grid(page, settings).col_lines) > len(expected)
+    assert len(detect_grid(page, Settings()).col_lines) > len(expected)
+
+
+def _keeps_the_undamaged_columns(page, document: str, page_no: int, within: int, tmp_path) -> tuple[Grid, tuple]:
+    """The damaged page's grid, asserted to have the six column lines of the same page of the held-out
+    plan's Word table printed undamaged (each within `within` px), and those lines."""
+    expected = detect_grid(_undamaged_word_page(document, page_no, page.dpi, tmp_path), Settings()).col_lines
+    grid = detect_grid(page, Settings())
+    assert len(expected) == 6
+    assert len(grid.col_lines) == len(expected) and all(
+        abs(a - b) <= within for a, b in zip(grid.col_lines, expected, strict=True)), (grid.col_lines, expected)
+    return grid, expected
 
 
 def test_a_roller_line_a_text_rulings_piece_ends_at_is_found_without_the_other_streaks(monkeypatch, tmp_path):
@@ -659,15 +665,10 @@ def test_a_roller_line_a_text_rulings_piece_ends_at_is_found_without_the_other_s
     ruling draws the line's mean 5 px its way)."""
     from pipeline import grid as grid_module
 
-    settings = Settings()
     page = _held_out_word_page("fengxian", "dirty-rollers", seed=17, page=4, tmp_path=tmp_path)
-    expected = detect_grid(_undamaged_word_page("fengxian", 4, page.dpi, tmp_path), settings).col_lines
-    grid = detect_grid(page, settings)
-    assert len(expected) == 6
-    assert len(grid.col_lines) == len(expected) and all(
-        abs(a - b) <= 6 for a, b in zip(grid.col_lines, expected, strict=True)), (grid.col_lines, expected)
+    _, expected = _keeps_the_undamaged_columns(page, "fengxian", 4, within=6, tmp_path=tmp_path)
     monkeypatch.setattr(grid_module, "STREAK_PASSES", 0)
-    assert len(detect_grid(page, settings).col_lines) > len(expected)
+    assert len(detect_grid(page, Settings()).col_lines) > len(expected)
 
 
 def test_a_streak_over_a_ruling_leaves_the_ruling():
