@@ -1130,8 +1130,9 @@ def _join_across_break(prev: _RawRow, first: _RawRow, cells: _Cells, roles: Sequ
         prev_requirement.endswith(SENTENCE_END) or _leads_on_both_sides(prev, own_first, cells, roles))
     same_item = False
     item_role = "no" if has_no else ("level2" if "level2" in roles else None)
-    upper_item, lower_item = (cells.text(cells.parts(row.cells[item_role][k])) if item_role and row.cells.get(item_role)
-                              else "" for row, k in ((prev, -1), (first, 0)))
+    # whether the lower row starts an item by its number (a 一级 part beside it may then be a new group)
+    upper_item = cells.text(cells.parts(prev.cells[item_role][-1])) if item_role and prev.cells.get(item_role) else ""
+    lower_item = cells.text(cells.parts(first.cells[item_role][0])) if item_role and first.cells.get(item_role) else ""
     new_item = bool(ITEM_NUMBER.match(lower_item) if has_no
                     else LEVEL2_START.match(lower_item) or _numbers_next(upper_item, lower_item))
     for role in (r for r in ITEM_ROLES if r in roles):
