@@ -585,11 +585,25 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
             header_end = header.last_row
             same_table = current is not None and (_lined_up(current, page, header, tolerance)
                                                   or set(header.roles.values()) == set(current.roles))
+            added = _columns_found_again(header, current, page) if not same_table else []
             if same_table and current is not None:
                 # A repeated header: geometry keeps the first page's columns (a misread repeated
                 # header must not reorder them); the page's own header where geometry fails.
                 roles = _roles_by_geometry(current, page, tolerance) or header.roles
                 current.repeats_header = True
+            elif added and current is not None:
+                # The table's earlier pages lost these columns; from this page on the table has them.
+                roles = dict(header.roles)
+                order = [r for _, r in sorted(header.roles.items())]
+                for role in added:
+                    later = [r for r in current.roles if r in order and order.index(r) > order.index(role)]
+                    current.roles.insert(current.roles.index(later[0]) if later else len(current.roles), role)
+                current.col_lines, current.role_of_col = page.grid.col_lines, dict(header.roles)
+                current.headers.update({r: header.texts.get(c, "") for c, r in header.roles.items() if r in added})
+                current.repeats_header = True
+                task_note = "; ".join(n for n in (task_note, (
+                    f"its header names {', '.join(profile.column_name(r) for r in added)} too, which the table's "
+                    "pages before lost (their rulings erased?): the rows above have none")) if n)
             else:
                 missing = _missing_roles(header.roles, profile)
                 if missing:
@@ -887,6 +901,40 @@ def _task_from_heading(header: Header | None, profile: TableProfile) -> tuple[He
     note = (f"{_compact(header.texts.get(col, '')) or profile.column_name(header.roles[col])} read as the "
             f"{profile.column_name('requirement')} column (the draft prints no other task column)")
     return replace(header, roles=roles), note
+
+
+def _columns_found_again(header: Header, current: _TableState | None, page: PageCells) -> list[str]:
+    """The roles a header on the page after the table names besides all of the table's, when the
+    table's column lines all stand on this page too, the header names each of the table's columns
+    there as the table does, and the columns it adds lie outside the table's sides: the same table,
+    whose pages before lost those columns with a side (its rulings erased), in the header's order; []
+    otherwise. Our renderer's Putuo plan under tests/degrade.py's lines-degradation at seed 18: pages
+    1-3 lost the table's left side and with it the 一级 column, page 4 kept it, and pages 4-5 were read
+    as a second table (14 of 38 rows in the first). A column added inside the table (完成时限 over a
+    line inside 工作要求) or a header that names the table's columns otherwise is another table."""
+    if current is None or not current.pages or current.pages[-1] != page.page - 1:
+        return []
+    named = {role for role in header.roles.values() if not _unknown(role)}
+    if not named > set(current.roles):
+        return []
+    sides = _side_tolerance(current, page, _tolerance(page))
+    lines = page.grid.col_lines
+
+    def at(x: int) -> int | None:
+        return next((j for j, y in enumerate(lines) if abs(x - y) <= sides), None)
+
+    where = [at(x) for x in current.col_lines]
+    if any(j is None for j in where):
+        return []
+    for i, (j0, j1) in enumerate(pairwise(where)):
+        role, own = header.roles.get(j0) if j1 == j0 + 1 else None, current.role_of_col.get(i)
+        if role is not None and own is not None and not _unknown(role) and not _unknown(own) and role != own:
+            return []
+    added = [(col, role) for col, role in sorted(header.roles.items()) if role in named - set(current.roles)]
+    left, right = current.col_lines[0], current.col_lines[-1]
+    if not all(lines[col + 1] <= left + sides or lines[col] >= right - sides for col, _ in added):
+        return []
+    return [role for _, role in added]
 
 
 def _columns_lost(header: Header, current: _TableState | None, page: PageCells, profile: TableProfile) -> str:

@@ -927,6 +927,28 @@ def test_a_title_numbered_next_without_its_stop_at_a_page_top_starts_an_item():
     assert len(build_table(pages("30推动长三角区域防汛协作"), PROFILE).rows) == 1
 
 
+def test_a_header_naming_the_tables_columns_and_one_its_pages_before_lost_continues_the_table():
+    """Our renderer's Putuo plan under tests/degrade.py's lines-degradation at seed 18: pages 1-3 lost the
+    table's left side and with it the 一级 column; page 4 kept it, and pages 4-5 were read as a second
+    table (14 of 38 rows in the first). A header on the next page that names all of the table's columns
+    and more, where every column line of the table stands, continues the table with the column added
+    (the rows above have none, and the page says so). Where the table's lines do not stand there, it
+    is another table, as before."""
+    header4 = ["二级\n指标", "工作要求", "牵头单位", "配合单位"]
+    first = page(0, [(1, 0, 1, "1. 乙"), (1, 1, 1, "丙。"), (1, 2, 1, "区水务局"), (1, 3, 1, "")],
+                 header=header4, x0=COL_PX)
+    second = page(1, [(1, 0, 1, "二、甲"), (1, 1, 1, "2. 丁"), (1, 2, 1, "戊。"), (1, 3, 1, "区教育局"), (1, 4, 1, "")])
+    result = build_tables([first, second], PROFILE)
+    [table] = result.tables
+    assert [(r.level1, r.level2) for r in table.rows] == [("", "1. 乙"), ("二、甲", "2. 丁")]
+    roles = [c.role for c in table.columns]
+    assert roles.index("level1") == roles.index("level2") - 1
+    assert "its header names 一级指标 too" in result.pages[1].message
+    shifted = page(1, [(1, 0, 1, "二、甲"), (1, 1, 1, "2. 丁"), (1, 2, 1, "戊。"), (1, 3, 1, "区教育局"),
+                       (1, 4, 1, "")], x0=COL_PX // 2)
+    assert len(build_tables([first, shifted], PROFILE).tables) == 2
+
+
 def test_a_support_merged_over_a_restored_border_is_marked_carried():
     """The seed-6 draw of the held-out Songjiang plan at light toner, page 5: item 23's third sub-row
     (lead 区卫生健康委, no support of its own) lost its ruling, and the grid restored it from the text in
