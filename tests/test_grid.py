@@ -855,6 +855,19 @@ def test_a_side_erased_with_the_borders_ends_is_found_from_the_foot_or_its_last_
     assert grid.row_lines[-1] > 2090, grid.row_lines
 
 
+def test_a_side_restored_from_the_rulings_ends_leaves_the_faint_tables_columns(tmp_path):
+    """The held-out Jiading plan's Word table on a 1-bit copy at light toner (tests/wordscan.py
+    bilevel-200, seed 18), page 2: the left side was restored where the foot's pieces end, which left
+    the table found from the text nothing to add, and the 一级 | 二级 line it finds there was lost with
+    it (一级 and 二级 read as one column). The page keeps the undamaged page's six column lines, that
+    one within half a character height (the faint table puts it mid-corridor between the texts)."""
+    page = _held_out_word_page("jiading", "bilevel-200", seed=18, page=1, tmp_path=tmp_path)
+    expected = detect_grid(_undamaged_word_page("jiading", 1, page.dpi, tmp_path), Settings()).col_lines
+    grid = detect_grid(page, Settings())
+    assert len(expected) == 6 and len(grid.col_lines) == 6, (grid.col_lines, expected)
+    assert abs(grid.col_lines[1] - expected[1]) <= grid.char_height // 2, (grid.col_lines, expected)
+
+
 def test_a_ruling_cut_at_both_ends_that_crosses_the_rows_is_kept():
     """augraphy's LinesDegradation over the held-out Fengxian plan's last page (make eval
     lines-degradation) erased the top 2.2 character heights of the 工作要求|牵头单位 ruling and the
