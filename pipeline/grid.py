@@ -1178,12 +1178,16 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
     if len(cols) < MIN_COL_LINES or len(rows) < MIN_ROW_LINES:
         return empty
     if faint is not None:
-        # A side restored where the row rulings end stands for no ruling found: the faint table may
-        # still add the columns there (the held-out Jiading plan's Word table on a 1-bit copy at light
-        # toner, seed 18, page 2: the side restored from the foot's pieces left the faint table nothing
-        # to add, and the 一级 | 二级 line it had found from the text was lost with it, the two columns
-        # read as one).
-        ruled = tuple(x for x in cols if x not in erased) if len(cols) - len(erased) >= MIN_COL_LINES else cols
+        # A side restored where the row rulings end stands for no ruling found where the faint table
+        # finds more columns there than the side alone (the held-out Jiading plan's Word table on a
+        # 1-bit copy at light toner, seed 18, page 2: the side restored from the foot's pieces left
+        # the faint table nothing to add, and the 一级 | 二级 line it had found from the text was lost
+        # with it, the two columns read as one); where it finds only the side, the restored side
+        # stands (and is named).
+        ruled = tuple(x for x in cols if x not in erased)
+        if len(ruled) == len(cols) or len(ruled) < MIN_COL_LINES or not widens(faint, ruled, tolerance) \
+                or len(added_columns(faint, ruled, tolerance)) <= len(cols):
+            ruled = cols
         wider, beyond = widens(faint, ruled, tolerance), rows_beyond(faint, rows, cols, tolerance)
         if wider or beyond:
             # the ruled grid's own lines stand; the faint table adds the columns beside it and the rows
