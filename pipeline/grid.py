@@ -1108,7 +1108,8 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
     # grid is found again without them until no new streak is found.
     streaks = found.streaks
     for _ in range(STREAK_PASSES):
-        unstreaked = tuple(s for s in v_all if not _near_any(s, streaks, tolerance))
+        on_streaks = {s for x in streaks for s in _pieces_at(x, v_all, tolerance)}
+        unstreaked = tuple(s for s in v_all if s not in on_streaks)
         again = _lines_and_streaks(page.image, ink, h_all, unstreaked, char_height, reach, tolerance) \
             if streaks and len(unstreaked) < len(v_all) else None
         if again is None or not again.streaks:
@@ -1185,14 +1186,15 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
         # with it, the two columns read as one); where it finds only the side, the restored side
         # stands (and is named).
         ruled = tuple(x for x in cols if x not in erased)
-        if len(ruled) == len(cols) or len(ruled) < MIN_COL_LINES or not widens(faint, ruled, tolerance) \
-                or len(added_columns(faint, ruled, tolerance)) <= len(cols):
-            ruled = cols
-        wider, beyond = widens(faint, ruled, tolerance), rows_beyond(faint, rows, cols, tolerance)
+        past_side = (added_columns(faint, ruled, tolerance)
+                     if MIN_COL_LINES <= len(ruled) < len(cols) and widens(faint, ruled, tolerance) else ())
+        if len(past_side) <= len(cols):
+            past_side = ()
+        wider, beyond = bool(past_side) or widens(faint, cols, tolerance), rows_beyond(faint, rows, cols, tolerance)
         if wider or beyond:
             # the ruled grid's own lines stand; the faint table adds the columns beside it and the rows
             # above and below it
-            widest = added_columns(faint, ruled, tolerance) if wider else cols
+            widest = past_side or (added_columns(faint, cols, tolerance) if wider else cols)
             # a loose ruling that runs on past the ruled columns into one the faint table adds lies
             # within the table only now (the seed-3 draw of the held-out Jiading plan's light-toner
             # recipe, page 2: the row carried over from page 1 read into the next item's)
@@ -1240,11 +1242,6 @@ def _lines_and_streaks(gray: np.ndarray, ink: np.ndarray, h_all: tuple[Box, ...]
         streaks = tuple(sorted({*streaks, *band_speckle_lines(ink, cols, (rows[0], rows[-1]), v_segments,
                                                               char_height, tolerance)}))
     return _Lines(h_segments, v_segments, h_bridges, v_bridges, lines, rows, col_lines, ruling_width, streaks)
-
-
-def _near_any(seg: Box, positions: tuple[int, ...], tolerance: float) -> bool:
-    """Whether a vertical piece's middle lies within `tolerance` of one of the x `positions`."""
-    return any(abs((seg.x0 + seg.x1) / 2 - x) <= tolerance for x in positions)
 
 
 def faint_grid(page_index: int, found: FaintLines | None, h_all: tuple[Box, ...], char_height: int,
