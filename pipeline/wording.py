@@ -194,16 +194,10 @@ def unsure_spots(text: str, lattices: Sequence[CharLattice], sure: bool = False
     return spots
 
 
-def unsure_marks(text: str, lattices: Sequence[CharLattice]) -> list[int]:
-    """Indices in `text` of the marks (_MARKS) that stand between two Chinese characters (across a
-    line break too) and were read at under MARK_UNSURE_BELOW; a mark that does not align with the
-    lattices' reading is left alone."""
-    return [j for j, sure in _inside_marks(text, lattices) if not sure]
-
-
 def _inside_marks(text: str, lattices: Sequence[CharLattice]) -> list[tuple[int, bool]]:
-    """(index, read surely) of the marks (_MARKS) between two Chinese characters that align with the
-    lattices' reading, surely meaning at MARK_UNSURE_BELOW or more."""
+    """(index, read surely) of the marks (_MARKS) between two Chinese characters in `text` (across a
+    line break too), surely meaning at MARK_UNSURE_BELOW or more; a mark that does not align with the
+    lattices' reading is left alone."""
     read = aligned_probabilities(lattices, text)
     places = [j for j, ch in enumerate(text) if not ch.isspace()]
     return [(j, read[j] >= MARK_UNSURE_BELOW) for k, j in enumerate(places[1:-1], 1)
@@ -266,8 +260,9 @@ def doubtful_words(text: str, lattices: Sequence[CharLattice], model: WordModel 
 def rechoose(text: str, lattices: Sequence[CharLattice], model: WordModel | None = None
              ) -> tuple[str, tuple[WordChoice, ...]]:
     """`text` with its unsure characters chosen again by the wording (left to right, each choice in
-    the context of those before it), then its unsure marks inside words taken out (`unsure_marks`,
-    MARK_MIN_GAIN_NATS, STOP_MIN_GAIN_NATS; chosen as ""), and the choices made."""
+    the context of those before it), then the marks inside words taken out (`_inside_marks`: read
+    unsure, MARK_MIN_GAIN_NATS or STOP_MIN_GAIN_NATS; stops read surely, SURE_STOP_MIN_GAIN_NATS;
+    chosen as ""), and the choices made."""
     if not lattices or not _HAN.search(text):
         return text, ()
     spots = unsure_spots(text, lattices)

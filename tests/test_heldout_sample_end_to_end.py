@@ -1,7 +1,7 @@
 """The held-out Fengxian plan drawn as the shipped sample is (tests/scangen.py's sample style: 200 dpi,
 skew, speckle, JPEG), end to end with the real OCR, scored as make eval scores it. Two specks of its
 speckle lie inside words and are read as marks: 完，善 in a 二级 title no known one matches, and
-家庭。医生. The first is taken out by the words (wording.unsure_marks, flagged `wording`); the second
+家庭。医生. The first is taken out by the words (wording.rechoose, flagged `wording`); the second
 splits two words either way and stays, flagged as read unsure. The diff against the truth then shows
 the one change the README states, within the scan-robustness issue's bar of one."""
 
