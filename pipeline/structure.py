@@ -903,6 +903,14 @@ def _task_from_heading(header: Header | None, profile: TableProfile) -> tuple[He
     return replace(header, roles=roles), note
 
 
+def _named_after(header: Header, current: _TableState | None, page: PageCells) -> set[str]:
+    """The known roles a header names when its page comes right after the table's last page (set()
+    otherwise): what _columns_found_again and _columns_lost weigh against the table's columns."""
+    if current is None or not current.pages or current.pages[-1] != page.page - 1:
+        return set()
+    return {role for role in header.roles.values() if not _unknown(role)}
+
+
 def _columns_found_again(header: Header, current: _TableState | None, page: PageCells) -> list[str]:
     """The roles a header on the page after the table names besides all of the table's, when the
     table's column lines all stand on this page too, the header names each of the table's columns
@@ -912,10 +920,8 @@ def _columns_found_again(header: Header, current: _TableState | None, page: Page
     1-3 lost the table's left side and with it the 一级 column, page 4 kept it, and pages 4-5 were read
     as a second table (14 of 38 rows in the first). A column added inside the table (完成时限 over a
     line inside 工作要求) or a header that names the table's columns otherwise is another table."""
-    if current is None or not current.pages or current.pages[-1] != page.page - 1:
-        return []
-    named = {role for role in header.roles.values() if not _unknown(role)}
-    if not named > set(current.roles):
+    named = _named_after(header, current, page)
+    if current is None or not named > set(current.roles):
         return []
     sides = _side_tolerance(current, page, _tolerance(page))
     lines = page.grid.col_lines
@@ -944,10 +950,8 @@ def _columns_lost(header: Header, current: _TableState | None, page: PageCells, 
     plan's Word table under tests/wordscan.py's photocopy at seed 17, page 6: a copier's haze left the
     grid only 工作要求 and 牵头单位, and the page's one item was read as a table of its own without its
     二级 title and support agencies, the run ending ok."""
-    if current is None or not current.pages or current.pages[-1] != page.page - 1:
-        return ""
-    named = {role for role in header.roles.values() if not _unknown(role)}
-    if not named or not named < set(current.roles):
+    named = _named_after(header, current, page)
+    if current is None or not named or not named < set(current.roles):
         return ""
     tolerance = _side_tolerance(current, page, _tolerance(page))
     left, right = page.grid.col_lines[0], page.grid.col_lines[-1]
