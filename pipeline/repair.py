@@ -1879,16 +1879,12 @@ def _without_stray_line(log: _Log, index: int, field: str, raw: str, source: Fie
     each logged and flagged `stray_mark`. `source`: where the field was read (its lattices, and its
     cells' pages)."""
     lattices = source.lattices if source else ()
-    across = source is not None and _on_two_pages(source)
-    for finder in (stray_marks_before_number, stray_marks_before_title, stray_shapes_at_end):
+    last_line = functools.partial(stray_last_line, across_break=source is not None and _on_two_pages(source))
+    for finder in (stray_marks_before_number, stray_marks_before_title, stray_shapes_at_end, last_line):
         kept, stray = finder(raw, lattices)
         if stray:
             log.stray(index, field, raw, kept, stray)
             raw = kept
-    kept, stray = stray_last_line(raw, lattices, across)
-    if stray:
-        log.stray(index, field, raw, kept, stray)
-        raw = kept
     return raw
 
 
