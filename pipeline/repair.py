@@ -662,6 +662,31 @@ def agency_scores(reads: Sequence[str], spellings: Sequence[str]) -> np.ndarray:
     return np.clip(100.0 * (1.0 - distances / lengths), 0.0, 100.0)
 
 
+def _alike_names(row: np.ndarray, score: float, spellings: Sequence[str], lexicon: Lexicon) -> list[str]:
+    """The agencies whose spellings score `score` (within SCORE_EPSILON) in `row`, one per agency."""
+    tied = np.nonzero(row >= score - SCORE_EPSILON)[0]
+    return list(dict.fromkeys(lexicon.canonical_of[spellings[i]] for i in tied))
+
+
+def alike_agencies(read: str, lexicon: Lexicon, settings: Settings) -> list[str]:
+    """The known agencies an unknown name is equally close to, where two or more are within the
+    fuzzy budget: 公安占浦分局 (a 1-bit page's 青) is one edit from 公安青浦分局 and from 公安黄浦分局,
+    and the lexicon's order must not choose: it made 公安吉浦分局 (qingpu/fax), 公安晶浦分局
+    (qingpu/bilevel-200) and a 1-bit spot-check page's 公安占浦分局 黄浦, 公安松汇分局 徐汇
+    (songjiang/word-bilevel-200 at seeds 17-18), each a Qingpu or Songjiang draft. The image decides
+    among them where it can (`agencies_by_image`); elsewhere the read stays, flagged with these names.
+    Empty where one name or none is that close."""
+    spellings = lexicon.spellings
+    if not read or not spellings:
+        return []
+    row = agency_scores([read], spellings)[0]
+    score = float(row.max())
+    if score < settings.agency_min_score - SCORE_EPSILON or score <= 0:
+        return []
+    names = _alike_names(row, score, spellings, lexicon)
+    return names if len(names) > 1 else []
+
+
 def agency_score(read: str, name: str) -> float:
     """`agency_scores` of one pair."""
     return float(agency_scores([read], [name])[0, 0])
@@ -739,6 +764,10 @@ def segment_agencies(text: str, lexicon: Lexicon, settings: Settings) -> tuple[A
         k: (int(best_idx[r]), float(scores[r, best_idx[r]]) if spellings else 0.0)
         for r, k in enumerate(fuzzy_rows)
     }
+    for r, k in enumerate(fuzzy_rows):
+        idx, score = fuzzy_of[k]
+        if score >= cutoff and score > 0 and len(_alike_names(scores[r], score, spellings, lexicon)) > 1:
+            fuzzy_of[k] = (idx, 0.0)  # as close to two names: which one is the image's call, not argmax's
 
     known_name = _exact_known(lexicon.canonical_of)
     for k, (i, j, content, inner) in enumerate(queries):
@@ -2412,6 +2441,8 @@ def _repair_agencies(
             log.flag(index, field, frag.read, "agency_by_image", frag.score)
         elif frag.method == "unknown_agency":
             log.flag(index, field, frag.read, "unknown_agency", frag.score)
+            if alike := alike_agencies(frag.read, lexicon, settings):
+                log.flag(index, field, frag.read, f"alike_agencies: {' or '.join(alike)}", frag.score)
     named = [f.name for f in fragments if f.name]
     for name in dict.fromkeys(n for n in named if named.count(n) > 1):
         log.flag(index, field, name, f"repeated_agency: {name} (two rows read as one?)", REPEATED_AGENCY_SCORE)

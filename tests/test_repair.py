@@ -1363,6 +1363,25 @@ def test_two_known_names_the_image_supports_alike_leave_the_reading_as_it_is():
     assert _reasons(result) == ["unknown_agency"]
 
 
+def test_a_name_as_close_to_two_known_names_is_not_snapped_to_the_first():
+    """公安占浦分局 (青 broken on a 1-bit page) is one edit from 公安青浦分局 and from 公安黄浦分局 (and
+    公安杨浦分局): without a lattice it stays as read, flagged unknown with the names it is alike to;
+    the lexicon's order made it 黄浦 before."""
+    result = _support_read("区检察院、公安占浦分局", None)
+    assert result.table.rows[0].get("support") == "区检察院、公安占浦分局"
+    alike = next(f.reason for f in result.flags if f.reason.startswith("alike_agencies"))
+    assert {"公安青浦分局", "公安黄浦分局"} <= set(alike.split(": ", 1)[1].split(" or "))
+    assert "unknown_agency" in _reasons(result)
+
+
+def test_a_name_as_close_to_two_known_names_is_the_one_the_image_supports():
+    """The same read with 青 the recognizer's second choice for 占: the image decides, flagged."""
+    steps = [{ch: 0.99} for ch in "区检察院、公安"] + [{"占": 0.55, "青": 0.4}] + [{ch: 0.99} for ch in "浦分局"]
+    result = _support_read("区检察院、公安占浦分局", steps)
+    assert result.table.rows[0].get("support") == "区检察院、公安青浦分局"
+    assert "agency_by_image" in _reasons(result)
+
+
 def test_a_lone_latin_letter_glued_to_an_unknown_name_is_a_stray_mark():
     """区城运中心m (a speck read m, held-out Minhang photocopy): the name keeps its characters, the m
     is dropped, recorded and flagged; a Latin word of a name (G60) is no lone letter."""
