@@ -28,6 +28,17 @@ def test_an_unsure_character_is_chosen_again_where_the_runner_up_makes_the_word(
     assert choices[0].describe("防出指挥") == "防出指→防汛指"
 
 
+def test_a_two_way_reading_is_settled_by_the_words():
+    """A 1-bit page's 专案专入 (the harness's robustness check: 入 0.67, 人 0.33): 专人 is a word, 专入
+    is not, and 人 gains 1.51 nats, image and all; under the bar of 2 it stayed 入, unflagged but for
+    its confidence."""
+    text = "实行专案专入制度"
+    steps = [{ch: 0.99} for ch in "实行专案专"] + [{"入": 0.669, "人": 0.331}] + [{ch: 0.99} for ch in "制度"]
+    chosen, choices = wording.rechoose(text, [lattice_of(steps, text)])
+    assert chosen == "实行专案专人制度"
+    assert [(c.read, c.chosen) for c in choices] == [("入", "人")] and 1.0 <= choices[0].gain < 2.0
+
+
 def test_a_character_read_surely_is_kept_whatever_the_words_say():
     """出 at 0.97: the image wins, though 防汛 is the far likelier word."""
     sure = [{"防": 0.99}, {"出": 0.97, "汛": 0.03}, {"指": 0.99}, {"挥": 0.99}]
