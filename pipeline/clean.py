@@ -10,7 +10,7 @@ other. The skew is read off the table's ruling lines, which every page of a èŒè
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -32,6 +32,20 @@ RULING_KERNEL_PAGE_SHARE = 1 / 60
 
 
 @dataclass(frozen=True)
+class Unwarped:
+    """The page cleaned the same way but without one of the warps (unbend's, or rectify's and
+    unbend's). Both warps are judged by how much of the ruling ink they make straight, and a copier's
+    haze along the rulings can measure a keystone or a bend on a flat page, so the runner keeps
+    the page the grid finds more lines on (`run._warp_judged`)."""
+
+    image: np.ndarray
+    skew_deg: float
+    #: What CleanReport.rectified and CleanReport.cleaned would say of this page.
+    rectified: str
+    cleaned: str
+
+
+@dataclass(frozen=True)
 class CleanReport:
     """What clean_page did to a page, for the review output."""
 
@@ -46,6 +60,8 @@ class CleanReport:
     rectified: str = ""
     #: What was painted out of the page before the grid (toner haze, dehaze.py), "" when nothing.
     cleaned: str = ""
+    #: Where rectify or unbend warped the page: the page without them, for the runner to judge.
+    unwarped: tuple[Unwarped, ...] = field(default=(), repr=False, compare=False)
 
 
 def _line_masks(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -96,18 +112,29 @@ def clean_page(page: Page, settings: Settings, engine: OcrEngine | None) -> tupl
     if engine is None:
         raise ValueError("clean_page needs an OCR engine to decide a scanned page's orientation")
     decision: OrientationDecision = decide_orientation(page.image, engine.quick())
-    gray = turned(page.image, decision.rotation)
-    gray, rectified = rectify(gray, page.dpi)  # a photographed table's keystone
-    skew = estimate_skew(gray) or 0.0
-    if settings.min_skew_deg <= abs(skew) <= settings.max_skew_deg:
-        h, w = gray.shape
-        matrix = cv2.getRotationMatrix2D((w / 2, h / 2), skew, 1.0)
-        gray = cv2.warpAffine(gray, matrix, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)
-    else:
-        skew = 0.0
-    gray, unbent = unbend(gray, page.dpi)  # a fold's or a curl's bent rulings
+    upright = turned(page.image, decision.rotation)
+    gray, rectified = rectify(upright, page.dpi)  # a photographed table's keystone
+    gray, skew = _deskewed(gray, settings)
+    flat, unbent = unbend(gray, page.dpi)  # a fold's or a curl's bent rulings
+    unwarped: list[Unwarped] = []
     if not unbent.endswith("left as is"):
+        image, cleaned = remove_haze(gray, page.dpi)
+        unwarped.append(Unwarped(image, skew, rectified, cleaned))
         rectified = f"{rectified}; {unbent}"
-    gray, cleaned = remove_haze(gray, page.dpi)  # a worn copier's gray specks and streaks
-    return replace(page, image=gray), CleanReport(decision.rotation, round(skew, 3), decision.evidence, decision.weak,
-                                                  rectified, cleaned)
+    if not rectified.split("; ")[0].endswith("left as is"):
+        plain, plain_skew = _deskewed(upright, settings)
+        image, cleaned = remove_haze(plain, page.dpi)
+        unwarped.append(Unwarped(image, plain_skew, "neither rectified nor unbent", cleaned))
+    gray, cleaned = remove_haze(flat, page.dpi)  # a worn copier's gray specks and streaks
+    return replace(page, image=gray), CleanReport(decision.rotation, skew, decision.evidence, decision.weak,
+                                                  rectified, cleaned, tuple(unwarped))
+
+
+def _deskewed(gray: np.ndarray, settings: Settings) -> tuple[np.ndarray, float]:
+    """The page turned by its rulings' skew, and the skew (0.0 where it is outside the settings' range)."""
+    skew = estimate_skew(gray) or 0.0
+    if not settings.min_skew_deg <= abs(skew) <= settings.max_skew_deg:
+        return gray, 0.0
+    h, w = gray.shape
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), skew, 1.0)
+    return cv2.warpAffine(gray, matrix, (w, h), flags=cv2.INTER_LINEAR, borderValue=255), round(skew, 3)
