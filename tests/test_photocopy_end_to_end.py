@@ -10,9 +10,16 @@ import json
 
 import degrade
 import scangen
+from eval_suite import HELD_OUT, _title
 
 from pipeline.__main__ import main
+from pipeline.clean import clean_page
 from pipeline.evaluate import rows_to_table, score_table
+from pipeline.grid import detect_grid
+from pipeline.ingest import load_page, open_document
+from pipeline.ocr import get_engine
+from pipeline.run import prepare_page
+from pipeline.settings import Settings
 
 #: The issue's bound at 200 dpi and above; make eval measured 0.00% on this draft (qingpu/photocopy).
 MAX_CER = 0.005
@@ -40,15 +47,8 @@ def test_a_photocopied_draft_is_read_with_its_haze_removed(truth_rows, tmp_path)
 def test_a_flat_copy_a_warp_would_break_keeps_its_grid(tmp_path):
     """The held-out Putuo plan under the photocopy recipe at seed 19 (a draw make eval does not make),
     page 1: the haze along its rulings measured a keystone and a bend on the flat page. Warped, its
-    grid had 7 row lines and 4 column lines (一级, 二级 and the last row lost, 10 of 38 rows short); the
-    run keeps the page without the warps, whose grid is whole, and says so."""
-    from eval_suite import HELD_OUT, _title
-
-    from pipeline.grid import detect_grid
-    from pipeline.ingest import open_document
-    from pipeline.run import prepare_page
-    from pipeline.settings import Settings
-
+    grid had 7 row lines and 4 column lines (一级, 二级 and the last row lost: 37 of 38 rows, five without
+    their titles); the run keeps the page without the warps, whose grid is whole, and says so."""
     draft = degrade.render_degraded(scangen.load_truth(HELD_OUT["putuo"]), tmp_path / "putuo.pdf", "photocopy",
                                     scangen.VARIANTS["clean-300"], seed=19, title=_title("putuo"), only=[0])
     settings = Settings()
@@ -57,11 +57,6 @@ def test_a_flat_copy_a_warp_would_break_keeps_its_grid(tmp_path):
     assert prepared.report.rectified.startswith("neither rectified nor unbent; kept over")
     assert prepared.report.unwarped == ()
     # what the warps alone gave: the grid this judgement stands against
-    from pipeline.clean import clean_page
-    from pipeline.ocr import get_engine
-
-    from pipeline.ingest import load_page
-
     page, report = clean_page(load_page(open_document(draft.path, settings), 0, settings), settings,
                               get_engine(settings))
     warped = detect_grid(page, settings)
