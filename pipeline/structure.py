@@ -585,7 +585,7 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
             header_end = header.last_row
             same_table = current is not None and (_lined_up(current, page, header, tolerance)
                                                   or set(header.roles.values()) == set(current.roles))
-            added = _columns_found_again(header, current, page) if not same_table else []
+            added = _columns_found_again(header, current, page, profile) if not same_table else []
             if same_table and current is not None:
                 # A repeated header: geometry keeps the first page's columns (a misread repeated
                 # header must not reorder them); the page's own header where geometry fails.
@@ -911,15 +911,20 @@ def _named_after(header: Header, current: _TableState | None, page: PageCells) -
     return {role for role in header.roles.values() if not _unknown(role)}
 
 
-def _columns_found_again(header: Header, current: _TableState | None, page: PageCells) -> list[str]:
+def _columns_found_again(header: Header, current: _TableState | None, page: PageCells,
+                         profile: TableProfile) -> list[str]:
     """The roles a header on the page after the table names besides all of the table's, when the
     table's column lines all stand on this page too, the header names each of the table's columns
-    there as the table does, and the columns it adds lie outside the table's sides: the same table,
-    whose pages before lost those columns with a side (its rulings erased), in the header's order; []
-    otherwise. Our renderer's Putuo plan under tests/degrade.py's lines-degradation at seed 18: pages
-    1-3 lost the table's left side and with it the 一级 column, page 4 kept it, and pages 4-5 were read
-    as a second table (14 of 38 rows in the first). A column added inside the table (完成时限 over a
-    line inside 工作要求) or a header that names the table's columns otherwise is another table."""
+    there as the table does, and each column it adds lies outside the table's sides or inside a table
+    column whose own header named its role too: the same table, whose pages before lost those columns
+    (with a side, or a ruling between two columns), in the header's order; [] otherwise. Our renderer's
+    Putuo plan under tests/degrade.py's lines-degradation at seed 18: pages 1-3 lost the table's left
+    side and with it the 一级 column, page 4 kept it, and pages 4-5 were read as a second table (14 of
+    38 rows in the first). The Jiading plan's Word table under tests/wordscan.py's bilevel-200 at seed
+    19: page 1's grid, found from its text, lost the 工作要求 | 牵头单位 line under a header cell read
+    工作要求牵头单位, and pages 2-5 were read as a second table (7 of 33 rows in the first). A column
+    added inside a table column whose header names only its own role (完成时限 over a line inside
+    工作要求) or a header that names the table's columns otherwise is another table."""
     named = _named_after(header, current, page)
     if current is None or not named > set(current.roles):
         return []
@@ -938,7 +943,16 @@ def _columns_found_again(header: Header, current: _TableState | None, page: Page
             return []
     added = [(col, role) for col, role in sorted(header.roles.items()) if role in named - set(current.roles)]
     left, right = current.col_lines[0], current.col_lines[-1]
-    if not all(lines[col + 1] <= left + sides or lines[col] >= right - sides for col, _ in added):
+
+    def merged_into(col: int, role: str) -> bool:
+        """The page column `col` lies inside a table column whose header named `role` too."""
+        inside = [i for i, (x0, x1) in enumerate(pairwise(current.col_lines))
+                  if x0 - sides <= lines[col] and lines[col + 1] <= x1 + sides]
+        own = current.role_of_col.get(inside[0]) if inside else None
+        return own is not None and role in {m.role for m in profile.header_matches(current.headers.get(own, ""))}
+
+    if not all(lines[col + 1] <= left + sides or lines[col] >= right - sides or merged_into(col, role)
+               for col, role in added):
         return []
     return [role for _, role in added]
 

@@ -949,6 +949,25 @@ def test_a_header_naming_the_tables_columns_and_one_its_pages_before_lost_contin
     assert len(build_tables([first, shifted], PROFILE).tables) == 2
 
 
+def test_a_header_naming_a_column_the_tables_first_page_read_into_its_neighbour_continues_the_table():
+    """The held-out Jiading plan's Word table under tests/wordscan.py's bilevel-200 at seed 19: page 1's
+    grid, found from its text, lost the 工作要求 | 牵头单位 line under a header cell read 工作要求牵头单位;
+    page 2 has the line and names 牵头单位 there, and pages 2-5 were read as a second table (7 of 33
+    rows in the first). The page continues the table with the column added; where the table's header
+    over that place named only 工作要求, the page's 牵头单位 is another table's, as before."""
+    def first(requirement_header: str) -> PageCells:
+        return page(0, [(1, 0, 1, "一、甲"), (1, 1, 1, "1. 乙"), (1, 2, 1, "丙。 区民政局"), (1, 3, 1, "区科委")],
+                    header=["一级指标", "二级指标", requirement_header, "配合单位"],
+                    widths=[COL_PX, COL_PX, 2 * COL_PX, COL_PX])
+
+    second = page(1, [(1, 0, 1, ""), (1, 1, 1, "2. 丁"), (1, 2, 1, "戊。"), (1, 3, 1, "区教育局"), (1, 4, 1, "")])
+    result = build_tables([first("工作要求牵头单位"), second], PROFILE)
+    [table] = result.tables
+    assert [(r.level2, r.lead) for r in table.rows] == [("1. 乙", ""), ("2. 丁", "区教育局")]
+    assert "its header names 牵头单位 too" in result.pages[1].message
+    assert len(build_tables([first("工作要求"), second], PROFILE).tables) == 2
+
+
 def test_a_support_merged_over_a_restored_border_is_marked_carried():
     """The seed-6 draw of the held-out Songjiang plan at light toner, page 5: item 23's third sub-row
     (lead 区卫生健康委, no support of its own) lost its ruling, and the grid restored it from the text in
