@@ -248,6 +248,14 @@ NEXT_ITEM_IN_TITLE_SCORE = 30.0
 #: 9's second sub-row read into its first without a word). Both are kept as read, the cell flagged
 #: `repeated_agency`.
 REPEATED_AGENCY_SCORE = 30.0
+#: An agency field read from two cells or more of one page that hold text, beside one requirement
+#: cell: no truth table shares a requirement between rows, but a sub-row's ruling erased across the
+#: requirement column and left in the agency columns reads so (the held-out Fengxian plan's Word table
+#: under tests/wordscan.py's lines-degradation at seed 19, item 2: two requirements read as one, two
+#: leads joined, the lead unflagged). Kept as read, flagged `stacked_cells`. Of make eval's outputs
+#: and seed 18's (the fifteenth to thirtieth sessions' runs), no agency field of a correctly read row
+#: held two cells with text so.
+STACKED_CELLS_SCORE = 30.0
 
 
 def next_item_in_title(title: str, number: str) -> str:
@@ -1568,6 +1576,15 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
                 source = row.sources.get(name)
                 changed[name] = _repair_agencies(log, index, name, row.get(name), lexicon, settings,
                                                  source.lattices if source else ())
+        stacked = [name for name in AGENCY_FIELDS if name in roles and name in row.sources
+                   and _stacked_beside_one(row.sources[name], row.sources.get("requirement"))]
+        for name in stacked:
+            log.flag(index, name, row.get(name), f"stacked_cells: {len(row.sources[name].cell_breaks) + 1} cells "
+                     "beside one 工作要求 cell (two rows read as one?)", STACKED_CELLS_SCORE)
+        if stacked:
+            log.flag(index, "requirement", row.get("requirement"), "stacked_cells: one cell beside "
+                     f"{len(row.sources[stacked[0]].cell_breaks) + 1} agency cells (two rows read as one?)",
+                     STACKED_CELLS_SCORE)
         if table.first_is_lead:
             changed.update(_split_responsible(log, index, changed.pop("responsible", "")))
         lead_role = "lead" if "lead" in roles else "responsible" if "responsible" in roles else ""
@@ -2383,6 +2400,17 @@ def _image_agency_at(read: str, lattices: Sequence[CharLattice], lexicon: Lexico
 #: more letters or digits together, and is left as read.
 _HAS_CJK = re.compile(f"[{_CJK}]")
 _LONE_LATIN = re.compile(rf"^[A-Za-z](?=[{_CJK}])|(?<=[{_CJK}])[A-Za-z]$")
+
+
+def _stacked_beside_one(source: FieldSource, requirement: FieldSource | None) -> bool:
+    """`source` read from cells of one page, each but the last ending a name (a name wrapped across a
+    row line the grid drew through it ends mid-name: 区卫生健康 | 委, make eval's fengxian/ink-bleed),
+    beside one requirement cell of that page."""
+    pages = {cell_id.split("-", 1)[0] for cell_id in source.cell_ids}
+    ends = [source.raw[:b].rstrip()[-1:] for b in source.cell_breaks]
+    return (bool(ends) and all(end in NAME_END_CHARS for end in ends) and len(pages) == 1
+            and requirement is not None and len(requirement.cell_ids) == 1
+            and requirement.cell_ids[0].split("-", 1)[0] in pages)
 
 
 def _repair_agencies(

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from itertools import pairwise
+from itertools import accumulate, pairwise
 from types import MappingProxyType
 
 import numpy as np
@@ -1248,16 +1248,19 @@ def _source(cell_ids: Sequence[str], texts: dict[str, CellText]) -> FieldSource:
         return FieldSource()
     found = [texts[c] for c in dict.fromkeys(cell_ids)]
     first: Cell = found[0].cell
+    filled = [c.text for c in found if c.text]
+    ends = list(accumulate(len(t) + 1 for t in filled))[:-1]
     return FieldSource(
         cell_ids=tuple(c.cell.cell_id for c in found),
         page=first.page,
         box=first.box,
-        raw="\n".join(c.text for c in found if c.text),
+        raw="\n".join(filled),
         confidence=float(np.mean([c.confidence for c in found])),
         engine=found[0].engine,
         illegible=tuple(t for c in found for t in c.illegible),
         lattices=tuple(lat for c in found for lat in c.lattices)
         if all(c.lattices or not c.text for c in found) else (),
+        cell_breaks=tuple(end - 1 for end in ends),
     )
 
 

@@ -1382,6 +1382,28 @@ def test_a_name_as_close_to_two_known_names_is_the_one_the_image_supports():
     assert "agency_by_image" in _reasons(result)
 
 
+def _stacked(lead: str, breaks: tuple[int, ...], lead_ids: tuple[str, ...]) -> RepairResult:
+    sources = {"requirement": FieldSource(cell_ids=("p1-r2-c2",), raw="甲。乙。"),
+               "lead": FieldSource(cell_ids=lead_ids, raw=lead, cell_breaks=breaks)}
+    return repair_rows(row(no="2", level2="二", requirement="甲。乙。", lead=lead, sources=sources))
+
+
+def test_two_agency_cells_beside_one_requirement_cell_are_flagged():
+    """The held-out Fengxian plan's Word table under tests/wordscan.py's lines-degradation at seed 19,
+    item 2: the sub-row's ruling was erased across 工作要求 and left in the agency columns, and the two
+    sub-rows were read as one, the lead 区卫生健康委、区发改委 unflagged. Both cells and the requirement
+    are flagged; a name a line drawn through it wrapped (区卫生健康 | 委, make eval's fengxian/ink-bleed)
+    and two cells on two pages are not."""
+    result = _stacked("区卫生健康委\n区发改委", (6,), ("p1-r2-c3", "p1-r3-c3"))
+    assert result.table.rows[0].get("lead") == "区卫生健康委、区发改委"
+    assert any(r.startswith("stacked_cells") for r in _reasons(result, "lead"))
+    assert any(r.startswith("stacked_cells") for r in _reasons(result, "requirement"))
+    for lead, breaks, ids in (("区卫生健康\n委", (5,), ("p1-r2-c3", "p1-r3-c3")),
+                              ("区卫生健康委\n区发改委", (6,), ("p1-r2-c3", "p2-r1-c3")),
+                              ("区卫生健康委", (), ("p1-r2-c3", "p1-r3-c3"))):
+        assert not any(r.startswith("stacked_cells") for r in _reasons(_stacked(lead, breaks, ids), "lead"))
+
+
 def test_a_lone_latin_letter_glued_to_an_unknown_name_is_a_stray_mark():
     """区城运中心m (a speck read m, held-out Minhang photocopy): the name keeps its characters, the m
     is dropped, recorded and flagged; a Latin word of a name (G60) is no lone letter."""
