@@ -926,3 +926,16 @@ def test_a_blot_over_the_header_row_parts_no_column():
     assert join_top_row_blots(rows, cols, cells, longer, tolerance=5, reach=3) == cells
     parted_below = (*cells[:4], cell(1, 1, 1), cell(1, 2, 1), cell(2, 0, 1), cell(2, 1, 2))
     assert set(join_top_row_blots(rows, cols, parted_below, blot, tolerance=5, reach=3)) == set(parted_below)
+
+
+def test_a_sub_rows_ruling_erased_across_two_columns_is_restored_in_the_requirement(tmp_path):
+    """The held-out Fengxian plan's Word table under tests/wordscan.py's lines-degradation at seed 19
+    (a draw make eval does not make), page 1: the ruling between item 2's sub-rows was erased across
+    二级 and 工作要求 and the column ruling between them too, so the requirement was judged by the row
+    rules only as part of a 二级 + 工作要求 cell, and item 2's second requirement was read into its
+    first. Every row line that starts a lead cell starts a requirement cell, as on the undamaged page."""
+    page = _held_out_word_page("fengxian", "lines-degradation", seed=19, page=0, tmp_path=tmp_path)
+    grid = detect_grid(page, Settings())
+    assert len(grid.col_lines) == 6
+    starts = {col: {c.row for c in grid.cells if c.col == col and c.col_span == 1} for col in (2, 3)}
+    assert starts[3] <= starts[2]
