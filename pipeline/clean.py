@@ -33,15 +33,14 @@ RULING_KERNEL_PAGE_SHARE = 1 / 60
 
 @dataclass(frozen=True)
 class Unwarped:
-    """The page cleaned the same way but without one of the warps (unbend's, or rectify's and
-    unbend's). Both warps are judged by how much of the ruling ink they make straight, and a copier's
-    haze along the rulings can measure a keystone or a bend on a flat page, so the runner keeps
-    the page the grid finds more lines on (`run._warp_judged`)."""
+    """The page cleaned the same way but neither rectified nor unbent, where rectify warped it.
+    Rectify fits the table's outline to its outermost ruling ink and keeps the warp by how much of
+    that ink it makes straight; a copier's haze along the rulings of a flat page can pass both, so the
+    runner keeps this page where the grid finds more lines on it (`run._warp_judged`)."""
 
     image: np.ndarray
     skew_deg: float
-    #: What CleanReport.rectified and CleanReport.cleaned would say of this page.
-    rectified: str
+    #: What CleanReport.cleaned would say of this page.
     cleaned: str
 
 
@@ -60,8 +59,8 @@ class CleanReport:
     rectified: str = ""
     #: What was painted out of the page before the grid (toner haze, dehaze.py), "" when nothing.
     cleaned: str = ""
-    #: Where rectify or unbend warped the page: the page without them, for the runner to judge.
-    unwarped: tuple[Unwarped, ...] = field(default=(), repr=False, compare=False)
+    #: Where rectify warped the page: the page without that warp (nor unbend's), for the runner to judge.
+    unwarped: Unwarped | None = field(default=None, repr=False, compare=False)
 
 
 def _line_masks(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -116,18 +115,16 @@ def clean_page(page: Page, settings: Settings, engine: OcrEngine | None) -> tupl
     gray, rectified = rectify(upright, page.dpi)  # a photographed table's keystone
     gray, skew = _deskewed(gray, settings)
     flat, unbent = unbend(gray, page.dpi)  # a fold's or a curl's bent rulings
-    unwarped: list[Unwarped] = []
     if not unbent.endswith("left as is"):
-        image, cleaned = remove_haze(gray, page.dpi)
-        unwarped.append(Unwarped(image, skew, rectified, cleaned))
         rectified = f"{rectified}; {unbent}"
+    unwarped = None
     if not rectified.split("; ")[0].endswith("left as is"):
         plain, plain_skew = _deskewed(upright, settings)
-        image, cleaned = remove_haze(plain, page.dpi)
-        unwarped.append(Unwarped(image, plain_skew, "neither rectified nor unbent", cleaned))
+        image, plain_cleaned = remove_haze(plain, page.dpi)
+        unwarped = Unwarped(image, plain_skew, plain_cleaned)
     gray, cleaned = remove_haze(flat, page.dpi)  # a worn copier's gray specks and streaks
     return replace(page, image=gray), CleanReport(decision.rotation, skew, decision.evidence, decision.weak,
-                                                  rectified, cleaned, tuple(unwarped))
+                                                  rectified, cleaned, unwarped)
 
 
 def _deskewed(gray: np.ndarray, settings: Settings) -> tuple[np.ndarray, float]:

@@ -9,6 +9,7 @@ import csv
 import json
 
 import degrade
+import pytest
 import scangen
 from eval_suite import HELD_OUT, _title
 
@@ -55,9 +56,25 @@ def test_a_flat_copy_a_warp_would_break_keeps_its_grid(tmp_path):
     prepared = prepare_page(open_document(draft.path, settings), 0, settings)
     assert (len(prepared.grid.row_lines), len(prepared.grid.col_lines)) == (8, 6)
     assert prepared.report.rectified.startswith("neither rectified nor unbent; kept over")
-    assert prepared.report.unwarped == ()
+    assert prepared.report.unwarped is None
     # what the warps alone gave: the grid this judgement stands against
     page, report = clean_page(load_page(open_document(draft.path, settings), 0, settings), settings,
                               get_engine(settings))
     warped = detect_grid(page, settings)
-    assert len(warped.col_lines) < 6 and report.unwarped
+    assert len(warped.col_lines) < 6 and report.unwarped is not None
+
+
+def test_a_drum_page_unbend_straightened_keeps_its_columns(tmp_path):
+    """Only rectify's warp is judged against the page without it, not unbend's alone: the held-out
+    Fengxian plan's Word table under tests/wordscan.py's dirty-drum at seed 19, page 3 (unbend
+    straightened it; rectify left it as is). Without unbend the grid found a drum streak's column too
+    (6 columns), and when the page with more lines was kept, the draft was read as two tables (11 of 39
+    rows in the first)."""
+    wordscan = pytest.importorskip("wordscan")
+    path = tmp_path / "fengxian_drum.pdf"
+    wordscan.render_word_scan(scangen.load_truth(HELD_OUT["fengxian"]), path, "dirty-drum", _title("fengxian"),
+                              seed=19, only=[2])
+    settings = Settings()
+    prepared = prepare_page(open_document(path, settings), 0, settings)
+    assert "unbend: rulings bent" in prepared.report.rectified
+    assert len(prepared.grid.col_lines) == 6
