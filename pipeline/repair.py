@@ -252,9 +252,9 @@ REPEATED_AGENCY_SCORE = 30.0
 #: cell: no truth table shares a requirement between rows, but a sub-row's ruling erased across the
 #: requirement column and left in the agency columns reads so (the held-out Fengxian plan's Word table
 #: under tests/wordscan.py's lines-degradation at seed 19, item 2: two requirements read as one, two
-#: leads joined, the lead unflagged). Kept as read, flagged `stacked_cells`. Of make eval's outputs
-#: and seed 18's (the fifteenth to thirtieth sessions' runs), no agency field of a correctly read row
-#: held two cells with text so.
+#: leads joined, the lead unflagged). Kept as read, flagged `stacked_cells`. make eval (133 drafts, at
+#: 161c50e) raised none; a name a line drawn through it wrapped across two cells (区卫生健康 | 委, make
+#: eval's fengxian/ink-bleed, four fields) ends mid-name and is not counted (`_stacked_beside_one`).
 STACKED_CELLS_SCORE = 30.0
 
 
