@@ -113,12 +113,13 @@ def clean_page(page: Page, settings: Settings, engine: OcrEngine | None) -> tupl
     decision: OrientationDecision = decide_orientation(page.image, engine.quick())
     upright = turned(page.image, decision.rotation)
     gray, rectified = rectify(upright, page.dpi)  # a photographed table's keystone
+    warped = not rectified.endswith("left as is")
     gray, skew = _deskewed(gray, settings)
     flat, unbent = unbend(gray, page.dpi)  # a fold's or a curl's bent rulings
     if not unbent.endswith("left as is"):
         rectified = f"{rectified}; {unbent}"
     unwarped = None
-    if not rectified.split("; ")[0].endswith("left as is"):
+    if warped:
         plain, plain_skew = _deskewed(upright, settings)
         image, plain_cleaned = remove_haze(plain, page.dpi)
         unwarped = Unwarped(image, plain_skew, plain_cleaned)

@@ -1934,9 +1934,14 @@ def _without_stray_line(log: _Log, index: int, field: str, raw: str, source: Fie
     return raw
 
 
+def _pages_of(source: FieldSource) -> set[str]:
+    """The pages (cell id prefixes: p1, p2, …) a field's cells lie on."""
+    return {cell_id.split("-", 1)[0] for cell_id in source.cell_ids}
+
+
 def _on_two_pages(source: FieldSource) -> bool:
     """Whether a field's cells lie on more than one page (a merged cell a page break cut)."""
-    return len({cell_id.split("-", 1)[0] for cell_id in source.cell_ids}) > 1
+    return len(_pages_of(source)) > 1
 
 
 def _without_strays(log: _Log, index: int, field: str, raw: str, found: tuple[str, str, float]) -> str:
@@ -2406,11 +2411,10 @@ def _stacked_beside_one(source: FieldSource, requirement: FieldSource | None) ->
     """`source` read from cells of one page, each but the last ending a name (a name wrapped across a
     row line the grid drew through it ends mid-name: 区卫生健康 | 委, make eval's fengxian/ink-bleed),
     beside one requirement cell of that page."""
-    pages = {cell_id.split("-", 1)[0] for cell_id in source.cell_ids}
     ends = [source.raw[:b].rstrip()[-1:] for b in source.cell_breaks]
-    return (bool(ends) and all(end in NAME_END_CHARS for end in ends) and len(pages) == 1
-            and requirement is not None and len(requirement.cell_ids) == 1
-            and requirement.cell_ids[0].split("-", 1)[0] in pages)
+    return (bool(ends) and all(end in NAME_END_CHARS for end in ends) and requirement is not None
+            and len(requirement.cell_ids) == 1 and len(_pages_of(source)) == 1
+            and _pages_of(source) == _pages_of(requirement))
 
 
 def _repair_agencies(
