@@ -29,9 +29,9 @@ def test_an_unsure_character_is_chosen_again_where_the_runner_up_makes_the_word(
 
 
 def test_a_two_way_reading_is_settled_by_the_words():
-    """A 1-bit page's 专案专入 (the harness's robustness check: 入 0.67, 人 0.33): 专人 is a word, 专入
-    is not, and 人 gains 1.51 nats, image and all; under the bar of 2 it stayed 入, unflagged but for
-    its confidence."""
+    """A 1-bit page's 专案专入 (the spot check's page 3 at Otsu's threshold: 入 0.67, 人 0.33): 专人 is a
+    word, 专入 is not, and 人 gains 1.51 nats, image and all; under the bar of 2 it stayed 入, unflagged
+    but for its confidence."""
     text = "实行专案专入制度"
     steps = [{ch: 0.99} for ch in "实行专案专"] + [{"入": 0.669, "人": 0.331}] + [{ch: 0.99} for ch in "制度"]
     chosen, choices = wording.rechoose(text, [lattice_of(steps, text)])
