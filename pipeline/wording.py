@@ -45,8 +45,9 @@ CONTEXT_CHARS = 4
 #: gaining 1.5-2 nats were right 12 times and wrong 2 (7 not told by the truth's words), those gaining
 #: 1-1.5 right 13 and wrong 3, those gaining 0.5-1 right 3 and wrong 2. Four of the five wrong ones make
 #: 老旧 老山 (a place name to the words). A 1-bit page's 专案专入 (入 0.67, 人 0.33; the spot check's
-#: page 3 at Otsu's threshold) gains 1.51; at a threshold of 180 (入 0.87) it gains 0.30 and stays. make eval then showed one wrong title among its changes (做实 → 做主 at
-#: 1.78, fengxian/bilevel-200) and three right ones (README, Accuracy). Every choice is flagged `wording`.
+#: page 3 at Otsu's threshold) gains 1.51; at a threshold of 180 (入 0.87) it gains 0.30 and stays.
+#: make eval then showed one wrong title among its changes (做实 → 做主 at 1.78, fengxian/bilevel-200)
+#: and three right ones (README, Accuracy). Every choice is flagged `wording`.
 MIN_GAIN_NATS = 1.0
 #: A character read surely whose runner-up, given at least DOUBT_RUNNER_UP_MIN, the words make at least
 #: DOUBT_MIN_GAIN_NATS likelier (image and all) is named for review (`doubtful_words`), never changed: a
