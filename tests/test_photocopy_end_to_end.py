@@ -78,3 +78,27 @@ def test_a_drum_page_unbend_straightened_keeps_its_columns(tmp_path):
     prepared = prepare_page(open_document(path, settings), 0, settings)
     assert "unbend: rulings bent" in prepared.report.rectified
     assert len(prepared.grid.col_lines) == 6
+
+
+def test_a_flat_copy_a_warp_left_without_rulings_keeps_its_grid(tmp_path):
+    """The held-out Songjiang plan's Word table under tests/wordscan.py's photocopy at seed 20, page 6
+    (a header row and one item): rectify measured a keystone on the flat page's short table and warped
+    it. Both grids found 3 row and 6 column lines, but on the warped page every border was restored
+    from the text (its slanted rulings were not found), the header row was not told from the rows, and
+    its words were read into the item before (五、夯实防汛工作保障级指标). The run keeps the page
+    without the warps, whose rulings are found as drawn, and says why."""
+    wordscan = pytest.importorskip("wordscan")
+    path = tmp_path / "songjiang_copy.pdf"
+    wordscan.render_word_scan(scangen.load_truth(HELD_OUT["songjiang"]), path, "photocopy", _title("songjiang"),
+                              seed=20, only=[5])
+    settings = Settings()
+    prepared = prepare_page(open_document(path, settings), 0, settings)
+    assert prepared.report.rectified.startswith("neither rectified nor unbent; kept over")
+    assert "restored" in prepared.report.rectified
+    assert (len(prepared.grid.row_lines), len(prepared.grid.col_lines)) == (3, 6)
+    assert prepared.grid.restored == ()
+    # what the warps alone gave: as many lines, every border restored from the text
+    page, report = clean_page(load_page(open_document(path, settings), 0, settings), settings, get_engine(settings))
+    warped = detect_grid(page, settings)
+    assert (len(warped.row_lines), len(warped.col_lines)) == (3, 6) and warped.restored
+    assert report.unwarped is not None
