@@ -1620,6 +1620,7 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
     _flag_missing_numbers(rows, log)
     _flag_numeral_breaks(rows, log)
     _flag_odd_marks(rows, log)
+    _flag_draft_words(rows, log)
     _flag_lone_merges(rows, log)
     fixed = Table(title=table.title, rows=tuple(rows), source=table.source, columns=table.columns,
                   caption=table.caption)
@@ -1733,6 +1734,31 @@ def _flag_odd_marks(rows: Sequence[Row], log: _Log) -> None:
             marks = "".join(dict.fromkeys(_ODD_MARKS.findall(row.get(field) or "")))
             if marks:
                 log.flag(index, field, row.get(field), f"odd_mark: {marks}", ODD_MARK_SCORE)
+
+
+#: Score of a `draft_word` flag (`wording.draft_doubts`), as of a doubtful word: a character read
+#: surely whose window of words the draft holds only here, while the recognizer's runner-up makes one
+#: the draft holds elsewhere; the text is kept as read.
+DRAFT_WORD_SCORE = DOUBTFUL_WORD_SCORE
+
+
+def _flag_draft_words(rows: Sequence[Row], log: _Log) -> None:
+    """Each title or requirement holding a character that the draft's own words doubt
+    (`wording.draft_doubts` over every title and requirement of the draft), flagged `draft_word` and
+    left as read: 养老担理员 where the draft prints 养老护理员 seven times elsewhere."""
+    texts = [row.get(field) for row in rows for field in UNSURE_CHARACTER_ROLES if row.get(field)]
+    windows = wording.draft_windows(texts)
+    for index, row in enumerate(rows):
+        for field in UNSURE_CHARACTER_ROLES:
+            source = row.sources.get(field)
+            text = row.get(field)
+            if source is None or not source.lattices or not text:
+                continue
+            doubts = wording.draft_doubts(text, source.lattices, windows)
+            if doubts:
+                named = ", ".join(f"{doubt.describe(text)}? ({doubt.gain:.0f} elsewhere in the draft)"
+                                  for doubt in doubts)
+                log.flag(index, field, text, f"draft_word: {named}", DRAFT_WORD_SCORE)
 
 
 #: Flags of a 一级 title's numeral already judged by the groups' sequence (or inferred): a break beside

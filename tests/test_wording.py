@@ -248,3 +248,41 @@ def test_the_wording_never_makes_an_unknown_agency_a_known_one():
     result = _support("区女联", [{"区": 0.999}, {"女": 0.4, "妇": 0.28, "文": 0.28}, {"联": 0.995}])
     assert result.table.rows[0].get("support") == "区女联"
     assert not any(f.reason.startswith("wording") for f in result.flags)
+
+
+#: 深化公小养老机构 as a fax of the held-out Jiading plan read it (seed 20): 小 at 0.9945, 办 offered at
+#: 0.0055; the draft prints 公办养老 in two other requirements.
+PUBLIC = [{"深": 0.999}, {"化": 0.999}, {"公": 0.999}, {"小": 0.9945, "办": 0.0055}, {"养": 0.998}, {"老": 0.999}]
+ELSEWHERE = ["公办养老机构优先保障", "推进公办养老机构改革"]
+
+
+def test_the_drafts_own_words_name_a_character_read_surely_as_doubtful():
+    text = "深化公小养老"
+    windows = wording.draft_windows([text, *ELSEWHERE])
+    doubts = wording.draft_doubts(text, [lattice_of(PUBLIC, text)], windows)
+    assert [(d.index, d.read, d.chosen, d.gain) for d in doubts] == [(3, "小", "办", 2.0)]
+    assert wording.doubtful_words(text, [lattice_of(PUBLIC, text)]) == ()  # the words alone do not doubt it
+
+
+def test_no_draft_doubt_without_the_recognizers_offer_or_a_second_twin():
+    text = "深化公小养老"
+    unoffered = [*PUBLIC[:3], {"小": 0.9999}, *PUBLIC[4:]]
+    windows = wording.draft_windows([text, *ELSEWHERE])
+    assert wording.draft_doubts(text, [lattice_of(unoffered, text)], windows) == ()
+    once = wording.draft_windows([text, ELSEWHERE[0]])
+    assert wording.draft_doubts(text, [lattice_of(PUBLIC, text)], once) == ()
+    # the window read is the draft's own elsewhere too: the two phrases both stand
+    both = wording.draft_windows([text, *ELSEWHERE, "公小养老院", "小养老服务"])
+    assert wording.draft_doubts(text, [lattice_of(PUBLIC, text)], both) == ()
+
+
+def test_repair_flags_a_word_the_draft_prints_otherwise_and_keeps_the_text():
+    text = "深化公小养老"
+    source = FieldSource(raw=text, confidence=0.99, engine="rapid", lattices=(lattice_of(PUBLIC, text),))
+    result = repair_rows(row(no="1", level2="二级", requirement=f"{text}。", lead="区民政局",
+                             sources={"requirement": source}),
+                         *(row(no=str(n), level2="二级", requirement=f"{req}。", lead="区民政局")
+                           for n, req in enumerate(ELSEWHERE, start=2)))
+    assert result.table.rows[0].get("requirement") == f"{text}。"
+    reasons = [f.reason for f in result.flags if f.field == "requirement" and f.row == 0]
+    assert "draft_word: 公小养→公办养? (2 elsewhere in the draft)" in reasons
