@@ -73,6 +73,16 @@ def test_a_header_read_with_noise_around_its_name_still_names_the_role():
     assert PROFILE.header_matches("章电海话家春名中牵头")[:1] == []
 
 
+def test_a_header_cell_running_two_names_together_names_both_roles():
+    """A 1-bit copy lost the ruling between 一级指标 and 二级指标 and both numerals: 级指标级指标 names
+    neither whole, but its halves name the two, left to right (held-out fengxian/word-bilevel-200 s20)."""
+    assert [m.role for m in PROFILE.header_matches("级指标级指标")] == ["level1", "level2"]
+    assert [m.role for m in PROFILE.header_matches("工作要求牵头单位")] == ["requirement", "lead"]
+    # two agencies or a sentence name no column
+    assert PROFILE.header_matches("区教育局区体育局") == []
+    assert PROFILE.header_matches("加强学校安全管理") == []
+
+
 def test_a_heading_header_that_lost_its_level_takes_the_first_free_level():
     """级指标 (the 一 of 一级指标 lost on a 1-bit light-toner scan) matches 一级, 二级 and 三级 equally;
     beside 二级指标 it is 一级 (it was mapped to 三级, and 一级指标 came out empty on every row)."""

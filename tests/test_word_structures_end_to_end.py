@@ -49,3 +49,22 @@ def test_a_word_table_with_every_structure_reads_every_row_exactly(tmp_path, lex
     messages = " ".join(report.message for report in result.page_reports)
     assert "the header printed again" in messages
     assert "cell merged across the page break keep the row before's" in messages
+
+
+def test_a_header_cell_naming_two_columns_splits_them_on_the_pages_that_have_both(tmp_path, lexicon):
+    """The held-out Fengxian plan's Word table on a 1-bit copy at light toner (tests/wordscan.py
+    bilevel-200, seed 20), pages 1-3: page 1's grid lost the ruling between 一级指标 and 二级指标, whose
+    header cell was read 级指标级指标 (一 and 二 lost); pages 2-3 have the ruling. The header cell names
+    both roles (profile._two_names), so the later pages' two columns are taken as 一级 and 二级 instead
+    of being joined into one 一级 text, and page 2's first row still continues page 1's last."""
+    path = tmp_path / "fengxian_bilevel.pdf"
+    wordscan.render_word_scan(scangen.load_truth(HELD_OUT["fengxian"]), path, "bilevel-200", TITLES["fengxian"],
+                              seed=20, only=[0, 1, 2])
+    (result,) = process_draft_tables(path, Settings(), lexicon)
+    messages = {report.page + 1: report.message for report in result.page_reports}
+    assert "which names 一级指标、二级指标: taken as those columns" in messages[2]
+    assert "first row continues the previous page's" in messages[3]
+    later = [row for row in result.table.rows if row.sources.get("level2")]
+    assert len(later) >= 10
+    assert all(not row.level1.startswith(row.level2[:4]) for row in later if row.level2)
+    assert sum(bool(row.level2) for row in later) >= 0.8 * len(later)
