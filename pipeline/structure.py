@@ -594,8 +594,10 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
                 # header must not reorder them); the page's own header where geometry fails.
                 roles = _roles_by_geometry(current, page, tolerance) or header.roles
                 current.repeats_header = True
+                before = set(current.split_roles)
                 roles, split = _split_by_header(current, roles, profile)
                 task_note = "; ".join(n for n in (task_note, split) if n)
+                _note_joined_before(current, reports, before, profile)
             elif added and current is not None:
                 # The table's earlier pages lost these columns; from this page on the table has them.
                 roles = dict(header.roles)
@@ -642,8 +644,10 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
                     f"first row read 「{_describe_cells(page)}」")))
                 waiting.clear()
                 continue
+            before = set(current.split_roles)
             roles, split = _split_by_header(current, roles, profile)
             task_note = "; ".join(n for n in (task_note, split) if n)
+            _note_joined_before(current, reports, before, profile)
             repeated = (_faint_header(page, roles, current.header_rows, profile, REPEATED_HEADER_MIN_NAMED)
                         if current.repeats_header else None)
             if repeated is not None:
@@ -1037,6 +1041,21 @@ def _split_by_header(table: _TableState, roles: dict[int, str], profile: TablePr
                      f"「{table.headers.get(role, '')}」, which names {names}: taken as those columns (the header "
                      "page lost the ruling between them)")
     return out, "; ".join(notes)
+
+
+def _note_joined_before(table: _TableState, reports: list[PageReport], before: set[str],
+                        profile: TableProfile) -> None:
+    """The reports of the table's pages read before `_split_by_header` first split a column (its roles
+    not in `before`) say that they read those columns as one, and where the text went."""
+    for role, named in table.split_roles.items():
+        if role in before:
+            continue
+        names = "、".join(profile.column_name(r) for r in named)
+        note = (f"{names} read as one column (its header 「{table.headers.get(role, '')}」 names them all; the "
+                f"ruling between them lost): their text kept in {profile.column_name(role)}")
+        for k, report in enumerate(reports):
+            if report.page in table.pages and report.status == PAGE_READ:
+                reports[k] = replace(report, message=f"{report.message}; {note}")
 
 
 def _lined_up(table: _TableState, page: PageCells, header: Header, tolerance: float) -> bool:

@@ -64,6 +64,7 @@ def test_a_header_cell_naming_two_columns_splits_them_on_the_pages_that_have_bot
     messages = {report.page + 1: report.message for report in result.page_reports}
     assert "which names 一级指标、二级指标: taken as those columns" in messages[2]
     assert "first row continues the previous page's" in messages[3]
+    assert "一级指标、二级指标 read as one column" in messages[1]  # the rows above say where their text went
     later = [row for row in result.table.rows if row.sources.get("level2")]
     assert len(later) >= 10
     assert all(not row.level1.startswith(row.level2[:4]) for row in later if row.level2)
