@@ -195,3 +195,30 @@ def test_a_page_of_prose_that_names_the_columns_is_no_table(tmp_path, truth_rows
     assert main(["run", str(path), "--out", str(out), "--workers", "1"]) == 0
     record = json.loads((out / "with_prose.run.json").read_text(encoding="utf-8"))
     assert record["pages"][-1]["status"] == "no-table"
+
+
+def test_a_lost_table_whose_ruling_stubs_tie_its_lines_still_shows_its_header(tmp_path):
+    """The same Word table's last page on a 1-bit copy at seed 20 (the header row and item 28): pieces
+    of its column rulings were left, one line of the header tall and more, and they tied the header to
+    the lines under it into one band of the page's text; the band was read as nothing and the page
+    said 'no ruled table' while its item was lost. Upright strokes taller than a line are set aside
+    when the page's text is cut into lines (`body._without_upright_strokes`): the header row is read."""
+    wordscan = pytest.importorskip("wordscan")
+    from eval_suite import HELD_OUT, _title
+
+    from pipeline.clean import clean_page
+    from pipeline.ingest import load_page, open_document
+    from pipeline.ocr import get_engine
+    from pipeline.ocr.body import body_lines
+    from pipeline.profile import default_profile
+    from pipeline.settings import Settings
+
+    path = tmp_path / "songjiang_last.pdf"
+    wordscan.render_word_scan(scangen.load_truth(HELD_OUT["songjiang"]), path, "bilevel-200", _title("songjiang"),
+                              seed=20, only=[5])
+    settings = Settings()
+    engine = get_engine(settings)
+    page, _ = clean_page(load_page(open_document(path, settings), 0, settings), settings, engine)
+    lines = body_lines(page, engine)
+    assert default_profile().header_row_in(lines)
+    assert any("联合" in line for line in lines)  # the item's last line is read as before

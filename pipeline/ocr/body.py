@@ -15,7 +15,7 @@ from ..grid import estimate_char_height
 from ..imaging import ink_mask, true_runs
 from ..models import Page
 from .base import OcrEngine
-from .cells import LINE_MAX_CHARS, merge_bands
+from .cells import LINE_MAX_CHARS, merge_bands, split_tall_bands
 
 #: A line starts a paragraph when its ink begins at least this many character heights right of
 #: the text's left edge: a first-line indent is two characters, a wrapped line starts at the edge
@@ -26,6 +26,9 @@ INDENT_MIN_CHARS = 1.2
 LEFT_EDGE_PERCENTILE = 20
 #: Bands with less ink than this many character areas are specks or page-edge dirt, not lines.
 MIN_LINE_INK_CHARS = 0.5
+#: An upright stroke taller than this many character heights is a ruling (or what is left of one), not
+#: a character's: no character stands taller than its line.
+UPRIGHT_STROKE_CHARS = 1.5
 #: Margin around a line crop, in character heights.
 LINE_PAD_CHARS = 0.15
 
@@ -34,12 +37,14 @@ def body_lines(page: Page, engine: OcrEngine) -> tuple[str, ...]:
     """The page's text lines, top to bottom, as read by `engine`; an indented line starts with 　."""
     ink = ink_mask(page.image)
     char_height = estimate_char_height(ink, page.dpi)
-    bands = merge_bands(true_runs(ink.any(axis=1)), LINE_MAX_CHARS * char_height)
+    text = _without_upright_strokes(ink, char_height)
+    bands = split_tall_bands(merge_bands(true_runs(text.any(axis=1)), LINE_MAX_CHARS * char_height), text,
+                             char_height)
     h, w = ink.shape
     pad = max(2, int(LINE_PAD_CHARS * char_height))
     crops, starts = [], []
     for y0, y1 in bands:
-        band = ink[y0:y1]
+        band = text[y0:y1]
         if np.count_nonzero(band) < MIN_LINE_INK_CHARS * char_height**2:
             continue
         cols = np.flatnonzero(band.any(axis=0))
@@ -52,3 +57,13 @@ def body_lines(page: Page, engine: OcrEngine) -> tuple[str, ...]:
     read = engine.read_lines(crops)
     return tuple(("\u3000" if x0 - edge >= INDENT_MIN_CHARS * char_height else "") + r.text.strip()
                  for x0, r in zip(starts, read, strict=True) if r.text.strip())
+
+
+def _without_upright_strokes(ink: np.ndarray, char_height: int) -> np.ndarray:
+    """The ink less its upright strokes taller than UPRIGHT_STROKE_CHARS character heights: what is
+    left of a table's column rulings would tie a page's lines into one band."""
+    import cv2
+
+    tall = max(3, int(UPRIGHT_STROKE_CHARS * char_height))
+    upright = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, tall)))
+    return cv2.subtract(ink, upright)
