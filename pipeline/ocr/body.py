@@ -9,6 +9,7 @@ sees the paragraph's first-line indent as it does in a text layer.
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from ..grid import estimate_char_height
@@ -62,8 +63,6 @@ def body_lines(page: Page, engine: OcrEngine) -> tuple[str, ...]:
 def _without_upright_strokes(ink: np.ndarray, char_height: int) -> np.ndarray:
     """The ink less its upright strokes taller than UPRIGHT_STROKE_CHARS character heights: what is
     left of a table's column rulings would tie a page's lines into one band."""
-    import cv2
-
     tall = max(3, int(UPRIGHT_STROKE_CHARS * char_height))
     upright = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, tall)))
     return cv2.subtract(ink, upright)
