@@ -135,6 +135,9 @@ class TableProfile:
         split whose worse half matches best; each half names a different role, the first the earlier."""
         best: list[tuple[float, int, HeaderMatch]] = []
         best_score = 0.0
+        longest = max(len(synonym) for spec in self.roles for synonym in spec.synonyms)
+        if len(name) > 2 * longest:  # longer than any two names: a row's text, not a header's
+            return best
         for cut in range(TWO_NAMES_MIN_CHARS, len(name) - TWO_NAMES_MIN_CHARS + 1):
             halves = []
             for part in (name[:cut], name[cut:]):
