@@ -135,8 +135,10 @@ class TableProfile:
         split whose worse half matches best; each half names a different role, the first the earlier."""
         best: list[tuple[float, int, HeaderMatch]] = []
         best_score = 0.0
+        # A half of n characters matches a name of m at most 2m / (n + m) (rapidfuzz's ratio): past
+        # this length neither half of a cell can reach the floor, and it is a row's text.
         longest = max(len(synonym) for spec in self.roles for synonym in spec.synonyms)
-        if len(name) > 2 * longest:  # longer than any two names: a row's text, not a header's
+        if len(name) > 2 * longest * (200 / max(floor, 1.0) - 1):
             return best
         for cut in range(TWO_NAMES_MIN_CHARS, len(name) - TWO_NAMES_MIN_CHARS + 1):
             halves = []
