@@ -70,12 +70,7 @@ def test_a_drum_page_unbend_straightened_keeps_its_columns(tmp_path):
     straightened it; rectify left it as is). Without unbend the grid found a drum streak's column too
     (6 columns), and when the page with more lines was kept, the draft was read as two tables (11 of 39
     rows in the first)."""
-    wordscan = pytest.importorskip("wordscan")
-    path = tmp_path / "fengxian_drum.pdf"
-    wordscan.render_word_scan(scangen.load_truth(HELD_OUT["fengxian"]), path, "dirty-drum", _title("fengxian"),
-                              seed=19, only=[2])
-    settings = Settings()
-    prepared = prepare_page(open_document(path, settings), 0, settings)
+    _, prepared = _word_page(tmp_path, "fengxian", "dirty-drum", seed=19, page=2)
     assert "unbend: rulings bent" in prepared.report.rectified
     assert len(prepared.grid.col_lines) == 6
 
@@ -87,18 +82,24 @@ def test_a_flat_copy_a_warp_left_without_rulings_keeps_its_grid(tmp_path):
     from the text (its slanted rulings were not found), the header row was not told from the rows, and
     its words were read into the item before (五、夯实防汛工作保障级指标). The run keeps the page
     without the warps, whose rulings are found as drawn, and says why."""
-    wordscan = pytest.importorskip("wordscan")
-    path = tmp_path / "songjiang_copy.pdf"
-    wordscan.render_word_scan(scangen.load_truth(HELD_OUT["songjiang"]), path, "photocopy", _title("songjiang"),
-                              seed=20, only=[5])
-    settings = Settings()
-    prepared = prepare_page(open_document(path, settings), 0, settings)
+    path, prepared = _word_page(tmp_path, "songjiang", "photocopy", seed=20, page=5)
     assert prepared.report.rectified.startswith("neither rectified nor unbent; kept over")
     assert "restored" in prepared.report.rectified
     assert (len(prepared.grid.row_lines), len(prepared.grid.col_lines)) == (3, 6)
     assert prepared.grid.restored == ()
     # what the warps alone gave: as many lines, every border restored from the text
+    settings = Settings()
     page, report = clean_page(load_page(open_document(path, settings), 0, settings), settings, get_engine(settings))
     warped = detect_grid(page, settings)
     assert (len(warped.row_lines), len(warped.col_lines)) == (3, 6) and warped.restored
     assert report.unwarped is not None
+
+
+def _word_page(tmp_path, doc: str, recipe: str, seed: int, page: int):
+    """One page of a held-out plan's Word table under a tests/wordscan.py recipe, as the run prepares it
+    (clean-up, the warps judged, the grid); and the one-page PDF it was read from."""
+    wordscan = pytest.importorskip("wordscan")
+    path = tmp_path / f"{doc}_{recipe}.pdf"
+    wordscan.render_word_scan(scangen.load_truth(HELD_OUT[doc]), path, recipe, _title(doc), seed=seed, only=[page])
+    settings = Settings()
+    return path, prepare_page(open_document(path, settings), 0, settings)
