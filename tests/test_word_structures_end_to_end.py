@@ -63,6 +63,8 @@ def test_a_header_cell_naming_two_columns_splits_them_on_the_pages_that_have_bot
     (result,) = process_draft_tables(path, Settings(), lexicon)
     messages = {report.page + 1: report.message for report in result.page_reports}
     assert "which names 一级指标、二级指标: taken as those columns" in messages[2]
+    # page 2's first row continues page 1's last, which had no 二级 cell: judged as in a table without it
+    assert "first row continues the previous page's" in messages[2]
     assert "first row continues the previous page's" in messages[3]
     assert "一级指标、二级指标 read as one column" in messages[1]  # the rows above say where their text went
     later = [row for row in result.table.rows if row.sources.get("level2")]
