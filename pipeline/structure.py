@@ -594,10 +594,8 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
                 # header must not reorder them); the page's own header where geometry fails.
                 roles = _roles_by_geometry(current, page, tolerance) or header.roles
                 current.repeats_header = True
-                before = set(current.split_roles)
-                roles, split = _split_by_header(current, roles, profile)
+                roles, split = _split_by_header(current, roles, reports, profile)
                 task_note = "; ".join(n for n in (task_note, split) if n)
-                _note_joined_before(current, reports, before, profile)
             elif added and current is not None:
                 # The table's earlier pages lost these columns; from this page on the table has them.
                 roles = dict(header.roles)
@@ -644,10 +642,8 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
                     f"first row read 「{_describe_cells(page)}」")))
                 waiting.clear()
                 continue
-            before = set(current.split_roles)
-            roles, split = _split_by_header(current, roles, profile)
+            roles, split = _split_by_header(current, roles, reports, profile)
             task_note = "; ".join(n for n in (task_note, split) if n)
-            _note_joined_before(current, reports, before, profile)
             repeated = (_faint_header(page, roles, current.header_rows, profile, REPEATED_HEADER_MIN_NAMED)
                         if current.repeats_header else None)
             if repeated is not None:
@@ -1013,49 +1009,42 @@ def _roles_by_geometry(table: _TableState, page: PageCells, tolerance: float) ->
     return {j: table.role_of_col[i] for j, i in mapping.items() if i in table.role_of_col}
 
 
-def _split_by_header(table: _TableState, roles: dict[int, str], profile: TableProfile
-                     ) -> tuple[dict[int, str], str]:
-    """`roles` (a headerless page's, by geometry) with a table column this page reads as two or more
-    given the roles its header cell names, left to right in the profile's order, where that cell
-    names as many roles as the page has columns inside it and the table has none of the others: the
-    header page lost the ruling between them, this page has it (held-out fengxian/word-bilevel-200 at
-    seed 20: page 1 read 一级指标二级指标 as one column headed 级指标级指标, pages 2-6 have both columns and
-    had joined each row's 一级 and 二级 titles). The table takes the roles from here on; and a note."""
+def _split_by_header(table: _TableState, roles: dict[int, str], reports: list[PageReport],
+                     profile: TableProfile) -> tuple[dict[int, str], str]:
+    """`roles` (a page's, by geometry) with a table column this page reads as two or more given the
+    roles its header cell names, left to right in the profile's order, where that cell names as many
+    roles as the page has columns inside it and the table has none of the others: the header page lost
+    the ruling between them, this page has it (held-out fengxian/word-bilevel-200 at seed 20: page 1
+    read 一级指标二级指标 as one column headed 级指标级指标, pages 2-6 have both columns and had joined
+    each row's 一级 and 二级 titles). The table takes the roles from here on, and the reports of its
+    pages read before the first such split say they read those columns as one; and a note."""
     out = dict(roles)
     notes = []
     order = {spec.name: k for k, spec in enumerate(profile.roles)}
     for role, cols in _cols_of(roles).items():
-        named = table.split_roles.get(role) or sorted(
-            {m.role for m in profile.header_matches(table.headers.get(role, ""))}, key=order.__getitem__)
-        if len(cols) < 2 or len(named) != len(cols) or named[0] != role:
+        if len(cols) < 2:
             continue
+        header = table.headers.get(role, "")
+        named = table.split_roles.get(role) or sorted({m.role for m in profile.header_matches(header)},
+                                                      key=order.__getitem__)
+        if len(named) != len(cols) or named[0] != role:
+            continue
+        names = "、".join(profile.column_name(r) for r in named)
         if role not in table.split_roles:
             if set(named[1:]) & set(table.roles):
                 continue
             at = table.roles.index(role)
             table.roles[at + 1:at + 1] = named[1:]
             table.split_roles[role] = named
+            joined = (f"{names} read as one column (its header 「{header}」 names them all; the ruling between "
+                      f"them lost): their text kept in {profile.column_name(role)}")
+            for k, report in enumerate(reports):
+                if report.page in table.pages and report.status == PAGE_READ:
+                    reports[k] = replace(report, message=f"{report.message}; {joined}")
         out.update(zip(sorted(cols), named, strict=True))
-        names = "、".join(profile.column_name(r) for r in named)
-        notes.append(f"{profile.column_name(role)} read as {len(cols)} columns under its header "
-                     f"「{table.headers.get(role, '')}」, which names {names}: taken as those columns (the header "
-                     "page lost the ruling between them)")
+        notes.append(f"{profile.column_name(role)} read as {len(cols)} columns under its header 「{header}」, "
+                     f"which names {names}: taken as those columns (the header page lost the ruling between them)")
     return out, "; ".join(notes)
-
-
-def _note_joined_before(table: _TableState, reports: list[PageReport], before: set[str],
-                        profile: TableProfile) -> None:
-    """The reports of the table's pages read before `_split_by_header` first split a column (its roles
-    not in `before`) say that they read those columns as one, and where the text went."""
-    for role, named in table.split_roles.items():
-        if role in before:
-            continue
-        names = "、".join(profile.column_name(r) for r in named)
-        note = (f"{names} read as one column (its header 「{table.headers.get(role, '')}」 names them all; the "
-                f"ruling between them lost): their text kept in {profile.column_name(role)}")
-        for k, report in enumerate(reports):
-            if report.page in table.pages and report.status == PAGE_READ:
-                reports[k] = replace(report, message=f"{report.message}; {note}")
 
 
 def _lined_up(table: _TableState, page: PageCells, header: Header, tolerance: float) -> bool:

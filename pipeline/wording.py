@@ -177,6 +177,13 @@ def _options(lattice: CharLattice, step: int, also: str = "") -> dict[str, float
     return options
 
 
+def _aligned_steps(text: str, lattices: Sequence[CharLattice]) -> list[tuple[int, str, CharLattice, int]]:
+    """(index in `text`, character read, its lattice, its step) for each character of the lattices'
+    best reading that aligns to `text` (see unsure_spots)."""
+    path = [(char, lattice, step) for lattice in lattices for char, step in greedy_path(lattice)]
+    return [(j, *path[i]) for i, j in align_to_path([char for char, _, _ in path], text)]
+
+
 def unsure_spots(text: str, lattices: Sequence[CharLattice], sure: bool = False
                  ) -> list[tuple[int, dict[str, float]]]:
     """(index in `text`, {character: probability}) for each Chinese character of `text` read at under
@@ -186,10 +193,8 @@ def unsure_spots(text: str, lattices: Sequence[CharLattice], sure: bool = False
     lattices' lines as a cell holds them (whitespace between lines, punctuation restored, traditional
     forms simplified), or a part of them: the lattices' characters are aligned to it, and a character
     that does not align is left alone."""
-    path = [(char, lattice, step) for lattice in lattices for char, step in greedy_path(lattice)]
     spots: list[tuple[int, dict[str, float]]] = []
-    for i, j in align_to_path([char for char, _, _ in path], text):
-        char, lattice, step = path[i]
+    for j, char, lattice, step in _aligned_steps(text, lattices):
         foreign = bool(_FOREIGN.fullmatch(char)) and not sure
         if not _HAN.fullmatch(char) and not foreign:
             continue
@@ -331,10 +336,8 @@ def draft_doubts(text: str, lattices: Sequence[CharLattice], windows: dict[str, 
     never changed (gain: how many times the draft holds the other window)."""
     if not lattices or not _HAN.search(text):
         return ()
-    path = [(char, lattice, step) for lattice in lattices for char, step in greedy_path(lattice)]
     offered: dict[int, dict[str, float]] = {}
-    for i, j in align_to_path([char for char, _, _ in path], text):
-        char, lattice, step = path[i]
+    for j, char, lattice, step in _aligned_steps(text, lattices):
         offered[j] = {c: p for c, p in _options(lattice, step).items() if c != char and p >= DOUBT_RUNNER_UP_MIN}
     places = [j for j, ch in enumerate(text) if not ch.isspace()]
     doubts = []
