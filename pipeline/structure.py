@@ -348,17 +348,27 @@ def _column_roles(cells: Sequence[CellText], matches: dict, first: int, last: in
 HEADING_BY_PLACE_MIN_SCORE = 50.0
 
 
-def _headings_by_place(header: Header, profile: TableProfile) -> tuple[Header, str]:
+def _spanned_columns(page: PageCells, header: Header) -> set[int]:
+    """The page's columns whose header cell is also the column's to their left: one header cell over
+    two grid columns, a line the grid found inside a table column (a toner streak) below the header."""
+    return {col for ct in page.cells if header.first_row <= ct.cell.row <= header.last_row
+            for col in range(ct.cell.col + 1, ct.cell.col + ct.cell.col_span)}
+
+
+def _headings_by_place(header: Header, profile: TableProfile, spanned: set[int] = frozenset()
+                       ) -> tuple[Header, str]:
     """The header with each column of no known role whose header is a heading name misread
     (HEADING_BY_PLACE_MIN_SCORE) beside a heading column taken as a heading column, its level by its
     place (after what a repeated header completed, _complete_header), and words for the page's report
-    ("" when none was)."""
+    ("" when none was). A column in `spanned` is under its left neighbour's header cell: that cell's
+    words read again, no heading of its own (the held-out Putuo plan under a dirty drum, seed 21,
+    page 4: a streak through the 二级 column, whose 二级指标 had made it 一级 and the 一级 column lost)."""
     roles = {c: r for c, r in header.roles.items() if not _unknown(r)}
     free = [r for r in HEADING_ROLES if r in profile.by_name and r not in roles.values()]
     guessed: list[int] = []
     for col in sorted(header.texts):
         beside = {roles.get(col - 1), roles.get(col + 1)} & set(HEADING_ROLES)
-        if col in roles or not free or not beside:
+        if col in roles or col in spanned or not free or not beside:
             continue
         if any(m.role in HEADING_ROLES for m in profile.header_matches(header.texts[col], HEADING_BY_PLACE_MIN_SCORE)):
             roles[col] = free.pop(0)
@@ -578,7 +588,7 @@ def build_tables(pages: Sequence[PageCells], profile: TableProfile, source: str 
         header, task_note = found[k]
         if header is not None:
             header, completed = _complete_header(header, page, pages[k + 1:], [h for h, _ in found[k + 1:]], profile)
-            header, placed = _headings_by_place(header, profile)
+            header, placed = _headings_by_place(header, profile, _spanned_columns(page, header))
             task_note = "; ".join(n for n in (task_note, completed, placed) if n)
         current = tables[-1] if tables else None
         tolerance = _tolerance(page)
@@ -1064,9 +1074,15 @@ def _lined_up(table: _TableState, page: PageCells, header: Header, tolerance: fl
         # extra column repeats its neighbour's, which geometry gives the same role (whatever role the
         # header's own reading gave the repeat: other:工作要求, or 三级 for a second 二级指标 on the
         # held-out Fengxian plan's page 5, seed 13). A table with other columns (附件2) names its own.
+        # A header cell read as words naming no column (its ruling below lost, the title under it read
+        # in: 一四开处综援 over 一级指标, the held-out Putuo plan under a dirty drum, seed 21, page 4)
+        # stands where geometry puts a column the header names nowhere else.
+        named = {role for role in header.roles.values() if not _unknown(role)}
         return all(role == geometry[col] or any(
             other != col and header.texts.get(col) and header.texts.get(other) == header.texts.get(col)
-            and geometry[other] == geometry[col] for other in header.roles) for col, role in header.roles.items())
+            and geometry[other] == geometry[col] for other in header.roles)
+            or (_unknown(role) and geometry[col] not in named)
+            for col, role in header.roles.items())
     sides = _side_tolerance(table, page, tolerance)
     mapping = map_by_geometry(table.col_lines, page.grid.col_lines, tolerance, sides) or {}
     merged = merged_columns(table.col_lines, page.grid.col_lines, tolerance, sides)

@@ -271,6 +271,23 @@ def test_page_without_header_is_mapped_by_geometry_despite_an_extra_border():
     assert "text outside the table's columns kept out: 丶丨" in message and "text in no row" not in message
 
 
+def test_a_repeated_header_over_a_streak_and_a_lost_heading_continues_the_table():
+    """A toner streak down the 二级 column was kept as a ruling below the header, whose 二级指标 cell
+    spans both halves; the 一级 header cell lost its ruling below and read the title under it as words
+    naming no column (held-out Putuo plan under a dirty drum, seed 21, page 4: the rest of the draft
+    became two more tables, 14 of 38 rows lost from the first). The page continues the table by geometry."""
+    first = page(0, [(1, 0, 1, "一、甲"), (1, 1, 1, "1. 乙"), (1, 2, 1, "丙。"), (1, 3, 1, "区教育局"), (1, 4, 1, "")])
+    streaked = page(1, [(0, 0, 1, "一四开处综援"), (0, 1, 1, "二级指标2", 2), (0, 3, 1, "工作要求"),
+                        (0, 4, 1, "头单位"), (0, 5, 1, "配合单位"), (1, 0, 1, "二、丁"), (1, 1, 1, "2. 戊", 2),
+                        (1, 3, 1, "己。"), (1, 4, 1, "区科委"), (1, 5, 1, "区妇联")],
+                    header=None, widths=[100, 40, 60, 100, 100, 100])
+    structure = build_tables([first, streaked], PROFILE)
+    [table] = structure.tables
+    assert [(r.level1, r.level2, r.requirement, r.lead, r.support) for r in table.rows] == [
+        ("一、甲", "1. 乙", "丙。", "区教育局", ""), ("二、丁", "2. 戊", "己。", "区科委", "区妇联")]
+    assert [r.status for r in structure.pages] == [PAGE_READ, PAGE_READ]
+
+
 def test_a_form_scanned_into_the_draft_is_named_not_read():
     first = page(0, [(1, 0, 1, "一、甲"), (1, 1, 1, "1. 乙"), (1, 2, 1, "丙。"), (1, 3, 1, "区教育局"), (1, 4, 1, "")])
     form = page(1, [(0, 0, 1, "收费项目"), (0, 1, 1, "金额"), (1, 0, 1, "住宿费"), (1, 1, 1, "300")], header=None,
