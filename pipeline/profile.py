@@ -61,6 +61,9 @@ class HeaderMatch:
     role: str
     score: float
     note: str = ""
+    #: 0: the cell's whole text names the role; 1 or 2: the first or second of two names run together
+    #: (see TableProfile._two_names).
+    part: int = 0
 
 
 #: A synonym at least this long found whole inside a longer header cell names its role: noise read
@@ -151,8 +154,8 @@ class TableProfile:
                 score, first, second = max(pairs, key=lambda p: (p[0], -p[1][1], -p[2][1]))
                 if score > best_score:
                     best_score = score
-                    best = [(-score, first[1], HeaderMatch(first[2], score, notes)),
-                            (-score, second[1], HeaderMatch(second[2], score, notes))]
+                    best = [(-score, first[1], HeaderMatch(first[2], score, notes, part=1)),
+                            (-score, second[1], HeaderMatch(second[2], score, notes, part=2))]
         return best
 
     def header_row_in(self, lines: Sequence[str]) -> str:

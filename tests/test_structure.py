@@ -288,6 +288,29 @@ def test_a_repeated_header_over_a_streak_and_a_lost_heading_continues_the_table(
     assert [r.status for r in structure.pages] == [PAGE_READ, PAGE_READ]
 
 
+def test_a_header_cell_over_a_blot_kept_as_a_ruling_names_one_column():
+    """A fax's blot down the 一级 column was kept as a ruling below the header, whose 级指标 cell (its
+    一 lost) spans both halves: it named 一级 and 二级, 二级指标 beside it became 三级, and the page
+    started a table of its own (held-out Jiading plan by fax, seed 21, page 4: 5 of 33 rows lost from
+    the first table). One name over two grid columns names the first; the page continues the table."""
+    first = page(0, [(1, 0, 1, "一、甲"), (1, 1, 1, "1. 乙"), (1, 2, 1, "丙。"), (1, 3, 1, "区教育局"), (1, 4, 1, "")])
+    blotted = page(1, [(0, 0, 1, "级指标", 2), (0, 2, 1, "二级指标"), (0, 3, 1, "工作要求"), (0, 4, 1, "牵头单位"),
+                       (0, 5, 1, "配合单位"), (1, 0, 1, ""), (1, 1, 1, "一、甲"), (1, 2, 1, "2. 戊"), (1, 3, 1, "己。"),
+                       (1, 4, 1, "区科委"), (1, 5, 1, "区妇联")],
+                   header=None, widths=[50, 50, 100, 100, 100, 100])
+    assert find_header(blotted, PROFILE).roles == {0: "level1", 1: "other:级指标", 2: "level2", 3: "requirement",
+                                                   4: "lead", 5: "support"}
+    structure = build_tables([first, blotted], PROFILE)
+    [table] = structure.tables
+    assert [(r.level1, r.level2, r.requirement, r.lead, r.support) for r in table.rows] == [
+        ("一、甲", "1. 乙", "丙。", "区教育局", ""), ("一、甲", "2. 戊", "己。", "区科委", "区妇联")]
+    # two names run together over two grid columns still name one each, left to right
+    two = page(0, [(0, 0, 1, "级指标级指标", 2), (1, 0, 1, "一、甲"), (1, 1, 1, "1. 乙"), (1, 2, 1, "丙。"),
+                   (1, 3, 1, "区教育局"), (1, 4, 1, "")], header=None)
+    two = replaced(two, cells=(*two.cells, *page(0, [], header=HEADER).cells[2:]))
+    assert find_header(two, PROFILE).roles == STANDARD
+
+
 def test_a_form_scanned_into_the_draft_is_named_not_read():
     first = page(0, [(1, 0, 1, "一、甲"), (1, 1, 1, "1. 乙"), (1, 2, 1, "丙。"), (1, 3, 1, "区教育局"), (1, 4, 1, "")])
     form = page(1, [(0, 0, 1, "收费项目"), (0, 1, 1, "金额"), (1, 0, 1, "住宿费"), (1, 1, 1, "300")], header=None,
