@@ -37,7 +37,17 @@ from pipeline.lexicon import (
     numeral_of,
     numeral_value,
 )
-from pipeline.models import AGENCY_FIELDS, AGENCY_SEPARATOR, SPLIT_INTO, FieldSource, Flag, Repair, Row, Table
+from pipeline.models import (
+    AGENCY_FIELDS,
+    AGENCY_SEPARATOR,
+    MEASURE_WORDS,
+    SPLIT_INTO,
+    FieldSource,
+    Flag,
+    Repair,
+    Row,
+    Table,
+)
 from pipeline.settings import Settings
 
 logger = logging.getLogger("pipeline")
@@ -240,7 +250,6 @@ def split_item_number(text: str) -> tuple[str, str]:
 #: 二级 title of the six truths holds a digit; of make eval's and seed 16's outputs, 12 bare digits
 #: inside 二级 titles (junk from broken strokes), none the next item's number.
 _NUMBER_INSIDE_TITLE = re.compile(r"(?<=[\u4e00-\u9fff”》）)])\s*(\d{1,3})\s*([.、．])?\s*(?=[\u4e00-\u9fff“《])")
-_MEASURE_WORDS = frozenset("个项家处所座条类批名人户次年月日天万亿元岁级套台辆支张床期轮")
 NEXT_ITEM_IN_TITLE_SCORE = 30.0
 #: An agency named twice in one cell (区人力资源社会保障局、区卫生健康委、区卫生健康委): no draft
 #: lists a name twice, but two sub-rows read as one do, each naming it (the sub-row line lost: the
@@ -264,7 +273,7 @@ def next_item_in_title(title: str, number: str) -> str:
     if not number.isdigit():
         return ""
     return next((m.group(1) for m in _NUMBER_INSIDE_TITLE.finditer(title) if int(m.group(1)) == int(number) + 1
-                 and (m.group(2) or title[m.end()] not in _MEASURE_WORDS)), "")
+                 and (m.group(2) or title[m.end()] not in MEASURE_WORDS)), "")
 
 
 def split_numeral(text: str) -> tuple[str, str]:
@@ -1655,7 +1664,19 @@ def _numbers_by_sequence(rows: list[Row], log: _Log) -> list[Row]:
             log.repair(index, "no", read, number, "number_by_sequence", NUMBER_BY_SEQUENCE_SCORE)
             log.flag(index, "no", read, f"number_by_sequence: {read}→{number}", NUMBER_BY_SEQUENCE_SCORE)
             out[index] = out[index].replace(no=number)
+            title = out[index].get("level2")
+            tail = _NUMBER_TAIL.match(title)
+            if tail and read + tail.group(1) == number:
+                # the number's last digits were read into the title, a speck between (2.5、加强… for 25)
+                log.repair(index, "level2", title, title[tail.end():], "number_by_sequence", NUMBER_BY_SEQUENCE_SCORE)
+                out[index] = out[index].replace(level2=title[tail.end():])
     return out
+
+
+#: Digits and a stop that start a 二级 title after its item's number was split off: the number's own
+#: last digits when they complete the number the sequence gives (held-out Jiading plan by fax, seed 21:
+#: 2.5、加强养老服务资金监管 read as item 2, titled 5、加强…).
+_NUMBER_TAIL = re.compile(r"^\s*(\d{1,2})\s*[.、．,，:：]\s*")
 
 
 #: An agency cell merged down the rows of two items or more, in a draft that merges no other cell of that

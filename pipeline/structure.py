@@ -27,6 +27,7 @@ import numpy as np
 from .models import (
     AGENCY_FIELDS,
     HEADING_ROLES,
+    MEASURE_WORDS,
     OTHER_ROLE_PREFIX,
     PAGE_NO_TABLE,
     PAGE_NOT_READ,
@@ -55,6 +56,10 @@ HEADER_MIN_COVERAGE = 0.5
 #: it, 三、加强河湖水系综合治理1四、…, over 13 rows); a Han character there is the title's own (统一、).
 LEVEL1_START = re.compile(r"^\s*[^\s\u4e00-\u9fff]{0,2}\s*[一二三四五六七八九十]+\s*[、.,，．\-—·:：丶]")
 LEVEL2_START = re.compile(r"^\s*\d{1,3}\s*[.、,，．\-—·:：]")
+#: An item's number whose stop was lost, a space before its title (26 完善老年人权益保障机制: a fax, the
+#: held-out Jiading plan, seed 21, page 4, whose item was joined to item 25 above the page break, read
+#: 2.5、加强养老服务资金监管); a measure word after it makes it a quantity (30 分钟).
+SPACED_NUMBER_START = re.compile(r"^\s*\d{1,3}\s+([\u4e00-\u9fff])")
 #: A 一级 title whose numeral was misread still has a numbered title's shape: one character and 、.
 #: At a page break beside an item that starts with its own number, such a part starts a new group:
 #: the Songjiang plan's Word table under tests/wordscan.py's lines-degradation at seed 17, page 4,
@@ -1173,10 +1178,16 @@ def _item_joined(role: str, upper_text: str, lower_text: str, item_joined: bool,
     if role == "level1":
         return not LEVEL1_START.match(lower_text) and not (new_item and LEVEL1_MISREAD_START.match(lower_text))
     if role == "level2" and not has_no:
-        if LEVEL2_START.match(lower_text) or _numbers_next(upper_text, lower_text):
+        if _starts_item(lower_text) or _numbers_next(upper_text, lower_text):
             return False
         return LEVEL2_START.match(upper_text) is not None or not new_row
     return item_joined
+
+
+def _starts_item(text: str) -> bool:
+    """Whether a 二级 title part starts with an item's number (LEVEL2_START, SPACED_NUMBER_START)."""
+    spaced = SPACED_NUMBER_START.match(text)
+    return bool(LEVEL2_START.match(text) or (spaced and spaced.group(1) not in MEASURE_WORDS))
 
 
 def _numbers_next(upper_text: str, lower_text: str) -> bool:
@@ -1268,7 +1279,7 @@ def _join_across_break(prev: _RawRow, first: _RawRow, cells: _Cells, roles: Sequ
     upper_item = cells.text(cells.parts(prev.cells[item_role][-1])) if item_role and prev.cells.get(item_role) else ""
     lower_item = cells.text(cells.parts(first.cells[item_role][0])) if item_role and first.cells.get(item_role) else ""
     new_item = bool(ITEM_NUMBER.match(lower_item) if has_no
-                    else LEVEL2_START.match(lower_item) or _numbers_next(upper_item, lower_item))
+                    else _starts_item(lower_item) or _numbers_next(upper_item, lower_item))
     for role in (r for r in ITEM_ROLES if r in roles):
         if not prev.cells.get(role) or not first.cells.get(role):
             continue

@@ -1260,6 +1260,13 @@ def test_a_number_between_two_that_decide_it_takes_the_sequences_number_flagged(
     two = repair_rows(*(row(no=n, level2=f"{n}、标题{n}", requirement=f"要求{n}。", lead="区教育局")
                         for n in ("15", "1", "2", "18")))
     assert [r.no for r in two.table.rows] == ["15", "1", "2", "18"]
+    # a speck inside the number (2.5、 for 25、, a fax of the held-out Jiading plan, seed 21): item 2,
+    # titled 5、加强…; the sequence's 25 is the number read and the title's first digits
+    specked = repair_rows(*(row(no="", level2=t, requirement=f"要求{k}。", lead="区民政局")
+                            for k, t in enumerate(("24、加强安全监管", "2.5、加强资金监管", "26、完善保障机制"))))
+    assert [(r.no, r.level2) for r in specked.table.rows] == [
+        ("24", "加强安全监管"), ("25", "加强资金监管"), ("26", "完善保障机制")]
+    assert flags_of(specked, "no", 1) == ["number_by_sequence: 2→25"]
 
 
 def test_an_agency_named_twice_in_a_cell_is_kept_and_flagged() -> None:

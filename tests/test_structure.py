@@ -977,6 +977,24 @@ def test_a_title_numbered_next_without_its_stop_at_a_page_top_starts_an_item():
     assert len(build_table(pages("30推动长三角区域防汛协作"), PROFILE).rows) == 1
 
 
+def test_a_title_numbered_with_a_space_for_its_stop_at_a_page_top_starts_an_item():
+    """A fax read item 25's number 2.5、 (a speck) and lost item 26's stop: 26 完善老年人权益保障机制 at the
+    top of page 4 was joined to item 25's title above the break (held-out Jiading plan by fax, seed 21),
+    and item 26 took item 25's number and title. A number, a space and a title start an item; a
+    quantity (26 个) does not."""
+    def pages(top: str) -> list[PageCells]:
+        first = page(0, [(1, 0, 1, "五、甲"), (1, 1, 1, "2.5、加强养老服务资金监管"), (1, 2, 1, "防范风险。"),
+                         (1, 3, 1, "区民政局"), (1, 4, 1, "")])
+        second = page(1, [(1, 0, 1, ""), (1, 1, 1, top), (1, 2, 1, "畅通渠道。"), (1, 3, 1, "区司法局"),
+                          (1, 4, 1, "")], header=None)
+        return [first, second]
+
+    rows = build_table(pages("26 完善老年人权益保障机制"), PROFILE).rows
+    assert [r.level2 for r in rows] == ["2.5、加强养老服务资金监管", "26 完善老年人权益保障机制"]
+    rows = build_table(pages("26 个中心"), PROFILE).rows
+    assert rows[0].level2 == rows[1].level2 == "2.5、加强养老服务资金监管\n26 个中心"
+
+
 def test_a_header_naming_the_tables_columns_and_one_its_pages_before_lost_continues_the_table():
     """Our renderer's Putuo plan under tests/degrade.py's lines-degradation at seed 18: pages 1-3 lost the
     table's left side and with it the 一级 column; page 4 kept it, and pages 4-5 were read as a second
