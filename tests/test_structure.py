@@ -311,6 +311,26 @@ def test_a_header_cell_over_a_blot_kept_as_a_ruling_names_one_column():
     assert find_header(two, PROFILE).roles == STANDARD
 
 
+def test_a_repeated_header_page_with_an_edge_sliver_continues_the_table():
+    """A fax's dark edge kept as a ruling right of the table: the header page has a sixth, narrow column
+    whose header cell reads N (held-out Jiading plan's Word table by fax, seed 21, page 5: the page
+    became a table of its own, 6 of 33 rows lost from the first). It continues the table, the sliver's
+    text named; a column as wide as text under a header of its own words (资金来源) is another table's."""
+    first = page(0, [(1, 0, 1, "一、甲"), (1, 1, 1, "1. 乙"), (1, 2, 1, "丙。"), (1, 3, 1, "区教育局"), (1, 4, 1, "")])
+
+    def second(extra: str, width: int) -> PageCells:
+        return page(1, [(1, 0, 1, "二、丁"), (1, 1, 1, "2. 戊"), (1, 2, 1, "己。"), (1, 3, 1, "区科委"),
+                        (1, 4, 1, "区妇联"), (1, 5, 1, "丨")], header=[*HEADER, extra],
+                    widths=[COL_PX] * 5 + [width])
+
+    structure = build_tables([first, second("N", CHAR_PX + CHAR_PX // 2)], PROFILE)
+    [table] = structure.tables
+    assert [(r.level2, r.requirement, r.lead, r.support) for r in table.rows] == [
+        ("1. 乙", "丙。", "区教育局", ""), ("2. 戊", "己。", "区科委", "区妇联")]
+    assert "丨" in structure.pages[1].message
+    assert len(build_tables([first, second("资金来源", COL_PX)], PROFILE).tables) == 2
+
+
 def test_a_form_scanned_into_the_draft_is_named_not_read():
     first = page(0, [(1, 0, 1, "一、甲"), (1, 1, 1, "1. 乙"), (1, 2, 1, "丙。"), (1, 3, 1, "区教育局"), (1, 4, 1, "")])
     form = page(1, [(0, 0, 1, "收费项目"), (0, 1, 1, "金额"), (1, 0, 1, "住宿费"), (1, 1, 1, "300")], header=None,
