@@ -871,7 +871,15 @@ def _read_waiting(current: _TableState, waiting: list[tuple[int, PageCells, Head
         how = f"columns mapped by their positions to the header of p{header_page.page + 1}"
         if header is None:
             header = _faint_header(page, roles, table_header.last_row - table_header.first_row + 1, profile)
+            above = profile.header_row_in(page.margin_text) if header is None else ""
+            if header is None and not above:
+                continue
             if header is None:
+                # The header printed above the grid, the rulings around it lost (LinesDegradation over
+                # our renderer's Jiading plan, seed 22, page 1: its 11 rows were not read).
+                margin += page.margin_text
+                note = f"its header printed above the grid (read 「{above}」, the rulings around it lost); {how}"
+                reports[index] = _read_page(current, page, -1, roles, note, cells, profile)
                 continue
             how += f", its first {header.last_row - header.first_row + 1} row(s) taken as the header that page repeats"
         margin += page.margin_text

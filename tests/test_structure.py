@@ -331,6 +331,25 @@ def test_a_repeated_header_page_with_an_edge_sliver_continues_the_table():
     assert len(build_tables([first, second("资金来源", COL_PX)], PROFILE).tables) == 2
 
 
+def test_a_first_page_whose_header_is_above_its_grid_is_read_with_the_next_pages_header():
+    """LinesDegradation erased the rulings around the first page's header and its left border (our
+    renderer's Jiading plan, seed 22): the grid starts at item 1, four columns, the header read above it
+    as text. The next page repeats the header over the same columns: the first page's columns are
+    mapped to it, its header named as read above the grid. Without such a line it stays not read."""
+    first = page(0, [(0, 0, 1, "1、甲"), (0, 1, 1, "丙。"), (0, 2, 1, "区教育局"), (0, 3, 1, "")], header=None,
+                 x0=COL_PX, widths=[COL_PX] * 4)
+    first = replaced(first, margin_text=("一级一级", "指标指标工作要求牵头单位配合单位"))
+    second = page(1, [(1, 0, 1, "二、丁"), (1, 1, 1, "2、戊"), (1, 2, 1, "己。"), (1, 3, 1, "区科委"), (1, 4, 1, "")])
+    structure = build_tables([first, second], PROFILE)
+    [table] = structure.tables
+    assert [(r.level2, r.requirement, r.lead) for r in table.rows] == [("1、甲", "丙。", "区教育局"),
+                                                                     ("2、戊", "己。", "区科委")]
+    assert structure.pages[0].status == PAGE_READ
+    assert "its header printed above the grid (read 「指标指标工作要求牵头单位配合单位」" in structure.pages[0].message
+    untitled = build_tables([replaced(first, margin_text=("说明",)), second], PROFILE)
+    assert untitled.pages[0].status == PAGE_NOT_READ and len(untitled.tables[0].rows) == 1
+
+
 def test_a_form_scanned_into_the_draft_is_named_not_read():
     first = page(0, [(1, 0, 1, "一、甲"), (1, 1, 1, "1. 乙"), (1, 2, 1, "丙。"), (1, 3, 1, "区教育局"), (1, 4, 1, "")])
     form = page(1, [(0, 0, 1, "收费项目"), (0, 1, 1, "金额"), (1, 0, 1, "住宿费"), (1, 1, 1, "300")], header=None,
