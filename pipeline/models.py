@@ -29,7 +29,7 @@ AGENCY_SEPARATOR = "、"
 #: The roles a 责任单位 cell is split into by the draft's rule 列第一位的为牵头单位 (repair): the first
 #: agency leads, the rest support. By the role split, for what shows a split cell.
 SPLIT_INTO = {"responsible": ("lead", "support")}
-#: Characters that make a number before them a quantity (建设3个中心, 30分钟), not an item's number.
+#: Characters that make a number before them a quantity (建设3个中心, 3年), not an item's number.
 MEASURE_WORDS = frozenset("个项家处所座条类批名人户次年月日天万亿元岁级套台辆支张床期轮")
 
 

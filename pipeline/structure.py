@@ -58,7 +58,7 @@ LEVEL1_START = re.compile(r"^\s*[^\s\u4e00-\u9fff]{0,2}\s*[一二三四五六七
 LEVEL2_START = re.compile(r"^\s*\d{1,3}\s*[.、,，．\-—·:：]")
 #: An item's number whose stop was lost, a space before its title (26 完善老年人权益保障机制: a fax, the
 #: held-out Jiading plan, seed 21, page 4, whose item was joined to item 25 above the page break, read
-#: 2.5、加强养老服务资金监管); a measure word after it makes it a quantity (30 分钟).
+#: 2.5、加强养老服务资金监管); a measure word after it makes it a quantity (3 个中心).
 SPACED_NUMBER_START = re.compile(r"^\s*\d{1,3}\s+([\u4e00-\u9fff])")
 #: A 一级 title whose numeral was misread still has a numbered title's shape: one character and 、.
 #: At a page break beside an item that starts with its own number, such a part starts a new group:
@@ -358,14 +358,14 @@ def _column_roles(cells: Sequence[CellText], matches: dict, first: int, last: in
 HEADING_BY_PLACE_MIN_SCORE = 50.0
 
 
-def _spanned_columns(page: PageCells, header: Header) -> set[int]:
+def _spanned_columns(page: PageCells, header: Header) -> frozenset[int]:
     """The page's columns whose header cell is also the column's to their left: one header cell over
     two grid columns, a line the grid found inside a table column (a toner streak) below the header."""
-    return {col for ct in page.cells if header.first_row <= ct.cell.row <= header.last_row
-            for col in range(ct.cell.col + 1, ct.cell.col + ct.cell.col_span)}
+    return frozenset(col for ct in page.cells if header.first_row <= ct.cell.row <= header.last_row
+                     for col in range(ct.cell.col + 1, ct.cell.col + ct.cell.col_span))
 
 
-def _headings_by_place(header: Header, profile: TableProfile, spanned: set[int] = frozenset()
+def _headings_by_place(header: Header, profile: TableProfile, spanned: frozenset[int] = frozenset()
                        ) -> tuple[Header, str]:
     """The header with each column of no known role whose header is a heading name misread
     (HEADING_BY_PLACE_MIN_SCORE) beside a heading column taken as a heading column, its level by its
@@ -860,27 +860,28 @@ def _read_waiting(current: _TableState, waiting: list[tuple[int, PageCells, Head
     columns do not line up, whose own header names a column otherwise, or whose first rows name no
     role of their column, stays not read."""
     margin: list[str] = []
-    for index, page, header in waiting:
+    for index, page, waiting_header in waiting:
         tolerance = _tolerance(page)
         n_cols = _column_count(page)
         roles = _roles_by_geometry(current, page, tolerance)
         if roles is None or roles.keys() != set(range(n_cols)):
             continue
-        if header is not None and _contradicts(header, roles):
+        if waiting_header is not None and _contradicts(waiting_header, roles):
             continue  # its own header names a column otherwise: another table
         how = f"columns mapped by their positions to the header of p{header_page.page + 1}"
+        header = waiting_header
         if header is None:
             header = _faint_header(page, roles, table_header.last_row - table_header.first_row + 1, profile)
-            above = profile.header_row_in(page.margin_text) if header is None else ""
-            if header is None and not above:
-                continue
-            if header is None:
-                # The header printed above the grid, the rulings around it lost (LinesDegradation over
-                # our renderer's Jiading plan, seed 22, page 1: its 11 rows were not read).
+        if header is None:
+            # The header printed above the grid, the rulings around it lost (LinesDegradation over our
+            # renderer's Jiading plan, seed 22, page 1: its 12 rows were not read), or none: not read.
+            above = profile.header_row_in(page.margin_text)
+            if above:
                 margin += page.margin_text
                 note = f"its header printed above the grid (read 「{above}」, the rulings around it lost); {how}"
                 reports[index] = _read_page(current, page, -1, roles, note, cells, profile)
-                continue
+            continue
+        if waiting_header is None:
             how += f", its first {header.last_row - header.first_row + 1} row(s) taken as the header that page repeats"
         margin += page.margin_text
         note = f"header read 「{_quoted_header(header, n_cols)}」 not mapped; {how}"
