@@ -140,3 +140,25 @@ def test_qingpu_dirty_drum_reads_one_table_of_every_row_in_its_five_columns(tmp_
     repairs = image_repairs_against_truth(out, "drum", truth)
     assert len(repairs) >= 2
     assert [r for r in repairs if not r[2]] == []
+
+
+def test_a_repeated_header_over_a_streak_continues_the_table(tmp_path):
+    """The held-out Putuo plan under a dirty drum at seed 21, pages 1 and 4 (drawn before the rule was
+    built): page 4's streak down the 二级 column stood as a ruling under the 二级指标 header cell, and the
+    一级 header cell read the title below it (一四开处综援). The page was taken for a second table (the
+    whole draft became three, 24 of 38 rows in the first). It continues the table, by geometry: 6 + 11
+    rows in one CSV, the split column named on the page's report."""
+    from eval_suite import HELD_OUT, _title
+
+    path = tmp_path / "drum.pdf"
+    degrade.render_degraded(scangen.load_truth(HELD_OUT["putuo"]), path, "dirty-drum",
+                            scangen.VARIANTS["clean-300"], 21, title=_title("putuo"), only=[0, 3])
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out), "-q"]) == 0
+    assert not list(out.glob("drum.表*"))
+    with (out / "drum.csv").open(encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 17
+    pages = json.loads((out / "drum.run.json").read_text(encoding="utf-8"))["pages"]
+    assert [(p["status"], p["rows"]) for p in pages] == [("read", 6), ("read", 11)]
+    assert "二级指标 read as 2 columns" in pages[1]["message"]
