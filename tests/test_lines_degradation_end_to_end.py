@@ -182,3 +182,29 @@ def test_a_word_table_whose_rulings_were_erased_keeps_each_row_apart(tmp_path, l
     assert scores.rows_found == scores.rows_matched == len(case.truth.rows)
     assert scores.exact_lead == 1.0
     assert scores.requirement_cer <= MAX_CER
+
+
+def test_a_first_page_whose_header_rulings_were_erased_is_read_with_the_next_pages_header(tmp_path):
+    """Our renderer's Jiading plan under LinesDegradation at seed 22, pages 1-2 (drawn before the rule
+    was built): page 1 lost the rulings around its header and its left border, so its grid starts at
+    item 1 with four columns and the header is read above it as text. It was not read (its 12 rows
+    left out, exit 13); the next page repeats the header over the same columns, and page 1 is mapped to
+    it, saying where its header was read. Its 一级 column, outside the grid, is blank and flagged."""
+    from eval_suite import HELD_OUT, _title
+
+    from pipeline.__main__ import main
+
+    path = tmp_path / "lines.pdf"
+    degrade.render_degraded(scangen.load_truth(HELD_OUT["jiading"]), path, "lines-degradation",
+                            scangen.VARIANTS["clean-300"], 22, title=_title("jiading"), only=[0, 1])
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out), "-q"]) == 0
+    pages = json.loads((out / "lines.run.json").read_text(encoding="utf-8"))["pages"]
+    assert [(p["status"], p["rows"]) for p in pages] == [("read", 12), ("read", 10)]
+    assert "its header printed above the grid" in pages[0]["message"]
+    with (out / "lines.csv").open(encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["序号"] for r in rows[:3]] == ["1", "2", "3"]
+    with (out / "lines.review.csv").open(encoding="utf-8-sig") as fh:
+        review = [r for r in csv.DictReader(fh) if r["column"] == "一级指标" and r["序号"] == "1"]
+    assert review and all("missing_title" in r["flags"] for r in review)
