@@ -1005,15 +1005,21 @@ def test_a_title_numbered_next_without_its_stop_at_a_page_top_starts_an_item():
     to item 27. A title starting with the number after the one above starts an item, its stop lost or
     not; one starting with another number does not (a year, a count)."""
     def pages(top: str) -> list[PageCells]:
-        first = page(0, [(1, 0, 1, "五、甲"), (1, 1, 1, "27.加强防汛工作督查考核"), (1, 2, 1, "予以通报"),
-                         (1, 3, 1, "区政府督查室"), (1, 4, 1, "")])
-        second = page(1, [(1, 0, 1, ""), (1, 1, 1, top), (1, 2, 1, "依托长三角。"), (1, 3, 1, "水务局"),
-                          (1, 4, 1, "")], header=None)
-        return [first, second]
+        return _page_break("27.加强防汛工作督查考核", "予以通报", top)
 
     rows = build_table(pages("28推动长三角区域防汛协作"), PROFILE).rows
     assert [r.level2 for r in rows] == ["27.加强防汛工作督查考核", "28推动长三角区域防汛协作"]
     assert len(build_table(pages("30推动长三角区域防汛协作"), PROFILE).rows) == 1
+
+
+def _page_break(upper_title: str, upper_requirement: str, top: str) -> list[PageCells]:
+    """Two pages of a table without 序号: an item titled `upper_title` at the foot of the first, a row
+    whose 二级 cell reads `top` at the head of the second."""
+    first = page(0, [(1, 0, 1, "五、甲"), (1, 1, 1, upper_title), (1, 2, 1, upper_requirement),
+                     (1, 3, 1, "区政府督查室"), (1, 4, 1, "")])
+    second = page(1, [(1, 0, 1, ""), (1, 1, 1, top), (1, 2, 1, "依托长三角。"), (1, 3, 1, "水务局"),
+                      (1, 4, 1, "")], header=None)
+    return [first, second]
 
 
 def test_a_title_numbered_with_a_space_for_its_stop_at_a_page_top_starts_an_item():
@@ -1022,11 +1028,7 @@ def test_a_title_numbered_with_a_space_for_its_stop_at_a_page_top_starts_an_item
     and item 26 took item 25's number and title. A number, a space and a title start an item; a
     quantity (26 个) does not."""
     def pages(top: str) -> list[PageCells]:
-        first = page(0, [(1, 0, 1, "五、甲"), (1, 1, 1, "2.5、加强养老服务资金监管"), (1, 2, 1, "防范风险。"),
-                         (1, 3, 1, "区民政局"), (1, 4, 1, "")])
-        second = page(1, [(1, 0, 1, ""), (1, 1, 1, top), (1, 2, 1, "畅通渠道。"), (1, 3, 1, "区司法局"),
-                          (1, 4, 1, "")], header=None)
-        return [first, second]
+        return _page_break("2.5、加强养老服务资金监管", "防范风险。", top)
 
     rows = build_table(pages("26 完善老年人权益保障机制"), PROFILE).rows
     assert [r.level2 for r in rows] == ["2.5、加强养老服务资金监管", "26 完善老年人权益保障机制"]
