@@ -131,6 +131,11 @@ class TableProfile:
             found = self._two_names(name, floor, notes)
         return [m for _, _, m in sorted(found)]
 
+    @functools.cached_property
+    def _longest_synonym(self) -> int:
+        """Characters in the profile's longest header synonym (a bound of _two_names)."""
+        return max(len(synonym) for spec in self.roles for synonym in spec.synonyms)
+
     def _two_names(self, name: str, floor: float, notes: str) -> list[tuple[float, int, HeaderMatch]]:
         """The two roles of a header cell that runs two column names together (the ruling between
         them lost), each name at the OCR tolerance though neither is printed whole: 级指标级指标, a 1-bit
@@ -140,8 +145,7 @@ class TableProfile:
         best_score = 0.0
         # A half of n characters matches a name of m at most 2m / (n + m) (rapidfuzz's ratio): past
         # this length neither half of a cell can reach the floor, and it is a row's text.
-        longest = max(len(synonym) for spec in self.roles for synonym in spec.synonyms)
-        if len(name) > 2 * longest * (200 / max(floor, 1.0) - 1):
+        if len(name) > 2 * self._longest_synonym * (200 / max(floor, 1.0) - 1):
             return best
         for cut in range(TWO_NAMES_MIN_CHARS, len(name) - TWO_NAMES_MIN_CHARS + 1):
             halves = []

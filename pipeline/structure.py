@@ -869,23 +869,23 @@ def _read_waiting(current: _TableState, waiting: list[tuple[int, PageCells, Head
         if waiting_header is not None and _contradicts(waiting_header, roles):
             continue  # its own header names a column otherwise: another table
         how = f"columns mapped by their positions to the header of p{header_page.page + 1}"
-        header = waiting_header
-        if header is None:
-            header = _faint_header(page, roles, table_header.last_row - table_header.first_row + 1, profile)
-        if header is None:
+        if waiting_header is not None:
+            header_end = waiting_header.last_row
+            note = f"header read 「{_quoted_header(waiting_header, n_cols)}」 not mapped; {how}"
+        elif (faint := _faint_header(page, roles, table_header.last_row - table_header.first_row + 1,
+                                     profile)) is not None:
+            header_end = faint.last_row
+            note = (f"header read 「{_quoted_header(faint, n_cols)}」 not mapped; {how}, its first "
+                    f"{faint.last_row - faint.first_row + 1} row(s) taken as the header that page repeats")
+        elif above := profile.header_row_in(page.margin_text):
             # The header printed above the grid, the rulings around it lost (LinesDegradation over our
-            # renderer's Jiading plan, seed 22, page 1: its 12 rows were not read), or none: not read.
-            above = profile.header_row_in(page.margin_text)
-            if above:
-                margin += page.margin_text
-                note = f"its header printed above the grid (read 「{above}」, the rulings around it lost); {how}"
-                reports[index] = _read_page(current, page, -1, roles, note, cells, profile)
+            # renderer's Jiading plan, seed 22, page 1: its 12 rows were not read).
+            header_end = -1
+            note = f"its header printed above the grid (read 「{above}」, the rulings around it lost); {how}"
+        else:
             continue
-        if waiting_header is None:
-            how += f", its first {header.last_row - header.first_row + 1} row(s) taken as the header that page repeats"
         margin += page.margin_text
-        note = f"header read 「{_quoted_header(header, n_cols)}」 not mapped; {how}"
-        reports[index] = _read_page(current, page, header.last_row, roles, note, cells, profile)
+        reports[index] = _read_page(current, page, header_end, roles, note, cells, profile)
     current.margin[:0] = margin  # in page order, ahead of the header page's own
     current.notes[:0] = margin
 
