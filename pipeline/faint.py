@@ -400,3 +400,57 @@ def added_columns(lines: FaintLines, cols: tuple[int, ...], tolerance: float) ->
              if not any(a - tolerance <= x <= b + tolerance for x in cols)]
     sides = [x for x in (lines.cols[0], lines.cols[-1]) if x < cols[0] - tolerance or x > cols[-1] + tolerance]
     return tuple(sorted({*cols, *inner, *sides}))
+
+
+#: A page that lost every ruling (no stretch left for faint_lines) is read in the column lines of the
+#: same table on another page of the draft (grid.grid_in_columns). A line of text belongs to the table
+#: when it stands in those columns: no more than LINE_CROSS_MAX_CHARS character heights of its ink lie
+#: within COLUMN_REACH_CHARS of an inner column line (a scan shifts a page by a few pixels; a word
+#: processor's blank between columns is 1.5-2.7 line heights) and none outside the outer lines by more
+#: than that. The table's text is the longest run of such lines with no blank of more than
+#: TABLE_MAX_BLANK_CHARS between them, holding text in at least FAINT_MIN_COLUMNS columns. Seen on a
+#: 1-bit copy at light toner of the held-out Songjiang plan's Word table (tests/wordscan.py
+#: bilevel-200, seed 21, page 6: the header row and item 28, not a piece of ruling left; the note 注：…
+#: under the table runs across the 一级 | 二级 line).
+COLUMN_REACH_CHARS = 0.3
+
+
+def lines_in_columns(text: np.ndarray, h_all: tuple[Box, ...], cols: tuple[int, ...], char_height: int,
+                     tolerance: float) -> FaintLines | None:
+    """The lines of a table whose column lines `cols` are known from another page of it, on a page where
+    its rulings were lost whole: its top and foot from the lines of text that stand in those columns,
+    each inner column line put in the middle of the blank corridor it lies in there. None when no
+    block of such lines holds text in FAINT_MIN_COLUMNS columns (a page of running text crosses them)."""
+    text = without_pieces(text, _stretch_rows(h_all, tolerance, ROW_MIN_STRETCH_CHARS * char_height), char_height)
+    reach, speck = round(COLUMN_REACH_CHARS * char_height), LINE_CROSS_MAX_CHARS * char_height
+    x_left, x_right = max(0, cols[0] - reach), min(text.shape[1], cols[-1] + reach)
+
+    def in_columns(a: int, b: int) -> bool:
+        band = text[a:b]
+        outside = np.count_nonzero(band[:, :x_left]) + np.count_nonzero(band[:, x_right:])
+        return outside <= speck and all(np.count_nonzero(band[:, max(0, x - reach):x + reach + 1]) <= speck
+                                        for x in cols[1:-1])
+
+    lines = [(a, b) for a, b in true_runs(np.count_nonzero(text, axis=1) > 0)
+             if b - a >= HEADER_LINE_MIN_CHARS * char_height]
+    best: list[tuple[int, int]] = []
+    run: list[tuple[int, int]] = []
+    for a, b in lines:
+        if in_columns(a, b) and (not run or a - run[-1][1] <= TABLE_MAX_BLANK_CHARS * char_height):
+            run.append((a, b))
+        else:
+            run = [(a, b)] if in_columns(a, b) else []
+        if len(run) > len(best):
+            best = list(run)
+    if not best:
+        return None
+    span = (best[0][0], best[-1][1])
+    inked = [bool(np.count_nonzero(text[span[0]:span[1], x0 + reach:x1 - reach])) for x0, x1 in pairwise(cols)]
+    if sum(inked) < FAINT_MIN_COLUMNS:
+        return None
+    blank = true_runs(np.count_nonzero(text[span[0]:span[1]], axis=0) == 0)
+    corridors = tuple(next(((a, b) for a, b in blank if a <= x < b), (x, x + 1)) for x in cols[1:-1])
+    height = max(char_height, line_height(text, ((0, cols[0]), *corridors, (cols[-1], text.shape[1])), span))
+    pad = round(OUTER_PAD_CHARS * height)
+    inner = tuple((a + b) // 2 for a, b in corridors)
+    return FaintLines((span[0] - pad, span[1] + pad), (cols[0], *inner, cols[-1]), (), corridors, height, (), text)

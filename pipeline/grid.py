@@ -40,6 +40,7 @@ from .faint import (
     added_columns,
     faint_lines,
     header_line,
+    lines_in_columns,
     rows_beyond,
     ruled_borders,
     widens,
@@ -1083,10 +1084,10 @@ def _segment_mask(mask: np.ndarray, segments: tuple[Box, ...], bridges: tuple[Bo
     return out
 
 
-def detect_grid(page: Page, settings: Settings) -> Grid:
-    """The page's ruled table as cells; an empty Grid when the page has no ruled table. A table whose
-    rulings the toner all but lost is found from its text (faint_grid), where no ruled table was found
-    or where it widens the one found."""
+def _page_masks(page: Page) -> tuple[np.ndarray, int, np.ndarray, np.ndarray, np.ndarray, tuple[Box, ...],
+                                    tuple[Box, ...]]:
+    """The page's ink, its character height, its ruling masks (row, column), its text mask, and the
+    row and column ruling pieces long enough to be rulings."""
     ink = ink_mask(page.image)
     contrast_ink = contrast_ink_mask(page.image, ink)
     char_height = estimate_char_height(ink, page.dpi, contrast_ink)
@@ -1094,6 +1095,28 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
     text = text_mask(contrast_ink, h_mask, v_mask, char_height)
     h_all = find_segments(h_mask, int(RULING_MIN_CHARS * char_height), horizontal=True)
     v_all = find_segments(v_mask, int(VERTICAL_RULING_MIN_CHARS * char_height), horizontal=False)
+    return ink, char_height, h_mask, v_mask, text, h_all, v_all
+
+
+def grid_in_columns(page: Page, settings: Settings, cols: tuple[int, ...], donor: int) -> Grid:
+    """The grid of a page that lost every ruling, read in the column lines `cols` of the same table on
+    page `donor` (faint.lines_in_columns): its rows from its text, every line restored and named, the
+    grid marked found from the text; an empty Grid when the page's text does not stand in those
+    columns. The caller (run: a pass over the draft's pages) knows the other pages; this stage does not."""
+    _, char_height, _, _, text, h_all, _ = _page_masks(page)
+    tolerance = settings.line_merge_chars * char_height
+    found = lines_in_columns(text, h_all, cols, char_height, tolerance)
+    grid = faint_grid(page.index, found, h_all, char_height, tolerance) if found is not None else None
+    if grid is None:
+        return Grid(page.index, (), (), (), h_all, (), char_height)
+    return replace(grid, columns_from=donor)
+
+
+def detect_grid(page: Page, settings: Settings) -> Grid:
+    """The page's ruled table as cells; an empty Grid when the page has no ruled table. A table whose
+    rulings the toner all but lost is found from its text (faint_grid), where no ruled table was found
+    or where it widens the one found."""
+    ink, char_height, h_mask, v_mask, text, h_all, v_all = _page_masks(page)
     tolerance = settings.line_merge_chars * char_height
     reach = max(2.0, JUNCTION_REACH_CHARS * char_height)
     empty = Grid(page.index, (), (), (), h_all, v_all, char_height)

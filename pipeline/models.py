@@ -134,6 +134,9 @@ class Grid:
     #: The whole grid was found from the text and the rulings' remnants (faint.py: the toner lost the
     #: rulings), not from rulings; every cell of the page wants checking.
     from_text: bool = False
+    #: The page lost every ruling and was read in the column lines of the same table on this page
+    #: (0-based; grid.grid_in_columns), None otherwise.
+    columns_from: int | None = None
 
     def cell_at(self, row: int, col: int) -> Cell | None:
         """The cell covering grid position (row, col), merged cells included."""

@@ -408,6 +408,8 @@ WEAK_ORIENTATION_HTML = ' · <b class="orientation-weak">方向未能判定，�
 
 #: A ruling the scan lost, put back where the cells' text shows a border (erased.text_gap_borders).
 GRID_FROM_TEXT_TEXT = "表线几乎全失（淡墨复印）：整张表按文字间的空白列和残留的表线找出，请逐格核对"
+#: A page that lost every ruling, read in the column lines of another page's table (Grid.columns_from).
+COLUMNS_FROM_TEXT = "表线全失：按第 {page} 页表格的列线读出，行按文字间距分出，请逐格核对"
 RESTORED_RULINGS_TEXT = "表线缺失，按文字间距补出表线（请核对该线两侧的格）："
 
 
@@ -423,7 +425,9 @@ def _page_status_html(result: DraftResult) -> str:
     streaks = {cells.page: ", ".join(f"x={x}" for x in cells.grid.streaks) for cells in result.pages
                if cells.grid.streaks}
     bands = {cells.page: ", ".join(f"y={y}" for y in cells.grid.bands) for cells in result.pages if cells.grid.bands}
-    from_text = {cells.page for cells in result.pages if cells.grid.from_text}
+    from_text = {cells.page: (COLUMNS_FROM_TEXT.format(page=cells.grid.columns_from + 1)
+                              if cells.grid.columns_from is not None else GRID_FROM_TEXT_TEXT)
+                 for cells in result.pages if cells.grid.from_text}
     restored = {cells.page: "、".join(
         f"行线 y={b.at}（x {b.start}–{b.end}）" if b.direction == "row" else f"列线 x={b.at}（y {b.start}–{b.end}）"
         for b in cells.grid.restored) for cells in result.pages if cells.grid.restored}
@@ -436,7 +440,7 @@ def _page_status_html(result: DraftResult) -> str:
         f"{f' · 清除：{_escape(cleaned[r.page])}' if r.page in cleaned else ''}"
         f"{f' · 墨粉条纹（不作列线）：{streaks[r.page]}' if r.page in streaks else ''}"
         f"{f' · 滚筒污带（不作行线）：{bands[r.page]}' if r.page in bands else ''}"
-        f"{f' · {GRID_FROM_TEXT_TEXT}' if r.page in from_text else ''}"
+        f"{f' · {from_text[r.page]}' if r.page in from_text else ''}"
         f"{f' · {RESTORED_RULINGS_TEXT}{restored[r.page]}' if r.page in restored else ''}</li>"
         for r in result.page_reports
     )

@@ -26,7 +26,7 @@ from .clean import CleanReport, clean_page
 from .errors import PARTIAL_RESULT_EXIT, HeaderNotMapped, NoTableFound, PipelineError
 from .export import output_paths, write_outputs, write_run_record
 from .fileio import write_bytes_atomic
-from .grid import detect_grid, draw_grid
+from .grid import detect_grid, draw_grid, grid_in_columns
 from .ingest import Document, load_page, open_document
 from .inline import plan_from_lines, plan_from_pdf
 from .lexicon import Lexicon
@@ -286,6 +286,44 @@ def profile_of(settings: Settings) -> TableProfile:
     return load_profile(Path(settings.profile) if settings.profile else None)
 
 
+def _columns_donor(outcomes: Sequence[PageOutcome], index: int, shape: tuple[int, ...]) -> PageCells | None:
+    """The page whose table's column lines a page that lost every ruling is read in: the nearest page
+    before it with a table (a table runs on down the pages), else the nearest after it, scanned at the
+    same size `shape` (a page of another size has its columns elsewhere); None when there is none."""
+    for k in (*range(index - 1, -1, -1), *range(index + 1, len(outcomes))):
+        cells = outcomes[k].cells
+        if cells.grid.cells and cells.source != "text-layer" and outcomes[k].image.decode().shape == shape:
+            return cells
+    return None
+
+
+def _pages_in_borrowed_columns(outcomes: Sequence[PageOutcome], settings: Settings) -> list[PageOutcome]:
+    """The outcomes, where a scanned page found no table while another page of the draft did, that page
+    read in that table's column lines (grid.grid_in_columns) when its text stands in them: a 1-bit copy
+    at light toner can lose every ruling of a page, and its rows were lost with them (the held-out
+    Songjiang plan's Word table, tests/wordscan.py bilevel-200 at seed 21, page 6: the header row and
+    item 28; the page was named not read, exit 13). The page's cells are read here, in this process."""
+    out = list(outcomes)
+    for k, outcome in enumerate(outcomes):
+        cells = outcome.cells
+        if cells.grid.cells or cells.source == "text-layer":
+            continue
+        page = Page(cells.page, outcome.image.decode(), settings.dpi)
+        donor = _columns_donor(outcomes, k, page.image.shape)
+        if donor is None:
+            continue
+        grid = grid_in_columns(page, settings, donor.grid.col_lines, donor.page)
+        if not grid.cells:
+            continue
+        work, margin = cell_lines(page, grid), margin_lines(page, grid)
+        read = read_piece([*line_images(work), *margin], settings)
+        n_cells = len(line_images(work))
+        texts = cells_from_lines(work, read.lines[:n_cells], read.engine, read.illegible_below)
+        out[k] = replace(outcome, cells=replace(cells, grid=grid, cells=texts,
+                                                margin_text=margin_from_lines(read.lines[n_cells:])))
+    return out
+
+
 def _table_pages_lost(reports: Sequence[PageReport], outcomes: Sequence[PageOutcome], profile: TableProfile,
                       settings: Settings) -> tuple[PageReport, ...]:
     """The page reports, where a scanned page of a draft with a table was found to hold no table but
@@ -350,6 +388,9 @@ def process_draft_tables(
                 _add_time(timings, stage, spent.wall, spent.cpu)
             if on_page:
                 on_page(done, doc.page_count, sum(len(o.cells.cells) for o in outcomes))
+        if any(o.cells.grid.cells for o in outcomes):
+            with _timed(timings, "grid"):
+                outcomes = _pages_in_borrowed_columns(outcomes, settings)
         with _timed(timings, "structure"):
             structure = build_tables([o.cells for o in outcomes], profile, source=str(path),
                                      first_is_lead=settings.first_is_lead)
@@ -424,7 +465,8 @@ def from_text_summary(pages: Sequence[PageCells]) -> str:
     """`grid found from the text on p1, p2 (rulings lost): check every cell` for the pages whose grid
     was found whole from the text (faint.py), "" when none was: the summary line says it, so that a
     batch's clerk knows which drafts want every cell checked."""
-    found = [f"p{c.page + 1}" for c in pages if c.grid.from_text]
+    found = [f"p{c.page + 1}" + (f" (in p{c.grid.columns_from + 1}'s columns)" if c.grid.columns_from is not None
+                                 else "") for c in pages if c.grid.from_text]
     return f"grid found from the text on {', '.join(found)} (rulings lost): check every cell" if found else ""
 
 

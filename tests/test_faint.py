@@ -23,6 +23,7 @@ from pipeline.faint import (
     added_columns,
     faint_lines,
     header_line,
+    lines_in_columns,
     rows_beyond,
     widens,
     without_pieces,
@@ -151,6 +152,39 @@ def test_a_title_across_the_columns_stays_out_of_the_table():
     _line(text, 200, 300, 1300)  # the plan's title above the table
     found = faint_lines(text, _stretches([300 + 8 * PITCH - 8, 300 + 20 * PITCH - 8]), 20, 7.0)
     assert found is not None and 250 < found.rows[0] <= 300
+
+
+#: The column lines of the same table on the page before, 6 px left of this page's (a scan's shift).
+DONOR_COLUMNS = (174, 359, 579, 1057, 1219, 1424)
+
+
+def test_a_page_that_lost_every_ruling_is_read_in_the_columns_of_the_page_before():
+    """The held-out Songjiang plan's Word table on a 1-bit copy at light toner (seed 21, page 6): not a
+    piece of ruling left (faint_lines finds nothing), the header row and one item, a note under the
+    table that runs across the 一级 | 二级 line. In the page before's column lines the table's lines of
+    text stand; the note does not, and ends it. Each inner line is put in the middle of this page's
+    corridor."""
+    text = _table_page(COLUMNS, top=300, lines=6)
+    note = 300 + 7 * PITCH
+    _line(text, note, 200, 700)
+    assert faint_lines(text, (), 20, 7.0) is None
+    found = lines_in_columns(text, (), DONOR_COLUMNS, 20, 7.0)
+    assert found is not None and found.ruled_rows == ()
+    assert found.rows[0] <= 300 and 300 + 5 * PITCH + CHAR <= found.rows[-1] < note
+    inked = text[300:300 + 6 * PITCH].any(axis=0)
+    for (_, right), x, (left, _) in zip(COLUMNS[:-1], found.cols[1:-1], COLUMNS[1:], strict=True):
+        first, last = right - 20 + np.flatnonzero(~inked[right - 20:left])[[0, -1]]  # this page's blank
+        assert abs(x - (first + last + 1) // 2) <= 1
+    assert (found.cols[0], found.cols[-1]) == (DONOR_COLUMNS[0], DONOR_COLUMNS[-1])
+
+
+def test_text_that_does_not_stand_in_the_columns_is_not_read_in_them():
+    """A page of running text crosses the column lines; a signature block stands in two columns only;
+    text wider than the table runs past its sides: none is the table run on."""
+    assert lines_in_columns(_table_page([(200, 1400)], lines=6), (), DONOR_COLUMNS, 20, 7.0) is None
+    assert lines_in_columns(_table_page(COLUMNS[3:], lines=3), (), DONOR_COLUMNS, 20, 7.0) is None
+    wider = _table_page([(100, 170), *COLUMNS], lines=6)
+    assert lines_in_columns(wider, (), DONOR_COLUMNS, 20, 7.0) is None
 
 
 def test_a_header_row_is_parted_from_the_first_row():

@@ -160,18 +160,48 @@ def test_single_responsible_column_without_the_note_stays_responsible(tmp_path, 
     assert matrix[0]["区应急局"] == "责任"
 
 
-def test_a_page_whose_table_lost_its_rulings_is_not_read_not_tableless(tmp_path, capsys):
+@pytest.fixture(scope="module")
+def songjiang_lost_page(tmp_path_factory) -> Path:
     """A 1-bit copy at light toner of the held-out Songjiang plan's Word table (tests/wordscan.py
-    bilevel-200, seed 16; its last two pages): the last page kept only specks of its rulings, no table
-    was found there, and its one item was left out while the page said 'no ruled table' and the run
-    ended ok. Its text shows the table's header row: the page is not read, named, and the result is
-    partial, the rows read still written."""
+    bilevel-200, seed 16; its last two pages): the last page, the table's header row and item 28, kept
+    only specks of its rulings."""
     wordscan = pytest.importorskip("wordscan")
     from eval_suite import HELD_OUT, _title
 
-    path = tmp_path / "songjiang.pdf"
+    path = tmp_path_factory.mktemp("lost") / "songjiang.pdf"
     wordscan.render_word_scan(scangen.load_truth(HELD_OUT["songjiang"]), path, "bilevel-200", _title("songjiang"),
                               seed=16, only=[4, 5])
+    return path
+
+
+def test_a_page_that_lost_its_rulings_is_read_in_the_columns_of_the_page_before(songjiang_lost_page, tmp_path,
+                                                                                capsys):
+    """No table was found on the last page, and its one item was left out while the page said 'no ruled
+    table' and the run ended ok (seed 16); then the page was named not read (exit 13), its row still
+    lost. Its text stands in the columns of page 1's table: it is read in them, said so, and the item is
+    there with its agencies."""
+    out = tmp_path / "out"
+    assert main(["run", str(songjiang_lost_page), "--out", str(out)]) == 0
+    assert "p2 (in p1's columns)" in capsys.readouterr().out
+    record = json.loads((out / "songjiang.run.json").read_text(encoding="utf-8"))
+    assert [p["status"] for p in record["pages"]] == ["read", "read"]
+    assert [p["columns_from_page"] for p in record["pages"]] == [None, 1]
+    assert "按第 1 页表格的列线读出" in (out / "songjiang.review.html").read_text(encoding="utf-8")
+    rows = _read_csv(out / "songjiang.csv")
+    last = [r for r in rows if r["序号"] == "28"]
+    assert len(last) == 1 and last[0]["牵头单位"] == "区水务局" and last[0]["配合单位"].startswith("区发改委")
+
+
+def test_a_page_whose_table_lost_its_rulings_is_not_read_not_tableless(songjiang_lost_page, tmp_path, capsys):
+    """The same pages, the last scanned at another size (97%): no other page of its size holds a table to
+    read it in. Its text shows the table's header row: the page is not read, named, and the result is
+    partial, the rows read still written."""
+    pdfium = pytest.importorskip("pypdfium2")
+    pdf = pdfium.PdfDocument(str(songjiang_lost_page))
+    pages = [pdf[k].render(scale=200 / 72).to_pil().convert("L") for k in range(len(pdf))]
+    pages[1] = pages[1].resize((round(pages[1].width * 0.97), round(pages[1].height * 0.97)))
+    path = tmp_path / "songjiang.pdf"
+    pages[0].save(path, save_all=True, append_images=pages[1:], resolution=200)
     out = tmp_path / "out"
     assert main(["run", str(path), "--out", str(out)]) == PARTIAL_RESULT_EXIT
     assert "1 page not read: p2, the table's header row is printed here" in capsys.readouterr().out
