@@ -255,6 +255,26 @@ def test_a_mark_no_title_is_written_with_is_flagged_in_a_title() -> None:
     assert not [f for f in flags_of(result, "level2", 1) if f.startswith("odd_mark")]
 
 
+def test_a_title_alone_ending_with_a_mark_is_flagged() -> None:
+    """A speck after a 二级 title read ！ at 0.99 (held-out Songjiang Word table, photocopy, seed 23:
+    健全部门联动会商机制！, unflagged): flagged odd_end, kept as read. A draft that sets its titles as
+    sentences, each ending with 。, is not flagged; a closing quote ends a title."""
+    result = repair_rows(
+        row(no="1", level2="完善区级防汛指挥架构", requirement="做。", lead="区水务局"),
+        row(no="2", level2="健全部门联动会商机制！", requirement="做。", lead="区水务局"),
+        row(no="3", level2="推进“一网统管”", requirement="做。", lead="区水务局"),
+    )
+    assert result.table.rows[1].level2 == "健全部门联动会商机制！"
+    assert "odd_end: ！" in flags_of(result, "level2", 1)
+    assert not [f for k in (0, 2) for f in flags_of(result, "level2", k) if f.startswith("odd_end")]
+    sentences = repair_rows(
+        row(no="1", level2="完善区级防汛指挥架构。", requirement="做。", lead="区水务局"),
+        row(no="2", level2="健全部门联动会商机制。", requirement="做。", lead="区水务局"),
+        row(no="3", level2="加强队伍建设。", requirement="做。", lead="区水务局"),
+    )
+    assert not [f for k in range(3) for f in flags_of(sentences, "level2", k) if f.startswith("odd_end")]
+
+
 def test_a_mark_read_where_a_titles_number_was_is_a_stray() -> None:
     """A fax's blot read ！ where item 7's number was (held-out Songjiang Word table, fax, seed 16): taken
     off and flagged; a 一级 title whose numeral's one stroke was lost (、优化…) keeps its 、 for the
