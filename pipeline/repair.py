@@ -1641,7 +1641,9 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
 #: (1完善可回收物回收网络 for 16. between items 15 and 17, minhang/word-dirty-drum; 1 for 17 and 20 for
 #: 26 on minhang/bilevel-200, make eval: the item read as item 1's number, nothing flagged on it). Both
 #: neighbours must agree, so a draft's own skip (5 then 7) or two numbers misread together stay as read,
-#: named by number_gap. Flagged `number_by_sequence`.
+#: named by number_gap. An item whose number is the first digits of the next one after the item
+#: before's, and smaller than it, lost its last digits: it takes n whatever follows (the table's last
+#: item has no item after it; _lost_last_digits). Flagged `number_by_sequence`.
 NUMBER_BY_SEQUENCE_SCORE = SEQUENCE_NUMERAL_SCORE
 
 
@@ -1655,11 +1657,14 @@ def _numbers_by_sequence(rows: list[Row], log: _Log) -> list[Row]:
         else:
             runs.append([index])
     out = list(rows)
-    for before, item, after in zip(runs, runs[1:], runs[2:], strict=False):
-        first, last, read = rows[before[0]].no, rows[after[0]].no, rows[item[0]].no
-        if not (first.isdigit() and last.isdigit()) or int(last) != int(first) + 2 or read == str(int(first) + 1):
+    for before, item, after in zip(runs, runs[1:], [*runs[2:], None], strict=False):
+        first, read = rows[before[0]].no, rows[item[0]].no
+        last = rows[after[0]].no if after is not None else ""
+        if not first.isdigit() or read == str(int(first) + 1):
             continue
         number = str(int(first) + 1)
+        if not (last.isdigit() and int(last) == int(first) + 2) and not _lost_last_digits(read, first):
+            continue
         for index in item:
             log.repair(index, "no", read, number, "number_by_sequence", NUMBER_BY_SEQUENCE_SCORE)
             log.flag(index, "no", read, f"number_by_sequence: {read}→{number}", NUMBER_BY_SEQUENCE_SCORE)
@@ -1671,6 +1676,16 @@ def _numbers_by_sequence(rows: list[Row], log: _Log) -> list[Row]:
                 log.repair(index, "level2", title, title[tail.end():], "number_by_sequence", NUMBER_BY_SEQUENCE_SCORE)
                 out[index] = out[index].replace(level2=title[tail.end():])
     return out
+
+
+def _lost_last_digits(read: str, before: str) -> bool:
+    """Whether an item's 序号 `read` is the first digits of the number after `before` and smaller than
+    `before`: its last digits were lost (2 for 28 after 27, the table's last item, on a 1-bit copy of
+    the held-out Putuo plan, tests/degrade.py bilevel-200 at seed 23, unflagged). A draft that numbers
+    anew starts at 1, and 1 is taken as such."""
+    after = str(int(before) + 1)
+    return (read.isdigit() and read != "1" and int(read) < int(before) and len(read) < len(after)
+            and after.startswith(read))
 
 
 #: Digits and a stop that start a 二级 title after its item's number was split off: the number's own
@@ -1710,7 +1725,8 @@ def _flag_number_gaps(rows: Sequence[Row], log: _Log) -> None:
     """A 序号 that skips numbers after the item before it is flagged `number_gap: 6` (or `6-8`): the
     item's row was lost or read into its neighbour's (a toner streak over the row ruling between 5
     and 6 of the held-out Minhang plan's dirty-drum copy: 6's title and text were read into 5's
-    cells, and nothing said that 6 was missing)."""
+    cells, and nothing said that 6 was missing). One that falls back, to a number other than 1 (a
+    numbering begun anew), is flagged `number_back: after 27`: a digit was lost or misread."""
     previous: int | None = None
     for index, row in enumerate(rows):
         if not row.no.isdigit():
@@ -1719,6 +1735,8 @@ def _flag_number_gaps(rows: Sequence[Row], log: _Log) -> None:
         if previous is not None and number > previous + 1:
             missing = f"{previous + 1}" if number == previous + 2 else f"{previous + 1}-{number - 1}"
             log.flag(index, "no", row.no, f"number_gap: {missing}", 0.0)
+        elif previous is not None and 1 < number < previous:
+            log.flag(index, "no", row.no, f"number_back: after {previous}", 0.0)
         previous = number
 
 

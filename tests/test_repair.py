@@ -1289,6 +1289,23 @@ def test_a_number_between_two_that_decide_it_takes_the_sequences_number_flagged(
     assert flags_of(specked, "no", 1) == ["number_by_sequence: 2→25"]
 
 
+def test_the_last_items_number_that_lost_its_last_digit_takes_the_next_number() -> None:
+    """2 for 28 after 27, the table's last item, two sub-rows (a 1-bit copy of the held-out Putuo plan,
+    tests/degrade.py bilevel-200 at seed 23, unflagged): no item after it to agree, but 2 is 28's first
+    digit and falls back from 27: it takes 28, flagged. A 1 after 27 is a numbering begun anew, kept;
+    so is a number that is no first digits of 28."""
+    rows = [row(no=n, level2=f"{n}、标题{n}", requirement=f"要求{k}。", lead="区应急局")
+            for k, n in enumerate(("26", "27", "2", "2"))]
+    result = repair_rows(*rows)
+    assert [r.no for r in result.table.rows] == ["26", "27", "28", "28"]
+    assert flags_of(result, "no", 2) == flags_of(result, "no", 3) == ["number_by_sequence: 2→28"]
+    for kept in ("1", "3"):
+        anew = repair_rows(*(row(no=n, level2=f"{n}、标题{n}", requirement="要求。", lead="区应急局")
+                             for n in ("26", "27", kept)))
+        assert [r.no for r in anew.table.rows] == ["26", "27", kept]
+        assert flags_of(anew, "no", 2) == ([] if kept == "1" else ["number_back: after 27"])
+
+
 def test_an_agency_named_twice_in_a_cell_is_kept_and_flagged() -> None:
     """Two sub-rows read as one (the line between them lost) name the same lead twice: kept as read,
     flagged; a cell naming each agency once is not."""
