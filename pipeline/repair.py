@@ -1631,6 +1631,7 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
     _flag_odd_marks(rows, log)
     _flag_draft_words(rows, log)
     _flag_lone_merges(rows, log)
+    _flag_cells_across_agencies(rows, log)
     fixed = Table(title=table.title, rows=tuple(rows), source=table.source, columns=table.columns,
                   caption=table.caption)
     return RepairResult(fixed, tuple(log.repairs), tuple(log.flags), scope.describe())
@@ -1702,6 +1703,26 @@ _NUMBER_TAIL = re.compile(r"^\s*(\d{1,2})\s*[.、．,，:：]\s*")
 #: 配合单位 of its own) took 23's, unflagged. A draft that merges that column's cells across items more
 #: than once is merging by hand (officegen merged-agencies: every run of equal agencies): nothing named.
 LONE_MERGE_SCORE = 50.0
+
+
+#: One cell read into two agency columns of a row (牵头 and 配合): a column ruling the scan lost between
+#: them, or the draft's own merge, and the image cannot tell which. LinesDegradation over the held-out
+#: Songjiang plan's Word table (tests/wordscan.py lines-degradation at seed 23, page 5) erased the
+#: 牵头 | 配合 ruling beside item 23's third sub-row, whose 配合 cell is empty: its lead 区卫生健康委 was
+#: read as its 配合单位 too, unflagged. Flagged `across_agency_columns` on each of them, kept as read.
+ACROSS_AGENCIES_SCORE = LONE_MERGE_SCORE
+
+
+def _flag_cells_across_agencies(rows: Sequence[Row], log: _Log) -> None:
+    """Name each agency field of a row that shares a cell with another agency field of it."""
+    for index, row in enumerate(rows):
+        ids = {role: set(row.sources[role].cell_ids) for role in AGENCY_FIELDS
+               if role in row.sources and row.get(role)}
+        for role, mine in ids.items():
+            others = [other for other, theirs in ids.items() if other != role and mine & theirs]
+            if others:
+                log.flag(index, role, row.get(role), f"across_agency_columns: {', '.join(others)}",
+                         ACROSS_AGENCIES_SCORE)
 
 
 def _flag_lone_merges(rows: Sequence[Row], log: _Log) -> None:

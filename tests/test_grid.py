@@ -5,7 +5,7 @@ import scangen
 from conftest import SONGJIANG_CSV, SONGJIANG_TITLE, as_page, first_pages_degraded
 from PIL import Image, ImageDraw, ImageFont
 
-from pipeline.grid import cluster_positions, detect_grid, draw_grid, estimate_char_height
+from pipeline.grid import build_cells, cluster_positions, detect_grid, draw_grid, estimate_char_height
 from pipeline.imaging import contrast_ink_mask, ink_gray, ink_mask
 from pipeline.models import Box, Cell, Grid
 from pipeline.ocr import get_engine
@@ -939,3 +939,43 @@ def test_a_sub_rows_ruling_erased_across_two_columns_is_restored_in_the_requirem
     assert len(grid.col_lines) == 6
     starts = {col: {c.row for c in grid.cells if c.col == col and c.col_span == 1} for col in (2, 3)}
     assert starts[3] <= starts[2]
+
+
+def _two_by_two(faint: str) -> tuple[tuple[Cell, ...], tuple[Cell, ...]]:
+    """Cells of a 2 x 2 table whose ruling under the right column's first cell is not in the ruling
+    mask, built without and with the page's gray; where it was, `faint` is drawn: "dots" (a ruling
+    faded to gray dots, as LinesDegradation leaves one), "band" (the same dots running on across the
+    page's margins, as a roller's band does), "text" (a character's horizontal stroke with others
+    beside it, a title's line in a merged cell)."""
+    rows, cols = (50, 150, 250), (50, 250, 450)
+    gray = np.full((300, 500), 255, np.uint8)
+    h_mask, v_mask = np.zeros_like(gray), np.zeros_like(gray)
+    for y in rows:
+        h_mask[y - 1:y + 1, 50:451] = 255
+        gray[y - 1:y + 1, 50:451] = 0
+    for x in cols:
+        v_mask[50:251, x - 1:x + 1] = 255
+        gray[50:251, x - 1:x + 1] = 0
+    h_mask[149:151, 250:451] = 0
+    gray[149:151, 251:450] = 255
+    if faint in ("dots", "band"):
+        gray[150, (np.arange(0, 500, 3) if faint == "band" else np.arange(253, 448, 3))] = 160
+    elif faint == "text":
+        for x in range(256, 440, 32):  # a line of characters, each with its uprights and a stroke across
+            gray[138:163, x:x + 2] = gray[138:163, x + 24:x + 26] = 0
+            gray[150, x:x + 26] = 0
+    without = build_cells(0, rows, cols, h_mask, v_mask, 2, 20)[0]
+    with_gray = build_cells(0, rows, cols, h_mask, v_mask, 2, 20, gray=gray)[0]
+    return without, with_gray
+
+
+def test_a_ruling_faded_to_gray_dots_parts_the_cells_it_lies_between():
+    """LinesDegradation over the held-out Songjiang plan's Word table (tests/wordscan.py lines-degradation
+    at seed 23, page 5) left the 配合 ruling under item 23's second sub-row as gray dots over 35% of it,
+    none in the ruling mask: the two cells were read as one, and the third sub-row took the second's
+    配合单位. The dots between blanks are a row border; a roller's band running on across the margins,
+    and a line of text across a merged cell's line, are not."""
+    without, with_gray = _two_by_two("dots")
+    assert len(without) == 3 and len(with_gray) == 4
+    for faint in ("band", "text", "none"):
+        assert len(_two_by_two(faint)[1]) == 3, faint

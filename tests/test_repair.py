@@ -1319,6 +1319,23 @@ def test_an_agency_named_twice_in_a_cell_is_kept_and_flagged() -> None:
     assert not [f for f in flags_of(result, "lead", 1) if f.startswith("repeated_agency")]
 
 
+def test_one_cell_read_into_two_agency_columns_is_named() -> None:
+    """LinesDegradation erased the 牵头 | 配合 ruling beside a sub-row whose 配合 cell is empty (held-out
+    Songjiang Word table, seed 23, page 5): its lead 区卫生健康委 was read as its 配合单位 too,
+    unflagged. Both fields are named, kept as read; a row whose two cells are its own is not."""
+    shared = repair_rows(row(no="23", level2="23、标题", requirement="要求。", lead="区卫生健康委",
+                             support="区卫生健康委",
+                             sources={"lead": FieldSource(cell_ids=("p5-r6-c3",), raw="区卫生健康委"),
+                                      "support": FieldSource(cell_ids=("p5-r6-c3",), raw="区卫生健康委")}))
+    assert shared.table.rows[0].support == "区卫生健康委"
+    assert "across_agency_columns: lead" in flags_of(shared, "support")
+    assert "across_agency_columns: support" in flags_of(shared, "lead")
+    own = repair_rows(row(no="23", level2="23、标题", requirement="要求。", lead="区卫生健康委", support="区民政局",
+                          sources={"lead": FieldSource(cell_ids=("p5-r6-c3",), raw="区卫生健康委"),
+                                   "support": FieldSource(cell_ids=("p5-r6-c4",), raw="区民政局")}))
+    assert not [f for f in own.flags if f.reason.startswith("across_agency")]
+
+
 def test_an_agency_cell_merged_across_items_once_in_the_draft_is_named() -> None:
     """minhang/word-lines-degradation (make eval): the 配合单位 ruling between items 23 and 24 was erased,
     and item 24 took 23's cell, unflagged. The only cell of that column merged across items is named on

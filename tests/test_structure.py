@@ -1153,3 +1153,28 @@ def test_a_line_of_column_names_reads_as_a_header_row_and_a_sentence_does_not():
     assert PROFILE.header_row_in(["级措标级措标工作要求牵头单位配合单位"]) == "级措标级措标工作要求牵头单位配合单位"
     assert PROFILE.header_row_in(["級措标 工作要求 牵头单位 配合单位"]) == "級措标 工作要求 牵头单位 配合单位"
     assert PROFILE.header_row_in(["表中列明工作要求、牵头单位、配合单位", "做好工作要求牵头单位的事"]) == ""
+
+
+def test_a_header_cut_in_two_by_a_streak_on_the_first_page_names_its_column():
+    """A dirty drum's streak through 要 of the first page's 工作要求 kept as a ruling (held-out Fengxian
+    Word table, tests/wordscan.py dirty-drum at seed 23, page 1): 工作 | 求, neither a name, no column
+    was the task's, and the page and its six rows were not read. Read together they name it: both
+    columns are the task's, their texts joined, the page's report says so, and the streak's line is
+    none of the table's: the next page, without it and missing a ruling of its own, lines up with the
+    table (one table). Two cells that name nothing together stay apart."""
+    widths = [100, 100, 60, 140, 100, 100]
+    first = page(0, [(1, 0, 1, "一、甲"), (1, 1, 1, "1. 乙"), (1, 2, 1, "丙丁"), (1, 3, 1, "戊。"),
+                     (1, 4, 1, "区教育局"), (1, 5, 1, "")],
+                 header=["一级指标", "二级指标", "工作", "求", "牵头单位", "配合单位"], widths=widths)
+    # the next page, without the streak, lost the 牵头 | 配合 ruling: two of the first page's lines missing
+    second = page(1, [(0, 0, 1, ""), (0, 1, 1, "2. 己"), (0, 2, 1, "庚。"), (0, 3, 1, "区民政局")],
+                  header=None, widths=[100, 100, 200, 200])
+    result = build_tables([first, second], PROFILE)
+    [table] = result.tables
+    assert [(r.level2, r.requirement, r.lead, r.support) for r in table.rows] == [
+        ("1. 乙", "丙丁\n戊。", "区教育局", ""), ("2. 己", "庚。", "", "区民政局")]
+    assert "工作要求 read as 2 columns" in result.pages[0].message
+    assert "牵头单位 + 配合单位 read as one column" in result.pages[1].message
+    apart = page(0, [], header=["一级指标", "二级指标", "工作要求", "附", "件", "牵头单位", "配合单位"],
+                 widths=[100, 100, 200, 40, 40, 100, 100])
+    assert {c: r for c, r in find_header(apart, PROFILE).roles.items() if c in (3, 4)} == {3: "other:附", 4: "other:件"}
