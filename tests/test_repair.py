@@ -1802,6 +1802,27 @@ def _spaced_lattice(text: str, gap_after: int) -> CharLattice:
     return lattice_of([*steps[:gap_after + 1], {}, *steps[gap_after + 1:]], text)
 
 
+def test_an_inner_line_of_a_wrapped_title_read_short_is_named() -> None:
+    """四、提升公 / 共卫生和 / 药服务能 / 力 (a 1-bit copy of the held-out Fengxian Word table, seed 23:
+    中 and 医 lost at the ends of two lines of the narrow 一级 column, unflagged on nine rows): a word
+    processor fills every line of a wrapped title but its last, so the two are named, kept as read. A
+    title whose lines are full is not; nor a line one character short because the next starts with a
+    character and 、 (禁则), nor a first line that holds an item's number."""
+    def title_rows(lines: list[str]) -> RepairResult:
+        text = "".join(lines)
+        lattices = tuple(lattice_of([{ch: 0.99} for ch in line], line) for line in lines)
+        return repair_rows(row(no="16", level1=text, level2="16.标题", requirement="做。", lead="区卫生健康委",
+                               sources={"level1": FieldSource(raw=text, confidence=0.99, engine="rapid",
+                                                              lattices=lattices)}))
+
+    short = title_rows(["四、提升公", "共卫生和", "药服务能", "力"])
+    assert "short_line: 共卫生和 / 药服务能" in flags_of(short, "level1")
+    assert short.table.rows[0].level1 == "四、提升公共卫生和药服务能力"
+    for lines in (["四、提升公", "共卫生和中", "医药服务能", "力"], ["三、加强基", "层党的建", "设、宣传和", "统战"],
+                  ["16.提升水利", "工程联合调度", "能力"]):
+        assert not [f for f in flags_of(title_rows(lines), "level1") if f.startswith("short_line")], lines
+
+
 def test_a_place_read_as_nothing_between_two_characters_is_named():
     """储备就近调用 read where 储备、就近调用 is printed: 备 and 就 stand two pitches apart."""
     lattices = (_spaced_lattice("储备就近调用", 1),)
