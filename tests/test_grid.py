@@ -436,6 +436,22 @@ def test_a_toner_streak_down_the_page_is_no_column():
     assert len(grid.row_lines) == len(clean.row_lines)
 
 
+def test_a_streak_a_broken_row_ruling_ends_at_is_no_column():
+    """A drum's speckled streak down the held-out Fengxian plan's Word table (tests/wordscan.py dirty-drum
+    at seed 23, page 1): the row ruling under item 1 lost its stretch left of the streak (a second
+    streak took it), so it ended at the streak, as the rulings of a merged cell end at a true line; the
+    streak was kept as a column line, and 工作要求 read as two columns. Its own pieces cover little of
+    the table, where a true ruling under a streak covers it all: it is a streak."""
+    page = _table_in_page()
+    clean = detect_grid(as_page(page), Settings())
+    band = page[:, 425:445]
+    band[np.random.default_rng(3).random(band.shape) < 0.3] = 40  # specks: short pieces inside the table
+    page[795:806, 252:437] = 255  # the row ruling at 800 (table row line 500) lost up to the streak
+    grid = detect_grid(as_page(page), Settings())
+    assert grid.col_lines[1:] == clean.col_lines[1:] and len(grid.col_lines) == 4
+    assert any(425 <= x <= 445 for x in grid.streaks)
+
+
 def test_lines_of_a_table_between_paragraphs_are_kept():
     """Paragraphs above and below the table put ink in the margins over its column lines, but no denser
     than a line of text: no line is taken for a streak."""
