@@ -8,6 +8,7 @@ now. Two pages in one photo are still read as the one whose table has most junct
 from __future__ import annotations
 
 import degrade
+import pytest
 import scangen
 from conftest import SONGJIANG_CSV, SONGJIANG_TITLE, read_degraded
 from measure_augraphy_trial import recipe
@@ -18,6 +19,7 @@ from pipeline.evaluate import rows_to_table, score_table
 MAX_CER = 0.005
 
 
+@pytest.mark.slow  # 71 s: the same BookBinding trial is read in the default run by test_heldout_trial_end_to_end
 def test_a_facing_page_cuts_no_merged_title(tmp_path, monkeypatch):
     monkeypatch.setitem(degrade.RECIPES, "trial-BookBinding", recipe("BookBinding"))
     truth = degrade.rows_for_pages(scangen.load_truth(SONGJIANG_CSV), 2, scangen.VARIANTS["clean-300"],
