@@ -1758,12 +1758,16 @@ ACROSS_AGENCIES_SCORE = LONE_MERGE_SCORE
 
 
 def _flag_cells_across_agencies(rows: Sequence[Row], log: _Log) -> None:
-    """Name each agency field of a row that shares a cell with another agency field of it."""
+    """Name each agency field of a row that shares a scanned cell, and a line of text read in it, with
+    another agency field of it (a blank part of a cell a page break cut may lie under both: make eval's
+    songjiang/lines-degradation, item 22; a text extraction's line is no cell)."""
     for index, row in enumerate(rows):
-        ids = {role: set(row.sources[role].cell_ids) for role in AGENCY_FIELDS
-               if role in row.sources and row.get(role)}
-        for role, mine in ids.items():
-            others = [other for other, theirs in ids.items() if other != role and mine & theirs]
+        read = {role: (set(source.cell_ids), {line for line in source.raw.splitlines() if line.strip()})
+                for role in AGENCY_FIELDS if (source := row.sources.get(role)) is not None
+                and source.box is not None and row.get(role)}
+        for role, (mine, lines) in read.items():
+            others = [other for other, (theirs, their_lines) in read.items()
+                      if other != role and mine & theirs and lines & their_lines]
             if others:
                 log.flag(index, role, row.get(role), f"across_agency_columns: {', '.join(others)}",
                          ACROSS_AGENCIES_SCORE)

@@ -29,7 +29,7 @@ if str(ROOT) not in sys.path:  # `python -m tests.test_repair` and plain pytest 
 
 from pipeline.fileio import read_csv_rows  # noqa: E402
 from pipeline.lexicon import load_lexicon  # noqa: E402
-from pipeline.models import CSV_HEADER, STANDARD_ROLES, FieldSource, Row, Table  # noqa: E402
+from pipeline.models import CSV_HEADER, STANDARD_ROLES, Box, FieldSource, Row, Table  # noqa: E402
 
 FIELDS = STANDARD_ROLES[1:]
 from pipeline.repair import (  # noqa: E402
@@ -1322,18 +1322,27 @@ def test_an_agency_named_twice_in_a_cell_is_kept_and_flagged() -> None:
 def test_one_cell_read_into_two_agency_columns_is_named() -> None:
     """LinesDegradation erased the 牵头 | 配合 ruling beside a sub-row whose 配合 cell is empty (held-out
     Songjiang Word table, seed 23, page 5): its lead 区卫生健康委 was read as its 配合单位 too,
-    unflagged. Both fields are named, kept as read; a row whose two cells are its own is not."""
-    shared = repair_rows(row(no="23", level2="23、标题", requirement="要求。", lead="区卫生健康委",
-                             support="区卫生健康委",
-                             sources={"lead": FieldSource(cell_ids=("p5-r6-c3",), raw="区卫生健康委"),
-                                      "support": FieldSource(cell_ids=("p5-r6-c3",), raw="区卫生健康委")}))
+    unflagged. Both fields are named, kept as read. Not named: a row whose two cells are its own; a
+    blank part of a cell a page break cut under both (make eval songjiang/lines-degradation, item 22);
+    a text extraction's line, which is no cell (make eval seed-extraction)."""
+    box = Box(1066, 1087, 1442, 1214)
+
+    def agencies(lead: tuple[tuple[str, ...], str], support: tuple[tuple[str, ...], str],
+                 at: Box | None = box) -> RepairResult:
+        return repair_rows(row(no="23", level2="23、标题", requirement="要求。", lead=lead[1].replace("\n", ""),
+                               support=support[1].replace("\n", ""),
+                               sources={"lead": FieldSource(cell_ids=lead[0], raw=lead[1], box=at),
+                                        "support": FieldSource(cell_ids=support[0], raw=support[1], box=at)}))
+
+    shared = agencies((("p5-r6-c3",), "区卫生健康委"), (("p5-r6-c3",), "区卫生健康委"))
     assert shared.table.rows[0].support == "区卫生健康委"
     assert "across_agency_columns: lead" in flags_of(shared, "support")
     assert "across_agency_columns: support" in flags_of(shared, "lead")
-    own = repair_rows(row(no="23", level2="23、标题", requirement="要求。", lead="区卫生健康委", support="区民政局",
-                          sources={"lead": FieldSource(cell_ids=("p5-r6-c3",), raw="区卫生健康委"),
-                                   "support": FieldSource(cell_ids=("p5-r6-c4",), raw="区民政局")}))
-    assert not [f for f in own.flags if f.reason.startswith("across_agency")]
+    for lead, support, at in (((("p5-r6-c3",), "区卫生健康委"), (("p5-r6-c4",), "区民政局"), box),
+                              ((("p3-r9-c3", "p4-r1-c3"), "区应急局"), (("p3-r9-c4", "p4-r1-c3"), "区水务局"), box),
+                              ((("line4",), "区教育局"), (("line4",), "区教育局"), None)):
+        named = agencies(lead, support, at)
+        assert not [f for f in named.flags if f.reason.startswith("across_agency")], (lead, support)
 
 
 def test_an_agency_cell_merged_across_items_once_in_the_draft_is_named() -> None:
