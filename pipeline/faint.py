@@ -436,10 +436,11 @@ def lines_in_columns(text: np.ndarray, h_all: tuple[Box, ...], cols: tuple[int, 
     best: list[tuple[int, int]] = []
     run: list[tuple[int, int]] = []
     for a, b in lines:
-        if in_columns(a, b) and (not run or a - run[-1][1] <= TABLE_MAX_BLANK_CHARS * char_height):
+        inside = in_columns(a, b)
+        if inside and (not run or a - run[-1][1] <= TABLE_MAX_BLANK_CHARS * char_height):
             run.append((a, b))
         else:
-            run = [(a, b)] if in_columns(a, b) else []
+            run = [(a, b)] if inside else []
         if len(run) > len(best):
             best = list(run)
     if not best:

@@ -16,6 +16,7 @@ junctions; a page border is a network of four.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from itertools import pairwise
@@ -872,15 +873,21 @@ def build_cells(
         return _share_covered(spans[k], start, end)
     # below[r][c]: a border under position (r, c); right[r][c]: a border right of it
     attached = ATTACHED_RULING_MIN_CHARS * char_height
-    paper = _paper_gray(gray) if gray is not None else 0.0
+
+    @functools.cache
+    def paper() -> float:  # the page's paper gray, measured once and only if a border wants it
+        return _paper_gray(gray)
+
+    def faded(y: int, start: int, end: int) -> bool:
+        return gray is not None and _faint_row_border(gray, paper(), y, start, end, drift, char_height,
+                                                      (cols[0], cols[-1]))
+
     below = [[r + 1 == n_rows
               or _coverage(h_mask, True, rows[r + 1], cols[c] + inset, cols[c + 1] - inset, drift)
               >= BORDER_MIN_COVERAGE
               or _attached_run(h_mask, rows[r + 1], cols[c] + inset, cols[c + 1] - inset, drift) >= attached
               or segment_cover(r + 1, cols[c] + inset, cols[c + 1] - inset) >= BORDER_MIN_COVERAGE
-              or (gray is not None and _faint_row_border(gray, paper, rows[r + 1], cols[c] + inset,
-                                                         cols[c + 1] - inset, drift, char_height,
-                                                         (cols[0], cols[-1])))
+              or faded(rows[r + 1], cols[c] + inset, cols[c + 1] - inset)
               for c in range(n_cols)] for r in range(n_rows)]
     right = [[c + 1 == n_cols
               or _coverage(v_mask, False, cols[c + 1], rows[r] + inset, rows[r + 1] - inset, band)

@@ -377,6 +377,8 @@ class StoredImage:
     draft's pages held raw took 190 MiB of the run's memory; compressed they take 60."""
 
     png: bytes
+    #: The image's shape, known without decoding it (pages of one size hold their tables alike).
+    shape: tuple[int, ...] = ()
 
     @classmethod
     def of(cls, image: np.ndarray) -> StoredImage:
@@ -385,7 +387,7 @@ class StoredImage:
         ok, data = cv2.imencode(".png", image, [cv2.IMWRITE_PNG_COMPRESSION, PNG_LEVEL])
         if not ok:
             raise ValueError(f"a page image of shape {image.shape} could not be encoded")
-        return cls(data.tobytes())
+        return cls(data.tobytes(), tuple(image.shape))
 
     def decode(self) -> np.ndarray:
         import cv2

@@ -212,6 +212,14 @@ def read_piece(images: Sequence[np.ndarray], settings: Settings) -> PieceRead:
                      StageTime(time.perf_counter() - wall, time.process_time() - cpu))
 
 
+def _texts_read(work: Sequence[CellLines], lines: Sequence[LineText], engine: str, illegible_below: float
+                ) -> tuple[tuple[CellText, ...], tuple[str, ...]]:
+    """The cells' texts and the margin's lines from the readings of a page's cell lines followed by
+    its margin lines (PreparedPage.pieces' order)."""
+    n_cells = len(line_images(work))
+    return cells_from_lines(work, lines[:n_cells], engine, illegible_below), margin_from_lines(lines[n_cells:])
+
+
 def finish_page(prepared: PreparedPage, reads: Sequence[PieceRead]) -> PageOutcome:
     """A prepared page and the readings of its pieces (in order) as the page's outcome."""
     timings = dict(prepared.timings)
@@ -221,10 +229,8 @@ def finish_page(prepared: PreparedPage, reads: Sequence[PieceRead]) -> PageOutco
         texts, margin = prepared.layer_cells, prepared.layer_margin
     else:
         lines = [line for piece in reads for line in piece.lines]
-        n_cells = len(line_images(prepared.work))
         engine, floor = (reads[0].engine, reads[0].illegible_below) if reads else ("", 0.0)
-        texts = cells_from_lines(prepared.work, lines[:n_cells], engine, floor) if prepared.grid.cells else ()
-        margin = margin_from_lines(lines[n_cells:])
+        texts, margin = _texts_read(prepared.work, lines, engine, floor)
     report = prepared.report
     cells = PageCells(prepared.index, prepared.grid, texts, prepared.source, prepared.note, report.rotation,
                       report.skew_deg,
@@ -286,13 +292,14 @@ def profile_of(settings: Settings) -> TableProfile:
     return load_profile(Path(settings.profile) if settings.profile else None)
 
 
-def _columns_donor(outcomes: Sequence[PageOutcome], index: int, shape: tuple[int, ...]) -> PageCells | None:
+def _columns_donor(outcomes: Sequence[PageOutcome], index: int) -> PageCells | None:
     """The page whose table's column lines a page that lost every ruling is read in: the nearest page
     before it with a table (a table runs on down the pages), else the nearest after it, scanned at the
-    same size `shape` (a page of another size has its columns elsewhere); None when there is none."""
+    same size (a page of another size has its columns elsewhere); None when there is none."""
+    shape = outcomes[index].image.shape
     for k in (*range(index - 1, -1, -1), *range(index + 1, len(outcomes))):
         cells = outcomes[k].cells
-        if cells.grid.cells and cells.source != "text-layer" and outcomes[k].image.decode().shape == shape:
+        if cells.grid.cells and cells.source != "text-layer" and outcomes[k].image.shape == shape:
             return cells
     return None
 
@@ -306,21 +313,17 @@ def _pages_in_borrowed_columns(outcomes: Sequence[PageOutcome], settings: Settin
     out = list(outcomes)
     for k, outcome in enumerate(outcomes):
         cells = outcome.cells
-        if cells.grid.cells or cells.source == "text-layer":
-            continue
-        page = Page(cells.page, outcome.image.decode(), settings.dpi)
-        donor = _columns_donor(outcomes, k, page.image.shape)
+        donor = None if cells.grid.cells or cells.source == "text-layer" else _columns_donor(outcomes, k)
         if donor is None:
             continue
+        page = Page(cells.page, outcome.image.decode(), settings.dpi)
         grid = grid_in_columns(page, settings, donor.grid.col_lines, donor.page)
         if not grid.cells:
             continue
         work, margin = cell_lines(page, grid), margin_lines(page, grid)
         read = read_piece([*line_images(work), *margin], settings)
-        n_cells = len(line_images(work))
-        texts = cells_from_lines(work, read.lines[:n_cells], read.engine, read.illegible_below)
-        out[k] = replace(outcome, cells=replace(cells, grid=grid, cells=texts,
-                                                margin_text=margin_from_lines(read.lines[n_cells:])))
+        texts, margin_text = _texts_read(work, read.lines, read.engine, read.illegible_below)
+        out[k] = replace(outcome, cells=replace(cells, grid=grid, cells=texts, margin_text=margin_text))
     return out
 
 
