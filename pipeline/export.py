@@ -156,7 +156,9 @@ def write_run_record(out_dir: Path, stem: str, draft: Path, settings: Settings, 
                             "bands": list(c.grid.bands),
                             "restored_rulings": [asdict(b) for b in c.grid.restored],
                             "grid_from_text": c.grid.from_text,
-                            "columns_from_page": None if c.grid.columns_from is None else c.grid.columns_from + 1}
+                            "columns_from_page": None if c.grid.columns_from is None else c.grid.columns_from + 1,
+                            "column_lines_from_page": (None if c.grid.column_lines_from is None
+                                                       else c.grid.column_lines_from + 1)}
                    for c in page_cells}
     record = {"draft": str(draft.resolve()), "lexicon": str(lexicon_path.resolve()), "settings": asdict(settings),
               "knowledge": scope,

@@ -411,6 +411,8 @@ GRID_FROM_TEXT_TEXT = "表线几乎全失（淡墨复印）：整张表按文字
 #: A page that lost every ruling, read in the column lines of another page's table (Grid.columns_from).
 COLUMNS_FROM_TEXT = "表线全失：按第 {page} 页表格的列线读出，行按文字间距分出，请逐格核对"
 RESTORED_RULINGS_TEXT = "表线缺失，按文字间距补出表线（请核对该线两侧的格）："
+#: A column line the page lost whole, drawn where the same table has it on another page (Grid.column_lines_from).
+LENT_COLUMNS_TEXT = "整条列线缺失，按第 {page} 页表格的列线补出（请核对该列两侧的格）"
 
 
 def _page_status_html(result: DraftResult) -> str:
@@ -428,6 +430,8 @@ def _page_status_html(result: DraftResult) -> str:
     from_text = {cells.page: (COLUMNS_FROM_TEXT.format(page=cells.grid.columns_from + 1)
                               if cells.grid.columns_from is not None else GRID_FROM_TEXT_TEXT)
                  for cells in result.pages if cells.grid.from_text}
+    lent = {cells.page: LENT_COLUMNS_TEXT.format(page=cells.grid.column_lines_from + 1)
+            for cells in result.pages if cells.grid.column_lines_from is not None}
     restored = {cells.page: "、".join(
         f"行线 y={b.at}（x {b.start}–{b.end}）" if b.direction == "row" else f"列线 x={b.at}（y {b.start}–{b.end}）"
         for b in cells.grid.restored) for cells in result.pages if cells.grid.restored}
@@ -441,6 +445,7 @@ def _page_status_html(result: DraftResult) -> str:
         f"{f' · 墨粉条纹（不作列线）：{streaks[r.page]}' if r.page in streaks else ''}"
         f"{f' · 滚筒污带（不作行线）：{bands[r.page]}' if r.page in bands else ''}"
         f"{f' · {from_text[r.page]}' if r.page in from_text else ''}"
+        f"{f' · {lent[r.page]}' if r.page in lent else ''}"
         f"{f' · {RESTORED_RULINGS_TEXT}{restored[r.page]}' if r.page in restored else ''}</li>"
         for r in result.page_reports
     )
