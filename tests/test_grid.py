@@ -5,7 +5,15 @@ import scangen
 from conftest import SONGJIANG_CSV, SONGJIANG_TITLE, as_page, first_pages_degraded
 from PIL import Image, ImageDraw, ImageFont
 
-from pipeline.grid import build_cells, cluster_positions, detect_grid, draw_grid, estimate_char_height
+from pipeline.grid import (
+    build_cells,
+    cluster_positions,
+    detect_grid,
+    draw_grid,
+    estimate_char_height,
+    grid_segments,
+    missing_column_lines,
+)
 from pipeline.imaging import contrast_ink_mask, ink_gray, ink_mask
 from pipeline.models import Box, Cell, Grid
 from pipeline.ocr import get_engine
@@ -995,3 +1003,35 @@ def test_a_ruling_faded_to_gray_dots_parts_the_cells_it_lies_between():
     assert len(without) == 3 and len(with_gray) == 4
     for faint in ("band", "text", "none"):
         assert len(_two_by_two(faint)[1]) == 3, faint
+
+
+def test_missing_column_lines_are_the_other_pages_lines_moved_onto_this_one():
+    """grid.missing_column_lines: the Jiading plan's last page under LinesDegradation (seed 24) kept
+    five of the table's six column lines; page 3 has all six, its table 1 px to the left."""
+    page, other = (173, 277, 1068, 1231, 1482), (172, 277, 411, 1068, 1231, 1481)
+    assert missing_column_lines(page, other, 9.5) == (411,)
+    # the other page scanned 30 px to the right: the lines are lined up first
+    assert missing_column_lines(page, tuple(x + 30 for x in other), 9.5) == (411,)
+    # a line only this page has: another table; nothing missing; too few lines to line up
+    assert missing_column_lines((173, 277, 700, 1068, 1231, 1482), other, 9.5) == ()
+    assert missing_column_lines(other, other, 9.5) == ()
+    assert missing_column_lines((173, 1482), other, 9.5) == ()
+    # the table's sides are the page's own (erased.erased_sides restores a side): only inner lines
+    assert missing_column_lines((277, 411, 1068, 1231), other, 9.5) == ()
+
+
+def test_a_row_ruling_left_from_a_column_ruling_across_the_next_is_kept():
+    """LinesDegradation over the Jiading plan at seed 24 (held out), page 4: of the ruling between item
+    28's sub-rows only a piece from the 牵头 column's left ruling across its right one into 配合 and a
+    stretch inside 工作要求 were left, 40% of their extent; the line was no ruling of the grid, and the
+    sub-rows were read as one. A piece that runs from a ruling across the next borders a whole cell
+    (grid.grid_segments keeps it); one from a ruling that crosses none does not."""
+    xs, ys = (100, 200, 300, 600, 750, 900), (100, 200, 400, 600, 800)
+    v = tuple(Box(x - 1, ys[0], x + 2, ys[-1]) for x in xs)
+    h = tuple(Box(xs[0], y - 1, xs[-1], y + 2) for y in ys)
+    across = Box(600, 499, 800, 502)  # from the 4th column line across the 5th
+    stretch = Box(310, 499, 340, 502)  # inside the 3rd column: the two cover 47% of their extent
+    kept = grid_segments((*h, across, stretch), v, 10.0, 10.0)[0]
+    assert across in kept
+    short = Box(600, 499, 700, 502)  # ends at a column line, crosses none: a text line's strokes might
+    assert short not in grid_segments((*h, short, stretch), v, 10.0, 10.0)[0]

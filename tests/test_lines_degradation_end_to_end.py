@@ -208,3 +208,38 @@ def test_a_first_page_whose_header_rulings_were_erased_is_read_with_the_next_pag
     with (out / "lines.review.csv").open(encoding="utf-8-sig") as fh:
         review = [r for r in csv.DictReader(fh) if r["column"] == "一级指标" and r["序号"] == "1"]
     assert review and all("missing_title" in r["flags"] for r in review)
+
+
+def test_a_column_line_a_page_lost_whole_is_drawn_where_the_page_before_has_it(tmp_path):
+    """LinesDegradation over our renderer's Jiading plan at seed 24 (held out) erased page 4's 二级 |
+    工作要求 ruling whole but for a stub in the header: each 二级 title was read into its requirement
+    (26.完善畅通老年…), unflagged. Here the Minhang plan's first two pages (150 dpi, our renderer), that
+    ruling erased on page 2 from its header down: the line of page 1's table is drawn where page 2's
+    text leaves a corridor, the page says so, and each title is its own."""
+    import numpy as np
+    from conftest import as_page
+    from PIL import Image
+
+    from pipeline.__main__ import main
+    from pipeline.grid import detect_grid
+    from pipeline.report import LENT_COLUMNS_TEXT
+
+    style = scangen.ScanStyle(dpi=150)
+    truth = degrade.rows_for_pages(scangen.load_truth(MINHANG_CSV), 2, style, MINHANG_TITLE)
+    pages = [np.asarray(im.convert("L")).copy() for im in scangen.render_pages(truth, style, MINHANG_TITLE)]
+    grid = detect_grid(as_page(pages[1], 1, 150), Settings())
+    x, pad = grid.col_lines[2], grid.ruling_width + 2
+    pages[1][grid.row_lines[0] + pad:grid.row_lines[-1] + pad, x - pad:x + pad + 1] = 255
+    path = tmp_path / "lent.pdf"
+    images = [Image.fromarray(p) for p in pages]
+    images[0].save(path, save_all=True, append_images=images[1:], resolution=150)
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out), "-q"]) == 0
+    with (out / "lent.csv").open(encoding="utf-8-sig") as fh:
+        got = list(csv.DictReader(fh))
+    assert [r["序号"] for r in got] == [r["序号"] for r in truth]
+    assert [r["二级指标"] for r in got] == [r["二级指标"] for r in truth]
+    assert score_table(rows_to_table(got), rows_to_table(truth)).requirement_cer <= MAX_CER
+    record = json.loads((out / "lent.run.json").read_text(encoding="utf-8"))
+    assert [p["column_lines_from_page"] for p in record["pages"]] == [None, 1]
+    assert LENT_COLUMNS_TEXT.format(page=1) in (out / "lent.review.html").read_text(encoding="utf-8")
