@@ -886,28 +886,35 @@ BORROWED_MAX_CROSSED = 0.2
 
 
 def borrowed_column_borders(text: np.ndarray, rows: tuple[int, ...], x: int, char_height: int, tolerance: float,
-                            ruling_width: int) -> tuple[int, tuple[tuple[int, int], ...]]:
-    """Where a column line lost whole from this page, expected at `x`, stands: its x (the middle of the
-    blank corridors the text leaves near `x`) and the row bands (y from, y to) it borders, the bands
-    where that corridor is blank; (x, ()) when the text does not show it (BORROWED_MAX_CROSSED)."""
+                            ruling_width: int, side: int = 0) -> tuple[int, tuple[tuple[int, int], ...]]:
+    """Where a column line lost whole from this page, expected at `x`, stands: its x and the row bands
+    (y from, y to) it borders; (x, ()) when the text does not show it (BORROWED_MAX_CROSSED). An inner
+    line is put in the middle of the blank corridors the text leaves near `x`, and borders the bands
+    where that corridor is blank; a `side` of the table (-1 its left, 1 its right) stays at `x`, and
+    borders the bands with no text beyond it (a side's corridor runs on into the page's margin, and a
+    remnant of the erased side lies on it)."""
     min_gap = TEXT_COLUMN_GAP_MIN_CHARS * char_height
     reach = round(tolerance + min_gap)  # wide enough to measure a corridor centred within tolerance
     x0, x1 = max(0, x - reach), min(text.shape[1], x + reach + 1)
     margin = ruling_width + TEXT_MARGIN_PX
-    corridors: list[tuple[int, int] | None] = []  # per band holding text: the blank run near x
+    corridors: list[tuple[int, int] | None] = []  # per band holding text: the blank run at the line
     bands: list[tuple[int, int]] = []
     for top, bottom in pairwise(rows):
         band = text[top + margin:bottom - margin, x0:x1]
         if band.size == 0 or not band.any():
             continue  # nothing printed there: no evidence either way
+        bands.append((top, bottom))
+        if side:
+            beyond = band[:, :max(0, x - margin - x0)] if side < 0 else band[:, x + margin + 1 - x0:]
+            corridors.append(None if beyond.any() else (x0, x1))
+            continue
         runs = [(a + x0, b + x0) for a, b in true_runs(np.count_nonzero(band, axis=0) == 0)]
         near = [(a, b) for a, b in runs if b - a >= min_gap and abs((a + b) / 2 - x) <= tolerance]
         corridors.append(min(near, key=lambda r: abs((r[0] + r[1]) / 2 - x)) if near else None)
-        bands.append((top, bottom))
     found = [c for c in corridors if c is not None]
     if not found or len(corridors) - len(found) > BORROWED_MAX_CROSSED * len(corridors):
         return x, ()
-    at = round(float(np.median([(a + b) / 2 for a, b in found])))
+    at = x if side else round(float(np.median([(a + b) / 2 for a, b in found])))
     held = {band for band, c in zip(bands, corridors, strict=True) if c is not None and c[0] <= at < c[1]}
     # bands with no text near the line are bordered too: the line runs down the whole table
     return at, tuple((top, bottom) for top, bottom in pairwise(rows)

@@ -599,3 +599,11 @@ def test_a_column_line_lost_whole_stands_where_the_text_leaves_a_corridor():
     across[120:150, 250:900] = 255
     across[520:550, 250:900] = 255
     assert borrowed_column_borders(across, rows, 400, 30, 10.0, 2) == (400, ())
+    # a table's left side at x 240, its text from 250 on, a remnant of the erased side on the line in
+    # one row: it stays at 240 and borders every row; text beyond it in two rows is another table's
+    side = text.copy()
+    side[320:340, 239:242] = 255
+    assert borrowed_column_borders(side, rows, 240, 30, 10.0, 2, -1) == (240, tuple(pairwise(rows)))
+    side[120:150, 180:230] = 255
+    side[720:750, 180:230] = 255
+    assert borrowed_column_borders(side, rows, 240, 30, 10.0, 2, -1) == (240, ())

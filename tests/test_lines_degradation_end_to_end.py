@@ -210,12 +210,15 @@ def test_a_first_page_whose_header_rulings_were_erased_is_read_with_the_next_pag
     assert review and all("missing_title" in r["flags"] for r in review)
 
 
-def test_a_column_line_a_page_lost_whole_is_drawn_where_the_page_before_has_it(tmp_path):
+@pytest.mark.parametrize("lost", ["inner", "side"])
+def test_a_column_line_a_page_lost_whole_is_drawn_where_the_page_before_has_it(tmp_path, lost):
     """LinesDegradation over our renderer's Jiading plan at seed 24 (held out) erased page 4's 二级 |
     工作要求 ruling whole but for a stub in the header: each 二级 title was read into its requirement
-    (26.完善畅通老年…), unflagged. Here the Minhang plan's first two pages (150 dpi, our renderer), that
-    ruling erased on page 2 from its header down: the line of page 1's table is drawn where page 2's
-    text leaves a corridor, the page says so, and each title is its own."""
+    (26.完善畅通老年…), unflagged; over the Putuo plan it erased page 2's left side with the rulings'
+    ends, and the 一级 column was lost (its group read as the one before). Here the Minhang plan's first
+    two pages (150 dpi, our renderer), on page 2 that ruling erased from its header down, or the left
+    side with the top and bottom borders' stretch over the 一级 column: the line of page 1's table is
+    drawn where page 2's text shows it, the page says so, and each title is its own."""
     import numpy as np
     from conftest import as_page
     from PIL import Image
@@ -228,8 +231,13 @@ def test_a_column_line_a_page_lost_whole_is_drawn_where_the_page_before_has_it(t
     truth = degrade.rows_for_pages(scangen.load_truth(MINHANG_CSV), 2, style, MINHANG_TITLE)
     pages = [np.asarray(im.convert("L")).copy() for im in scangen.render_pages(truth, style, MINHANG_TITLE)]
     grid = detect_grid(as_page(pages[1], 1, 150), Settings())
-    x, pad = grid.col_lines[2], grid.ruling_width + 2
-    pages[1][grid.row_lines[0] + pad:grid.row_lines[-1] + pad, x - pad:x + pad + 1] = 255
+    cols, rows, pad = grid.col_lines, grid.row_lines, grid.ruling_width + 2
+    if lost == "inner":
+        pages[1][rows[0] + pad:rows[-1] + pad, cols[2] - pad:cols[2] + pad + 1] = 255
+    else:
+        pages[1][rows[0] - pad:rows[-1] + pad + 1, cols[0] - pad:cols[0] + pad + 1] = 255
+        for y in (rows[0], rows[-1]):
+            pages[1][y - pad:y + pad + 1, cols[0] - pad:cols[1] - pad] = 255
     path = tmp_path / "lent.pdf"
     images = [Image.fromarray(p) for p in pages]
     images[0].save(path, save_all=True, append_images=images[1:], resolution=150)
@@ -238,7 +246,7 @@ def test_a_column_line_a_page_lost_whole_is_drawn_where_the_page_before_has_it(t
     with (out / "lent.csv").open(encoding="utf-8-sig") as fh:
         got = list(csv.DictReader(fh))
     assert [r["序号"] for r in got] == [r["序号"] for r in truth]
-    assert [r["二级指标"] for r in got] == [r["二级指标"] for r in truth]
+    assert [(r["一级指标"], r["二级指标"]) for r in got] == [(r["一级指标"], r["二级指标"]) for r in truth]
     assert score_table(rows_to_table(got), rows_to_table(truth)).requirement_cer <= MAX_CER
     record = json.loads((out / "lent.run.json").read_text(encoding="utf-8"))
     assert [p["column_lines_from_page"] for p in record["pages"]] == [None, 1]
