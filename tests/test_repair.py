@@ -1299,6 +1299,11 @@ def test_the_last_items_number_that_lost_its_last_digit_takes_the_next_number() 
     result = repair_rows(*rows)
     assert [r.no for r in result.table.rows] == ["26", "27", "28", "28"]
     assert flags_of(result, "no", 2) == flags_of(result, "no", 3) == ["number_by_sequence: 2→28"]
+    # a speck read as a digit before it (928 after 27, a worn copier's copy of the Putuo plan, seed 24)
+    specked = repair_rows(*(row(no=n, level2=f"{n}、标题{n}", requirement="要求。", lead="区应急局")
+                            for n in ("26", "27", "928")))
+    assert [r.no for r in specked.table.rows] == ["26", "27", "28"]
+    assert flags_of(specked, "no", 2) == ["number_by_sequence: 928→28"]
     for kept in ("1", "3"):
         anew = repair_rows(*(row(no=n, level2=f"{n}、标题{n}", requirement="要求。", lead="区应急局")
                              for n in ("26", "27", kept)))
@@ -1724,6 +1729,25 @@ def test_a_character_in_a_numerals_place_takes_the_sequences_numeral() -> None:
         inferred = _groups_read("下、推进", steps)
         assert [r.level1 for r in inferred.table.rows] == ["二、深化中医药服务", "三、推进", "三、推进"]
         assert "numeral_by_sequence: 下→三 (inferred)" in flags_of(inferred, "level1", 1)
+
+
+def test_a_numeral_whose_mark_was_lost_in_a_gap_gets_it_back() -> None:
+    """三整治… read after group 二 with a gap of three pitches after 三 (a worn copier's haze over the 、,
+    augraphy BadPhotoCopy over our renderer's Putuo plan at seed 24, held out): the inferred numeral
+    had made it 三、三整治…, unflagged as a repair of the title. The numeral the sequence expects, then
+    a gap: its 、 was lost, put back and flagged. Read close (a title may begin with the character: 一网
+    统管) it is a title with its numeral inferred, as before."""
+    gapped = [{"三": 0.99}, {}, {}, *({ch: 0.99} for ch in "整治隐患")]
+    result = _groups_read("三整治隐患", gapped)
+    assert [r.level1 for r in result.table.rows] == ["二、深化中医药服务", "三、整治隐患", "三、整治隐患"]
+    assert "numeral_mark_lost" in flags_of(result, "level1", 1)
+    close = [{ch: 0.99} for ch in "三整治隐患"]
+    result = _groups_read("三整治隐患", close)
+    assert result.table.rows[1].level1 == "三、三整治隐患"
+    assert "numeral_mark_lost" not in flags_of(result, "level1", 1)
+    # not the numeral the sequence expects: no mark put back
+    assert _groups_read("五整治隐患", [{"五": 0.99}, {}, {}, *({ch: 0.99} for ch in "整治隐患")]
+                        ).table.rows[1].level1 != "五、整治隐患"
 
 
 def test_a_numeral_that_fits_neither_neighbour_is_named_and_kept() -> None:
