@@ -578,6 +578,26 @@ def strays_after_title(raw: str, lattices: Sequence[CharLattice]) -> tuple[str, 
     return raw, "", 0.0
 
 
+def latin_after_title(raw: str, lattices: Sequence[CharLattice]) -> tuple[str, str, float]:
+    """(title without it, the letter, loss): `raw` without a lone Latin letter ending it after a Chinese
+    character, in a title with no other letter, when its lattices hardly support it
+    (STRAYS_MAX_LOSS_PER_CHAR), else (raw, "", 0). A worn copier's speck after the last character, on
+    the same line: 四、提升公共卫生和中医药服务能力q (q 0.34) and …服务网络i on LibreOffice's Fengxian
+    table under tests/wordscan.py's photocopy and dirty-rollers recipes at seed 24 (held out). A title
+    ending with a letter printed (…A级) is read surely: 4.6 nats and more."""
+    read = "".join(raw.split())
+    if (not lattices or len(read) < 3 or not read[-1].isascii() or not read[-1].isalpha()
+            or not is_cjk(read[-2]) or any(ch.isascii() and ch.isalpha() for ch in read[:-1])):
+        return raw, "", 0.0
+    span = lat.concatenate(lattices)
+    if "".join(span.text.split()) != read:
+        return raw, "", 0.0
+    loss = loss_without(span, len(read) - 1, len(read))
+    if loss > STRAYS_MAX_LOSS_PER_CHAR:
+        return raw, "", 0.0
+    return _drop_trailing(raw, 1), read[-1], loss
+
+
 def strays_by_image(raw: str, lattices: Sequence[CharLattice]) -> tuple[str, str, float]:
     """(title without strays, strays, loss): `raw` with the characters read before its heading
     numeral taken out when its lattices hardly support them (STRAYS_MAX_LOSS_PER_CHAR), else
@@ -1506,6 +1526,9 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
             read_level1 = _without_strays(log, index, "level1", raw_level1,
                                           strays_by_image(raw_level1, source.lattices))
         read_level1 = _without_stray_line(log, index, "level1", read_level1, source)
+        if source and source.lattices:
+            read_level1 = _without_strays(log, index, "level1", read_level1,
+                                          latin_after_title(read_level1, source.lattices))
         misread, offered = "", False
         if (source and source.lattices and not split_numeral(read_level1)[0]
                 and (expected := _expected_numeral(prev_l1, raw_level1))):
@@ -1593,6 +1616,8 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
         if source and source.lattices:
             raw_level2 = _without_strays(log, index, "level2", raw_level2,
                                          strays_after_title(raw_level2, source.lattices))
+            raw_level2 = _without_strays(log, index, "level2", raw_level2,
+                                         latin_after_title(raw_level2, source.lattices))
         number_in_text, l2_rest = split_item_number(raw_level2)
         kept_rest, mark = stray_marks_before_title(l2_rest) if number_in_text else (l2_rest, "")
         if mark:  # the stop after the number misread (7!推进…, a fax)

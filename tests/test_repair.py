@@ -49,6 +49,7 @@ from pipeline.repair import (  # noqa: E402
     incomplete_reason,
     is_cjk,
     junk_reason,
+    latin_after_title,
     marks_in_gaps,
     match_title,
     quote_from_digits,
@@ -1578,10 +1579,16 @@ def test_a_blot_apart_from_a_titles_last_character_is_taken_off_and_flagged():
     assert strays_after_title("监管平台一", [lattice_of(sure, "监管平台一")])[0] == "监管平台一"
 
 
-def _title_source(lines: Sequence[tuple[str, float]]) -> FieldSource:
-    """A title cell read as `lines`, each (text, the probability of each of its characters)."""
-    lattices = tuple(lattice_of([{ch: p} for ch in text], text) for text, p in lines)
-    return FieldSource(raw="\n".join(text for text, _ in lines), confidence=0.9, engine="rapid", lattices=lattices)
+def _title_source(lines: Sequence[tuple[str, float]], tail: tuple[str, float] | None = None) -> FieldSource:
+    """A title cell read as `lines`, each (text, the probability of each of its characters), and a
+    character (`tail`: it, its probability) read at the end of its last line."""
+    steps = [[{ch: p} for ch in text] for text, p in lines]
+    texts = [text for text, _ in lines]
+    if tail:
+        steps[-1].append({tail[0]: tail[1]})
+        texts[-1] += tail[0]
+    lattices = tuple(lattice_of(line, text) for line, text in zip(steps, texts, strict=True))
+    return FieldSource(raw="\n".join(texts), confidence=0.9, engine="rapid", lattices=lattices)
 
 
 def test_a_titles_last_line_of_a_speck_read_as_a_digit_is_taken_off():
@@ -2192,3 +2199,21 @@ def test_titles_reading_the_numerals_mark_alone_are_numbered_from_one():
            for k, t in enumerate(titles)]
     alone = repair_table(Table(title="", rows=tuple(one)), BASE, SETTINGS)
     assert [r.level1 for r in alone.table.rows] == ["健全防汛指挥体系", "提升城市排水防涝能力", "强化监测预警"]
+
+
+def test_a_lone_letter_ending_a_title_the_image_hardly_supports_is_taken_out_and_flagged():
+    """四、提升公共卫生和中医药服务能力q (q 0.34, a worn copier's speck after 力 on the same line; the held-out
+    Fengxian plan's Word table under tests/wordscan.py's photocopy at seed 24, 一级 77%): taken out,
+    flagged. A letter read surely (…A级 set as the title's end) stays; so does one in a title holding
+    other letters (推进5G网络建设), and one after a digit."""
+    specked = _title_source([("四、提升公共卫生和中医药服务能力", 0.99)], tail=("q", 0.34))
+    sure = _title_source([("四、提升公共卫生和中医药服务能力", 0.99)], tail=("q", 0.99))
+    result = repair_rows(*(row(no=str(k + 1), level1=source.raw, level2=f"{k + 1}. 监管", requirement="做。",
+                               lead="区教育局", sources={"level1": source})
+                           for k, source in enumerate((specked, sure))))
+    title = "四、提升公共卫生和中医药服务能力"
+    assert [r.level1 for r in result.table.rows] == [title, title + "q"]
+    assert "strays_by_image: q" in flags_of(result, "level1", 0)
+    for title in ("推进5G网络建设", "建设5"):
+        source = _title_source([(title, 0.99)], tail=("A", 0.3))
+        assert latin_after_title(source.raw, source.lattices) == (source.raw, "", 0.0)
