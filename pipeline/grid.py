@@ -1194,8 +1194,8 @@ def grid_in_columns(page: Page, settings: Settings, cols: tuple[int, ...], donor
 
 
 def missing_column_lines(cols: tuple[int, ...], other: tuple[int, ...], tolerance: float) -> tuple[int, ...]:
-    """The inner column lines of `other` (the same table's lines on another page of the draft) that
-    `cols` lacks, moved to this page: the two pages' lines are lined up by the shift most of them agree
+    """The column lines of `other` (the same table's lines on another page of the draft) that `cols`
+    lacks, moved to this page: the two pages' lines are lined up by the shift most of them agree
     on (within `tolerance`), and only when every line of `cols` and at least MIN_COL_LINES in all find
     their match (a table with a line `other` has not is another table); () when none is missing. A
     side is among them: LinesDegradation over our renderer's Putuo plan at seed 24 (held out), page 2,

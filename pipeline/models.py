@@ -137,8 +137,8 @@ class Grid:
     #: The page lost every ruling and was read in the column lines of the same table on this page
     #: (0-based; grid.grid_in_columns), None otherwise.
     columns_from: int | None = None
-    #: A column line this page lost whole was drawn where the same table has it on this page (0-based;
-    #: run's cross-page pass, grid.missing_column_lines), None otherwise. Its borders are in `restored`.
+    #: The page (0-based) whose table lent this page a column line it lost whole (run's cross-page pass,
+    #: grid.missing_column_lines), None otherwise. The borders drawn for it are in `restored`.
     column_lines_from: int | None = None
 
     def cell_at(self, row: int, col: int) -> Cell | None:
