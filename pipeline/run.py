@@ -327,6 +327,23 @@ def _pages_in_borrowed_columns(outcomes: Sequence[PageOutcome], settings: Settin
     return out
 
 
+def _side_swallows_header(grid: Grid, before: Grid) -> bool:
+    """Whether a side `grid` drew beyond the table's lines `before` had makes a column whose first cell
+    runs down more rows than the first cell of the column beside it: the ruling under its header was
+    bent or lost too, and the header would take the titles below it. augraphy Folding bends a Word
+    table's side and the rulings' ends beside it (tests/wordscan.py folding at seed 24, held out, three
+    plans): the 一级 titles of the page went into the header cell (songjiang 一级 100 → 80%) where the
+    page without the side had carried the title before them down."""
+    for col, beside in ((0, 1), (len(grid.col_lines) - 2, len(grid.col_lines) - 3)):
+        x = grid.col_lines[col if col == 0 else col + 1]
+        if before.col_lines[0] <= x <= before.col_lines[-1] or beside < 0:
+            continue
+        first, next_to = grid.cell_at(0, col), grid.cell_at(0, beside)
+        if first is not None and next_to is not None and first.row_span > next_to.row_span:
+            return True
+    return False
+
+
 def _pages_with_lent_columns(outcomes: Sequence[PageOutcome], settings: Settings) -> list[PageOutcome]:
     """The outcomes, where a scanned page's table lacks a column line the same table has on another page
     of the draft (the nearest such page of the same size, the ones before it first), that page's grid
@@ -351,7 +368,7 @@ def _pages_with_lent_columns(outcomes: Sequence[PageOutcome], settings: Settings
             continue
         page = Page(cells.page, outcome.image.decode(), settings.dpi)
         grid = detect_grid(page, settings, missing)
-        if len(grid.col_lines) <= len(cells.grid.col_lines):
+        if len(grid.col_lines) <= len(cells.grid.col_lines) or _side_swallows_header(grid, cells.grid):
             continue
         grid = replace(grid, column_lines_from=other.page)
         work, margin = cell_lines(page, grid), margin_lines(page, grid)

@@ -607,3 +607,25 @@ def test_a_column_line_lost_whole_stands_where_the_text_leaves_a_corridor():
     side[120:150, 180:230] = 255
     side[720:750, 180:230] = 255
     assert borrowed_column_borders(side, rows, 240, 30, 10.0, 2, -1) == (240, ())
+
+
+def test_a_lent_side_whose_first_cell_runs_past_the_header_is_not_taken():
+    """run._side_swallows_header: augraphy Folding bent a Word table's side and the rulings beside it
+    (tests/wordscan.py folding at seed 24, held out): the side page 1 lent made a 一级 column whose
+    header cell ran down the page, and the titles went into the header (songjiang 一级 100 → 80%). A
+    side whose first cell is one row, as the column beside it, is taken; an inner line is not judged."""
+    from pipeline.run import _side_swallows_header
+
+    rows = (100, 150, 300, 450, 600)
+
+    def grid(cols: tuple[int, ...], first_span: int) -> Grid:
+        cells = [Cell(0, 0, 0, first_span, 1, Box(cols[0], rows[0], cols[1], rows[first_span]))]
+        cells += [Cell(0, r, 0, 1, 1, Box(cols[0], rows[r], cols[1], rows[r + 1])) for r in range(first_span, 4)]
+        cells += [Cell(0, r, c, 1, 1, Box(cols[c], rows[r], cols[c + 1], rows[r + 1]))
+                  for r in range(4) for c in range(1, len(cols) - 1)]
+        return Grid(0, rows, cols, tuple(cells))
+
+    before = grid((200, 400, 900), 1)
+    assert _side_swallows_header(grid((100, 200, 400, 900), 4), before)
+    assert not _side_swallows_header(grid((100, 200, 400, 900), 1), before)
+    assert not _side_swallows_header(grid((200, 300, 400, 900), 4), before)  # an inner line
