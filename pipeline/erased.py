@@ -825,10 +825,13 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
                 # renderer's Jiading plan at seed 24, held out, page 2: item 19 of group 四 under group
                 # 三's title, their ruling erased but for 0.7 character heights, read as 一 after the
                 # title). Not a title at its cell's top (a word processor's): it is centred on purpose.
+                # Only in the table's first column, the groups' titles: a 二级 title merged down its
+                # item's sub-rows sat centred in the first of them on a page a book's binding curled
+                # (augraphy BookBinding over the held-out Fengxian plan), and the item lost a sub-row.
                 top = rows[cell.row]
                 centred = [k for k in range(cell.row + 1, cell.row + cell.row_span) if rows[k] >= last + ruling_width
                            and abs((first + last) / 2 - (top + rows[k]) / 2) <= tolerance]
-                if len(centred) == 1 and first - top > TOP_PAD_CHARS * char_height:
+                if len(centred) == 1 and first - top > TOP_PAD_CHARS * char_height and cell.col == 0:
                     return centred[0]
         for i, ((_, g0), (g1, bottom_below)) in enumerate(pairwise(groups)):
             lines = [k for k in range(cell.row + 1, cell.row + cell.row_span)
