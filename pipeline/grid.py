@@ -994,6 +994,12 @@ def _line_labels(boxes: np.ndarray, tolerance: float) -> np.ndarray:
     return labels
 
 
+def _crossings(h: np.ndarray, v: np.ndarray, meets: np.ndarray, reach: float) -> np.ndarray:
+    """For each horizontal segment (x0, y0, x1, y1): how many of the vertical segments it meets it
+    crosses on its way (not at its ends, `reach` from them)."""
+    return (meets & (v[None, :, 0] > h[:, 0:1] + reach) & (v[None, :, 2] < h[:, 2:3] - reach)).sum(axis=1)
+
+
 def _spanned_or_covered(h: np.ndarray, h_lab: np.ndarray, keep_h: np.ndarray, at_left: np.ndarray,
                         at_right: np.ndarray, v: np.ndarray, keep_v: np.ndarray, reach: float,
                         n_lines: int, meets: np.ndarray) -> np.ndarray:
@@ -1008,8 +1014,7 @@ def _spanned_or_covered(h: np.ndarray, h_lab: np.ndarray, keep_h: np.ndarray, at
         return out
     left_ok = at_left | (h[:, 0] < v[keep_v, 0].min() - reach)
     right_ok = at_right | (h[:, 2] > v[keep_v, 2].max() + reach)
-    crosses = np.any(meets & (v[None, :, 0] > h[:, 0:1] + reach) & (v[None, :, 2] < h[:, 2:3] - reach), axis=1)
-    spans = keep_h & ((left_ok & right_ok) | ((at_left | at_right) & crosses))
+    spans = keep_h & ((left_ok & right_ok) | ((at_left | at_right) & (_crossings(h, v, meets, reach) > 0)))
     out[h_lab[spans]] = True
     lengths = np.where(keep_h, h[:, 2] - h[:, 0], 0.0)
     covered = np.bincount(h_lab, weights=lengths, minlength=n_lines)
@@ -1052,8 +1057,7 @@ def _anchored(
     left_on = np.any((lines_x0 <= left) & (left <= lines_x1), axis=1)
     right_on = np.any((lines_x0 <= right) & (right <= lines_x1), axis=1)
     # One end on a line of the grid and two rulings crossed on the way (see CROSSINGS_WITH_ONE_END).
-    crossed = (meets & (v[None, :, 0] > left + reach) & (v[None, :, 2] < right - reach)).sum(axis=1)
-    through = (left_on | right_on) & (crossed >= CROSSINGS_WITH_ONE_END)
+    through = (left_on | right_on) & (_crossings(h, v, meets, reach) >= CROSSINGS_WITH_ONE_END)
     return ((at_left | out_left | gap_left) | (at_right | out_right | gap_right) | (left_on & right_on) | through,
             at_left, at_right)
 

@@ -292,16 +292,30 @@ def profile_of(settings: Settings) -> TableProfile:
     return load_profile(Path(settings.profile) if settings.profile else None)
 
 
-def _columns_donor(outcomes: Sequence[PageOutcome], index: int) -> PageCells | None:
-    """The page whose table's column lines a page that lost every ruling is read in: the nearest page
-    before it with a table (a table runs on down the pages), else the nearest after it, scanned at the
-    same size (a page of another size has its columns elsewhere); None when there is none."""
+def _tables_of_its_size(outcomes: Sequence[PageOutcome], index: int) -> Iterator[PageCells]:
+    """The other scanned pages of the draft that hold a table and were scanned at the size of page
+    `index` (a page of another size has its columns elsewhere): the ones before it, nearest first (a
+    table runs on down the pages), then the ones after it."""
     shape = outcomes[index].image.shape
     for k in (*range(index - 1, -1, -1), *range(index + 1, len(outcomes))):
         cells = outcomes[k].cells
         if cells.grid.cells and cells.source != "text-layer" and outcomes[k].image.shape == shape:
-            return cells
-    return None
+            yield cells
+
+
+def _columns_donor(outcomes: Sequence[PageOutcome], index: int) -> PageCells | None:
+    """The page whose table's column lines a page that lost every ruling is read in: the first of
+    _tables_of_its_size; None when there is none."""
+    return next(_tables_of_its_size(outcomes, index), None)
+
+
+def _read_in(outcome: PageOutcome, page: Page, grid: Grid, settings: Settings) -> PageOutcome:
+    """The outcome with its page's cells read again, in this process, in `grid` (a cross-page pass
+    found it)."""
+    work, margin = cell_lines(page, grid), margin_lines(page, grid)
+    read = read_piece([*line_images(work), *margin], settings)
+    texts, margin_text = _texts_read(work, read.lines, read.engine, read.illegible_below)
+    return replace(outcome, cells=replace(outcome.cells, grid=grid, cells=texts, margin_text=margin_text))
 
 
 def _pages_in_borrowed_columns(outcomes: Sequence[PageOutcome], settings: Settings) -> list[PageOutcome]:
@@ -318,12 +332,8 @@ def _pages_in_borrowed_columns(outcomes: Sequence[PageOutcome], settings: Settin
             continue
         page = Page(cells.page, outcome.image.decode(), settings.dpi)
         grid = grid_in_columns(page, settings, donor.grid.col_lines, donor.page)
-        if not grid.cells:
-            continue
-        work, margin = cell_lines(page, grid), margin_lines(page, grid)
-        read = read_piece([*line_images(work), *margin], settings)
-        texts, margin_text = _texts_read(work, read.lines, read.engine, read.illegible_below)
-        out[k] = replace(outcome, cells=replace(cells, grid=grid, cells=texts, margin_text=margin_text))
+        if grid.cells:
+            out[k] = _read_in(outcome, page, grid, settings)
     return out
 
 
@@ -357,24 +367,15 @@ def _pages_with_lent_columns(outcomes: Sequence[PageOutcome], settings: Settings
         if not cells.grid.cells or cells.source == "text-layer" or cells.grid.columns_from is not None:
             continue
         tolerance = settings.line_merge_chars * cells.grid.char_height
-        shape = outcome.image.shape
-        for j in (*range(k - 1, -1, -1), *range(k + 1, len(outcomes))):
-            other = outcomes[j].cells
-            if other.grid.cells and other.source != "text-layer" and outcomes[j].image.shape == shape:
-                missing = missing_column_lines(cells.grid.col_lines, other.grid.col_lines, tolerance)
-                if missing:
-                    break
-        else:
+        lender = next(((other, missing) for other in _tables_of_its_size(outcomes, k)
+                       if (missing := missing_column_lines(cells.grid.col_lines, other.grid.col_lines, tolerance))),
+                      None)
+        if lender is None:
             continue
         page = Page(cells.page, outcome.image.decode(), settings.dpi)
-        grid = detect_grid(page, settings, missing)
-        if len(grid.col_lines) <= len(cells.grid.col_lines) or _side_swallows_header(grid, cells.grid):
-            continue
-        grid = replace(grid, column_lines_from=other.page)
-        work, margin = cell_lines(page, grid), margin_lines(page, grid)
-        read = read_piece([*line_images(work), *margin], settings)
-        texts, margin_text = _texts_read(work, read.lines, read.engine, read.illegible_below)
-        out[k] = replace(outcome, cells=replace(cells, grid=grid, cells=texts, margin_text=margin_text))
+        grid = detect_grid(page, settings, lender[1])
+        if len(grid.col_lines) > len(cells.grid.col_lines) and not _side_swallows_header(grid, cells.grid):
+            out[k] = _read_in(outcome, page, replace(grid, column_lines_from=lender[0].page), settings)
     return out
 
 
