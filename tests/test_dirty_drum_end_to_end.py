@@ -16,6 +16,7 @@ import unicodedata
 from pathlib import Path
 
 import degrade
+import pytest
 import scangen
 from rapidfuzz.distance import Levenshtein
 
@@ -86,6 +87,7 @@ def repairs_against_truth(out: Path, stem: str, truth: list[dict], method: str) 
     return nearer, further, neither
 
 
+@pytest.mark.slow  # make test near 15 minutes: the Qingpu and Putuo drum cases stay in the default run
 def test_a_dirty_drum_copy_keeps_its_columns_and_every_row(tmp_path):
     truth, got, record, out = _run_drum(SONGJIANG, TITLE, tmp_path)
     assert [r["序号"] for r in got] == [r["序号"] for r in truth]

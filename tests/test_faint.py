@@ -285,6 +285,7 @@ def test_a_word_table_at_light_toner_is_found_on_every_page(putuo_bilevel):
     assert {b.direction for b in grid.restored} == {"row", "column"}
 
 
+@pytest.mark.slow  # make test near 15 minutes: the same page's grid is tested above by default
 def test_a_word_table_at_light_toner_loses_no_row(putuo_bilevel, lexicon, tmp_path):
     """End to end, as make eval scores it: every row of the 38 and every page (0/38 rows, 0/7 pages
     before), each item number right; the pages found from the text and the restored borders named on

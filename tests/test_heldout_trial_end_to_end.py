@@ -26,7 +26,8 @@ FENGXIAN_TITLE = "《奉贤区加强基层医疗卫生服务能力建设的实�
 MAX_CER = 0.005
 
 
-@pytest.mark.parametrize("effect", ["BookBinding", "Faxify"])
+#: Faxify is marked slow (the whole faxed Fengxian plan stays in the default run, tests/test_fax_end_to_end.py).
+@pytest.mark.parametrize("effect", ["BookBinding", pytest.param("Faxify", marks=pytest.mark.slow)])
 def test_the_fengxian_plan_under_the_effects_that_failed_reads_every_row(tmp_path, monkeypatch, effect):
     from measure_augraphy_trial import recipe
 

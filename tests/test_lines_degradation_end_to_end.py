@@ -163,9 +163,10 @@ def test_the_whole_fengxian_plan_keeps_its_last_page_in_the_table(tmp_path):
             assert flags[(want["序号"], str(seen[want["序号"]]))], f"{want['序号']}: {read['工作要求'][:30]}"
 
 
-@pytest.mark.parametrize("case_name", ["putuo/word-lines-degradation",
+#: Putuo's and Fengxian's are marked slow (make test near 15 minutes); Minhang's stays in the default run.
+@pytest.mark.parametrize("case_name", [pytest.param("putuo/word-lines-degradation", marks=pytest.mark.slow),
                                        "minhang/word-lines-degradation",
-                                       "fengxian/word-lines-degradation"])
+                                       pytest.param("fengxian/word-lines-degradation", marks=pytest.mark.slow)])
 def test_a_word_table_whose_rulings_were_erased_keeps_each_row_apart(tmp_path, lexicon, case_name):
     """make eval's Word tables (tests/wordscan.py: laid out by LibreOffice, no cell padding) under
     LinesDegradation. Putuo, page 5: the 工作要求 ruling between item 21's second requirement and item

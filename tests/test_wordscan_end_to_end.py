@@ -10,6 +10,7 @@ left in the tall merged 一级 cells was read as lines of its own after the titl
 
 from __future__ import annotations
 
+import pytest
 from eval_suite import canonical_agencies, prepare_cases
 
 from pipeline.evaluate import score_table
@@ -22,6 +23,7 @@ MAX_REQUIREMENT_CER = 0.0005
 MIN_LEVEL1_EXACT = 1.0
 
 
+@pytest.mark.slow  # make test near 15 minutes; make eval scores the same draft
 def test_a_photocopied_word_table_is_one_table_with_every_row_and_clean_titles(tmp_path, lexicon):
     (case,) = prepare_cases(["minhang/word-photocopy"], tmp_path)
     settings = Settings()
