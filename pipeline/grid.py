@@ -131,6 +131,20 @@ BORDER_MIN_COVERAGE = 0.5
 #: item 23's second sub-row as gray dots over 35% of it (levels 127-200 on paper 255; none in the mask):
 #: the two cells read as one, and the third sub-row took the second's 配合单位, unflagged. The table's
 #: drawn row rulings there: 98-100%.
+#: ...or, for a row border, where a fold bent the ruling off its line (augraphy Folding over a Word
+#: table, tests/wordscan.py folding: the held-out Jiading, Songjiang and Fengxian plans at seed 24,
+#: page 2 each, and make eval's minhang/word-folding): one connected piece of ink that runs from the
+#: cell's left wall to its right (within JUNCTION_REACH_CHARS of each) within BENT_RULING_REACH_CHARS
+#: of the line (and less than half way to the next line), no thicker on average than
+#: BENT_RULING_MAX_WIDTHS ruling widths. Measured there: the rulings in the 一级 column kinked into a V
+#: up to 0.6 character heights below their line, so short and sloped that no ruling segment was found,
+#: and the header cell ran down through two groups' titles (「一级指标二、做实家庭医生签约服务」), the
+#: titles lost. Text in a cell touches neither wall, and a text line cut by the band is far thicker.
+#: Sought only on a row line that borders some other cell, and the piece as dark as that line's
+#: rulings (its median gray nearer theirs than the paper's): a dirty roller's thin gray lines run from
+#: wall to wall too (make eval's minhang/word-dirty-rollers, page 2: the merged 一级 cell split).
+BENT_RULING_REACH_CHARS = 0.75
+BENT_RULING_MAX_WIDTHS = 3.0
 FAINT_BORDER_ROWS = 2
 FAINT_BORDER_MIN_DARKER = 40
 FAINT_BORDER_MIN_COVER = 0.3
@@ -432,6 +446,25 @@ def _coverage(mask: np.ndarray, horizontal: bool, at: int, start: int, end: int,
         return float(np.count_nonzero(strip.max(axis=0))) / (end - start)
     strip = mask[start:end, max(0, at - band):at + band + 1]
     return float(np.count_nonzero(strip.max(axis=1))) / (end - start)
+
+
+def _bent_row_border(ink: np.ndarray, gray: np.ndarray, y: int, left: int, right: int, reach: int, wall: int,
+                     max_width: float, max_gray: float) -> bool:
+    """A row ruling a fold bent off its line: one piece of ink within `reach` of the line from the
+    cell's left wall to its right (each within `wall`), at most `max_width` pixels thick on average,
+    its median gray at most `max_gray` (as dark as a ruling, not a roller's gray line)."""
+    top, bottom = max(0, y - reach), min(ink.shape[0], y + reach + 1)
+    x0, x1 = max(0, left - wall), min(ink.shape[1], right + wall + 1)
+    if bottom <= top or x1 <= x0 or right - left <= 2 * wall:
+        return False
+    band = (ink[top:bottom, x0:x1] > 0).astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(band, connectivity=8)
+    for k in range(1, count):
+        start, width, area = x0 + stats[k, cv2.CC_STAT_LEFT], stats[k, cv2.CC_STAT_WIDTH], stats[k, cv2.CC_STAT_AREA]
+        if start <= left + wall and start + width >= right - wall and area <= max_width * width \
+                and np.median(gray[top:bottom, x0:x1][labels == k]) <= max_gray:
+            return True
+    return False
 
 
 def _faint_row_border(gray: np.ndarray, paper: float, at: int, start: int, end: int, drift: int,
@@ -838,6 +871,9 @@ def build_cells(
     h_segments: tuple[Box, ...] = (),
     v_segments: tuple[Box, ...] = (),
     gray: np.ndarray | None = None,
+    ink: np.ndarray | None = None,
+    ruling_width: int = 1,
+    bands: tuple[int, ...] = (),
 ) -> tuple[tuple[Cell, ...], tuple[RestoredBorder, ...]]:
     """Cells from line positions: grid positions with no border between them are one merged cell.
     A row border is there when rulings cover BORDER_MIN_COVERAGE of it (in the mask near its line, or
@@ -848,7 +884,9 @@ def build_cells(
     (a ruling erased over part of a column line that is drawn elsewhere beside the same positions),
     that line's borders across the shape are restored (column lines first: tables merge cells down a
     column far more than across a row), and returned as restored borders. Given the page's `gray`, a
-    row border is also there where a ruling faded to gray dots lies (_faint_row_border)."""
+    row border is also there where a ruling faded to gray dots lies (_faint_row_border); given its `ink`
+    and `ruling_width`, where a fold bent a ruling off its line (_bent_row_border), but not near a roller's
+    band (`bands`: its gray passes for a thin piece of ink from wall to wall)."""
     n_rows, n_cols = len(rows) - 1, len(cols) - 1
     inset = band * 2  # keep the neighbouring rulings' own thickness out of the border test
     # A ruling is sought as far from its line as the line's segments were merged from (the line-merge
@@ -883,6 +921,26 @@ def build_cells(
         return gray is not None and _faint_row_border(gray, paper(), y, start, end, drift, char_height,
                                                       (cols[0], cols[-1]))
 
+    wall = max(2, round(JUNCTION_REACH_CHARS * char_height))
+
+    def bent(r: int, c: int) -> bool:
+        """A ruling a fold bent off row line r + 1 across column c (less than half way to its neighbours)."""
+        if ink is None or gray is None:
+            return False
+        y = rows[r + 1]
+        reach = min(round(BENT_RULING_REACH_CHARS * char_height), (y - rows[r]) // 2 - 1,
+                    ((rows[r + 2] - y) // 2 - 1) if r + 2 < len(rows) else y)
+        if any(abs(y - at) <= reach + BENT_RULING_REACH_CHARS * char_height for at in bands):
+            return False
+        ruled = gray[max(0, y - drift):y + drift + 1, cols[0]:cols[-1] + 1][
+            h_mask[max(0, y - drift):y + drift + 1, cols[0]:cols[-1] + 1] > 0]
+        if reach <= 0 or not ruled.size:
+            return False
+        # as dark as the line's own rulings: nearer their gray than the paper's
+        max_gray = (float(np.median(ruled)) + paper()) / 2
+        return _bent_row_border(ink, gray, y, cols[c], cols[c + 1], reach, wall,
+                                BENT_RULING_MAX_WIDTHS * max(1, ruling_width), max_gray)
+
     below = [[r + 1 == n_rows
               or _coverage(h_mask, True, rows[r + 1], cols[c] + inset, cols[c + 1] - inset, drift)
               >= BORDER_MIN_COVERAGE
@@ -890,6 +948,10 @@ def build_cells(
               or segment_cover(r + 1, cols[c] + inset, cols[c + 1] - inset) >= BORDER_MIN_COVERAGE
               or faded(rows[r + 1], cols[c] + inset, cols[c + 1] - inset)
               for c in range(n_cols)] for r in range(n_rows)]
+    # a bent ruling is sought only on a line ruled elsewhere: a roller's band running on from one column
+    # to the page's edge under a row line (make eval's minhang/word-dirty-rollers, page 2) is a thin piece
+    # of ink from wall to wall too, on a line of its own that no ruling borders
+    below = [[there or (any(line) and bent(r, c)) for c, there in enumerate(line)] for r, line in enumerate(below)]
     right = [[c + 1 == n_cols
               or _coverage(v_mask, False, cols[c + 1], rows[r] + inset, rows[r + 1] - inset, band)
               >= BORDER_MIN_COVERAGE
@@ -1310,7 +1372,8 @@ def detect_grid(page: Page, settings: Settings, borrowed: tuple[int, ...] = ()) 
     unbanded = tuple(seg for seg in h_segments if seg not in in_bands
                      and all(abs((seg.y0 + seg.y1) / 2 - y) > tolerance for y in banded))
     cells, squared = build_cells(page.index, rows, cols, h_mask, v_mask, band, char_height, unbanded, v_segments,
-                                 page.image)
+                                 page.image, ink, ruling_width,
+                                 tuple(sorted({*banded, *(band.at for band in banded.values())})))
     cells, restored = text_gap_borders(cells, rows, cols, text, char_height, ruling_width, loose, erased_rows)
     restored = squared + restored + tuple(RestoredBorder("column", x, rows[0], rows[-1]) for x in erased) + tuple(lent)
     if header is not None:

@@ -1036,3 +1036,43 @@ def test_a_row_ruling_left_from_a_column_ruling_across_the_next_is_kept():
     assert across in kept
     short = Box(600, 499, 700, 502)  # ends at a column line, crosses none: a text line's strokes might
     assert short not in grid_segments((*h, short, stretch), v, 10.0, 10.0)[0]
+
+
+def _first_column_cells(drawn: str) -> list[tuple[int, int]]:
+    """(row, row_span) of the first column's cells of a 3-row, 2-column table whose ruling under the
+    left column's first cell is not in the ruling mask; in the ink, where it was, `drawn` is: "bent" (a
+    ruling a fold kinked into a V below its line, as augraphy Folding leaves one), "text" (a line of
+    characters with strokes across, none touching the walls), "smear" (an ink-bled text line touching
+    both walls, thick), "none"."""
+    rows, cols, ch = (50, 150, 250, 350), (50, 250, 450), 30
+    ink = np.zeros((400, 500), np.uint8)
+    h_mask, v_mask = np.zeros_like(ink), np.zeros_like(ink)
+    for y in rows:
+        h_mask[y - 1:y + 1, 50:451] = ink[y - 1:y + 1, 50:451] = 255
+    for x in cols:
+        v_mask[50:351, x - 1:x + 1] = ink[50:351, x - 1:x + 1] = 255
+    h_mask[149:151, 50:250] = ink[149:151, 51:249] = 0
+    if drawn == "bent":  # down 18 px (0.6 character heights) to the crease at x 150, back up to the line
+        for x in range(50, 251):
+            y = 150 + round(18 * (1 - abs(x - 150) / 100))
+            ink[y - 1:y + 1, x] = 255
+    elif drawn == "text":
+        for x in range(58, 240, 32):
+            ink[138:163, x:x + 2] = ink[138:163, x + 24:x + 26] = 255
+            ink[150, x:x + 26] = 255
+    elif drawn == "smear":
+        ink[140:160, 50:251] = 255
+    gray = np.where(ink > 0, 0, 255).astype(np.uint8)
+    cells = build_cells(0, rows, cols, h_mask, v_mask, 2, ch, gray=gray, ink=ink, ruling_width=2)[0]
+    return [(c.row, c.row_span) for c in cells if c.col == 0]
+
+
+def test_a_row_ruling_a_fold_bent_off_its_line_still_parts_its_cells():
+    """augraphy Folding over the held-out Jiading, Songjiang and Fengxian plans' Word tables
+    (tests/wordscan.py folding, seed 24, page 2 each): the fold kinked the 一级 column's rulings into a
+    V up to 0.6 character heights below their lines, no ruling segment was found there, and the
+    header cell ran down through two groups' titles, which were lost. One thin piece of ink from wall
+    to wall near the line is its ruling; a line of characters, or a smear as thick as text, is not."""
+    assert _first_column_cells("bent") == [(0, 1), (1, 1), (2, 1)]
+    for drawn in ("none", "text", "smear"):
+        assert _first_column_cells(drawn) == [(0, 2), (2, 1)], drawn
