@@ -629,3 +629,37 @@ def test_a_lent_side_whose_first_cell_runs_past_the_header_is_not_taken():
     assert _side_swallows_header(grid((100, 200, 400, 900), 4), before)
     assert not _side_swallows_header(grid((100, 200, 400, 900), 1), before)
     assert not _side_swallows_header(grid((200, 300, 400, 900), 4), before)  # an inner line
+
+
+def test_a_lead_centred_in_a_cell_merged_across_an_erased_ruling_is_split_with_the_cell_beside_it():
+    """LinesDegradation over our renderer's Putuo plan at seed 25 (held out), page 5: the ruling under
+    the row carried over from page 4 was erased across the agency columns. Item 26's lead 区应急局 sat
+    just under the line, and by chance 9 px off the middle of the lead cell merged across it: taken for
+    a merged lead centred on purpose, the cell stayed whole, and the carried row was read as a sub-row
+    of item 25 with item 26's lead. The support cell beside it, parted at that line by its own text,
+    shows the ruling was erased across both: the lead cell is split there too. Beside a support column
+    ruled at that line (nothing restored), a lead centred in its merged cell stays whole."""
+    ch = 28
+    rows, cols = (60, 100, 232, 400), (100, 300, 700, 850, 1000)
+    text = np.zeros((460, 1100), np.uint8)
+
+    def lines(col: int, tops: list[int]) -> None:
+        for top in tops:
+            text[top:top + ch, cols[col] + 8:cols[col + 1] - 8] = 255
+
+    lines(1, [104, 146, 188])  # the carried row's requirement; no title, lead or support of its own
+    lines(0, [236, 278])  # item B's title
+    lines(1, [236, 278, 320, 362])  # item B's requirement
+    lines(2, [236])  # item B's lead: its middle 250, the merged cell's (100 + 400) / 2
+    lines(3, [236, 278, 320, 362])  # item B's support, centred in its own rows
+    header = tuple(Cell(0, 0, c, 1, 1, Box(cols[c], rows[0], cols[c + 1], rows[1])) for c in range(4))
+    ruled = tuple(Cell(0, r, c, 1, 1, Box(cols[c], rows[r], cols[c + 1], rows[r + 1])) for r in (1, 2) for c in (0, 1))
+    lead = Cell(0, 1, 2, 2, 1, Box(cols[2], rows[1], cols[3], rows[3]))
+    support = Cell(0, 1, 3, 2, 1, Box(cols[3], rows[1], cols[4], rows[3]))
+    cells, restored = text_gap_borders((*header, *ruled, lead, support), rows, cols, text, ch, 2)
+    assert {(c.row, c.col, c.row_span) for c in cells if c.col >= 2 and c.row > 0} == {
+        (1, 2, 1), (2, 2, 1), (1, 3, 1), (2, 3, 1)}
+    assert {(b.at, b.start, b.end) for b in restored} == {(232, 700, 850), (232, 850, 1000)}
+    supports = tuple(Cell(0, r, 3, 1, 1, Box(cols[3], rows[r], cols[4], rows[r + 1])) for r in (1, 2))
+    cells, restored = text_gap_borders((*header, *ruled, lead, *supports), rows, cols, text, ch, 2)
+    assert (1, 2, 2) in {(c.row, c.col, c.row_span) for c in cells} and restored == ()
