@@ -215,6 +215,8 @@ class FieldSource:
     lattices: tuple[CharLattice, ...] = ()
     #: The row's page had no such column: the text is the row before's, carried on (structure).
     carried: bool = False
+    #: The row's page had no such column and nothing was carried: the field is empty (structure).
+    lost: bool = False
     #: Where in `raw` the text of each cell but the last ends, for cells with text (a field read from
     #: two cells: two agency cells of one page beside one requirement cell may be two rows read as one).
     cell_breaks: tuple[int, ...] = ()

@@ -1699,6 +1699,8 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
         for name, source in row.sources.items():
             if source.carried:
                 log.flag(index, name, row.get(name), "carried_from_row_before", CARRIED_TITLE_SCORE)
+            if source.lost:
+                log.flag(index, name, row.get(name), "column_not_on_page", 0.0)
             low = source.confidence is not None and source.confidence < settings.low_confidence
             if low:
                 log.flag(index, name, source.raw or row.get(name), "low_confidence", source.confidence * 100)

@@ -184,6 +184,8 @@ class _RawRow:
     cells: dict[str, list[str]]
     #: Roles whose cells are the row before's: the page had no such column (CARRIED_ROLES).
     carried: set[str] = field(default_factory=set)
+    #: Roles of the table's columns the row's page had no column for, and that nothing carried: empty.
+    lost: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -748,6 +750,7 @@ def _read_page(current: _TableState, page: PageCells, header_end: int, roles: di
         joined = 1
     else:
         joined = 0
+    lost_columns = _columns_not_on_page(current, roles, page_rows, profile)
     _cut_agencies(current, page, page_rows, top_agencies, cells)
     current.merged_agencies |= _merged_agency_roles(page_rows, cells)
     below = [] if page_rows or joined else [
@@ -769,6 +772,8 @@ def _read_page(current: _TableState, page: PageCells, header_end: int, roles: di
         message += f"; the header printed again (grid row {h.first_row + 1}) is no row: 「{_quoted_header(h, n_cols)}」"
     if carried:
         message += f"; {carried}"
+    if lost_columns:
+        message += f"; {lost_columns}"
     lost, rowless = _kept_out(page, header_end, roles, taken)
     if lost:
         message += f"; text outside the table's columns kept out: {lost}"
@@ -850,6 +855,26 @@ def _carry_titles(current: _TableState, page: PageCells, roles: dict[int, str], 
             row.carried.add(role)
     return "; ".join(f"no {profile.column_name(role)} column found on this page (its rulings lost): its "
                      f"{len(page_rows)} rows keep the row before's, flagged" for role in carried)
+
+
+def _columns_not_on_page(current: _TableState, roles: dict[int, str], page_rows: list[_RawRow],
+                         profile: TableProfile) -> str:
+    """The table's columns this page has none for and that no title carried over fills (a ruling lost at
+    the table's side: the grid found fewer columns and geometry mapped the rest): the rows that start on
+    the page get the field empty, marked lost (repair flags `column_not_on_page`), and the page's report
+    names the column. Our code's seed-25 draw of the held-out Fengxian plan's Word table under augraphy
+    Folding (tests/wordscan.py folding), page 5: the fold bent the table's right side, the grid lost the
+    配合单位 column, and the page's 8 rows were written with no support agency and nothing said. Returns
+    those words ("" when the page has every column)."""
+    present = set(roles.values())
+    lost = [r for r in dict.fromkeys(current.role_of_col.values()) if r not in present]
+    lost = [r for r in lost if not any(r in row.carried for row in page_rows)] if page_rows else []
+    for role in lost:
+        for row in page_rows:
+            row.cells.setdefault(role, [])
+            row.lost.add(role)
+    return "; ".join(f"no {profile.column_name(role)} column found on this page (its rulings lost?): its "
+                     f"{len(page_rows)} rows have none, flagged" for role in lost)
 
 
 def _complete_header(header: Header, page: PageCells, later: Sequence[PageCells],
@@ -1215,7 +1240,7 @@ def _finish(state: _TableState, cells: _Cells, profile: TableProfile, source: st
             if role in ITEM_ROLES and ids:
                 ids = cells.parts(ids[0])
             values[role] = cells.text(ids)
-            sources[role] = replace(_source(ids, cells.texts), carried=role in raw.carried)
+            sources[role] = replace(_source(ids, cells.texts), carried=role in raw.carried, lost=role in raw.lost)
         rows.append(Row(values, MappingProxyType(sources)))
     lead_rule = first_is_lead or profile.states_first_is_lead(state.notes)
     roles = list(state.roles)

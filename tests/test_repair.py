@@ -570,6 +570,15 @@ def test_a_title_carried_from_the_row_before_is_flagged() -> None:
         (1, "level1", 50.0)]
 
 
+def test_a_field_whose_column_the_page_lacked_is_flagged() -> None:
+    """structure leaves a field empty on a page whose grid found no such column (a side a fold bent):
+    flagged on each such row, so that the clerk sees a lost column, not an empty one."""
+    lost = {"support": FieldSource(lost=True)}
+    result = repair_rows(row(level2="1. 健全学校安全教育机制", requirement="做。", lead="区教育局", support="区妇联"),
+                         row(level2="2. 加强", requirement="做。", lead="区教育局", sources=lost))
+    assert [(f.row, f.field, f.score) for f in result.flags if f.reason == "column_not_on_page"] == [
+        (1, "support", 0.0)]
+
 def _seed_result() -> RepairResult:
     return repair_table(parse_extraction(SEED.read_text(encoding="utf-8")), LEXICON, SETTINGS)
 

@@ -1178,3 +1178,25 @@ def test_a_header_cut_in_two_by_a_streak_on_the_first_page_names_its_column():
     apart = page(0, [], header=["一级指标", "二级指标", "工作要求", "附", "件", "牵头单位", "配合单位"],
                  widths=[100, 100, 200, 40, 40, 100, 100])
     assert {c: r for c, r in find_header(apart, PROFILE).roles.items() if c in (3, 4)} == {3: "other:附", 4: "other:件"}
+
+
+def test_a_page_without_the_support_column_names_it_and_flags_its_rows():
+    """augraphy Folding over the held-out Fengxian plan's Word table (tests/wordscan.py folding, seed
+    25), page 5: the fold bent the table's right side, the grid found four columns, geometry mapped
+    them, and the page's 8 rows were written with no support agency and nothing said. The rows that
+    start on the page keep the field empty, flagged, and the page's report names the column; the row
+    the page continues keeps its support from the page before."""
+    first = page(0, [(1, 0, 1, "五、强化"), (1, 1, 1, "27. 完善"), (1, 2, 1, "探索建立"), (1, 3, 1, "区医保局"),
+                     (1, 4, 1, "区财政局")])
+    second = page(1, [(1, 0, 1, ""), (1, 1, 1, ""), (1, 2, 1, "机制。"), (1, 3, 1, ""),
+                      (2, 0, 1, ""), (2, 1, 1, "28. 加大"), (2, 2, 1, "纳入预算。"), (2, 3, 1, "区财政局")],
+                  header=None, widths=[COL_PX] * 4)
+    structure = build_tables([first, second], PROFILE)
+    [table] = structure.tables
+    assert [r.support for r in table.rows] == ["区财政局", ""]
+    assert [r.sources["support"].lost for r in table.rows] == [False, True]
+    assert "no 配合单位 column found on this page (its rulings lost?): its 1 rows have none, flagged" \
+        in structure.pages[1].message
+    assert build_tables([first, page(1, [(1, 0, 1, ""), (1, 1, 1, "28. 加大"), (1, 2, 1, "纳入预算。"),
+                                         (1, 3, 1, "区财政局"), (1, 4, 1, "区民政局")], header=None),
+                         ], PROFILE).pages[1].message.count("column found on this page") == 0
