@@ -134,7 +134,10 @@ BORDER_MIN_COVERAGE = 0.5
 #: ...or, for a row border, where a fold bent the ruling off its line (augraphy Folding over a Word
 #: table, tests/wordscan.py folding: the held-out Jiading, Songjiang and Fengxian plans at seed 24,
 #: page 2 each, and make eval's minhang/word-folding): one connected piece of ink that runs from the
-#: cell's left wall to its right (within JUNCTION_REACH_CHARS of each) within BENT_RULING_REACH_CHARS
+#: cell's left wall to its right, joined to both (reaching each column line within BENT_RULING_TOUCH_PX,
+#: sought JUNCTION_REACH_CHARS either side of it: a vertical 一级 title's characters span a 1.4-character
+#: column, 6-7 px clear of its walls, make eval's vertical-level1, where a ruling's width of slack had
+#: split the title), within BENT_RULING_REACH_CHARS
 #: of the line (and less than half way to the next line), no thicker on average than
 #: BENT_RULING_MAX_WIDTHS ruling widths. Measured there: the rulings in the 一级 column kinked into a V
 #: up to 0.6 character heights below their line, so short and sloped that no ruling segment was found,
@@ -144,6 +147,7 @@ BORDER_MIN_COVERAGE = 0.5
 #: rulings (its median gray nearer theirs than the paper's): a dirty roller's thin gray lines run from
 #: wall to wall too (make eval's minhang/word-dirty-rollers, page 2: the merged 一级 cell split).
 BENT_RULING_REACH_CHARS = 0.75
+BENT_RULING_TOUCH_PX = 1
 BENT_RULING_MAX_WIDTHS = 3.0
 FAINT_BORDER_ROWS = 2
 FAINT_BORDER_MIN_DARKER = 40
@@ -449,10 +453,12 @@ def _coverage(mask: np.ndarray, horizontal: bool, at: int, start: int, end: int,
 
 
 def _bent_row_border(ink: np.ndarray, gray: np.ndarray, y: int, left: int, right: int, reach: int, wall: int,
-                     max_width: float, max_gray: float) -> bool:
-    """A row ruling a fold bent off its line: one piece of ink within `reach` of the line from the
-    cell's left wall to its right (each within `wall`), at most `max_width` pixels thick on average,
-    its median gray at most `max_gray` (as dark as a ruling, not a roller's gray line)."""
+                     touch: int, max_width: float, max_gray: float) -> bool:
+    """A row ruling a fold bent off its line: one piece of ink within `reach` of the line that meets the
+    cell's walls (sought within `wall` of the column lines; the piece reaching within `touch` of each:
+    it joins the column rulings, where a character's stroke stands clear of them), at most `max_width`
+    pixels thick on average, its median gray at most `max_gray` (as dark as a ruling, not a roller's
+    gray line)."""
     top, bottom = max(0, y - reach), min(ink.shape[0], y + reach + 1)
     x0, x1 = max(0, left - wall), min(ink.shape[1], right + wall + 1)
     if bottom <= top or x1 <= x0 or right - left <= 2 * wall:
@@ -461,7 +467,7 @@ def _bent_row_border(ink: np.ndarray, gray: np.ndarray, y: int, left: int, right
     count, labels, stats, _ = cv2.connectedComponentsWithStats(band, connectivity=8)
     for k in range(1, count):
         start, width, area = x0 + stats[k, cv2.CC_STAT_LEFT], stats[k, cv2.CC_STAT_WIDTH], stats[k, cv2.CC_STAT_AREA]
-        if start <= left + wall and start + width >= right - wall and area <= max_width * width \
+        if start <= left + touch and start + width >= right - touch and area <= max_width * width \
                 and np.median(gray[top:bottom, x0:x1][labels == k]) <= max_gray:
             return True
     return False
@@ -938,7 +944,7 @@ def build_cells(
             return False
         # as dark as the line's own rulings: nearer their gray than the paper's
         max_gray = (float(np.median(ruled)) + paper()) / 2
-        return _bent_row_border(ink, gray, y, cols[c], cols[c + 1], reach, wall,
+        return _bent_row_border(ink, gray, y, cols[c], cols[c + 1], reach, wall, BENT_RULING_TOUCH_PX,
                                 BENT_RULING_MAX_WIDTHS * max(1, ruling_width), max_gray)
 
     below = [[r + 1 == n_rows

@@ -1043,7 +1043,7 @@ def _first_column_cells(drawn: str) -> list[tuple[int, int]]:
     left column's first cell is not in the ruling mask; in the ink, where it was, `drawn` is: "bent" (a
     ruling a fold kinked into a V below its line, as augraphy Folding leaves one), "text" (a line of
     characters with strokes across, none touching the walls), "smear" (an ink-bled text line touching
-    both walls, thick), "none"."""
+    both walls, thick), "stroke" (one character's stroke across the column, clear of its walls), "none"."""
     rows, cols, ch = (50, 150, 250, 350), (50, 250, 450), 30
     ink = np.zeros((400, 500), np.uint8)
     h_mask, v_mask = np.zeros_like(ink), np.zeros_like(ink)
@@ -1062,6 +1062,8 @@ def _first_column_cells(drawn: str) -> list[tuple[int, int]]:
             ink[150, x:x + 26] = 255
     elif drawn == "smear":
         ink[140:160, 50:251] = 255
+    elif drawn == "stroke":  # a vertical title's 一 across a narrow column, 2 px clear of each wall
+        ink[160:163, 52:249] = 255
     gray = np.where(ink > 0, 0, 255).astype(np.uint8)
     cells = build_cells(0, rows, cols, h_mask, v_mask, 2, ch, gray=gray, ink=ink, ruling_width=2)[0]
     return [(c.row, c.row_span) for c in cells if c.col == 0]
@@ -1072,7 +1074,9 @@ def test_a_row_ruling_a_fold_bent_off_its_line_still_parts_its_cells():
     (tests/wordscan.py folding, seed 24, page 2 each): the fold kinked the 一级 column's rulings into a
     V up to 0.6 character heights below their lines, no ruling segment was found there, and the
     header cell ran down through two groups' titles, which were lost. One thin piece of ink from wall
-    to wall near the line is its ruling; a line of characters, or a smear as thick as text, is not."""
+    to wall near the line is its ruling; a line of characters, a smear as thick as text, or a stroke
+    that spans the column but stands clear of its walls (a vertical 一级 title's 一 in a narrow column:
+    make eval's vertical-level1 split its titles so) is not."""
     assert _first_column_cells("bent") == [(0, 1), (1, 1), (2, 1)]
-    for drawn in ("none", "text", "smear"):
+    for drawn in ("none", "text", "smear", "stroke"):
         assert _first_column_cells(drawn) == [(0, 2), (2, 1)], drawn
