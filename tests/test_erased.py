@@ -313,6 +313,16 @@ def test_a_two_row_header_under_a_heading_over_two_columns_is_not_split():
     assert grid.restored == ()
 
 
+def _line_writer(text: np.ndarray, cols: tuple[int, ...], ch: int) -> Callable[[int, list[int]], None]:
+    """A helper that writes lines of text (tops given, `ch` tall, 8 px inside the walls) into a column
+    of the text mask."""
+    def lines(col: int, tops: list[int]) -> None:
+        for top in tops:
+            text[top:top + ch, cols[col] + 8:cols[col + 1] - 8] = 255
+
+    return lines
+
+
 def _word_rows(ch: int = 28) -> tuple[tuple[int, ...], tuple[int, ...], np.ndarray, Callable[[int, list[int]], None]]:
     """A LibreOffice-style table (no cell padding, leading 14 px): header, item A's two requirements,
     item B's first; columns 二级 | 工作要求 | 牵头 | 配合. Returns rows, cols, an empty text mask and a
@@ -451,11 +461,7 @@ def test_a_title_starting_a_second_block_under_a_row_line_parts_and_the_requirem
     ch = 28
     rows, cols = (60, 100, 346, 700), (100, 300, 700, 850, 1000)
     text = np.zeros((760, 1100), np.uint8)
-
-    def lines(col: int, tops: list[int]) -> None:
-        for top in tops:
-            text[top:top + ch, cols[col] + 8:cols[col + 1] - 8] = 255
-
+    lines = _line_writer(text, cols, ch)
     lines(0, [108, 150, 192, 355, 397])  # 二级: title 25 (three lines), title 26 9 px under the line
     lines(1, [108, 150, 192, 234, 276, 313, 355, 397, 439])  # 工作要求 at one leading, 313+28 < 346-4
     header = tuple(Cell(0, 0, c, 1, 1, Box(cols[c], rows[0], cols[c + 1], rows[1])) for c in range(4))
@@ -642,11 +648,7 @@ def test_a_lead_centred_in_a_cell_merged_across_an_erased_ruling_is_split_with_t
     ch = 28
     rows, cols = (60, 100, 232, 400), (100, 300, 700, 850, 1000)
     text = np.zeros((460, 1100), np.uint8)
-
-    def lines(col: int, tops: list[int]) -> None:
-        for top in tops:
-            text[top:top + ch, cols[col] + 8:cols[col + 1] - 8] = 255
-
+    lines = _line_writer(text, cols, ch)
     lines(1, [104, 146, 188])  # the carried row's requirement; no title, lead or support of its own
     lines(0, [236, 278])  # item B's title
     lines(1, [236, 278, 320, 362])  # item B's requirement
