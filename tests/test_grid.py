@@ -1080,3 +1080,19 @@ def test_a_row_ruling_a_fold_bent_off_its_line_still_parts_its_cells():
     assert _first_column_cells("bent") == [(0, 1), (1, 1), (2, 1)]
     for drawn in ("none", "text", "smear", "stroke"):
         assert _first_column_cells(drawn) == [(0, 2), (2, 1)], drawn
+
+
+def test_a_folded_word_tables_first_column_keeps_its_header_and_titles_apart(tmp_path, monkeypatch):
+    """The held-out Jiading plan as LibreOffice's Word table under tests/wordscan.py's folding at seed 24,
+    page 2, with the side the run lends it from page 1 (x 182): the fold kinked the 一级 column's rulings
+    into a V below their lines. The column's header cell ends under the header, and group 二's title
+    cell ends where group 三's starts (three cells, as printed); without the bent-ruling test the header
+    cell ran down the whole column (one cell)."""
+    from pipeline import grid as grid_module
+
+    page = _held_out_word_page("jiading", "folding", seed=24, page=1, tmp_path=tmp_path)
+    grid = detect_grid(page, Settings(), borrowed=(182,))
+    first = sorted((c.row, c.row_span) for c in grid.cells if c.col == 0)
+    assert len(first) == 3 and first[0] == (0, 1), first
+    monkeypatch.setattr(grid_module, "BENT_RULING_REACH_CHARS", 0.0)
+    assert len([c for c in detect_grid(page, Settings(), borrowed=(182,)).cells if c.col == 0]) == 1
