@@ -133,7 +133,7 @@ BORDER_MIN_COVERAGE = 0.5
 #: drawn row rulings there: 98-100%.
 #: ...or, for a row border, where a fold bent the ruling off its line (augraphy Folding over a Word
 #: table, tests/wordscan.py folding: the held-out Jiading, Songjiang and Fengxian plans at seed 24,
-#: page 2 each, and make eval's minhang/word-folding): one connected piece of ink that runs from the
+#: page 2 each): one connected piece of ink that runs from the
 #: cell's left wall to its right, joined to both (reaching each column line within BENT_RULING_TOUCH_PX,
 #: sought JUNCTION_REACH_CHARS either side of it: a vertical 一级 title's characters span a 1.4-character
 #: column, 6-7 px clear of its walls, make eval's vertical-level1, where a ruling's width of slack had
