@@ -862,10 +862,10 @@ def _columns_not_on_page(current: _TableState, roles: dict[int, str], page_rows:
     """The table's columns this page has none for and that no title carried over fills (a ruling lost at
     the table's side: the grid found fewer columns and geometry mapped the rest): the rows that start on
     the page get the field empty, marked lost (repair flags `column_not_on_page`), and the page's report
-    names the column. Our code's seed-25 draw of the held-out Fengxian plan's Word table under augraphy
-    Folding (tests/wordscan.py folding), page 5: the fold bent the table's right side, the grid lost the
-    配合单位 column, and the page's 8 rows were written with no support agency and nothing said. Returns
-    those words ("" when the page has every column)."""
+    names the column. The held-out Fengxian plan's Word table under augraphy Folding (tests/wordscan.py
+    folding, seed 25), page 5, before grid._bent_row_border: the fold bent the table's right side, the
+    grid lost the 配合单位 column, and the page's 8 rows were written with no support agency and nothing
+    said. Returns those words ("" when the page has every column)."""
     present = set(roles.values())
     lost = [r for r in dict.fromkeys(current.role_of_col.values()) if r not in present]
     lost = [r for r in lost if not any(r in row.carried for row in page_rows)] if page_rows else []
