@@ -929,23 +929,30 @@ def build_cells(
 
     wall = max(2, round(JUNCTION_REACH_CHARS * char_height))
 
-    def bent(r: int, c: int) -> bool:
-        """A ruling a fold bent off row line r + 1 across column c (less than half way to its neighbours)."""
+    @functools.cache
+    def bent_bounds(r: int) -> tuple[int, float] | None:
+        """How far from row line r + 1 a bent ruling is sought (less than half way to its neighbours),
+        and the gray it must be as dark as (nearer the line's own rulings' than the paper's); None where
+        none is sought (no ink, a roller's band near, no ruling on the line). Once per line."""
         if ink is None or gray is None:
-            return False
+            return None
         y = rows[r + 1]
         reach = min(round(BENT_RULING_REACH_CHARS * char_height), (y - rows[r]) // 2 - 1,
                     ((rows[r + 2] - y) // 2 - 1) if r + 2 < len(rows) else y)
         if any(abs(y - at) <= reach + BENT_RULING_REACH_CHARS * char_height for at in bands):
-            return False
+            return None
         ruled = gray[max(0, y - drift):y + drift + 1, cols[0]:cols[-1] + 1][
             h_mask[max(0, y - drift):y + drift + 1, cols[0]:cols[-1] + 1] > 0]
         if reach <= 0 or not ruled.size:
-            return False
-        # as dark as the line's own rulings: nearer their gray than the paper's
-        max_gray = (float(np.median(ruled)) + paper()) / 2
-        return _bent_row_border(ink, gray, y, cols[c], cols[c + 1], reach, wall, BENT_RULING_TOUCH_PX,
-                                BENT_RULING_MAX_WIDTHS * max(1, ruling_width), max_gray)
+            return None
+        return reach, (float(np.median(ruled)) + paper()) / 2
+
+    def bent(r: int, c: int) -> bool:
+        """A ruling a fold bent off row line r + 1 across column c."""
+        bounds = bent_bounds(r)
+        return bounds is not None and _bent_row_border(
+            ink, gray, rows[r + 1], cols[c], cols[c + 1], bounds[0], wall, BENT_RULING_TOUCH_PX,
+            BENT_RULING_MAX_WIDTHS * max(1, ruling_width), bounds[1])
 
     below = [[r + 1 == n_rows
               or _coverage(h_mask, True, rows[r + 1], cols[c] + inset, cols[c + 1] - inset, drift)

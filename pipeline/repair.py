@@ -2061,8 +2061,7 @@ WORDING_SCORE = 60.0
 #: made 上 (LibreOffice's Jiading table under tests/wordscan.py's photocopy at seed 25, held out: group
 #: 二's title ended 上 over 11 rows, flagged but wrong).
 STRAY_LINE_MAX_CHARS = 3
-_STRAY_LINE = re.compile(f"[0-9A-Za-z\u3040-\u30ff\u31f0-\u31ff\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]"
-                         f"{{1,{STRAY_LINE_MAX_CHARS}}}")
+_STRAY_LINE = re.compile(f"(?:[0-9A-Za-z]|{wording.FOREIGN_SCRIPT.pattern}){{1,{STRAY_LINE_MAX_CHARS}}}")
 #: Geometric shapes (▲ ■ ● ◆ …, U+25A0-U+25FF, and ★ ☆) that end a title, each read under
 #: UNSURE_CHARACTER_BELOW, are a blot, not part of it: a list's bullets stand before a title, never
 #: after. A fax's blot after the merged 一级 titles of the LibreOffice-printed Minhang and Putuo plans

@@ -846,15 +846,21 @@ def _carry_titles(current: _TableState, page: PageCells, roles: dict[int, str], 
     says so. Returns those words ("" when nothing was carried)."""
     if not page_rows or not current.rows or not current.pages or current.pages[-1] != page.page - 1:
         return ""
-    present = set(roles.values())
-    columns = set(current.role_of_col.values())  # a column of the table (not a full-width section row)
-    carried = [r for r in CARRIED_ROLES if r in columns and r not in present and current.rows[-1].cells.get(r)]
+    absent = _columns_absent(current, roles)
+    carried = [r for r in CARRIED_ROLES if r in absent and current.rows[-1].cells.get(r)]
     for role in carried:
         for row in page_rows:
             row.cells[role] = list(current.rows[-1].cells[role][-1:])
             row.carried.add(role)
     return "; ".join(f"no {profile.column_name(role)} column found on this page (its rulings lost): its "
                      f"{len(page_rows)} rows keep the row before's, flagged" for role in carried)
+
+
+def _columns_absent(current: _TableState, roles: dict[int, str]) -> list[str]:
+    """The roles of the table's columns (not a full-width section row's) that a page read with `roles`
+    has no column for, in the table's order."""
+    present = set(roles.values())
+    return [r for r in dict.fromkeys(current.role_of_col.values()) if r not in present]
 
 
 def _columns_not_on_page(current: _TableState, roles: dict[int, str], page_rows: list[_RawRow],
@@ -866,9 +872,8 @@ def _columns_not_on_page(current: _TableState, roles: dict[int, str], page_rows:
     folding, seed 25), page 5, before grid._bent_row_border: the fold bent the table's right side, the
     grid lost the 配合单位 column, and the page's 8 rows were written with no support agency and nothing
     said. Returns those words ("" when the page has every column)."""
-    present = set(roles.values())
-    lost = [r for r in dict.fromkeys(current.role_of_col.values()) if r not in present]
-    lost = [r for r in lost if not any(r in row.carried for row in page_rows)] if page_rows else []
+    lost = [r for r in _columns_absent(current, roles) if not any(r in row.carried for row in page_rows)] \
+        if page_rows else []
     for role in lost:
         for row in page_rows:
             row.cells.setdefault(role, [])

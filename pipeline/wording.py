@@ -66,7 +66,7 @@ _HAN_RUN = re.compile(r"[\u4e00-\u9fff]+")
 #: and 口 at 0.028 on qingpu/lines-degradation, make eval): the likeliest of its Chinese runners-up (image
 #: and wording, as for any character) replaces it, among those down to FOREIGN_RUNNER_UP_MIN. Its own
 #: wording score cannot judge it: a character jieba never saw is as unlikely alone as in a word.
-_FOREIGN = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
+FOREIGN_SCRIPT = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
 FOREIGN_RUNNER_UP_MIN = 0.01
 #: What the recognizer (or the punctuation module, from a dot's ink) writes between two Chinese
 #: characters where a speck lies inside a word: 完，善医保支付 for 完善 (a speck of a mark's size read
@@ -195,7 +195,7 @@ def unsure_spots(text: str, lattices: Sequence[CharLattice], sure: bool = False
     that does not align is left alone."""
     spots: list[tuple[int, dict[str, float]]] = []
     for j, char, lattice, step in _aligned_steps(text, lattices):
-        foreign = bool(_FOREIGN.fullmatch(char)) and not sure
+        foreign = bool(FOREIGN_SCRIPT.fullmatch(char)) and not sure
         if not _HAN.fullmatch(char) and not foreign:
             continue
         options = _options(lattice, step, also=char if foreign else "")
@@ -244,7 +244,7 @@ def _likeliest(chars: Sequence[str], places: Sequence[int], k: int, options: dic
     neighbours = {before[-1:], after[:1]}
     scores = {char: math.log(max(prob, 1e-9)) + model.fit(before, char, after)
               for char, prob in options.items() if char == read or char not in neighbours}
-    foreign = bool(_FOREIGN.fullmatch(read))
+    foreign = bool(FOREIGN_SCRIPT.fullmatch(read))
     best = max((c for c in scores if not (foreign and c == read)), key=lambda char: scores[char], default=read)
     return best, scores[best] - scores[read]
 
@@ -291,7 +291,7 @@ def rechoose(text: str, lattices: Sequence[CharLattice], model: WordModel | None
     for index, options in spots:
         read = chars[index]
         best, gain = _likeliest(chars, places, where[index], options, model)
-        if best != read and (_FOREIGN.fullmatch(read) or gain >= MIN_GAIN_NATS):
+        if best != read and (FOREIGN_SCRIPT.fullmatch(read) or gain >= MIN_GAIN_NATS):
             chars[index] = best
             choices.append(WordChoice(index, read, best, round(gain, 2)))
     for index, sure in marks:
