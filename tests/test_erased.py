@@ -184,11 +184,7 @@ def test_a_loose_ruling_the_text_confirmed_in_one_cell_is_a_border_across_the_ot
     ch = 30
     rows, cols = (60, 100, 368, 700), (100, 300, 700, 900)
     text = np.zeros((760, 1000), np.uint8)
-
-    def lines(col: int, tops: list[int]) -> None:
-        for top in tops:
-            text[top:top + ch, cols[col] + 12:cols[col + 1] - 12] = 255
-
+    lines = _line_writer(text, cols, ch, inset=12)
     lines(0, [110, 154, 380, 424])  # 二级: a title, a blank, the next title just under the ruling
     lines(1, [110, 154, 198, 242, 286, 330, 376, 420, 464])  # 工作要求: leading 14, 16 at the ruling
     lines(2, [110, 154, 198, 242, 286, 354, 398])  # a line of text runs through where the ruling would be
@@ -313,12 +309,13 @@ def test_a_two_row_header_under_a_heading_over_two_columns_is_not_split():
     assert grid.restored == ()
 
 
-def _line_writer(text: np.ndarray, cols: tuple[int, ...], ch: int) -> Callable[[int, list[int]], None]:
-    """A helper that writes lines of text (tops given, `ch` tall, 8 px inside the walls) into a column
-    of the text mask."""
+def _line_writer(text: np.ndarray, cols: tuple[int, ...], ch: int,
+                 inset: int = 8) -> Callable[[int, list[int]], None]:
+    """A helper that writes lines of text (tops given, `ch` tall, `inset` px inside the walls) into a
+    column of the text mask."""
     def lines(col: int, tops: list[int]) -> None:
         for top in tops:
-            text[top:top + ch, cols[col] + 8:cols[col + 1] - 8] = 255
+            text[top:top + ch, cols[col] + inset:cols[col + 1] - inset] = 255
 
     return lines
 
@@ -329,12 +326,7 @@ def _word_rows(ch: int = 28) -> tuple[tuple[int, ...], tuple[int, ...], np.ndarr
     helper that writes lines of text (tops given) into a column."""
     rows, cols = (60, 100, 340, 586, 700), (100, 300, 700, 850, 1000)
     text = np.zeros((760, 1100), np.uint8)
-
-    def lines(col: int, tops: list[int]) -> None:
-        for top in tops:
-            text[top:top + ch, cols[col] + 8:cols[col + 1] - 8] = 255
-
-    return rows, cols, text, lines
+    return rows, cols, text, _line_writer(text, cols, ch)
 
 
 def _spans(cells: tuple[Cell, ...]) -> set[tuple[int, int, int]]:
@@ -424,11 +416,7 @@ def test_a_row_ruling_erased_whole_is_restored_where_blocks_of_text_start_in_two
     ch = 28
     rows, cols = (60, 100, 700), (100, 300, 700, 850, 1000)
     text = np.zeros((760, 1100), np.uint8)
-
-    def lines(col: int, tops: list[int]) -> None:
-        for top in tops:
-            text[top:top + ch, cols[col] + 8:cols[col + 1] - 8] = 255
-
+    lines = _line_writer(text, cols, ch)
     lines(0, [108, 150])  # the item's title, merged down both sub-rows
     lines(1, [108, 150, 192, 234, 276, 318, 360, 402, 444])  # 工作要求: 1st ends 318+28, 2nd from 360
     lines(2, [108, 360])  # 牵头: 区应急局 | 区商务委
@@ -518,10 +506,7 @@ def test_a_title_starting_deep_in_its_cell_starts_a_row_with_a_second_block_besi
     ch = 28
     rows, cols = (60, 100, 250, 400, 550, 950), (100, 300, 700, 850)
     text = np.zeros((1000, 900), np.uint8)
-
-    def lines(col: int, tops: list[int]) -> None:
-        for top in tops:
-            text[top:top + ch, cols[col] + 8:cols[col + 1] - 8] = 255
+    lines = _line_writer(text, cols, ch)
 
     def requirement_and_lead() -> None:
         lines(1, [68, *range(108, 250 - ch, 42), *range(258, 400 - ch, 42), *range(408, 550 - ch, 42),
