@@ -744,12 +744,13 @@ def _read_page(current: _TableState, page: PageCells, header_end: int, roles: di
     upper_stop = ""
     if current.rows and page_rows:
         upper_stop = cells.text(current.rows[-1].cells.get("requirement", [])).rstrip()[-1:]
-    if current.rows and page_rows and current.pages and current.pages[-1] == page.page - 1 \
-            and _join_across_break(current.rows[-1], page_rows[0], cells, current.roles):
-        page_rows.pop(0)
-        joined = 1
-    else:
-        joined = 0
+    joined, left_below = 0, ()
+    if current.rows and page_rows and current.pages and current.pages[-1] == page.page - 1:
+        continues, left_below = _join_across_break(current.rows[-1], page_rows[0], cells, current.roles,
+                                                   page_rows[1] if len(page_rows) > 1 else None)
+        if continues:
+            page_rows.pop(0)
+            joined = 1
     lost_columns = _columns_not_on_page(current, roles, page_rows, profile)
     _cut_agencies(current, page, page_rows, top_agencies, cells)
     current.merged_agencies |= _merged_agency_roles(page_rows, cells)
@@ -766,6 +767,9 @@ def _read_page(current: _TableState, page: PageCells, header_end: int, roles: di
     if joined and upper_stop in SENTENCE_END:
         # run on past a stop (its agency cut by the break): the stop is a speck or the draft's own
         message += f" past the {upper_stop} that ends its requirement there (a speck, or the draft's own stop)"
+    if left_below:
+        message += (f"; 「{' | '.join(_compact(cells.text([c])) for c in left_below)}」 beside it, merged down"
+                    " into the row below, is taken for that row's only")
     if note:
         message += f"; {note}"
     for h in again:
@@ -1347,10 +1351,19 @@ def _name_cut_by_break(prev: _RawRow, first: _RawRow, cells: _Cells, roles: Sequ
     return False
 
 
-def _join_across_break(prev: _RawRow, first: _RawRow, cells: _Cells, roles: Sequence[str]) -> bool:
+def _join_across_break(prev: _RawRow, first: _RawRow, cells: _Cells, roles: Sequence[str],
+                       below: _RawRow | None = None) -> tuple[bool, tuple[str, ...]]:
     """Join what a page break cut: merged heading cells, and a row that runs on to the next page.
 
-    Returns True when `first` continues `prev` and has been folded into it.
+    Returns whether `first` continues `prev` and has been folded into it, and the ids of the agency
+    cells of `first` left to the row `below`. An agency cell of the page's first row that runs down into
+    the row below it is no sign that the first row is a row of its own when the row above the break
+    names its own agency there: a cell the break cut shows its text on one side, and a merge that
+    crossed the break would have shown it above. Its ruling was lost, and the name is the row below's.
+    LinesDegradation over our renderer's Putuo plan at seed 26, held out, page 5: the 牵头 ruling under
+    the row carried over from page 4 (…管业务必 | 须管安全…) faded, item 26's lead 区应急局 stood centred by
+    chance in the cell so merged, and the carried rest of item 25 became a sub-row of its own with item
+    26's lead (39 rows for 38).
     """
     has_no = "no" in roles
     prev_requirement = cells.text(prev.cells.get("requirement", [])).rstrip()
@@ -1367,8 +1380,12 @@ def _join_across_break(prev: _RawRow, first: _RawRow, cells: _Cells, roles: Sequ
     no_agencies = not any(len(HAN.findall(cells.text(own.get(r, [])))) >= LEAD_MIN_HAN for r in AGENCY_FIELDS)
     own_first = replace(first, cells=own)
     cut_name = _name_cut_by_break(prev, own_first, cells, roles)
+    # an agency cell merged down into the row below, where the row above the break names its own agency
+    merged_on = tuple(c for r in AGENCY_FIELDS if below is not None and cells.text(prev.cells.get(r, [])).strip()
+                      for c in own.get(r, []) if c in below.cells.get(r, []))
+    unmerged = replace(first, cells={r: [c for c in ids if c not in merged_on] for r, ids in own.items()})
     new_row = bool(first_requirement) and not no_agencies and not cut_name and (
-        prev_requirement.endswith(SENTENCE_END) or _leads_on_both_sides(prev, own_first, cells, roles))
+        prev_requirement.endswith(SENTENCE_END) or _leads_on_both_sides(prev, unmerged, cells, roles))
     same_item = False
     # the row above from a page without the 二级 column (one that lost its ruling, _split_by_header) is
     # judged as a table without it
@@ -1393,14 +1410,14 @@ def _join_across_break(prev: _RawRow, first: _RawRow, cells: _Cells, roles: Sequ
         # No item column: only a row with nothing but text continues the one above.
         same_item = not any(cells.text(first.cells.get(r, [])).strip() for r in roles if r != "requirement")
     if not same_item:
-        return False
+        return False, ()
     if new_row:
-        return False  # a new sub-row of the same item starts the page
+        return False, ()  # a new sub-row of the same item starts the page
     for role in roles:
         if role in ITEM_ROLES:
             continue
-        prev.cells[role] = list(dict.fromkeys(prev.cells.get(role, []) + own[role]))
-    return True
+        prev.cells[role] = list(dict.fromkeys(prev.cells.get(role, []) + unmerged.cells[role]))
+    return True, tuple(c for c in merged_on if cells.text([c]).strip())
 
 
 def draft_title(margin: Sequence[str]) -> str:

@@ -683,6 +683,29 @@ def test_a_lead_on_both_sides_of_a_page_break_is_a_new_sub_row():
     assert rows[1].level2 == "27. 完善"
 
 
+def test_a_lead_merged_down_into_the_next_item_at_a_page_top_is_that_items():
+    """LinesDegradation over our renderer's Putuo plan (seed 26, held out): the 牵头 ruling under the
+    row carried over to page 5 faded, and item 26's lead stood in one cell with the carried row's blank
+    part. The row above the break names its own lead: the carried row runs on under it, the merged
+    name is item 26's only, and the page says so. Where the row above names no lead, the merge stands."""
+    def pages(upper_lead: str) -> list[PageCells]:
+        first = page(0, [(1, 0, 1, "五、压实"), (1, 1, 1, "25. 压实"), (1, 2, 1, "按照“管行业必须\n管安全、管业务必"),
+                         (1, 3, 1, upper_lead), (1, 4, 1, "")])
+        second = page(1, [(1, 0, 2, ""), (1, 1, 1, ""), (1, 2, 1, "须管安全”的原则。"), (1, 3, 2, "区应急局"),
+                          (1, 4, 1, ""), (2, 1, 1, "26. 强化"), (2, 2, 1, "推行执法检查。"), (2, 4, 1, "区城管执法局")],
+                      header=None)
+        return [first, second]
+
+    structure = build_tables(pages("区安委办"), PROFILE)
+    rows = structure.tables[0].rows
+    assert [r.requirement for r in rows] == ["按照“管行业必须\n管安全、管业务必\n须管安全”的原则。", "推行执法检查。"]
+    assert [r.lead for r in rows] == ["区安委办", "区应急局"]
+    assert "「区应急局」 beside it, merged down into the row below, is taken for that row's only" \
+        in structure.pages[1].message
+    rows = build_tables(pages(""), PROFILE).tables[0].rows
+    assert [r.lead for r in rows] == ["区应急局", "区应急局"]
+
+
 def test_an_agency_name_cut_by_a_page_break_runs_the_row_on_past_a_stop():
     """A speck after the upper requirement read as 。 (held-out Putuo plan, augraphy BadPhotoCopy at a
     seed make eval does not draw): the lower part's lead is 局 alone, the rest of 公安普陀分 | 局, so the
