@@ -237,6 +237,23 @@ def test_a_dot_held_inside_a_character_is_kept_a_speck_beside_it_is_not():
     assert not kept[26, 61] and dropped[26, 61]
 
 
+def test_a_decimal_point_under_the_speck_size_between_digits_is_kept():
+    """1.2万 read 12万 (held-out Jiading plan under DirtyRollers, seed 26): the point, 12 px on a page
+    whose speck size was 13, was painted out with the specks. Between two digits on their baseline it is
+    kept; the same mark above the baseline, or beside one digit only, is not."""
+    from pipeline.ocr.cells import _clean_ink
+
+    crop = np.full((60, 120), 255, np.uint8)
+    crop[12:35, 37:48] = 0  # 1 (11 x 23 px, as measured there)
+    crop[31:35, 51:54] = 0  # the point, 12 px, its foot on the digits'
+    crop[12:35, 58:72] = 0  # 2
+    crop[20:24, 75:78] = 0  # a mark as small after the 2, above the baseline
+    crop[31:35, 96:99] = 0  # ... and one on the baseline beside nothing
+    clean = _clean_ink(crop, 28, speck_area=13)
+    assert clean.ink[32, 52] and not clean.dropped[32, 52]
+    assert clean.dropped[21, 76] and clean.dropped[32, 97]
+
+
 def test_round_speck_after_the_last_character_of_a_line_is_no_mark():
     """每· at a line's end (the cell goes on with 名 below): a round speck of punctuation size read as a
     dot is dropped; a real ， there is kept (held-out two-row layout: 每·名, 专·项, 建设·“睦邻点)."""
