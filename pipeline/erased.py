@@ -691,15 +691,18 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
         neighbour parted there by its own text (a border restored in it: its ruling was erased) is
         enough too. Held-out probe, the Jiading plan laid out by LibreOffice under LinesDegradation at
         seed 0: item 26's requirement and 配合 cells ran on from item 25's across a ruling erased from
-        工作要求 to the table's side, beside the 二级 cell of item 25 that began on the page above."""
+        工作要求 to the table's side, beside the 二级 cell of item 25 that began on the page above. So is a
+        border restored further left at that line, every column between parted there (the Jiading plan's
+        Word table at seed 26, held out, page 4: the requirement between items 23 and 24 restored beside
+        a ruled lead, and item 24's support names read into item 23's)."""
         if not titles or cell.col == 0:
             return None
         foot = cell.row + cell.row_span
         for k in range(cell.row + 1, foot):
             lefts = [pair for pair in (parted(k, c) for c in range(cell.col)) if pair is not None]
             runs_past = any(above.row < cell.row or below.row + below.row_span > foot for above, below in lefts)
-            by_text = parted(k, cell.col - 1) is not None and any(
-                y == rows[k] and a <= cols[cell.col - 1] < b for y, a, b in restored)
+            by_text = any(y == rows[k] and b in cols and cols.index(b) <= cell.col and all(
+                parted(k, c) is not None for c in range(cols.index(b) - 1, cell.col)) for y, _, b in restored)
             if (runs_past or by_text) and parts_at(cell, k):
                 return k
         return None
@@ -753,12 +756,17 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
         Songjiang plan at seed 12, page 1 (item 3's, its agencies parted by a stretch of their ruling):
         the sub-row's requirement was read into the one above, and its agencies with it. Title columns
         are narrower in every draft seen (a title's lines run on past its item's sub-rows, and are not
-        judged so)."""
+        judged so). The columns on both its sides parting there, their text starting so, is enough too: a
+        requirement is never merged across two titles and two leads (the Jiading plan's Word table at seed
+        26, held out, page 4: the ruling between items 23 and 24 erased across 工作要求 and 配合 alone, and
+        item 24 was read into item 23, 32/33 rows, CER 30%)."""
         last = cell.col + cell.col_span
         if not titles or cell.col != widest or cell.col_span != 1 or last >= n_cols:
             return None
         for k in range(cell.row + 1, cell.row + cell.row_span):
             pairs = [parted(k, c) for c in range(last, n_cols)]
+            if any(pair is None for pair in pairs) and cell.col > 0:
+                pairs = [parted(k, cell.col - 1), parted(k, last)]  # or the columns on both its sides
             start = start_under(cell, k)
             if any(pair is None for pair in pairs) or start is None or not parts_at(cell, k):
                 continue

@@ -650,3 +650,36 @@ def test_a_lead_centred_in_a_cell_merged_across_an_erased_ruling_is_split_with_t
     supports = tuple(Cell(0, r, 3, 1, 1, Box(cols[3], rows[r], cols[4], rows[r + 1])) for r in (1, 2))
     cells, restored = text_gap_borders((*header, *ruled, lead, *supports), rows, cols, text, ch, 2)
     assert (1, 2, 2) in {(c.row, c.col, c.row_span) for c in cells} and restored == ()
+
+
+def test_a_requirement_and_support_merged_across_items_between_parted_columns_are_split():
+    """LinesDegradation over the Jiading plan's Word table at seed 26 (held out), page 4: the ruling
+    between items 23 and 24 was erased across 工作要求 and 配合 and kept in 二级 and 牵头. A word processor's
+    cells have no padding (the blank at the ruling is one leading), and the support column does not part,
+    so item 24 was read into item 23 (32/33 rows, CER 30%). The requirement, between a title and a lead
+    that both part there and start their text where its next line starts, parts too; then the support,
+    its text parted at that line and every column between it and the restored border parted. Beside one
+    lead merged across both items, written once at its top, the requirement stays whole."""
+    ch = 28
+    rows, cols, text, lines = _word_rows(ch)
+    k = rows[2]  # 340: item A's row ends, item B's starts (rows[3] is unused: items A and B fill rows 1-2)
+    lines(0, [104, 146])  # item A's title
+    lines(0, [346, 388])  # item B's title, just under the line
+    lines(1, [104, 146, 188, 230, 272, 304, 346, 388, 430, 472])  # 工作要求 at one leading across the line
+    lines(2, [104])  # item A's lead
+    lines(2, [346])  # item B's lead
+    lines(3, [104, 146, 188, 230, 272, 304, 346, 388, 430])  # 配合: A's names, then B's, at one leading
+    header = tuple(Cell(0, 0, c, 1, 1, Box(cols[c], rows[0], cols[c + 1], rows[1])) for c in range(4))
+    parted = tuple(Cell(0, r, c, 1, 1, Box(cols[c], rows[r], cols[c + 1], rows[r + 1])) for r in (1, 2)
+                   for c in (0, 2))
+    requirement = Cell(0, 1, 1, 2, 1, Box(cols[1], rows[1], cols[2], rows[3]))
+    support = Cell(0, 1, 3, 2, 1, Box(cols[3], rows[1], cols[4], rows[3]))
+    cells, restored = text_gap_borders((*header, *parted, requirement, support), rows[:4], cols, text, ch, 2)
+    assert {(c.row, c.col, c.row_span) for c in cells if c.col in (1, 3) and c.row > 0} == {
+        (1, 1, 1), (2, 1, 1), (1, 3, 1), (2, 3, 1)}
+    assert {(b.at, b.start, b.end) for b in restored} == {(k, 300, 700), (k, 850, 1000)}
+    text[rows[2]:, cols[2]:cols[3]] = 0  # one lead for both, written once at its merged cell's top
+    lead = Cell(0, 1, 2, 2, 1, Box(cols[2], rows[1], cols[3], rows[3]))
+    titles = tuple(c for c in parted if c.col == 0)
+    cells, restored = text_gap_borders((*header, *titles, lead, requirement, support), rows[:4], cols, text, ch, 2)
+    assert (1, 1, 2) in {(c.row, c.col, c.row_span) for c in cells} and restored == ()
