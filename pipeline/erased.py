@@ -701,7 +701,9 @@ def split_at_text_gaps(cells: tuple[Cell, ...], rows: tuple[int, ...], cols: tup
         for k in range(cell.row + 1, foot):
             lefts = [pair for pair in (parted(k, c) for c in range(cell.col)) if pair is not None]
             runs_past = any(above.row < cell.row or below.row + below.row_span > foot for above, below in lefts)
-            by_text = any(y == rows[k] and b in cols and cols.index(b) <= cell.col and all(
+            # a border restored at k in this column's left neighbour, or further left with every
+            # column between parted at k
+            by_text = any(y == rows[k] and b in cols[:cell.col + 1] and all(
                 parted(k, c) is not None for c in range(cols.index(b) - 1, cell.col)) for y, _, b in restored)
             if (runs_past or by_text) and parts_at(cell, k):
                 return k

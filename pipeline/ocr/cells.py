@@ -233,11 +233,12 @@ def _keep_stroke_parts(keep: np.ndarray, stats: np.ndarray, labels: np.ndarray, 
 
 #: A mark below the speck size between two digits, on their baseline, is a decimal point: painted out
 #: with the specks, 1.2万 was read 12万 (our renderer's Jiading plan under augraphy's DirtyRollers at
-#: seed 26, held out: a dot of 12 px on a page whose speck size was 13; the fax recipe lost the same
-#: point). A digit is one stroke at least DIGIT_MIN_HEIGHT_CHARS tall and at most DIGIT_MAX_WIDTH_CHARS
-#: wide (there 1 and 2: 0.82 tall, 0.39 and 0.50 wide at a 28 px character height); the dot is at most
-#: DOT_MAX_CHARS across (0.18), within DOT_GAP_CHARS of both (0.11 and 0.14), its foot within
-#: DOT_BASELINE_CHARS of theirs (0). A speck the size of a point standing there is read as one.
+#: seed 26, held out: a dot of 12 px on a page whose speck size was 13; the same plan's dirty drum, and
+#: the Putuo plan's 1.5% under the fax recipe, lost theirs too). A digit is one stroke at least
+#: DIGIT_MIN_HEIGHT_CHARS tall and at most DIGIT_MAX_WIDTH_CHARS wide (there 1 and 2: 0.82 tall, 0.39
+#: and 0.50 wide at a 28 px character height); the dot is at most DOT_MAX_CHARS across (0.18), within
+#: DOT_GAP_CHARS of both (0.11 and 0.14), its foot within DOT_BASELINE_CHARS of theirs (0). A speck the
+#: size of a point standing there is read as one.
 DIGIT_MIN_HEIGHT_CHARS = 0.6
 DIGIT_MAX_WIDTH_CHARS = 0.6
 DOT_MAX_CHARS = 0.25
