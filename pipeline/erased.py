@@ -108,6 +108,14 @@ BLOCK_GAP_CHARS = 0.9
 #: and item 13 was read into item 12. A column of titles centred in their cells starts few at the top.
 TOP_PAD_CHARS = 1.0
 TOP_ALIGNED_SHARE = 0.75
+#: A run of text rows shorter than a line (TEXT_LINE_CHARS) but at least TEXT_PART_MIN_CHARS tall and
+#: this many character heights wide is a line whose top a roller's band took out of the text mask: the
+#: cell's text starts there, not at the full line under it. The Jiading plan's Word table under
+#: tests/wordscan.py's dirty-rollers at seed 26 (held out), page 2: a band across item 16's first line
+#: left its lower half (0.4-0.6 of a line, the line's width) in every column, the second line was taken
+#: for a first line deep in each cell, and a row line was put between them (34/33 rows, item 16 in two).
+#: Speckle and a toner dot in the blank over a cell's text are narrower.
+CUT_LINE_MIN_WIDTH_CHARS = 1.5
 #: A second block in one column alone starts a row when the blank above it is at least
 #: LONE_BLOCK_GAP_CHARS character heights, more than a paragraph's blank line (one blank line at a
 #: word processor's single spacing: 2.2): a sub-row with no support agency, whose ruling the toner
@@ -306,7 +314,11 @@ def text_row_lines(text: np.ndarray, rows: tuple[int, ...], cols: tuple[int, ...
             continue
         lines = [(a, b) for a, b in runs if b - a >= shortest]
         blanks[c] = [(b0, a1) for (_, b0), (a1, _) in pairwise(lines) if not any(b0 < r < a1 for r in rows)]
-        firsts[c] = _deep_first_lines(lines, rows, margin, char_height)
+        # a line a roller's band cut the top off (its band cleared with the rulings) is text all the same:
+        # the line under it is no first line deep in its cell (CUT_LINE_MIN_WIDTH_CHARS)
+        cut = [(a, b) for a, b in runs if shortest > b - a >= TEXT_PART_MIN_CHARS * char_height
+               and _ink_width(text[a:b, x0:x1]) >= CUT_LINE_MIN_WIDTH_CHARS * char_height]
+        firsts[c] = _deep_first_lines(sorted(lines + cut), rows, margin, char_height)
     page = [a1 - b0 for column in blanks.values() for b0, a1 in column]
     starts: list[tuple[int, int]] = []  # (y of a second block's first line, column)
     lone: set[int] = set()  # the starts of second blocks far enough below their cell's text to stand alone
@@ -333,6 +345,12 @@ def text_row_lines(text: np.ndarray, rows: tuple[int, ...], cols: tuple[int, ...
             group = []
         group.append(start)
     return tuple(found)
+
+
+def _ink_width(part: np.ndarray) -> int:
+    """Pixels from the first inked column of `part` to its last (0 when it holds no ink)."""
+    inked = np.flatnonzero(np.count_nonzero(part, axis=0))
+    return int(inked[-1] - inked[0] + 1) if len(inked) else 0
 
 
 def _deep_first_lines(lines: list[tuple[int, int]], rows: tuple[int, ...], margin: int,

@@ -683,3 +683,22 @@ def test_a_requirement_and_support_merged_across_items_between_parted_columns_ar
     titles = tuple(c for c in parted if c.col == 0)
     cells, restored = text_gap_borders((*header, *titles, lead, requirement, support), rows[:4], cols, text, ch, 2)
     assert (1, 1, 2) in {(c.row, c.col, c.row_span) for c in cells} and restored == ()
+
+
+def test_a_first_line_a_band_cut_the_top_off_is_still_the_cells_first_line():
+    """The Jiading plan's Word table under wordscan's dirty-rollers at seed 26 (held out), page 2: a
+    roller's band across item 16's first line took its top out of the text mask in every column, and the
+    second line, taken for a first line deep in each cell, put a row line between them (item 16 in two
+    rows). What the band left of the line, a line wide, is text; a speck as tall in the blank is not."""
+    ch = 28
+    rows, cols = (60, 100, 250, 400, 550, 760), (100, 300, 700, 850, 1000)
+    text = np.zeros((800, 1100), np.uint8)
+    lines = _line_writer(text, cols, ch)
+    for col in range(4):
+        lines(col, [104, 146, 254, 296, 404, 446, 596, 638])  # three cells' text at their top; the last's...
+        text[556:570, cols[col] + 8:cols[col + 1] - 8] = 255  # ...first line, its top cut off (14 px)
+    assert text_row_lines(text, rows, cols, 2, ch) == ()
+    text[556:570] = 0
+    for col in range(4):
+        text[556:570, cols[col] + 8:cols[col] + 18] = 255  # a speck as tall, in the blank over the text
+    assert len(text_row_lines(text, rows, cols, 2, ch)) == 1
