@@ -702,3 +702,38 @@ def test_a_first_line_a_band_cut_the_top_off_is_still_the_cells_first_line():
     for col in range(4):
         text[556:570, cols[col] + 8:cols[col] + 18] = 255  # a speck as tall, in the blank over the text
     assert len(text_row_lines(text, rows, cols, 2, ch)) == 1
+
+
+def test_a_rulings_remnant_a_pixel_off_level_is_no_text_across_the_line(monkeypatch):
+    """The Jiading plan's Word table under tests/wordscan.py's lines-degradation at seed 27 (held out),
+    page 3: the ruling between items 18 and 19 was erased over 工作要求 but for a stretch 57 px long over
+    3 pixel rows (the ruling 2 px wide, left a pixel off level); the requirement was judged to run
+    across the line and item 19 was read into item 18. A remnant over the ruling's width and a pixel is
+    no text; a line of text across the line (every row within the margin) still is."""
+    from pipeline import erased as erased_module
+
+    ch = 28
+    rows, cols, text, lines = _word_rows(ch)
+    lines(0, [104, 146])  # item A's title, merged down rows 1-2
+    lines(0, [596])  # item B's title
+    lines(1, [104, 146, 188, 230, 272, 346, 388, 430, 472, 514, 552, 596, 640])  # 工作要求: 16 px blank at 586
+    for col in (2, 3):
+        lines(col, [104, 346, 596])
+    text[585:588, 420:477] = 255  # the remnant: 57 px over 3 rows
+    header = tuple(Cell(0, 0, c, 1, 1, Box(cols[c], rows[0], cols[c + 1], rows[1])) for c in range(4))
+    title_a = Cell(0, 1, 0, 2, 1, Box(cols[0], rows[1], cols[1], rows[3]))
+    title_b = Cell(0, 3, 0, 1, 1, Box(cols[0], rows[3], cols[1], rows[4]))
+    first = Cell(0, 1, 1, 1, 1, Box(cols[1], rows[1], cols[2], rows[2]))
+    merged = Cell(0, 2, 1, 2, 1, Box(cols[1], rows[2], cols[2], rows[4]))
+    agencies = tuple(Cell(0, r, c, 1, 1, Box(cols[c], rows[r], cols[c + 1], rows[r + 1])) for r in (1, 2, 3)
+                     for c in (2, 3))
+    grid_cells = (*header, title_a, title_b, first, merged, *agencies)
+    cells, _ = text_gap_borders(grid_cells, rows, cols, text, ch, 2)
+    assert (2, 1, 1) in _spans(cells) and (3, 1, 1) in _spans(cells)
+    across = text.copy()
+    across[580:593, 420:477] = 255  # a line's strokes run across the line
+    cells, _ = text_gap_borders(grid_cells, rows, cols, across, ch, 2)
+    assert (2, 1, 2) in _spans(cells)
+    monkeypatch.setattr(erased_module, "REMNANT_SLANT_PX", 0)
+    cells, _ = text_gap_borders(grid_cells, rows, cols, text, ch, 2)
+    assert (2, 1, 2) in _spans(cells)
