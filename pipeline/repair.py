@@ -238,18 +238,6 @@ def split_item_number(text: str) -> tuple[str, str]:
     return str(int(match.group(1))), match.group(2)
 
 
-#: An item number read with its stop between its digits (2.3 健全… for 23.健全…: putuo/fax at seed 27,
-#: held out, the title kept as 3健全…, unflagged).
-_NUMBER_STOP_INSIDE = re.compile(r"^\s*(\d)\s*[.．,，·]\s*(\d{1,2})(?:\s*[.、．,，:：]|\s+|(?=\D))\s*(.*)$", re.S)
-
-
-def title_after_split_number(text: str, number: str) -> str | None:
-    """The title after an item number read with a stop inside it, when its digits are `number` (the
-    序号 column's); else None."""
-    match = _NUMBER_STOP_INSIDE.match(text)
-    return match.group(3) if match and match.group(1) + match.group(2) == number else None
-
-
 #: The next item's number read inside a 二级 title after some of it (…安全监管25.加强养老服务…): the
 #: row line between two items was lost (erased, too faint) and both were read as one row, the second's
 #: title, requirement and agencies joined to the first's. The row is flagged `next_item_in_title`, not
@@ -1636,9 +1624,6 @@ def repair_table(table: Table, lexicon: Lexicon, settings: Settings) -> RepairRe
             log.stray(index, "level2", l2_rest, kept_rest, mark)
             l2_rest = kept_rest
         number = str(int(digits)) if digits else number_in_text
-        if number_in_text and number_in_text != number \
-                and (title := title_after_split_number(raw_level2, number)) is not None:
-            number_in_text, l2_rest = number, title  # the stop read inside the number the 序号 column has
         if number_in_text and number_in_text != number:  # a 序号 column and the 二级 text disagree
             log.flag(index, "no", row.no, f"number_conflict: 二级 reads {number_in_text}", 50.0)
         l2 = cached("2", l2_rest, number, level2_known, trusted(row, "level2")) if "level2" in roles else _ABSENT

@@ -232,20 +232,6 @@ def test_scan_rows_number_from_the_title_or_the_number_column() -> None:
     assert flags_of(result, "no", 2) == ["number_conflict: 二级 reads 8", "number_gap: 8"]
 
 
-def test_an_item_number_read_with_its_stop_inside_is_the_number_columns() -> None:
-    """putuo/fax at seed 27 (held out): 23.健全… read 2.3 健全…, the title kept as 3健全…, unflagged. Where
-    the digits are the 序号 column's number the whole prefix is the number; where they are not, the
-    conflict is flagged as before."""
-    result = repair_rows(
-        row(no="23", level2="2.3 健全突发事件信息报告", requirement="做。", lead="区应急局"),
-        row(no="25", level2="2.4 健全应急物资储备", requirement="做。", lead="区应急局"),
-    )
-    assert [(r.no, r.level2) for r in result.table.rows] == [("23", "健全突发事件信息报告"),
-                                                             ("25", "4健全应急物资储备")]
-    assert flags_of(result, "no", 0) == []
-    assert "number_conflict: 二级 reads 2" in flags_of(result, "no", 1)
-
-
 def test_marks_read_before_an_item_number_are_strays() -> None:
     """A roller's line beside a 二级 cell read as [ before its number: taken off, flagged, the number
     and title read; a parenthesised number is the draft's own."""
