@@ -1792,8 +1792,10 @@ def _stray_first_digit(read: str, before: str) -> bool:
 
 #: Digits and a stop that start a 二级 title after its item's number was split off: the number's own
 #: last digits when they complete the number the sequence gives (held-out Jiading plan by fax, seed 21:
-#: 2.5、加强养老服务资金监管 read as item 2, titled 5、加强…).
-_NUMBER_TAIL = re.compile(r"^\s*(\d{1,2})\s*[.、．,，:：]\s*")
+#: 2.5、加强养老服务资金监管 read as item 2, titled 5、加强…). The number's own stop may be lost, a blank or
+#: nothing between the digits and the title (held-out Putuo plan by fax, seed 27: 2.3 健全突发… read as
+#: item 2, titled 3健全…, unflagged).
+_NUMBER_TAIL = re.compile(r"^\s*(\d{1,2})(?:\s*[.、．,，:：]|\s+|(?=[\u4e00-\u9fff]))\s*")
 
 
 #: An agency cell merged down the rows of two items or more, in a draft that merges no other cell of that

@@ -1297,6 +1297,12 @@ def test_a_number_between_two_that_decide_it_takes_the_sequences_number_flagged(
     assert [(r.no, r.level2) for r in specked.table.rows] == [
         ("24", "加强安全监管"), ("25", "加强资金监管"), ("26", "完善保障机制")]
     assert flags_of(specked, "no", 1) == ["number_by_sequence: 2→25"]
+    # the stop after the number lost too (2.3 健全…, a fax of the held-out Putuo plan, seed 27)
+    stopless = repair_rows(*(row(no="", level2=t, requirement=f"要求{k}。", lead="区应急局")
+                             for k, t in enumerate(("22.完善预警机制", "2.3 健全突发事件信息报告", "24.加强宣传"))))
+    assert [(r.no, r.level2) for r in stopless.table.rows] == [
+        ("22", "完善预警机制"), ("23", "健全突发事件信息报告"), ("24", "加强宣传")]
+    assert flags_of(stopless, "no", 1) == ["number_by_sequence: 2→23"]
 
 
 def test_the_last_items_number_that_lost_its_last_digit_takes_the_next_number() -> None:
