@@ -333,6 +333,30 @@ def _spans(cells: tuple[Cell, ...]) -> set[tuple[int, int, int]]:
     return {(c.row, c.col, c.row_span) for c in cells if c.row > 0}
 
 
+def _two_items_one_ruling_erased(ch: int = 28) -> tuple[tuple[int, ...], tuple[int, ...], np.ndarray,
+                                                        Callable[[int, list[int]], None], dict[str, Cell],
+                                                        tuple[Cell, ...]]:
+    """_word_rows with item A (title merged down rows 1-2, two requirement lines' blocks) and item B,
+    the 工作要求 ruling between A's second requirement and B erased (a 16 px blank at 586 against a
+    leading of 11-14): rows, cols, the text mask, its line writer, the named cells (header cells under
+    "header0".."header3", titles "title_a" and "title_b", requirements "first" and "merged") and the
+    agency cells."""
+    rows, cols, text, lines = _word_rows(ch)
+    lines(0, [104, 146])  # item A's title, merged down rows 1-2
+    lines(0, [596])  # item B's title
+    lines(1, [104, 146, 188, 230, 272, 346, 388, 430, 472, 514, 552, 596, 640])
+    for col in (2, 3):
+        lines(col, [104, 346, 596])
+    named = {f"header{c}": Cell(0, 0, c, 1, 1, Box(cols[c], rows[0], cols[c + 1], rows[1])) for c in range(4)}
+    named.update(title_a=Cell(0, 1, 0, 2, 1, Box(cols[0], rows[1], cols[1], rows[3])),
+                 title_b=Cell(0, 3, 0, 1, 1, Box(cols[0], rows[3], cols[1], rows[4])),
+                 first=Cell(0, 1, 1, 1, 1, Box(cols[1], rows[1], cols[2], rows[2])),
+                 merged=Cell(0, 2, 1, 2, 1, Box(cols[1], rows[2], cols[2], rows[4])))
+    agencies = tuple(Cell(0, r, c, 1, 1, Box(cols[c], rows[r], cols[c + 1], rows[r + 1])) for r in (1, 2, 3)
+                     for c in (2, 3))
+    return rows, cols, text, lines, named, agencies
+
+
 def test_a_requirement_merged_across_a_title_is_split_at_the_titles_ruling():
     """augraphy's LinesDegradation over the Putuo plan laid out by LibreOffice (make eval
     putuo/word-lines-degradation), page 5: the 工作要求 ruling between item 21's second requirement and
@@ -346,19 +370,9 @@ def test_a_requirement_merged_across_a_title_is_split_at_the_titles_ruling():
     cell merged across items by a clerk (the last column: nothing to its right) and a lead written
     once at its cell's top are left whole."""
     ch = 28
-    rows, cols, text, lines = _word_rows(ch)
-    lines(0, [104, 146])  # item A's title, merged down rows 1-2
-    lines(0, [596])  # item B's title
-    lines(1, [104, 146, 188, 230, 272, 346, 388, 430, 472, 514, 552, 596, 640])  # 工作要求: 16 px blank at 586
-    for col in (2, 3):
-        lines(col, [104, 346, 596])
-    header = tuple(Cell(0, 0, c, 1, 1, Box(cols[c], rows[0], cols[c + 1], rows[1])) for c in range(4))
-    title_a = Cell(0, 1, 0, 2, 1, Box(cols[0], rows[1], cols[1], rows[3]))
-    title_b = Cell(0, 3, 0, 1, 1, Box(cols[0], rows[3], cols[1], rows[4]))
-    first = Cell(0, 1, 1, 1, 1, Box(cols[1], rows[1], cols[2], rows[2]))
-    merged = Cell(0, 2, 1, 2, 1, Box(cols[1], rows[2], cols[2], rows[4]))
-    agencies = tuple(Cell(0, r, c, 1, 1, Box(cols[c], rows[r], cols[c + 1], rows[r + 1])) for r in (1, 2, 3)
-                     for c in (2, 3))
+    rows, cols, text, lines, named, agencies = _two_items_one_ruling_erased(ch)
+    header = tuple(named[f"header{c}"] for c in range(4))
+    title_a, title_b, first, merged = named["title_a"], named["title_b"], named["first"], named["merged"]
     cells, restored = text_gap_borders((*header, title_a, title_b, first, merged, *agencies), rows, cols, text,
                                        ch, 2)
     assert (2, 1, 1) in _spans(cells) and (3, 1, 1) in _spans(cells)
@@ -713,20 +727,10 @@ def test_a_rulings_remnant_a_pixel_off_level_is_no_text_across_the_line(monkeypa
     from pipeline import erased as erased_module
 
     ch = 28
-    rows, cols, text, lines = _word_rows(ch)
-    lines(0, [104, 146])  # item A's title, merged down rows 1-2
-    lines(0, [596])  # item B's title
-    lines(1, [104, 146, 188, 230, 272, 346, 388, 430, 472, 514, 552, 596, 640])  # 工作要求: 16 px blank at 586
-    for col in (2, 3):
-        lines(col, [104, 346, 596])
+    rows, cols, text, _, named, agencies = _two_items_one_ruling_erased(ch)
+    header = tuple(named[f"header{c}"] for c in range(4))
+    title_a, title_b, first, merged = named["title_a"], named["title_b"], named["first"], named["merged"]
     text[585:588, 420:477] = 255  # the remnant: 57 px over 3 rows
-    header = tuple(Cell(0, 0, c, 1, 1, Box(cols[c], rows[0], cols[c + 1], rows[1])) for c in range(4))
-    title_a = Cell(0, 1, 0, 2, 1, Box(cols[0], rows[1], cols[1], rows[3]))
-    title_b = Cell(0, 3, 0, 1, 1, Box(cols[0], rows[3], cols[1], rows[4]))
-    first = Cell(0, 1, 1, 1, 1, Box(cols[1], rows[1], cols[2], rows[2]))
-    merged = Cell(0, 2, 1, 2, 1, Box(cols[1], rows[2], cols[2], rows[4]))
-    agencies = tuple(Cell(0, r, c, 1, 1, Box(cols[c], rows[r], cols[c + 1], rows[r + 1])) for r in (1, 2, 3)
-                     for c in (2, 3))
     grid_cells = (*header, title_a, title_b, first, merged, *agencies)
     cells, _ = text_gap_borders(grid_cells, rows, cols, text, ch, 2)
     assert (2, 1, 1) in _spans(cells) and (3, 1, 1) in _spans(cells)
