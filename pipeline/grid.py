@@ -922,7 +922,8 @@ def build_cells(
     A row border is there when rulings cover BORDER_MIN_COVERAGE of it (in the mask near its line, or
     by the extent of the line's own ruling segments, `h_segments`, however they bend) or a ruling runs
     into it from an end (ATTACHED_RULING_MIN_CHARS); a column border likewise, by the mask near its
-    line or the extent of its own segments, `v_segments`, however they lean.
+    line or the extent of its own segments, `v_segments`, however they lean, or, given the page's
+    `gray`, where a drum's streak hides it and it shows darker than the streak (_ruling_in_streak).
     A cell is a rectangle: where positions joined through missing borders make some other shape
     (a ruling erased over part of a column line that is drawn elsewhere beside the same positions),
     that line's borders across the shape are restored (column lines first: tables merge cells down a
