@@ -499,13 +499,13 @@ def _ruling_in_streak(gray: np.ndarray, paper: float, x: int, top: int, bottom: 
     x0, x1 = max(0, x - drift), min(gray.shape[1], x + drift + 1)
     if bottom <= top or x1 <= x0:
         return False
-    strip = gray[top:bottom].astype(np.int16)
-    at = x0 + int(np.argmin(np.median(strip[:, x0:x1], axis=0)))
+    at = x0 + int(np.argmin(np.median(gray[top:bottom, x0:x1], axis=0)))
     off = ruling_width + RULING_SIDE_PX
     if at - off - 1 < 0 or at + off + 2 > gray.shape[1]:
         return False
-    line = strip[:, at - 1:at + 2].min(axis=1)
-    left, right = strip[:, at - off - 1:at - off + 2].mean(axis=1), strip[:, at + off - 1:at + off + 2].mean(axis=1)
+    strip = gray[top:bottom, at - off - 1:at + off + 2].astype(np.int16)  # the line and 3 px at each side
+    line = strip[:, off:off + 3].min(axis=1)
+    left, right = strip[:, :3].mean(axis=1), strip[:, -3:].mean(axis=1)
     return bool(max(np.median(left), np.median(right)) <= STREAK_SIDE_MAX_PAPER * paper
                 and np.mean((left + right) / 2 - line >= RULING_IN_STREAK_LEVELS) >= RULING_IN_STREAK_SHARE)
 
