@@ -1327,6 +1327,25 @@ def test_the_last_items_number_that_lost_its_last_digit_takes_the_next_number() 
         assert flags_of(anew, "no", 2) == ([] if kept == "1" else ["number_back: after 27"])
 
 
+def test_numbers_that_lost_their_first_digits_take_the_sequences_numbers() -> None:
+    """14, 5, 5, 16, 7, 7, 8, 9, 20 for 14-20 (a drum's streak down the tens of the 二级 column's numbers,
+    LibreOffice's Fengxian table under tests/wordscan.py's dirty-drum at seed 28): 5 between 14 and 16
+    takes 15, and 16 is then in sequence (it was made 6 by the misread 5 before it and the 7 after it,
+    and 7, 8, 9 after that 6 were unflagged). 7, 8 and 9 are the last digits of 17, 18 and 19 and fall
+    back from the number before: each takes the sequence's number, flagged. A 1 is a numbering begun
+    anew, kept."""
+    numbers = ("14", "5", "5", "16", "7", "7", "8", "9", "20")
+    result = repair_rows(*(row(no=n, level2=f"{n}.标题{n}", requirement=f"要求{k}。", lead="区卫生健康委")
+                           for k, n in enumerate(numbers)))
+    assert [r.no for r in result.table.rows] == ["14", "15", "15", "16", "17", "17", "18", "19", "20"]
+    assert [flags_of(result, "no", k) for k in range(len(numbers))] == [
+        [], ["number_by_sequence: 5→15"], ["number_by_sequence: 5→15"], [], ["number_by_sequence: 7→17"],
+        ["number_by_sequence: 7→17"], ["number_by_sequence: 8→18"], ["number_by_sequence: 9→19"], []]
+    anew = repair_rows(*(row(no=n, level2=f"{n}.标题{n}", requirement=f"要求{n}。", lead="区卫生健康委")
+                         for n in ("20", "1", "2")))
+    assert [r.no for r in anew.table.rows] == ["20", "1", "2"]
+
+
 def test_an_agency_named_twice_in_a_cell_is_kept_and_flagged() -> None:
     """Two sub-rows read as one (the line between them lost) name the same lead twice: kept as read,
     flagged; a cell naming each agency once is not."""
