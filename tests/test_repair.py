@@ -60,6 +60,7 @@ from pipeline.repair import (  # noqa: E402
     split_item_number,
     split_numeral,
     stray_last_line,
+    stray_letters_at_end,
     stray_marks_before_title,
     stray_shapes_at_end,
     strays_after_title,
@@ -1708,6 +1709,22 @@ def test_a_fax_blot_read_as_a_shape_or_letters_after_a_title_is_taken_off():
     assert stray_shapes_at_end(sure.raw, sure.lattices) == (sure.raw, "")
     alone = _title_source([("▲", 0.4)])
     assert stray_shapes_at_end(alone.raw, alone.lattices) == (alone.raw, "")
+
+
+def test_a_greek_letter_after_a_title_is_taken_off_however_surely_read():
+    """四、提升应急处置和综合救援能力α (a copier's haze under the merged 一级 title, stitched as a line of its
+    own and read α at 0.87: the held-out Putuo plan under tests/degrade.py's photocopy at seed 28, six
+    rows unflagged): no Chinese title ends in a Greek or Cyrillic letter; taken off, flagged. A Greek
+    letter inside a title, or after a Latin one, stays."""
+    title = "四、提升应急处置和综合救援能力"
+    source = _title_source([(title, 0.99), ("α", 0.87)])
+    result = repair_rows(row(no="20", level1=source.raw, level2="20.修订完善专项应急预案", requirement="做。",
+                             lead="区应急局", sources={"level1": source}))
+    assert result.table.rows[0].level1 == title
+    assert "stray_mark" in _reasons(result, "level1")
+    assert stray_letters_at_end(title + "Ж") == (title, "Ж")
+    for kept in ("开展γ射线检测", "推广APPβ"):
+        assert stray_letters_at_end(kept) == (kept, "")
 
 
 #: 设立I临时安置点。 with a ruling's remnant read I at 0.35 (the blank 0.20 there; songjiang/lines-degradation).
