@@ -1940,15 +1940,24 @@ ODD_MARK_SCORE = 40.0
 #: tests/wordscan.py photocopy at seed 23, read at 0.99 and unflagged). Flagged `odd_end`, kept as read.
 _END_MARKS = frozenset("。！？；，、：!?;,:.")
 ODD_END_MAX_SHARE = 0.5
+#: A comma, semicolon or colon between two Chinese characters of a title, where fewer than
+#: ODD_END_MAX_SHARE of the draft's other titles of its level hold one, is a speck read as a mark: a
+#: drum's streak beside two 二级 titles read 推进，公办养老机构改革 and 深化，医养结合服务 at 0.9 and more
+#: (the held-out Jiading plan under tests/degrade.py's dirty-drum at seed 28, unflagged). No title of
+#: the seven truths holds one, but a heading may join two clauses so: flagged `odd_inner_mark`, kept.
+_INNER_MARK = re.compile(r"(?<=[\u4e00-\u9fff])[，；：,;:](?=[\u4e00-\u9fff])")
 
 
 def _flag_odd_marks(rows: Sequence[Row], log: _Log) -> None:
-    """Each 一级 or 二级 title that holds a mark no title is written with (_ODD_MARKS), or ends with a mark
-    the draft's other titles of its level do not end with (_END_MARKS), flagged."""
+    """Each 一级 or 二级 title that holds a mark no title is written with (_ODD_MARKS), ends with a mark
+    the draft's other titles of its level do not end with (_END_MARKS), or joins two characters with a
+    mark they do not hold (_INNER_MARK), flagged."""
     for field in ("level1", "level2"):
         titles = list(dict.fromkeys(t for row in rows if (t := (row.get(field) or "").strip())))
         ending = [t for t in titles if t[-1] in _END_MARKS]
         odd_end = len(ending) - 1 < ODD_END_MAX_SHARE * (len(titles) - 1)
+        joined = [t for t in titles if _INNER_MARK.search("".join(t.split()))]
+        odd_inner = len(joined) - 1 < ODD_END_MAX_SHARE * (len(titles) - 1)
         for index, row in enumerate(rows):
             title = (row.get(field) or "").strip()
             marks = "".join(dict.fromkeys(_ODD_MARKS.findall(title)))
@@ -1956,6 +1965,9 @@ def _flag_odd_marks(rows: Sequence[Row], log: _Log) -> None:
                 log.flag(index, field, row.get(field), f"odd_mark: {marks}", ODD_MARK_SCORE)
             if odd_end and title and title[-1] in _END_MARKS:
                 log.flag(index, field, row.get(field), f"odd_end: {title[-1]}", ODD_MARK_SCORE)
+            inner = "".join(dict.fromkeys(_INNER_MARK.findall("".join(title.split()))))
+            if odd_inner and inner:
+                log.flag(index, field, row.get(field), f"odd_inner_mark: {inner}", ODD_MARK_SCORE)
 
 
 #: Score of a `draft_word` flag (`wording.draft_doubts`), as of a doubtful word: a character read

@@ -277,6 +277,26 @@ def test_a_title_alone_ending_with_a_mark_is_flagged() -> None:
     assert not [f for k in range(3) for f in flags_of(sentences, "level2", k) if f.startswith("odd_end")]
 
 
+def test_a_title_alone_joining_two_characters_with_a_comma_is_flagged() -> None:
+    """A drum's streak beside a 二级 title read 推进，公办养老机构改革 surely (held-out Jiading plan,
+    tests/degrade.py dirty-drum at seed 28, unflagged): flagged odd_inner_mark, kept as read. A draft
+    whose titles join clauses so is not flagged; nor is 、 between two words."""
+    result = repair_rows(
+        row(no="1", level2="编制养老服务设施布局专项规划", requirement="做。", lead="区民政局"),
+        row(no="2", level2="推进，公办养老机构改革", requirement="做。", lead="区民政局"),
+        row(no="3", level2="发展助餐、助浴服务", requirement="做。", lead="区民政局"),
+    )
+    assert result.table.rows[1].level2 == "推进，公办养老机构改革"
+    assert "odd_inner_mark: ，" in flags_of(result, "level2", 1)
+    assert not [f for k in (0, 2) for f in flags_of(result, "level2", k) if f.startswith("odd_inner_mark")]
+    clauses = repair_rows(
+        row(no="1", level2="守住底线，提升能力", requirement="做。", lead="区民政局"),
+        row(no="2", level2="补齐短板；强化保障", requirement="做。", lead="区民政局"),
+        row(no="3", level2="推进，公办养老机构改革", requirement="做。", lead="区民政局"),
+    )
+    assert not [f for k in range(3) for f in flags_of(clauses, "level2", k) if f.startswith("odd_inner_mark")]
+
+
 def test_a_mark_read_where_a_titles_number_was_is_a_stray() -> None:
     """A fax's blot read ！ where item 7's number was (held-out Songjiang Word table, fax, seed 16): taken
     off and flagged; a 一级 title whose numeral's one stroke was lost (、优化…) keeps its 、 for the
