@@ -209,6 +209,19 @@ def test_a_sure_character_the_words_doubt_is_named_not_changed():
     assert doubts[0].gain >= wording.DOUBT_MIN_GAIN_NATS
 
 
+def test_a_character_read_under_the_sure_bar_with_a_faint_runner_up_is_doubted_too():
+    """川展中医治未病健康管理 (the held-out Fengxian plan's Word table under tests/wordscan.py's fax at seed
+    28, unflagged): 川 read at 0.91, 开 at 0.017. Under UNSURE_BELOW but with its runner-up under
+    RUNNER_UP_MIN the choice does not weigh 开, and the doubt weighed only characters read surely: the
+    words now name it, the text kept."""
+    steps = [{"川": 0.91, "井": 0.044, "开": 0.017}, *({ch: 0.99} for ch in "展中医治未病健康管理")]
+    text = "川展中医治未病健康管理"
+    lattice = lattice_of(steps, text)
+    assert wording.rechoose(text, [lattice]) == (text, ())
+    doubts = wording.doubtful_words(text, [lattice])
+    assert [(d.index, d.read, d.chosen) for d in doubts] == [(0, "川", "开")]
+
+
 def test_no_doubt_where_the_runner_up_is_hardly_seen_or_the_words_agree():
     faint = [*PROJECT[:4], {"日": 0.99, "目": wording.DOUBT_RUNNER_UP_MIN / 2}, *PROJECT[5:]]
     assert wording.doubtful_words("改扩建项日纳入", [lattice_of(faint, "改扩建项日纳入")]) == ()
