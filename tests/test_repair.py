@@ -329,6 +329,18 @@ def test_the_next_items_number_inside_a_title_flags_the_row() -> None:
     assert not [f for i in (1, 2) for f in flags_of(result, "level2", i) if f.startswith("next_item_in_title")]
 
 
+def test_the_next_items_number_after_a_rulings_remnant_flags_the_title_and_the_rows_number() -> None:
+    """A fold lost the row lines of six items' 二级 cells, read as one: 6、推进老旧小区消防设施改造|7、规范…
+    (the held-out Putuo plan under tests/degrade.py's folding at seed 29). The rows beside it took 6
+    from the title, unflagged on nine rows of items 7-11: the title and each row's 序号 are flagged."""
+    result = repair_rows(*(row(level2="6、推进老旧小区消防设施改造|7、规范电动自行车停放充电管理",
+                               requirement=f"做{k}。", lead="区房管局") for k in range(3)))
+    assert [r.no for r in result.table.rows] == ["6", "6", "6"]
+    for k in range(3):
+        assert "next_item_in_title: 7 (a row line lost)" in flags_of(result, "level2", k)
+        assert "next_item_in_title: 7 (this row may be a later item's)" in flags_of(result, "no", k)
+
+
 def test_the_next_items_number_without_its_stop_flags_the_row_and_a_quantity_does_not() -> None:
     """A drum's streak took the stop after the next item's number too (加强防汛工作督查考核28推动长三角…,
     the held-out Songjiang plan's Word table under tests/wordscan.py's dirty-drum at seed 16): flagged;
