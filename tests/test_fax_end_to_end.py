@@ -18,8 +18,10 @@ from pipeline.evaluate import rows_to_table, score_table
 #: make eval's figure for fengxian/fax (README, Accuracy): requirement CER 1.35%.
 MAX_CER = 0.0135
 #: make eval's doubtful_word flags on fengxian/fax (README, eighteenth session): 4 cells (项日 twice in
-#: one, 药日录, 医帅, 医牛), each of them wrong.
-DOUBTED_CELLS = 4
+#: one, 药日录, 医帅, 医牛), each of them wrong; since the thirty-ninth session, which weighs characters
+#: read under 0.95 with a faint runner-up too, 7: 礼区 and 补区 for 社区 in three more cells (礼 and 补
+#: read under 0.95, 社 under the choice's 0.03), each of them wrong as well.
+DOUBTED_CELLS = 7
 
 
 def test_a_fax_of_a_held_out_plan_loses_no_row(tmp_path):
