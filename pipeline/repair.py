@@ -1954,16 +1954,20 @@ ODD_END_MAX_SHARE = 0.5
 _INNER_MARK = re.compile(r"(?<=[\u4e00-\u9fff])[，；：,;:](?=[\u4e00-\u9fff])")
 
 
+def _rare_in_draft(titles: Sequence[str], holds: Callable[[str], bool]) -> bool:
+    """Whether fewer than ODD_END_MAX_SHARE of the draft's titles besides one holding it hold the mark
+    `holds` finds: one title holding it then took a speck for it."""
+    return sum(1 for t in titles if holds(t)) - 1 < ODD_END_MAX_SHARE * (len(titles) - 1)
+
+
 def _flag_odd_marks(rows: Sequence[Row], log: _Log) -> None:
     """Each 一级 or 二级 title that holds a mark no title is written with (_ODD_MARKS), ends with a mark
     the draft's other titles of its level do not end with (_END_MARKS), or joins two characters with a
     mark they do not hold (_INNER_MARK), flagged."""
     for field in ("level1", "level2"):
         titles = list(dict.fromkeys(t for row in rows if (t := (row.get(field) or "").strip())))
-        ending = [t for t in titles if t[-1] in _END_MARKS]
-        odd_end = len(ending) - 1 < ODD_END_MAX_SHARE * (len(titles) - 1)
-        joined = [t for t in titles if _INNER_MARK.search("".join(t.split()))]
-        odd_inner = len(joined) - 1 < ODD_END_MAX_SHARE * (len(titles) - 1)
+        odd_end = _rare_in_draft(titles, lambda t: t[-1] in _END_MARKS)
+        odd_inner = _rare_in_draft(titles, lambda t: bool(_INNER_MARK.search("".join(t.split()))))
         for index, row in enumerate(rows):
             title = (row.get(field) or "").strip()
             marks = "".join(dict.fromkeys(_ODD_MARKS.findall(title)))
